@@ -1,0 +1,87 @@
+// The output layer's error term and each row's loss and correctness, one thread per row.
+//
+//   δ = a − y                      sigmoid + binary cross-entropy, softmax + categorical cross-entropy
+//   δ = ∂loss/∂a ⊙ f'(a)           otherwise, with ∂loss/∂a = (a − y) for sse, 2(a − y)/cols for mse
+//   δ_j = a_j (g_j − Σ_k g_k a_k)  softmax under sse/mse (its Jacobian applied to g = ∂loss/∂a)
+//
+// rowStats[2r] is row r's loss, rowStats[2r + 1] is 1 when its prediction is right (argmax match,
+// or the same side of 0.5 for one output). Logarithms see outputs clamped to [1e-7, 1 − 1e-7].
+
+override LOSS: u32 = 0u;       // 0 sse, 1 mse, 2 binary cross-entropy, 3 categorical cross-entropy
+override ACTIVATION: u32 = 0u; // 0 linear, 1 sigmoid, 2 tanh, 3 relu, 4 softmax
+override WRITE_DELTA: bool = true;
+
+struct Params {
+  cols: u32,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> a: array<f32>;
+@group(0) @binding(2) var<storage, read> y: array<f32>;
+@group(0) @binding(3) var<storage, read_write> delta: array<f32>;
+@group(0) @binding(4) var<storage, read_write> rowStats: array<f32>;
+
+const EPS: f32 = 1e-7;
+
+fn derivative(act: f32) -> f32 {
+  switch ACTIVATION {
+    case 1u: { return act * (1.0 - act); }
+    case 2u: { return 1.0 - act * act; }
+    case 3u: { return select(0.0, 1.0, act > 0.0); }
+    default: { return 1.0; }
+  }
+}
+
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let r = gid.x;
+  if (r >= batch.rows) { return; }
+  let cols = params.cols;
+  let o = r * cols;
+  let scale = select(1.0, 2.0 / f32(cols), LOSS == 1u);
+
+  // loss and correctness
+  var loss = 0.0;
+  var ia = 0u;
+  var iy = 0u;
+  for (var j = 0u; j < cols; j++) {
+    let av = a[o + j];
+    let yv = y[o + j];
+    let d = yv - av;
+    switch LOSS {
+      case 0u: { loss += 0.5 * d * d; }
+      case 1u: { loss += d * d; }
+      case 2u: {
+        let p = clamp(av, EPS, 1.0 - EPS);
+        loss -= yv * log(p) + (1.0 - yv) * log(1.0 - p);
+      }
+      default: {
+        if (yv != 0.0) { loss -= yv * log(clamp(av, EPS, 1.0 - EPS)); }
+      }
+    }
+    if (av > a[o + ia]) { ia = j; }
+    if (yv > y[o + iy]) { iy = j; }
+  }
+  if (LOSS == 1u) { loss /= f32(cols); }
+  var right = ia == iy;
+  if (cols == 1u) { right = (a[o] > 0.5) == (y[o] > 0.5); }
+  rowStats[2u * r] = loss;
+  rowStats[2u * r + 1u] = select(0.0, 1.0, right);
+
+  if (!WRITE_DELTA) { return; }
+  // output delta
+  if (LOSS >= 2u) {
+    for (var j = 0u; j < cols; j++) { delta[o + j] = a[o + j] - y[o + j]; }
+  } else if (ACTIVATION == 4u) {
+    var dot = 0.0;
+    for (var j = 0u; j < cols; j++) { dot += scale * (a[o + j] - y[o + j]) * a[o + j]; }
+    for (var j = 0u; j < cols; j++) {
+      let g = scale * (a[o + j] - y[o + j]);
+      delta[o + j] = a[o + j] * (g - dot);
+    }
+  } else {
+    for (var j = 0u; j < cols; j++) {
+      delta[o + j] = scale * (a[o + j] - y[o + j]) * derivative(a[o + j]);
+    }
+  }
+}

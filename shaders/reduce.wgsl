@@ -1,0 +1,39 @@
+// Reductions over the batch rows.
+//   column_sums: dst[j] = Σ_r src[r, j]  (bias gradient ∂b = Σ_batch δ), one thread per column
+//   batch_stats: sums rowStats' [loss, correct] pairs over the batch into stats[batch.index]
+
+struct Params {
+  cols: u32,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> src: array<f32>;
+@group(0) @binding(2) var<storage, read_write> dst: array<f32>;
+
+@compute @workgroup_size(64)
+fn column_sums(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let j = gid.x;
+  let cols = params.cols;
+  if (j >= cols) { return; }
+  var s = 0.0;
+  for (var r = 0u; r < batch.rows; r++) { s += src[r * cols + j]; }
+  dst[j] = s;
+}
+
+var<workgroup> partial: array<vec2<f32>, 256>;
+
+@compute @workgroup_size(256)
+fn batch_stats(@builtin(local_invocation_id) lid: vec3<u32>) {
+  var s = vec2<f32>(0.0, 0.0);
+  for (var r = lid.x; r < batch.rows; r += 256u) { s += vec2<f32>(src[2u * r], src[2u * r + 1u]); }
+  partial[lid.x] = s;
+  workgroupBarrier();
+  for (var w = 128u; w > 0u; w >>= 1u) {
+    if (lid.x < w) { partial[lid.x] += partial[lid.x + w]; }
+    workgroupBarrier();
+  }
+  if (lid.x == 0u) {
+    dst[2u * batch.index] = partial[0].x;
+    dst[2u * batch.index + 1u] = partial[0].y;
+  }
+}

@@ -1,0 +1,47 @@
+import type { ResolvedOptimizer } from './config';
+import type { Dense } from './data';
+import type { Params } from './params';
+
+/** One epoch's work, decided by the host: the sample order, batching and the optimizer. */
+export interface EpochPlan {
+  /** Sample indices in the order they are visited (a seeded shuffle, or 0..n−1). */
+  order: Uint32Array;
+  batchSize: number;
+  learningRate: number;
+  optimizer: ResolvedOptimizer;
+  /** Optimizer steps taken before this epoch (Adam's bias correction counts from here). */
+  stepsBefore: number;
+}
+
+/** The summed loss and correct count of one batch, measured before its update. */
+export interface BatchStats {
+  lossSum: number;
+  correct: number;
+  size: number;
+}
+
+/** What a backend reports as batches complete: stats of batches [first, first + stats.length). */
+export type BatchReporter = (first: number, stats: BatchStats[]) => void | Promise<void>;
+
+/** The contract both trainers (CPU and WebGPU) implement; the public `MLP` drives it. */
+export interface TrainerBackend {
+  readonly name: 'cpu' | 'webgpu';
+  /** Makes `x`, `y` the training set for batches of `batchSize` (uploaded once on the GPU). */
+  setTrainingData(x: Dense, y: Dense, batchSize: number): Promise<void>;
+  /** Releases the training set. */
+  clearTrainingData(): void;
+  /** Runs one epoch; stops early (after a batch or chunk) when `signal` aborts. */
+  trainEpoch(plan: EpochPlan, report: BatchReporter | null, signal?: AbortSignal): Promise<{ stats: BatchStats[]; stopped: boolean }>;
+  /** Output activations for `x`, `[rows, outputs]`. */
+  predict(x: Dense): Promise<Float64Array>;
+  /** Summed loss and correct count over `x`, `y`. */
+  evaluate(x: Dense, y: Dense): Promise<{ lossSum: number; correct: number }>;
+  /** A copy of the current parameters. */
+  readParams(): Promise<Params>;
+  /** Replaces the parameters (shapes already checked). */
+  writeParams(p: Params): Promise<void>;
+  /** Zeroes optimizer state (new optimizer spec). */
+  resetOptimizer(): void;
+  /** Frees everything the backend holds. */
+  dispose(): void;
+}

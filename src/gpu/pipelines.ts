@@ -1,3 +1,4 @@
+import { MAP_MODE_READ, SHADER_STAGE_COMPUTE, USAGE } from './usage';
 import type { ShaderDef } from './shaders';
 
 /** Bytes between per-batch uniform entries (the dynamic-offset alignment). */
@@ -26,7 +27,7 @@ export class PipelineCache {
   private constructor(readonly device: GPUDevice) {
     this.batchLayout = device.createBindGroupLayout({
       label: 'per-batch uniform',
-      entries: [{ binding: 0, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'uniform', hasDynamicOffset: true, minBindingSize: BATCH_BYTES } }],
+      entries: [{ binding: 0, visibility: SHADER_STAGE_COMPUTE, buffer: { type: 'uniform', hasDynamicOffset: true, minBindingSize: BATCH_BYTES } }],
     });
   }
 
@@ -53,7 +54,7 @@ export class PipelineCache {
         label: `${def.name} buffers`,
         entries: def.slots.map((slot, binding) => ({
           binding,
-          visibility: GPUShaderStage.COMPUTE,
+          visibility: SHADER_STAGE_COMPUTE,
           buffer: { type: slot === 'uniform' ? 'uniform' : slot === 'read' ? 'read-only-storage' : 'storage' },
         })),
       });

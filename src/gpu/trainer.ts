@@ -1,3 +1,4 @@
+import { MAP_MODE_READ, SHADER_STAGE_COMPUTE, USAGE } from './usage';
 import type { BatchReporter, BatchStats, EpochPlan, TrainerBackend } from '../backend';
 import { type NetSpec, type ResolvedOptimizer, fanIn, outputSize } from '../config';
 import type { Dense } from '../data';
@@ -11,7 +12,7 @@ const REPORT_CHUNK = 32;
 /** Rows per pass for predict/evaluate. */
 const EVAL_ROWS = 2048;
 
-const STORAGE = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
+const STORAGE = USAGE.STORAGE | USAGE.COPY_SRC | USAGE.COPY_DST;
 
 /** Per-batch-size scratch: the gathered batch and every layer's activations and deltas. */
 interface Workspace {
@@ -254,9 +255,9 @@ export class WebGpuBackend implements TrainerBackend {
     const X = own(this.buffers.upload('X', x.data));
     const Y = own(this.buffers.upload('Y', y.data));
     const order = own(this.buffers.create('order', n * 4, STORAGE));
-    const batchUniform = own(this.buffers.create('batch uniforms', batches * BATCH_STRIDE, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST));
+    const batchUniform = own(this.buffers.create('batch uniforms', batches * BATCH_STRIDE, USAGE.UNIFORM | USAGE.COPY_DST));
     const stats = own(this.buffers.create('batch stats', batches * 8, STORAGE));
-    const statsStaging = own(this.buffers.create('batch stats staging', batches * 8, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST));
+    const statsStaging = own(this.buffers.create('batch stats staging', batches * 8, USAGE.MAP_READ | USAGE.COPY_DST));
     const ws = this.workspace(bs, 'train');
     const step = [...this.forwardDispatches(ws, X, Y, order, stats, true), ...this.backwardDispatches(ws)];
     this.train = { n, batchSize: bs, batches, X, Y, order, batchUniform, batchGroup: this.batchGroup(batchUniform), stats, statsStaging, ws, step, update: [], updateKey: '', owned };
@@ -312,7 +313,7 @@ export class WebGpuBackend implements TrainerBackend {
   }
 
   private async readStats(t: TrainProgram, c0: number, c1: number): Promise<BatchStats[]> {
-    await t.statsStaging.mapAsync(GPUMapMode.READ, c0 * 8, (c1 - c0) * 8);
+    await t.statsStaging.mapAsync(MAP_MODE_READ, c0 * 8, (c1 - c0) * 8);
     const f = new Float32Array(t.statsStaging.getMappedRange(c0 * 8, (c1 - c0) * 8).slice(0));
     t.statsStaging.unmap();
     this.checkAlive();
@@ -339,7 +340,7 @@ export class WebGpuBackend implements TrainerBackend {
       const X = own(this.buffers.upload('inference X', x.data));
       const Y = y ? own(this.buffers.upload('inference Y', y.data)) : null;
       const order = own(this.buffers.upload('identity order', Uint32Array.from({ length: n }, (_, i) => i)));
-      const uniform = own(this.buffers.create('inference batch uniforms', chunks * BATCH_STRIDE, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST));
+      const uniform = own(this.buffers.create('inference batch uniforms', chunks * BATCH_STRIDE, USAGE.UNIFORM | USAGE.COPY_DST));
       this.device.queue.writeBuffer(uniform, 0, WebGpuBackend.batchEntries(n, rows));
       const stats = Y ? own(this.buffers.create('inference stats', chunks * 8, STORAGE)) : null;
       const out = y ? null : own(this.buffers.create('predictions', n * k * 4, STORAGE));
@@ -352,10 +353,10 @@ export class WebGpuBackend implements TrainerBackend {
         pass.end();
         if (out) enc.copyBufferToBuffer(ws.acts[this.net.layers.length - 1], 0, out, c * rows * k * 4, Math.min(rows, n - c * rows) * k * 4);
       }
-      const staging = own(this.buffers.create('inference staging', out ? n * k * 4 : chunks * 8, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST));
+      const staging = own(this.buffers.create('inference staging', out ? n * k * 4 : chunks * 8, USAGE.MAP_READ | USAGE.COPY_DST));
       enc.copyBufferToBuffer(out ?? stats!, 0, staging, 0, out ? n * k * 4 : chunks * 8);
       this.device.queue.submit([enc.finish()]);
-      await staging.mapAsync(GPUMapMode.READ);
+      await staging.mapAsync(MAP_MODE_READ);
       const f = new Float32Array(staging.getMappedRange().slice(0));
       staging.unmap();
       this.checkAlive();
@@ -389,7 +390,7 @@ export class WebGpuBackend implements TrainerBackend {
     this.checkAlive();
     const sizes = [...this.W, ...this.B].map((b, i) => (i < this.W.length ? fanIn(this.net, i) * this.net.layers[i].units : this.net.layers[i - this.W.length].units));
     const total = sizes.reduce((a, b) => a + b, 0);
-    const staging = this.buffers.create('params staging', total * 4, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST);
+    const staging = this.buffers.create('params staging', total * 4, USAGE.MAP_READ | USAGE.COPY_DST);
     try {
       const enc = this.device.createCommandEncoder({ label: 'read params' });
       let off = 0;
@@ -398,7 +399,7 @@ export class WebGpuBackend implements TrainerBackend {
         off += sizes[i];
       });
       this.device.queue.submit([enc.finish()]);
-      await staging.mapAsync(GPUMapMode.READ);
+      await staging.mapAsync(MAP_MODE_READ);
       const f = new Float32Array(staging.getMappedRange().slice(0));
       staging.unmap();
       this.checkAlive();

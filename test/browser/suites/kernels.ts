@@ -1,3 +1,4 @@
+import { USAGE } from '../../../src/gpu/usage';
 // In-page kernel tests: each case runs one kernel family on the GPU and compares it with the CPU
 // reference path (float64) under explicit tolerances.
 import { activate, activationDerivative } from '../../../src/cpu/activations';
@@ -18,7 +19,7 @@ export const TOLERANCES = {
   optimizer: { atol: 1e-5, rtol: 1e-4 },
 };
 
-const STORAGE = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
+const STORAGE = USAGE.STORAGE | USAGE.COPY_SRC | USAGE.COPY_DST;
 
 /** A per-batch uniform with one entry per step: rows, step t, lr and Adam's corrections. */
 function batchUniform(device: GPUDevice, buffers: BufferManager, kernels: Kernels, entries: { rows: number; t?: number; lr?: number; c1?: number; c2?: number }[]) {

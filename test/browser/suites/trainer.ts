@@ -1,0 +1,151 @@
+// In-page trainer tests: the same model trained on WebGPU and on the CPU path, compared.
+import { MLP, type ModelConfig, type FitOptions, Rng } from '../../../src';
+import { BufferManager } from '../../../src/gpu/buffers';
+import { mnistToMatrix, parseIdx } from '../../../src/idx';
+import { getDevice, withValidation } from './gpu-context';
+
+export interface ParityCase {
+  name: string;
+  config: ModelConfig;
+  rows: number;
+  fit: Omit<FitOptions, 'epochs'>;
+  /** Cumulative epoch counts at which weights are compared. */
+  checkpoints: number[];
+}
+
+function dataFor(c: ParityCase) {
+  const rng = new Rng(99, c.name);
+  const out = c.config.layers[c.config.layers.length - 1];
+  const x = Array.from({ length: c.rows }, () => Array.from({ length: c.config.inputSize }, () => rng.uniform(-2, 2)));
+  const y = Array.from({ length: c.rows }, () => {
+    if (c.config.loss === 'categoricalCrossEntropy') {
+      const r = new Array(out.units).fill(0);
+      r[rng.int(out.units)] = 1;
+      return r;
+    }
+    return Array.from({ length: out.units }, () => (c.config.loss === 'binaryCrossEntropy' ? (rng.next() > 0.5 ? 1 : 0) : rng.uniform(-1, 1)));
+  });
+  return { x, y };
+}
+
+const flat = (w: { weights: number[][][]; biases: number[][] }) => [...w.weights.flat(2), ...w.biases.flat()];
+
+/** Trains `c` on both backends; at each checkpoint returns steps taken and the largest weight differences. */
+export async function runParity(c: ParityCase) {
+  const device = await getDevice();
+  const checkpoints: { epochs: number; steps: number; cpu: number[]; gpu: number[]; lossCpu: number; lossGpu: number }[] = [];
+  const failures = await withValidation(device, async () => {
+    const gpu = await MLP.create({ ...c.config, backend: 'webgpu' }, { device });
+    const cpu = await MLP.create({ ...c.config, backend: 'cpu' });
+    const { x, y } = dataFor(c);
+    const bs = Math.min(c.fit.batchSize ?? 32, c.rows);
+    let done = 0;
+    try {
+      for (const target of c.checkpoints) {
+        const hg = await gpu.fit(x, y, { ...c.fit, epochs: target - done });
+        const hc = await cpu.fit(x, y, { ...c.fit, epochs: target - done });
+        done = target;
+        const wg = flat(await gpu.getWeights());
+        const wc = flat(await cpu.getWeights());
+        checkpoints.push({ epochs: target, steps: target * Math.ceil(c.rows / bs), cpu: wc, gpu: wg, lossCpu: hc.epochs.at(-1)!.loss, lossGpu: hg.epochs.at(-1)!.loss });
+      }
+    } finally {
+      gpu.dispose();
+    }
+    return [];
+  });
+  return { failures, checkpoints };
+}
+
+/** The 2-2-2 worked example on the GPU: E0, one step, E1. */
+export async function tutorial002OnGpu() {
+  const device = await getDevice();
+  let result: { e0: number; e1: number; weights: number[]; biases: number[][] } | null = null;
+  const failures = await withValidation(device, async () => {
+    const m = await MLP.create(
+      {
+        inputSize: 2,
+        layers: [{ units: 2, activation: 'sigmoid' }, { units: 2, activation: 'sigmoid' }],
+        loss: 'sse', freezeBias: true, backend: 'webgpu',
+        weights: [[[0.15, 0.25], [0.2, 0.3]], [[0.4, 0.5], [0.45, 0.55]]],
+        biases: [[0.35, 0.35], [0.6, 0.6]],
+      },
+      { device },
+    );
+    try {
+      const x = [[0.05, 0.1]];
+      const y = [[0.01, 0.99]];
+      const e0 = (await m.evaluate(x, y)).loss;
+      await m.fit(x, y, { epochs: 1, batchSize: 1, learningRate: 0.5, shuffle: false });
+      const e1 = (await m.evaluate(x, y)).loss;
+      const w = await m.getWeights();
+      const W = w.weights;
+      result = { e0, e1, weights: [W[0][0][0], W[0][1][0], W[0][0][1], W[0][1][1], W[1][0][0], W[1][1][0], W[1][0][1], W[1][1][1]], biases: w.biases };
+    } finally {
+      m.dispose();
+    }
+    return [];
+  });
+  return { failures, result };
+}
+
+async function loadMnist(count: number, testCount: number) {
+  const get = async (f: string) => parseIdx(await (await fetch(`/mnist/${f}`)).arrayBuffer());
+  const [ti, tl, vi, vl] = await Promise.all(['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'].map(get));
+  return { train: mnistToMatrix(ti, tl, 0, count), test: mnistToMatrix(vi, vl, 0, testCount) };
+}
+
+/** 784-128-10 (sigmoid, softmax, cross-entropy) on real MNIST, trained on both backends. */
+export async function mnistParity(trainCount: number, epochs: number) {
+  const device = await getDevice();
+  const { train, test } = await loadMnist(trainCount, 10000);
+  const config: ModelConfig = {
+    inputSize: 784,
+    layers: [{ units: 128, activation: 'sigmoid' }, { units: 10, activation: 'softmax' }],
+    loss: 'categoricalCrossEntropy', seed: 1,
+  };
+  const opts: FitOptions = { epochs, batchSize: 32, learningRate: 2 };
+  const out: Record<string, { accuracy: number; loss: number; seconds: number; trainLoss: number[] }> = {};
+  const failures = await withValidation(device, async () => {
+    for (const backend of ['webgpu', 'cpu'] as const) {
+      const m = await MLP.create({ ...config, backend }, { device });
+      try {
+        const t0 = performance.now();
+        const h = await m.fit(train.x, train.labels, opts);
+        const seconds = (performance.now() - t0) / 1000;
+        const e = await m.evaluate(test.x, test.labels);
+        out[backend] = { ...e, seconds, trainLoss: h.epochs.map((l) => l.loss) };
+      } finally {
+        m.dispose();
+      }
+    }
+    return [];
+  });
+  return { failures, results: out };
+}
+
+/** GPU-specific behaviour: auto's choice, dispose freeing every buffer, concurrent fit refused. */
+export async function lifecycle() {
+  const device = await getDevice();
+  const report: Record<string, unknown> = {};
+  const failures = await withValidation(device, async () => {
+    const before = BufferManager.liveTotal;
+    const cfg: ModelConfig = { inputSize: 4, layers: [{ units: 8, activation: 'relu' }, { units: 3, activation: 'softmax' }], loss: 'categoricalCrossEntropy', backend: 'webgpu' };
+    const m = await MLP.create(cfg, { device });
+    report.backend = m.backend;
+    report.reason = m.backendReason;
+    const x = Array.from({ length: 50 }, (_, i) => [i % 3, (i * 7) % 5, 1, -1]);
+    const y = x.map((_, i) => i % 3);
+    const first = m.fit(x, y, { epochs: 3, batchSize: 8 });
+    report.concurrent = await m.fit(x, y).then(() => 'accepted', (e: Error) => e.message);
+    await first;
+    report.liveDuring = BufferManager.liveTotal - before;
+    m.dispose();
+    report.liveAfter = BufferManager.liveTotal - before;
+    const auto = await MLP.create({ ...cfg, backend: 'auto' });
+    report.auto = { backend: auto.backend, reason: auto.backendReason };
+    auto.dispose();
+    return [];
+  });
+  return { failures, report };
+}

@@ -14,3 +14,4 @@ export { requestGpu, describeAdapter, type GpuProbe } from './gpu/device';
 export { Rng } from './random';
 export type * from './types';
 export { parseIdx, mnistToMatrix } from './idx';
+export { traceStep, type StepTrace, type LayerTrace } from './trace';

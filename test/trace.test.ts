@@ -1,0 +1,118 @@
+// traceStep against the 2-2-2 worked example's printed intermediate values, and against fit().
+import { describe, expect, it } from 'vitest';
+import { MLP, type ModelConfig, type Weights, traceStep } from '../src';
+
+const config002: ModelConfig = {
+  inputSize: 2,
+  layers: [
+    { units: 2, activation: 'sigmoid' },
+    { units: 2, activation: 'sigmoid' },
+  ],
+  loss: 'sse',
+  freezeBias: true,
+  backend: 'cpu',
+};
+// weights[l][input][unit]: h1 = w1·i1 + w2·i2, h2 = w3·i1 + w4·i2, o1 = w5·h1 + w6·h2, o2 = w7·h1 + w8·h2
+const params002: Weights = {
+  weights: [
+    [[0.15, 0.25], [0.2, 0.3]],
+    [[0.4, 0.5], [0.45, 0.55]],
+  ],
+  biases: [[0.35, 0.35], [0.6, 0.6]],
+};
+const flat = (w: number[][][]) => [w[0][0][0], w[0][1][0], w[0][0][1], w[0][1][1], w[1][0][0], w[1][1][0], w[1][0][1], w[1][1][1]];
+const r9 = (v: number) => Number(v.toFixed(9));
+
+describe('traceStep on the 2-2-2 worked example (η = 0.5)', () => {
+  const t = traceStep(config002, params002, [[0.05, 0.1]], [[0.01, 0.99]], 0.5);
+  const [hidden, output] = t.layers;
+
+  it('forward: net and out of h1, h2, o1, o2 as printed', () => {
+    expect(r9(hidden.z[0][0])).toBe(0.3775);
+    expect(r9(hidden.a[0][0])).toBe(0.593269992);
+    expect(r9(hidden.a[0][1])).toBe(0.596884378);
+    expect(r9(output.z[0][0])).toBe(1.105905967);
+    expect(r9(output.a[0][0])).toBe(0.75136507);
+    expect(r9(output.a[0][1])).toBe(0.772928465);
+    expect(r9(t.loss)).toBe(0.298371109);
+  });
+
+  it('backward: output and hidden deltas and the printed gradients', () => {
+    // δ_o1 = (out_o1 − target_o1)·out_o1(1 − out_o1) = 0.74136507 · 0.186815602
+    expect(r9(output.delta[0][0])).toBe(0.138498562);
+    // ∂E/∂w5 = δ_o1 · out_h1 = 0.082167041
+    expect(r9(output.gradWeights[0][0])).toBe(0.082167041);
+    // δ_h1 = ∂E/∂out_h1 · out_h1(1 − out_h1) = 0.036350306 · 0.241300709
+    expect(hidden.delta[0][0]).toBeCloseTo(0.036350306 * 0.241300709, 9);
+    // ∂E/∂w1 = δ_h1 · i1 = 0.000438568
+    expect(r9(hidden.gradWeights[0][0])).toBe(0.000438568);
+  });
+
+  it('update: w1..w8 after one step as printed, frozen biases unchanged, E1 = 0.291027774', () => {
+    expect(flat(t.after.weights).map(r9)).toEqual([0.149780716, 0.199561432, 0.249751144, 0.299502287, 0.35891648, 0.408666186, 0.51130127, 0.561370121]);
+    expect(t.after.biases).toEqual([[0.35, 0.35], [0.6, 0.6]]);
+    expect(flat(t.before.weights)).toEqual([0.15, 0.2, 0.25, 0.3, 0.4, 0.45, 0.5, 0.55]);
+    expect(r9(t.lossAfter)).toBe(0.291027774);
+  });
+
+  it('matches what MLP.fit does for the same step', async () => {
+    const m = await MLP.create({ ...config002, ...params002 });
+    await m.fit([[0.05, 0.1]], [[0.01, 0.99]], { epochs: 1, batchSize: 1, learningRate: 0.5, shuffle: false });
+    expect((await m.getWeights()).weights).toEqual(t.after.weights);
+  });
+});
+
+describe('traceStep on a batch with softmax, cross-entropy, L2 and trainable biases', () => {
+  const config: ModelConfig = {
+    inputSize: 3,
+    layers: [
+      { units: 4, activation: 'tanh' },
+      { units: 3, activation: 'relu' },
+      { units: 3, activation: 'softmax' },
+    ],
+    loss: 'categoricalCrossEntropy',
+    l2: 0.05,
+    seed: 11,
+    backend: 'cpu',
+  };
+  const x = [[0.2, -1, 0.5], [1.5, 0.3, -0.7], [-0.4, 0.9, 1.1], [0.05, 0.6, -1.2], [1, 1, 1]];
+  const y = [0, 2, 1, 2, 0];
+
+  it('after equals one full-batch SGD step of fit(), loss equals evaluate()', async () => {
+    const m = await MLP.create(config);
+    const start = await m.getWeights();
+    const t = traceStep(config, start, x, y, 0.3);
+    expect(t.loss).toBeCloseTo((await m.evaluate(x, y)).loss, 12);
+    await m.fit(x, y, { epochs: 1, batchSize: x.length, learningRate: 0.3, shuffle: false });
+    const after = await m.getWeights();
+    after.weights.flat(2).forEach((w, i) => expect(t.after.weights.flat(2)[i]).toBeCloseTo(w, 12));
+    after.biases.flat().forEach((b, i) => expect(t.after.biases.flat()[i]).toBeCloseTo(b, 12));
+    expect(t.after.biases.flat().some((b) => b !== 0)).toBe(true);
+    expect(t.lossAfter).toBeCloseTo((await m.evaluate(x, y)).loss, 12);
+    expect(t.target[1]).toEqual([0, 0, 1]);
+  });
+
+  it('each gradient is (a_prevᵀ·δ + λW)/m of the traced deltas', async () => {
+    const m = await MLP.create(config);
+    const p = await m.getWeights();
+    const t = traceStep(config, p, x, y, 0.3);
+    t.layers.forEach((layer, l) => {
+      const prev = l === 0 ? t.input : t.layers[l - 1].a;
+      layer.gradWeights.forEach((row, i) =>
+        row.forEach((g, j) => {
+          let s = 0;
+          for (let r = 0; r < x.length; r++) s += prev[r][i] * layer.delta[r][j];
+          expect(g, `layer ${l} ∂W[${i}][${j}]`).toBeCloseTo((s + 0.05 * p.weights[l][i][j]) / x.length, 12);
+        }),
+      );
+      layer.gradBiases.forEach((g, j) => expect(g).toBeCloseTo(layer.delta.reduce((s, d) => s + d[j], 0) / x.length, 12));
+    });
+  });
+
+  it('names bad arguments', () => {
+    expect(() => traceStep(config002, params002, [[0.05, 0.1]], [[0.01, 0.99]], 0)).toThrow(/learningRate must be a finite number > 0, got 0/);
+    expect(() => traceStep(config002, { weights: [[[0.15, 0.25]], params002.weights[1]], biases: params002.biases }, [[0.05, 0.1]], [[0.01, 0.99]], 0.5)).toThrow(/weights\[0\] must have 2 rows/);
+    expect(() => traceStep(config002, params002, [[0.05, 0.1, 3]], [[0.01, 0.99]], 0.5)).toThrow(/x/);
+    expect(() => traceStep(config002, null as unknown as Weights, [[0.05, 0.1]], [[0.01, 0.99]], 0.5)).toThrow(/params must be \{weights, biases\}/);
+  });
+});

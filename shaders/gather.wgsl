@@ -1,14 +1,20 @@
 // Gathers this batch's rows out of the resident dataset through the epoch's sample order:
-// dst[r, :] = src[order[batch.start + r], :]. The data is uploaded once; only the order changes.
+// dst[r, :] = X[order[batch.start + r], :]. The data is uploaded once; only the order changes.
+// A dataset larger than one storage binding is split by rows over up to four buffers
+// (src0..src3, `shardRows` rows each).
 
 struct Params {
   cols: u32,
+  shardRows: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> order: array<u32>;
-@group(0) @binding(2) var<storage, read> src: array<f32>;
-@group(0) @binding(3) var<storage, read_write> dst: array<f32>;
+@group(0) @binding(2) var<storage, read_write> dst: array<f32>;
+@group(0) @binding(3) var<storage, read> src0: array<f32>;
+@group(0) @binding(4) var<storage, read> src1: array<f32>;
+@group(0) @binding(5) var<storage, read> src2: array<f32>;
+@group(0) @binding(6) var<storage, read> src3: array<f32>;
 
 @compute @workgroup_size(256)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
@@ -17,5 +23,13 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   if (i >= batch.rows * cols) { return; }
   let r = i / cols;
   let c = i % cols;
-  dst[i] = src[order[batch.start + r] * cols + c];
+  let row = order[batch.start + r];
+  let shard = row / params.shardRows;
+  let at = (row % params.shardRows) * cols + c;
+  switch shard {
+    case 0u: { dst[i] = src0[at]; }
+    case 1u: { dst[i] = src1[at]; }
+    case 2u: { dst[i] = src2[at]; }
+    default: { dst[i] = src3[at]; }
+  }
 }

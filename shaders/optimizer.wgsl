@@ -4,6 +4,11 @@
 //   momentum: v = μ v + g;  θ −= η v
 //   adam:     m = β₁ m + (1 − β₁) g;  v = β₂ v + (1 − β₂) g²;  θ −= η (m / c₁) / (√(v / c₂) + ε)
 // with c₁ = 1 − β₁ᵗ and c₂ = 1 − β₂ᵗ from the per-batch uniform.
+//
+// Divergence guard: before updating, the current θ and optimizer slots are saved to `prev`
+// (layout [θ | s1 | s2], `count` each), and nothing happens once `flags[0]` is set (the batch
+// loss went non-finite, see reduce.wgsl). The host then restores `prev`: the state after the
+// last step whose weights still gave a finite loss.
 
 override OPTIMIZER: u32 = 0u; // 0 sgd, 1 momentum, 2 adam
 
@@ -21,11 +26,17 @@ struct Params {
 @group(0) @binding(2) var<storage, read> grad: array<f32>;
 @group(0) @binding(3) var<storage, read_write> s1: array<f32>;
 @group(0) @binding(4) var<storage, read_write> s2: array<f32>;
+@group(0) @binding(5) var<storage, read_write> prev: array<f32>;
+@group(0) @binding(6) var<storage, read> flags: array<u32>;
 
 @compute @workgroup_size(256)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let i = gid.x + gid.y * nwg.x * 256u;
-  if (i >= params.count) { return; }
+  if (i >= params.count || flags[0] != 0u) { return; }
+  let n = params.count;
+  prev[i] = theta[i];
+  if (OPTIMIZER >= 1u) { prev[n + i] = s1[i]; }
+  if (OPTIMIZER == 2u) { prev[2u * n + i] = s2[i]; }
   let g = (grad[i] + params.l2 * theta[i]) / f32(batch.rows);
   switch OPTIMIZER {
     case 1u: {

@@ -1,6 +1,7 @@
 // Reductions over the batch rows.
 //   column_sums: dst[j] = Σ_r src[r, j]  (bias gradient ∂b = Σ_batch δ), one thread per column
-//   batch_stats: sums rowStats' [loss, correct] pairs over the batch into stats[batch.index]
+//   batch_stats: sums rowStats' [loss, correct] pairs over the batch into stats[batch.index],
+//                and latches flags[0] = 1 when the loss is not finite (the optimizer then stops)
 
 struct Params {
   cols: u32,
@@ -9,6 +10,12 @@ struct Params {
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> src: array<f32>;
 @group(0) @binding(2) var<storage, read_write> dst: array<f32>;
+@group(0) @binding(3) var<storage, read_write> flags: array<u32>;
+
+/** True for ±Infinity and NaN (all exponent bits set), without relying on NaN comparisons. */
+fn nonFinite(x: f32) -> bool {
+  return (bitcast<u32>(x) & 0x7f800000u) == 0x7f800000u;
+}
 
 @compute @workgroup_size(64)
 fn column_sums(@builtin(global_invocation_id) gid: vec3<u32>) {
@@ -35,5 +42,6 @@ fn batch_stats(@builtin(local_invocation_id) lid: vec3<u32>) {
   if (lid.x == 0u) {
     dst[2u * batch.index] = partial[0].x;
     dst[2u * batch.index + 1u] = partial[0].y;
+    if (nonFinite(partial[0].x)) { flags[0] = 1u; }
   }
 }

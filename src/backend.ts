@@ -1,5 +1,6 @@
 import type { ResolvedOptimizer } from './config';
 import type { Dense } from './data';
+import type { OptimizerState } from './optimizer-state';
 import type { Params } from './params';
 
 /** One epoch's work, decided by the host: the sample order, batching and the optimizer. */
@@ -30,7 +31,11 @@ export interface TrainerBackend {
   setTrainingData(x: Dense, y: Dense, batchSize: number): Promise<void>;
   /** Releases the training set. */
   clearTrainingData(): void;
-  /** Runs one epoch; stops early (after a batch or chunk) when `signal` aborts. */
+  /**
+   * Runs one epoch; stops early (after a batch or chunk) when `signal` aborts. When a batch's
+   * loss is not finite, training stops there and the parameters (and optimizer state) are put
+   * back to those after the last step whose weights still gave a finite loss.
+   */
   trainEpoch(plan: EpochPlan, report: BatchReporter | null, signal?: AbortSignal): Promise<{ stats: BatchStats[]; stopped: boolean }>;
   /** Output activations for `x`, `[rows, outputs]`. */
   predict(x: Dense): Promise<Float64Array>;
@@ -42,6 +47,10 @@ export interface TrainerBackend {
   writeParams(p: Params): Promise<void>;
   /** Zeroes optimizer state (new optimizer spec). */
   resetOptimizer(): void;
+  /** A copy of the optimizer slots (null when none are allocated yet). */
+  readOptimizerState(): Promise<OptimizerState | null>;
+  /** Replaces the optimizer slots (allocating them for the layout given). */
+  writeOptimizerState(s: OptimizerState): Promise<void>;
   /** Frees everything the backend holds. */
   dispose(): void;
 }

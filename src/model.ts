@@ -12,7 +12,7 @@ import {
 import { CpuBackend } from './cpu/backend';
 import { type Dense, gatherRows, toInputs, toTargets } from './data';
 import { type GpuProbe, requestGpu } from './gpu/device';
-import { createWebGpuBackend } from './gpu/trainer';
+import { GpuDeviceLostError, type WebGpuBackend, createWebGpuBackend } from './gpu/trainer';
 import { type Params, initParams, paramsFromArrays, paramsToArrays, parameterCount, sumSquaredWeights } from './params';
 import { Rng } from './random';
 import type { EpochLog, FitOptions, History, Inputs, ModelConfig, ModelJSON, Targets, Weights } from './types';
@@ -27,6 +27,11 @@ export interface CreateOptions {
    * the last completed step; `'error'` rejects.
    */
   onDeviceLost?: 'cpu' | 'error';
+  /**
+   * Largest GPU storage binding to use, in bytes (default: the device's `maxStorageBufferBindingSize`).
+   * Data larger than one binding is split over up to four.
+   */
+  maxBindingBytes?: number;
 }
 
 /** Networks with fewer parameters than this train on the CPU under `backend: 'auto'`. */
@@ -54,6 +59,7 @@ export class MLP {
   private readonly shuffleRng: Rng;
   private optimizerKey = '';
   private steps = 0;
+  private onDeviceLost: 'cpu' | 'error' = 'cpu';
 
   private constructor(config: ResolvedConfig, impl: TrainerBackend, reason: string, adapter: string | null) {
     this.config = config;
@@ -99,9 +105,14 @@ export class MLP {
       if (!options.device) probe.device.destroy();
       return new MLP(config, new CpuBackend(config, params), `auto chose the CPU: ${why}`, probe.description);
     }
-    const gpu = await createWebGpuBackend(config, params, probe.device, { ownsDevice: !options.device, onDeviceLost: options.onDeviceLost ?? 'cpu' });
+    const onDeviceLost = options.onDeviceLost ?? 'cpu';
+    if (onDeviceLost !== 'cpu' && onDeviceLost !== 'error') throw new RangeError(`onDeviceLost must be 'cpu' or 'error', got ${describeValue(onDeviceLost)}`);
+    if (options.maxBindingBytes !== undefined) checkInteger('maxBindingBytes', options.maxBindingBytes, 16);
+    const gpu = await createWebGpuBackend(config, params, probe.device, { ownsDevice: !options.device, onDeviceLost, maxBindingBytes: options.maxBindingBytes });
     const reason = choice === 'webgpu' ? "backend 'webgpu' was requested" : `auto chose WebGPU: ${probe.description}, ${count} parameters`;
-    return new MLP(config, gpu, reason, probe.description);
+    const model = new MLP(config, gpu, reason, probe.description);
+    model.onDeviceLost = onDeviceLost;
+    return model;
   }
 
   /** The backend now training: `'cpu'` or `'webgpu'`. */
@@ -202,15 +213,27 @@ export class MLP {
             }
           : null;
         const t0 = performance.now();
-        const stepsBefore = this.steps;
-        const { stats, stopped } = await this.impl.trainEpoch({ order, batchSize, learningRate, optimizer, stepsBefore }, report, options.signal);
+        const plan = { order, batchSize, learningRate, optimizer, stepsBefore: this.steps };
+        let result: Awaited<ReturnType<TrainerBackend['trainEpoch']>>;
+        try {
+          result = await this.impl.trainEpoch(plan, report, options.signal);
+        } catch (err) {
+          if (!(err instanceof GpuDeviceLostError)) throw err;
+          // the GPU is gone: continue from the last completed epoch on the CPU (or report it)
+          await this.fallBackToCpu(err, e);
+          await this.impl.setTrainingData(train.x, train.y, batchSize);
+          result = await this.impl.trainEpoch(plan, report, options.signal);
+        }
+        const { stats, stopped } = result;
         const seconds = (performance.now() - t0) / 1000;
         const bad = stats.findIndex((s) => !Number.isFinite(s.lossSum));
-        this.steps += bad >= 0 ? bad : stats.length;
+        // on divergence the backend undid the update that produced the non-finite loss
+        this.steps += bad >= 0 ? bad - 1 : stats.length;
         if (bad >= 0) {
           throw new Error(
             `training diverged: the loss became ${stats[bad].lossSum / stats[bad].size} at epoch ${e}, batch ${bad + 1} of ${batches}; ` +
-              `the weights are those after the last good step (lower learningRate, currently ${learningRate})`,
+              `training stopped and the weights are those after the last step whose loss was finite (step ${this.steps} of this optimizer). ` +
+              `Try a lower learningRate (currently ${learningRate}).`,
           );
         }
         let lossSum = 0;
@@ -227,7 +250,7 @@ export class MLP {
         }
         const log: EpochLog = { epoch: e, loss: lossSum / seen, accuracy: correct / seen, samplesPerSecond: seen / Math.max(seconds, 1e-9), seconds };
         if (val) {
-          const v = await this.impl.evaluate(val.x, val.y);
+          const v = await this.withFallback(() => this.impl.evaluate(val!.x, val!.y));
           log.valLoss = v.lossSum / val.x.rows;
           log.valAccuracy = v.correct / val.x.rows;
         }
@@ -243,6 +266,44 @@ export class MLP {
     }
     history.backend = this.impl.name;
     return history;
+  }
+
+  /**
+   * Replaces a lost WebGPU backend with the CPU path, starting from the GPU's last checkpoint
+   * (parameters and optimizer state at the end of the last completed epoch). With
+   * `onDeviceLost: 'error'` the switch still happens (nothing is lost) but the error is rethrown.
+   */
+  private async fallBackToCpu(err: GpuDeviceLostError, epoch: number | null): Promise<void> {
+    const gpu = this.impl as WebGpuBackend;
+    const saved = gpu.lastCheckpoint?.();
+    if (!saved) throw new Error(`${err.message}; no checkpoint was available to continue from`);
+    const cpu = new CpuBackend(this.config, saved.params);
+    if (saved.optimizer) await cpu.writeOptimizerState(saved.optimizer);
+    try {
+      gpu.dispose();
+    } catch {
+      // the device is gone already
+    }
+    const where = epoch === null ? '' : ` during epoch ${epoch}`;
+    this.impl = cpu;
+    this.reason = `${err.message}${where}; continued on the CPU from the last completed epoch`;
+    if (this.onDeviceLost === 'error') {
+      throw new GpuDeviceLostError(
+        `${err.message.replace(/^the WebGPU device was lost: /, '')}${where}. onDeviceLost is 'error', so training stopped; ` +
+          'the model now holds the weights of the last completed epoch on the CPU backend',
+      );
+    }
+  }
+
+  /** Runs `op`; if the GPU device was lost, moves to the CPU from the last checkpoint and retries. */
+  private async withFallback<T>(op: () => Promise<T>): Promise<T> {
+    try {
+      return await op();
+    } catch (err) {
+      if (!(err instanceof GpuDeviceLostError) || this.impl.name !== 'webgpu') throw err;
+      await this.fallBackToCpu(err, null);
+      return op();
+    }
   }
 
   private useOptimizer(opt: ResolvedOptimizer): void {
@@ -269,7 +330,7 @@ export class MLP {
   async predictMatrix(x: Inputs): Promise<{ data: Float64Array; shape: [number, number] }> {
     this.checkUsable('predict()');
     const d = toInputs(x, this.config);
-    const data = await this.impl.predict(d);
+    const data = await this.withFallback(() => this.impl.predict(d));
     return { data, shape: [d.rows, outputSize(this.config)] };
   }
 
@@ -283,16 +344,16 @@ export class MLP {
     this.checkUsable('evaluate()');
     const dx = toInputs(x, this.config);
     const dy = toTargets(y, this.config, dx.rows);
-    const { lossSum, correct } = await this.impl.evaluate(dx, dy);
+    const { lossSum, correct } = await this.withFallback(() => this.impl.evaluate(dx, dy));
     let loss = lossSum / dx.rows;
-    if (this.config.l2 > 0) loss += (this.config.l2 / (2 * dx.rows)) * sumSquaredWeights(await this.impl.readParams());
+    if (this.config.l2 > 0) loss += (this.config.l2 / (2 * dx.rows)) * sumSquaredWeights(await this.withFallback(() => this.impl.readParams()));
     return { loss, accuracy: correct / dx.rows };
   }
 
   /** The current weights and biases as nested arrays (read back from the GPU on demand). */
   async getWeights(): Promise<Weights> {
     this.checkUsable('getWeights()');
-    return paramsToArrays(this.config, await this.impl.readParams());
+    return paramsToArrays(this.config, await this.withFallback(() => this.impl.readParams()));
   }
 
   /** Replaces weights and biases; shapes and finiteness are checked first. */
@@ -307,7 +368,7 @@ export class MLP {
   async toJSON(): Promise<ModelJSON> {
     this.checkUsable('toJSON()');
     const { initializer, seed, inputSize, layers, loss, useBias, freezeBias, l2 } = this.config;
-    const w = paramsToArrays(this.config, await this.impl.readParams());
+    const w = paramsToArrays(this.config, await this.withFallback(() => this.impl.readParams()));
     return {
       format: 'webgpu-mlp',
       version: 1,
@@ -334,9 +395,4 @@ export class MLP {
     this.impl.dispose();
   }
 
-  /** @internal Swaps the backend (device loss → CPU). */
-  replaceBackend(next: TrainerBackend, reason: string): void {
-    this.impl = next;
-    this.reason = reason;
-  }
 }

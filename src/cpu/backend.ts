@@ -1,6 +1,7 @@
 import type { BatchReporter, BatchStats, EpochPlan, TrainerBackend } from '../backend';
 import type { NetSpec, ResolvedOptimizer } from '../config';
 import { type Dense, gatherRows } from '../data';
+import { type OptimizerState, cloneOptimizerState } from '../optimizer-state';
 import { type Params, cloneParams } from '../params';
 import { type Gradients, backward, batchStats, forward } from './network';
 import { optimizerSlots, optimizerStep } from './optimizers';
@@ -23,6 +24,8 @@ export class CpuBackend implements TrainerBackend {
   private y: Dense | null = null;
   /** Optimizer slots per layer: [weights slots, bias slots]. */
   private slots: { w: Float64Array[]; b: Float64Array[] }[] | null = null;
+  /** Parameters and slots before the latest update (restored when the next loss is not finite). */
+  private beforeLastStep: { params: Params; slots: OptimizerState | null } | null = null;
 
   constructor(private readonly net: NetSpec, params: Params) {
     this.params = cloneParams(params);
@@ -31,6 +34,7 @@ export class CpuBackend implements TrainerBackend {
   async setTrainingData(x: Dense, y: Dense, _batchSize?: number): Promise<void> {
     this.x = x;
     this.y = y;
+    this.beforeLastStep = null;
   }
 
   clearTrainingData(): void {
@@ -53,12 +57,18 @@ export class CpuBackend implements TrainerBackend {
       const acts = forward(this.net, this.params, xb, m);
       const s = { ...batchStats(this.net, acts[acts.length - 1], yb, m), size: m };
       if (!Number.isFinite(s.lossSum)) {
+        // the weights of the latest update gave a non-finite loss: undo that update
+        if (this.beforeLastStep) {
+          this.params = this.beforeLastStep.params;
+          if (this.beforeLastStep.slots) this.slots = this.beforeLastStep.slots.layers;
+        }
         stats.push(s);
-        return { stats, stopped: false }; // the host reports divergence; this batch's update is skipped
+        return { stats, stopped: false };
       }
       // backward
       const grads = backward(this.net, this.params, acts, yb, m);
-      // update
+      // update (keeping the state before it, in case the next loss diverges)
+      this.beforeLastStep = { params: cloneParams(this.params), slots: this.slots ? cloneOptimizerState({ layers: this.slots }) : null };
       this.update(grads, m, plan.optimizer, plan.learningRate, plan.stepsBefore + b + 1);
       stats.push(s);
       if (report) await report(b, [s]);
@@ -117,6 +127,14 @@ export class CpuBackend implements TrainerBackend {
 
   resetOptimizer(): void {
     this.slots = null;
+  }
+
+  async readOptimizerState(): Promise<OptimizerState | null> {
+    return this.slots ? cloneOptimizerState({ layers: this.slots }) : null;
+  }
+
+  async writeOptimizerState(s: OptimizerState): Promise<void> {
+    this.slots = cloneOptimizerState(s).layers;
   }
 
   dispose(): void {

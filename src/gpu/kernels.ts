@@ -51,9 +51,8 @@ export class Kernels {
     const uniform = this.buffers.uniform(`${label} params`, params);
     let w = 0;
     const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: uniform } }];
-    resources.forEach((buf, i) => {
-      const slot = def.slots[i + 1];
-      const buffer = buf ?? (slot === 'write' ? this.dummyWrite[w++] : this.dummyRead);
+    def.slots.slice(1).forEach((slot, i) => {
+      const buffer = resources[i] ?? (slot === 'write' ? this.dummyWrite[w++] : this.dummyRead);
       entries.push({ binding: i + 1, resource: { buffer } });
     });
     const bindGroup = this.device.createBindGroup({ label, layout: this.cache.layout(def), entries });
@@ -81,9 +80,14 @@ export class Kernels {
     );
   }
 
-  /** dst[r, :] = src[order[start + r], :] for the batch's rows. */
-  gather(o: { order: GPUBuffer; src: GPUBuffer; dst: GPUBuffer; cols: number; rows: number; label?: string }): Dispatch {
-    return this.make(o.label ?? 'gather', SHADERS.gather, 'main', {}, u32s(o.cols, 0, 0, 0), [o.order, o.src, o.dst], grid1d(o.rows * o.cols));
+  /**
+   * dst[r, :] = X[order[start + r], :] for the batch's rows, X split by rows over `srcs`
+   * (at most 4 buffers of `shardRows` rows each).
+   */
+  gather(o: { order: GPUBuffer; srcs: GPUBuffer[]; shardRows: number; dst: GPUBuffer; cols: number; rows: number; label?: string }): Dispatch {
+    if (o.srcs.length < 1 || o.srcs.length > 4) throw new RangeError(`gather takes 1 to 4 source shards, got ${o.srcs.length}`);
+    const srcs = [0, 1, 2, 3].map((i) => o.srcs[i] ?? null);
+    return this.make(o.label ?? 'gather', SHADERS.gather, 'main', {}, u32s(o.cols, o.shardRows, 0, 0), [o.order, o.dst, ...srcs], grid1d(o.rows * o.cols));
   }
 
   /** Row-wise softmax in place. */
@@ -109,13 +113,16 @@ export class Kernels {
     return this.make('column sums', SHADERS.reduce, 'column_sums', {}, u32s(o.cols, 0, 0, 0), [o.src, o.dst], grid1d(o.cols, 64));
   }
 
-  /** stats[batch.index] = Σ_r rowStats[r] (loss, correct). */
-  batchStats(o: { rowStats: GPUBuffer; stats: GPUBuffer }): Dispatch {
-    return this.make('batch stats', SHADERS.reduce, 'batch_stats', {}, u32s(0, 0, 0, 0), [o.rowStats, o.stats], [1, 1]);
+  /** stats[batch.index] = Σ_r rowStats[r] (loss, correct); sets flags[0] when the loss is not finite. */
+  batchStats(o: { rowStats: GPUBuffer; stats: GPUBuffer; flags: GPUBuffer | null }): Dispatch {
+    return this.make('batch stats', SHADERS.reduce, 'batch_stats', {}, u32s(0, 0, 0, 0), [o.rowStats, o.stats, o.flags], [1, 1]);
   }
 
-  /** One optimizer step over `count` parameters. */
-  optimizer(o: { theta: GPUBuffer; grad: GPUBuffer; s1: GPUBuffer | null; s2: GPUBuffer | null; count: number; l2: number; opt: ResolvedOptimizer; label?: string }): Dispatch {
+  /**
+   * One optimizer step over `count` parameters. The state before the step is saved into `prev`
+   * ([θ | s1 | s2]); nothing runs while `flags[0]` is set.
+   */
+  optimizer(o: { theta: GPUBuffer; grad: GPUBuffer; s1: GPUBuffer | null; s2: GPUBuffer | null; prev: GPUBuffer; flags: GPUBuffer; count: number; l2: number; opt: ResolvedOptimizer; label?: string }): Dispatch {
     const p = new ArrayBuffer(32);
     const u = new Uint32Array(p);
     const f = new Float32Array(p);
@@ -125,7 +132,7 @@ export class Kernels {
     f[3] = o.opt.type === 'adam' ? o.opt.beta1 : 0;
     f[4] = o.opt.type === 'adam' ? o.opt.beta2 : 0;
     f[5] = o.opt.type === 'adam' ? o.opt.epsilon : 0;
-    return this.make(o.label ?? `optimizer ${o.opt.type}`, SHADERS.optimizer, 'main', { OPTIMIZER: OPTIMIZER_CODE[o.opt.type] }, p, [o.theta, o.grad, o.s1, o.s2], grid1d(o.count));
+    return this.make(o.label ?? `optimizer ${o.opt.type}`, SHADERS.optimizer, 'main', { OPTIMIZER: OPTIMIZER_CODE[o.opt.type] }, p, [o.theta, o.grad, o.s1, o.s2, o.prev, o.flags], grid1d(o.count));
   }
 
   /** Records `dispatches` into `pass` for one batch (its uniform at `offset`). */

@@ -21,11 +21,11 @@ const withBatch = (code: string) => `${batchWgsl}\n${code}`;
 /** Every kernel family, one `.wgsl` file each in shaders/. */
 export const SHADERS = {
   matmul: { name: 'matmul', code: withBatch(matmulWgsl), slots: ['uniform', 'read', 'read', 'write', 'read', 'read'] },
-  gather: { name: 'gather', code: withBatch(gatherWgsl), slots: ['uniform', 'read', 'read', 'write'] },
+  gather: { name: 'gather', code: withBatch(gatherWgsl), slots: ['uniform', 'read', 'write', 'read', 'read', 'read', 'read'] },
   softmax: { name: 'softmax', code: withBatch(softmaxWgsl), slots: ['uniform', 'write'] },
   loss: { name: 'loss', code: withBatch(lossWgsl), slots: ['uniform', 'read', 'read', 'write', 'write'] },
-  reduce: { name: 'reduce', code: withBatch(reduceWgsl), slots: ['uniform', 'read', 'write'] },
-  optimizer: { name: 'optimizer', code: withBatch(optimizerWgsl), slots: ['uniform', 'write', 'read', 'write', 'write'] },
+  reduce: { name: 'reduce', code: withBatch(reduceWgsl), slots: ['uniform', 'read', 'write', 'write'] },
+  optimizer: { name: 'optimizer', code: withBatch(optimizerWgsl), slots: ['uniform', 'write', 'read', 'write', 'write', 'write', 'read'] },
 } satisfies Record<string, ShaderDef>;
 
 /** Activation codes shared by the shaders' `ACTIVATION` override. */

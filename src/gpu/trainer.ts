@@ -2,6 +2,7 @@ import { MAP_MODE_READ, SHADER_STAGE_COMPUTE, USAGE } from './usage';
 import type { BatchReporter, BatchStats, EpochPlan, TrainerBackend } from '../backend';
 import { type NetSpec, type ResolvedOptimizer, fanIn, outputSize } from '../config';
 import type { Dense } from '../data';
+import type { OptimizerState } from '../optimizer-state';
 import type { Params } from '../params';
 import { BufferManager } from './buffers';
 import { type Dispatch, Kernels } from './kernels';
@@ -29,8 +30,8 @@ interface TrainProgram {
   n: number;
   batchSize: number;
   batches: number;
-  X: GPUBuffer;
-  Y: GPUBuffer;
+  X: Sharded;
+  Y: Sharded;
   order: GPUBuffer;
   batchUniform: GPUBuffer;
   batchGroup: GPUBindGroup;
@@ -45,12 +46,23 @@ interface TrainProgram {
   owned: GPUBuffer[];
 }
 
+/** A row-major matrix split by rows over up to four buffers (each within one storage binding). */
+interface Sharded {
+  buffers: GPUBuffer[];
+  shardRows: number;
+}
+
+/** Most shards a dataset may be split into (gather.wgsl binds four). */
+const MAX_SHARDS = 4;
+
 /** Options the public model passes down. */
 export interface GpuBackendOptions {
   /** Destroy the device on dispose (the model requested it itself). */
   ownsDevice: boolean;
   /** On device loss mid-fit: finish on the CPU (`'cpu'`), or reject (`'error'`). */
   onDeviceLost: 'cpu' | 'error';
+  /** Largest storage binding to use, in bytes (defaults to the device's limit; tests lower it). */
+  maxBindingBytes?: number;
 }
 
 /**
@@ -61,14 +73,18 @@ export interface GpuBackendOptions {
  * const gpu = await createWebGpuBackend(net, params, probe.device!, { ownsDevice: true, onDeviceLost: 'cpu' });
  */
 export async function createWebGpuBackend(net: NetSpec, params: Params, device: GPUDevice, options: GpuBackendOptions): Promise<TrainerBackend> {
-  checkFits(device, 'weights of layer', net.layers.map((l, i) => fanIn(net, i) * l.units));
+  checkFits(device, 'weights of layer', net.layers.map((l, i) => fanIn(net, i) * l.units), options.maxBindingBytes);
   const backend = new WebGpuBackend(net, device, options);
   await backend.writeParams(params);
   return backend;
 }
 
-function checkFits(device: GPUDevice, what: string, elementCounts: number[]): void {
-  const limit = Math.min(device.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize);
+function bindingLimit(device: GPUDevice, override?: number): number {
+  return Math.min(device.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize, override ?? Infinity);
+}
+
+function checkFits(device: GPUDevice, what: string, elementCounts: number[], override?: number): void {
+  const limit = bindingLimit(device, override);
   elementCounts.forEach((count, i) => {
     const bytes = count * 4;
     if (bytes > limit) {
@@ -88,7 +104,14 @@ export class WebGpuBackend implements TrainerBackend {
   private readonly gB: GPUBuffer[];
   /** Optimizer slots [s1, s2] per layer, for weights and biases (null when unused). */
   private slots: { w: (GPUBuffer | null)[]; b: (GPUBuffer | null)[] }[] | null = null;
-  private slotsKey = '';
+  private slotCount = 0;
+  /** Per parameter buffer, the state before the latest update: [θ | s1 | s2] (see optimizer.wgsl). */
+  private prevW: GPUBuffer[] = [];
+  private prevB: GPUBuffer[] = [];
+  /** flags[0] = 1 once a batch loss was not finite (updates stop; see reduce.wgsl). */
+  private readonly flags: GPUBuffer;
+  /** The last state known to be consistent, on the CPU: what training resumes from if the device is lost. */
+  private checkpoint: { params: Params; optimizer: OptimizerState | null } | null = null;
   private train: TrainProgram | null = null;
   private disposed = false;
   /** Set when the device is lost; the reason the browser gave. */
@@ -101,6 +124,7 @@ export class WebGpuBackend implements TrainerBackend {
     this.B = net.layers.map((l, i) => this.buffers.create(`b${i}`, l.units * 4, STORAGE));
     this.gW = net.layers.map((l, i) => this.buffers.create(`dW${i}`, fanIn(net, i) * l.units * 4, STORAGE));
     this.gB = net.layers.map((l, i) => this.buffers.create(`db${i}`, l.units * 4, STORAGE));
+    this.flags = this.buffers.create('divergence flag', 16, STORAGE);
     device.lost.then((info) => {
       if (!this.disposed) this.lostReason = info.message || info.reason || 'unknown';
     });
@@ -110,8 +134,8 @@ export class WebGpuBackend implements TrainerBackend {
 
   private workspace(rows: number, label: string): Workspace {
     const L = this.net.layers.length;
-    checkFits(this.device, `${label} activations of layer`, this.net.layers.map((l) => rows * l.units));
-    checkFits(this.device, `${label} input batch`, [rows * this.net.inputSize]);
+    checkFits(this.device, `${label} activations of layer`, this.net.layers.map((l) => rows * l.units), this.options.maxBindingBytes);
+    checkFits(this.device, `${label} input batch`, [rows * this.net.inputSize], this.options.maxBindingBytes);
     return {
       rows,
       xb: this.buffers.create(`${label} x batch`, rows * this.net.inputSize * 4, STORAGE),
@@ -127,12 +151,12 @@ export class WebGpuBackend implements TrainerBackend {
   }
 
   /** gather, forward, loss (and output delta), batch stats. */
-  private forwardDispatches(ws: Workspace, X: GPUBuffer, Y: GPUBuffer | null, order: GPUBuffer, stats: GPUBuffer | null, train: boolean): Dispatch[] {
+  private forwardDispatches(ws: Workspace, X: Sharded, Y: Sharded | null, order: GPUBuffer, stats: GPUBuffer | null, train: boolean): Dispatch[] {
     const k = this.kernels;
     const net = this.net;
     const L = net.layers.length;
-    const out: Dispatch[] = [k.gather({ order, src: X, dst: ws.xb, cols: net.inputSize, rows: ws.rows, label: 'gather x' })];
-    if (Y) out.push(k.gather({ order, src: Y, dst: ws.yb, cols: outputSize(net), rows: ws.rows, label: 'gather y' }));
+    const out: Dispatch[] = [k.gather({ order, srcs: X.buffers, shardRows: X.shardRows, dst: ws.xb, cols: net.inputSize, rows: ws.rows, label: 'gather x' })];
+    if (Y) out.push(k.gather({ order, srcs: Y.buffers, shardRows: Y.shardRows, dst: ws.yb, cols: outputSize(net), rows: ws.rows, label: 'gather y' }));
     net.layers.forEach((layer, l) => {
       // z = a_prev · W + b, a = f(z)
       out.push(
@@ -152,7 +176,7 @@ export class WebGpuBackend implements TrainerBackend {
           loss: net.loss, activation: net.layers[L - 1].activation, writeDelta: train,
         }),
       );
-      out.push(k.batchStats({ rowStats: ws.rowStats, stats }));
+      out.push(k.batchStats({ rowStats: ws.rowStats, stats, flags: train ? this.flags : null }));
     }
     return out;
   }
@@ -185,20 +209,50 @@ export class WebGpuBackend implements TrainerBackend {
 
   private ensureSlots(opt: ResolvedOptimizer): void {
     const count = opt.type === 'sgd' ? 0 : opt.type === 'momentum' ? 1 : 2;
-    const key = String(count);
-    if (this.slots && this.slotsKey === key) return;
+    if (this.slots && this.slotCount === count) return;
+    this.allocateSlots(count);
+  }
+
+  /** Allocates `count` optimizer slots per parameter buffer (zeroed) and the matching `prev` buffers. */
+  private allocateSlots(count: number): void {
     this.freeSlots();
-    this.slots = this.net.layers.map((l, i) => ({
-      w: [0, 1].map((s) => (s < count ? this.buffers.create(`W${i} slot ${s}`, fanIn(this.net, i) * l.units * 4, STORAGE) : null)),
+    const net = this.net;
+    this.slots = net.layers.map((l, i) => ({
+      w: [0, 1].map((s) => (s < count ? this.buffers.create(`W${i} slot ${s}`, fanIn(net, i) * l.units * 4, STORAGE) : null)),
       b: [0, 1].map((s) => (s < count ? this.buffers.create(`b${i} slot ${s}`, l.units * 4, STORAGE) : null)),
     }));
-    this.slotsKey = key;
+    this.prevW = net.layers.map((l, i) => this.buffers.create(`W${i} before last step`, (1 + count) * fanIn(net, i) * l.units * 4, STORAGE));
+    this.prevB = net.layers.map((l, i) => this.buffers.create(`b${i} before last step`, (1 + count) * l.units * 4, STORAGE));
+    this.slotCount = count;
     if (this.train) this.train.updateKey = '';
   }
 
   private freeSlots(): void {
     for (const s of this.slots ?? []) for (const b of [...s.w, ...s.b]) this.buffers.destroy(b);
+    for (const b of [...this.prevW, ...this.prevB]) this.buffers.destroy(b);
     this.slots = null;
+    this.prevW = [];
+    this.prevB = [];
+    this.slotCount = 0;
+  }
+
+  /** Copies every parameter buffer and its slots into `prev` (or back, with `restore`), in `enc`. */
+  private copyPrev(enc: GPUCommandEncoder, restore: boolean): void {
+    if (!this.slots) return;
+    this.net.layers.forEach((l, i) => {
+      const pairs: [GPUBuffer, GPUBuffer[], (GPUBuffer | null)[], number][] = [
+        [this.W[i], this.prevW, this.slots![i].w, fanIn(this.net, i) * l.units],
+        [this.B[i], this.prevB, this.slots![i].b, l.units],
+      ];
+      for (const [theta, prevs, slots, n] of pairs) {
+        const prev = prevs[i];
+        [theta, ...slots.slice(0, this.slotCount)].forEach((buf, k) => {
+          if (!buf) return;
+          if (restore) enc.copyBufferToBuffer(prev, k * n * 4, buf, 0, n * 4);
+          else enc.copyBufferToBuffer(buf, 0, prev, k * n * 4, n * 4);
+        });
+      }
+    });
   }
 
   private updateDispatches(opt: ResolvedOptimizer): Dispatch[] {
@@ -206,9 +260,9 @@ export class WebGpuBackend implements TrainerBackend {
     const out: Dispatch[] = [];
     this.net.layers.forEach((l, i) => {
       const s = this.slots![i];
-      out.push(this.kernels.optimizer({ theta: this.W[i], grad: this.gW[i], s1: s.w[0], s2: s.w[1], count: fanIn(this.net, i) * l.units, l2: this.net.l2, opt, label: `update W${i}` }));
+      out.push(this.kernels.optimizer({ theta: this.W[i], grad: this.gW[i], s1: s.w[0], s2: s.w[1], prev: this.prevW[i], flags: this.flags, count: fanIn(this.net, i) * l.units, l2: this.net.l2, opt, label: `update W${i}` }));
       if (this.net.useBias && !this.net.freezeBias) {
-        out.push(this.kernels.optimizer({ theta: this.B[i], grad: this.gB[i], s1: s.b[0], s2: s.b[1], count: l.units, l2: 0, opt, label: `update b${i}` }));
+        out.push(this.kernels.optimizer({ theta: this.B[i], grad: this.gB[i], s1: s.b[0], s2: s.b[1], prev: this.prevB[i], flags: this.flags, count: l.units, l2: 0, opt, label: `update b${i}` }));
       }
     });
     return out;
@@ -243,17 +297,50 @@ export class WebGpuBackend implements TrainerBackend {
 
   // ---------------------------------------------------------------- training
 
+  /** Uploads a row-major matrix, split by rows into shards that each fit one storage binding. */
+  private uploadSharded(label: string, d: Dense): Sharded {
+    const limit = bindingLimit(this.device, this.options.maxBindingBytes);
+    const shardRows = Math.floor(limit / (d.cols * 4));
+    const shards = shardRows > 0 ? Math.ceil(d.rows / shardRows) : Infinity;
+    if (shards > MAX_SHARDS) {
+      throw new RangeError(
+        `${label} is ${d.rows * d.cols * 4} bytes (${d.rows} rows × ${d.cols} float32); it can be split over at most ${MAX_SHARDS} storage bindings of ${limit} bytes (maxStorageBufferBindingSize), i.e. ${MAX_SHARDS * shardRows} rows`,
+      );
+    }
+    const buffers: GPUBuffer[] = [];
+    for (let s = 0; s < shards; s++) {
+      const rows = Math.min(shardRows, d.rows - s * shardRows);
+      buffers.push(this.buffers.upload(`${label} rows ${s * shardRows}..${s * shardRows + rows - 1}`, d.data.subarray(s * shardRows * d.cols, (s * shardRows + rows) * d.cols)));
+    }
+    return { buffers, shardRows };
+  }
+
+  /** Checks every buffer a training set of `n` rows in batches of `bs` needs, before allocating any. */
+  private checkTrainingSizes(x: Dense, y: Dense, bs: number): void {
+    const limit = bindingLimit(this.device, this.options.maxBindingBytes);
+    for (const [what, d] of [['training inputs', x], ['training targets', y]] as const) {
+      const perShard = Math.floor(limit / (d.cols * 4));
+      if (perShard < 1 || Math.ceil(d.rows / perShard) > MAX_SHARDS) {
+        throw new RangeError(`${what} are ${d.rows * d.cols * 4} bytes (${d.rows} rows × ${d.cols} float32), more than ${MAX_SHARDS} storage bindings of ${limit} bytes (maxStorageBufferBindingSize) can hold`);
+      }
+    }
+    checkFits(this.device, 'batch activations of layer', this.net.layers.map((l) => bs * l.units), this.options.maxBindingBytes);
+    checkFits(this.device, 'input batch', [bs * this.net.inputSize], this.options.maxBindingBytes);
+    checkFits(this.device, 'sample order', [x.rows], this.options.maxBindingBytes);
+  }
+
   async setTrainingData(x: Dense, y: Dense, batchSize = 32): Promise<void> {
     this.checkAlive();
-    this.clearTrainingData();
     const n = x.rows;
-    checkFits(this.device, 'training set', [n * x.cols, n * y.cols]);
     const bs = Math.min(batchSize, n);
+    this.checkTrainingSizes(x, y, bs);
+    this.clearTrainingData();
     const batches = Math.ceil(n / bs);
     const owned: GPUBuffer[] = [];
     const own = (b: GPUBuffer) => (owned.push(b), b);
-    const X = own(this.buffers.upload('X', x.data));
-    const Y = own(this.buffers.upload('Y', y.data));
+    const X = this.uploadSharded('X', x);
+    const Y = this.uploadSharded('Y', y);
+    owned.push(...X.buffers, ...Y.buffers);
     const order = own(this.buffers.create('order', n * 4, STORAGE));
     const batchUniform = own(this.buffers.create('batch uniforms', batches * BATCH_STRIDE, USAGE.UNIFORM | USAGE.COPY_DST));
     const stats = own(this.buffers.create('batch stats', batches * 8, STORAGE));
@@ -261,6 +348,11 @@ export class WebGpuBackend implements TrainerBackend {
     const ws = this.workspace(bs, 'train');
     const step = [...this.forwardDispatches(ws, X, Y, order, stats, true), ...this.backwardDispatches(ws)];
     this.train = { n, batchSize: bs, batches, X, Y, order, batchUniform, batchGroup: this.batchGroup(batchUniform), stats, statsStaging, ws, step, update: [], updateKey: '', owned };
+    // a fresh fit: clear the divergence latch, and make "before the last step" the current state
+    const enc = this.device.createCommandEncoder({ label: 'start training' });
+    enc.clearBuffer(this.flags);
+    this.copyPrev(enc, false);
+    this.device.queue.submit([enc.finish()]);
   }
 
   clearTrainingData(): void {
@@ -281,35 +373,57 @@ export class WebGpuBackend implements TrainerBackend {
     }
     const key = JSON.stringify(plan.optimizer);
     if (t.updateKey !== key) {
+      const hadSlots = this.slots !== null;
       this.kernels.release(t.update);
       t.update = this.updateDispatches(plan.optimizer);
       t.updateKey = key;
+      if (!hadSlots) {
+        const enc = this.device.createCommandEncoder({ label: 'init before-last-step state' });
+        this.copyPrev(enc, false);
+        this.device.queue.submit([enc.finish()]);
+      }
     }
     const q = this.device.queue;
     q.writeBuffer(t.order, 0, plan.order.buffer, plan.order.byteOffset, plan.order.byteLength);
     q.writeBuffer(t.batchUniform, 0, WebGpuBackend.batchEntries(t.n, t.batchSize, plan.learningRate, plan.optimizer, plan.stepsBefore));
     const chunk = report || signal ? REPORT_CHUNK : t.batches;
     const all: BatchStats[] = [];
-    for (let c0 = 0; c0 < t.batches; c0 += chunk) {
-      const c1 = Math.min(t.batches, c0 + chunk);
-      const enc = this.device.createCommandEncoder({ label: `epoch batches ${c0}..${c1 - 1}` });
-      const pass = enc.beginComputePass({ label: 'training steps' });
-      for (let b = c0; b < c1; b++) {
-        this.kernels.encode(pass, t.step, t.batchGroup, b * BATCH_STRIDE);
-        this.kernels.encode(pass, t.update, t.batchGroup, b * BATCH_STRIDE);
+    let stopped = false;
+    try {
+      for (let c0 = 0; c0 < t.batches; c0 += chunk) {
+        const c1 = Math.min(t.batches, c0 + chunk);
+        const enc = this.device.createCommandEncoder({ label: `epoch batches ${c0}..${c1 - 1}` });
+        const pass = enc.beginComputePass({ label: 'training steps' });
+        for (let b = c0; b < c1; b++) {
+          this.kernels.encode(pass, t.step, t.batchGroup, b * BATCH_STRIDE);
+          this.kernels.encode(pass, t.update, t.batchGroup, b * BATCH_STRIDE);
+        }
+        pass.end();
+        enc.copyBufferToBuffer(t.stats, c0 * 8, t.statsStaging, c0 * 8, (c1 - c0) * 8);
+        q.submit([enc.finish()]);
+        if (chunk === t.batches) continue;
+        const stats = await this.readStats(t, c0, c1);
+        all.push(...stats);
+        if (stats.some((s) => !Number.isFinite(s.lossSum))) break;
+        if (report) await report(c0, stats);
+        if (signal?.aborted && c1 < t.batches) {
+          stopped = true;
+          break;
+        }
       }
-      pass.end();
-      enc.copyBufferToBuffer(t.stats, c0 * 8, t.statsStaging, c0 * 8, (c1 - c0) * 8);
-      q.submit([enc.finish()]);
-      if (chunk === t.batches) continue;
-      const stats = await this.readStats(t, c0, c1);
-      all.push(...stats);
-      if (stats.some((s) => !Number.isFinite(s.lossSum))) break;
-      if (report) await report(c0, stats);
-      if (signal?.aborted && c1 < t.batches) return { stats: all, stopped: true };
+      if (chunk === t.batches) all.push(...(await this.readStats(t, 0, t.batches)));
+      if (all.some((s) => !Number.isFinite(s.lossSum))) {
+        // updates stopped at the bad batch; put back the state before the last executed update
+        const enc = this.device.createCommandEncoder({ label: 'undo diverged step' });
+        this.copyPrev(enc, true);
+        enc.clearBuffer(this.flags);
+        q.submit([enc.finish()]);
+      }
+      if (this.options.onDeviceLost === 'cpu') await this.saveCheckpoint();
+    } catch (e) {
+      throw await this.asDeviceLoss(e);
     }
-    if (chunk === t.batches) all.push(...(await this.readStats(t, 0, t.batches)));
-    return { stats: all, stopped: false };
+    return { stats: all, stopped };
   }
 
   private async readStats(t: TrainProgram, c0: number, c1: number): Promise<BatchStats[]> {
@@ -328,17 +442,21 @@ export class WebGpuBackend implements TrainerBackend {
   private async inference(x: Dense, y: Dense | null): Promise<{ out: Float64Array | null; lossSum: number; correct: number }> {
     this.checkAlive();
     const n = x.rows;
-    checkFits(this.device, 'inference input', [n * x.cols, n * outputSize(this.net)]);
     const rows = Math.min(n, EVAL_ROWS);
     const chunks = Math.ceil(n / rows);
     const k = outputSize(this.net);
+    this.checkTrainingSizes(x, y ?? { data: new Float32Array(0), rows: n, cols: k }, rows);
+    checkFits(this.device, 'predictions', [y ? 0 : n * k], this.options.maxBindingBytes);
     const owned: GPUBuffer[] = [];
     const own = (b: GPUBuffer) => (owned.push(b), b);
-    const ws = this.workspace(rows, 'inference');
+    let ws: Workspace | null = null;
     let dispatches: Dispatch[] = [];
     try {
-      const X = own(this.buffers.upload('inference X', x.data));
-      const Y = y ? own(this.buffers.upload('inference Y', y.data)) : null;
+      ws = this.workspace(rows, 'inference');
+      const X = this.uploadSharded('inference X', x);
+      owned.push(...X.buffers);
+      const Y = y ? this.uploadSharded('inference Y', y) : null;
+      if (Y) owned.push(...Y.buffers);
       const order = own(this.buffers.upload('identity order', Uint32Array.from({ length: n }, (_, i) => i)));
       const uniform = own(this.buffers.create('inference batch uniforms', chunks * BATCH_STRIDE, USAGE.UNIFORM | USAGE.COPY_DST));
       this.device.queue.writeBuffer(uniform, 0, WebGpuBackend.batchEntries(n, rows));
@@ -353,11 +471,12 @@ export class WebGpuBackend implements TrainerBackend {
         pass.end();
         if (out) enc.copyBufferToBuffer(ws.acts[this.net.layers.length - 1], 0, out, c * rows * k * 4, Math.min(rows, n - c * rows) * k * 4);
       }
-      const staging = own(this.buffers.create('inference staging', out ? n * k * 4 : chunks * 8, USAGE.MAP_READ | USAGE.COPY_DST));
-      enc.copyBufferToBuffer(out ?? stats!, 0, staging, 0, out ? n * k * 4 : chunks * 8);
+      const bytes = out ? n * k * 4 : chunks * 8;
+      const staging = own(this.buffers.create('inference staging', bytes, USAGE.MAP_READ | USAGE.COPY_DST));
+      enc.copyBufferToBuffer(out ?? stats!, 0, staging, 0, bytes);
       this.device.queue.submit([enc.finish()]);
-      await staging.mapAsync(MAP_MODE_READ);
-      const f = new Float32Array(staging.getMappedRange().slice(0));
+      await staging.mapAsync(MAP_MODE_READ, 0, bytes);
+      const f = new Float32Array(staging.getMappedRange(0, bytes).slice(0));
       staging.unmap();
       this.checkAlive();
       if (out) return { out: Float64Array.from(f.subarray(0, n * k)), lossSum: 0, correct: 0 };
@@ -368,10 +487,12 @@ export class WebGpuBackend implements TrainerBackend {
         correct += f[2 * c + 1];
       }
       return { out: null, lossSum, correct };
+    } catch (e) {
+      throw await this.asDeviceLoss(e);
     } finally {
       this.kernels.release(dispatches);
       for (const b of owned) this.buffers.destroy(b);
-      this.releaseWorkspace(ws);
+      if (ws) this.releaseWorkspace(ws);
     }
   }
 
@@ -384,35 +505,65 @@ export class WebGpuBackend implements TrainerBackend {
     return { lossSum, correct };
   }
 
-  // ---------------------------------------------------------------- parameters
+  // ---------------------------------------------------------------- parameters and state
 
-  async readParams(): Promise<Params> {
+  /** Reads weights, biases and (when `withSlots`) optimizer slots in one copy and one map. */
+  private async readState(withSlots: boolean): Promise<{ params: Params; optimizer: OptimizerState | null }> {
     this.checkAlive();
-    const sizes = [...this.W, ...this.B].map((b, i) => (i < this.W.length ? fanIn(this.net, i) * this.net.layers[i].units : this.net.layers[i - this.W.length].units));
-    const total = sizes.reduce((a, b) => a + b, 0);
-    const staging = this.buffers.create('params staging', total * 4, USAGE.MAP_READ | USAGE.COPY_DST);
-    try {
-      const enc = this.device.createCommandEncoder({ label: 'read params' });
-      let off = 0;
-      [...this.W, ...this.B].forEach((b, i) => {
-        enc.copyBufferToBuffer(b, 0, staging, off * 4, sizes[i] * 4);
-        off += sizes[i];
+    const net = this.net;
+    const parts: { buf: GPUBuffer; n: number }[] = [];
+    net.layers.forEach((l, i) => parts.push({ buf: this.W[i], n: fanIn(net, i) * l.units }));
+    net.layers.forEach((l, i) => parts.push({ buf: this.B[i], n: l.units }));
+    const slotted = withSlots && this.slots !== null && this.slotCount > 0;
+    if (slotted) {
+      net.layers.forEach((l, i) => {
+        for (let s = 0; s < this.slotCount; s++) parts.push({ buf: this.slots![i].w[s]!, n: fanIn(net, i) * l.units });
+        for (let s = 0; s < this.slotCount; s++) parts.push({ buf: this.slots![i].b[s]!, n: l.units });
       });
+    }
+    const total = parts.reduce((a, p) => a + p.n, 0);
+    const staging = this.buffers.create('state staging', total * 4, USAGE.MAP_READ | USAGE.COPY_DST);
+    try {
+      const enc = this.device.createCommandEncoder({ label: 'read state' });
+      let off = 0;
+      for (const p of parts) {
+        enc.copyBufferToBuffer(p.buf, 0, staging, off * 4, p.n * 4);
+        off += p.n;
+      }
       this.device.queue.submit([enc.finish()]);
-      await staging.mapAsync(MAP_MODE_READ);
-      const f = new Float32Array(staging.getMappedRange().slice(0));
+      await staging.mapAsync(MAP_MODE_READ, 0, total * 4);
+      const f = new Float32Array(staging.getMappedRange(0, total * 4).slice(0));
       staging.unmap();
       this.checkAlive();
-      const arrays: Float64Array[] = [];
       off = 0;
-      for (const s of sizes) {
-        arrays.push(Float64Array.from(f.subarray(off, off + s)));
-        off += s;
+      const arrays = parts.map((p) => {
+        const a = Float64Array.from(f.subarray(off, off + p.n));
+        off += p.n;
+        return a;
+      });
+      const L = net.layers.length;
+      const params = { weights: arrays.slice(0, L), biases: arrays.slice(L, 2 * L) };
+      let optimizer: OptimizerState | null = null;
+      if (slotted) {
+        let at = 2 * L;
+        optimizer = { layers: net.layers.map(() => {
+          const w = arrays.slice(at, at + this.slotCount);
+          at += this.slotCount;
+          const b = arrays.slice(at, at + this.slotCount);
+          at += this.slotCount;
+          return { w, b };
+        }) };
       }
-      return { weights: arrays.slice(0, this.W.length), biases: arrays.slice(this.W.length) };
+      return { params, optimizer };
+    } catch (e) {
+      throw await this.asDeviceLoss(e);
     } finally {
       this.buffers.destroy(staging);
     }
+  }
+
+  async readParams(): Promise<Params> {
+    return (await this.readState(false)).params;
   }
 
   async writeParams(p: Params): Promise<void> {
@@ -420,13 +571,49 @@ export class WebGpuBackend implements TrainerBackend {
     const q = this.device.queue;
     p.weights.forEach((w, i) => q.writeBuffer(this.W[i], 0, Float32Array.from(w)));
     p.biases.forEach((b, i) => q.writeBuffer(this.B[i], 0, Float32Array.from(b)));
+    this.checkpoint = { params: { weights: p.weights.map((w) => Float64Array.from(w, Math.fround)), biases: p.biases.map((b) => Float64Array.from(b, Math.fround)) }, optimizer: this.checkpoint?.optimizer ?? null };
   }
 
   resetOptimizer(): void {
+    if (this.checkpoint) this.checkpoint.optimizer = null;
     if (!this.slots) return;
     const enc = this.device.createCommandEncoder({ label: 'reset optimizer' });
     for (const s of this.slots) for (const b of [...s.w, ...s.b]) if (b) enc.clearBuffer(b);
     this.device.queue.submit([enc.finish()]);
+  }
+
+  async readOptimizerState(): Promise<OptimizerState | null> {
+    return (await this.readState(true)).optimizer;
+  }
+
+  async writeOptimizerState(s: OptimizerState): Promise<void> {
+    this.checkAlive();
+    const count = s.layers[0]?.w.length ?? 0;
+    if (!this.slots || this.slotCount !== count) this.allocateSlots(count);
+    s.layers.forEach((l, i) => {
+      l.w.forEach((a, k) => this.device.queue.writeBuffer(this.slots![i].w[k]!, 0, Float32Array.from(a)));
+      l.b.forEach((a, k) => this.device.queue.writeBuffer(this.slots![i].b[k]!, 0, Float32Array.from(a)));
+    });
+  }
+
+  /** Reads parameters and optimizer state back to the CPU: the point training resumes from after a device loss. */
+  private async saveCheckpoint(): Promise<void> {
+    this.checkpoint = await this.readState(true);
+  }
+
+  /** The last consistent state on the CPU (end of the last epoch, or the last `writeParams`). */
+  lastCheckpoint(): { params: Params; optimizer: OptimizerState | null } | null {
+    return this.checkpoint;
+  }
+
+  /** Turns a failure caused by a lost device into a {@link GpuDeviceLostError}. */
+  private async asDeviceLoss(e: unknown): Promise<unknown> {
+    if (e instanceof GpuDeviceLostError || this.disposed) return e;
+    if (this.lostReason === null) {
+      // map failures can arrive before device.lost resolves: give it a moment
+      await Promise.race([this.device.lost, new Promise((r) => setTimeout(r, 100))]);
+    }
+    return this.lostReason !== null ? new GpuDeviceLostError(this.lostReason) : e;
   }
 
   private checkAlive(): void {

@@ -8,7 +8,8 @@ export type KernelCase =
   | { kind: 'softmax'; rows: number; cols: number }
   | { kind: 'outputDelta'; loss: LossName; activation: Activation; rows: number; cols: number }
   | { kind: 'columnSums'; rows: number; cols: number }
-  | { kind: 'gather'; n: number; rows: number; cols: number }
+  | { kind: 'gather'; n: number; rows: number; cols: number; shardRows: number }
+  | { kind: 'divergenceFlag'; rows: number }
   | { kind: 'optimizer'; optimizer: 'sgd' | 'momentum' | 'adam'; count: number; l2: number; steps: number };
 
 export const caseName = (c: KernelCase): string => {
@@ -19,7 +20,8 @@ export const caseName = (c: KernelCase): string => {
     case 'softmax': return `softmax ${c.rows}×${c.cols}`;
     case 'outputDelta': return `output delta + loss ${c.loss} on ${c.activation} ${c.rows}×${c.cols}`;
     case 'columnSums': return `bias gradient (column sums) ${c.rows}×${c.cols}`;
-    case 'gather': return `gather ${c.rows} of ${c.n} rows × ${c.cols}`;
+    case 'gather': return `gather ${c.rows} of ${c.n} rows × ${c.cols} (${Math.ceil(c.n / c.shardRows)} shard${c.n > c.shardRows ? 's' : ''})`;
+    case 'divergenceFlag': return `divergence flag set by a non-finite batch loss (${c.rows} rows)`;
     case 'optimizer': return `${c.optimizer}${c.l2 ? ' + L2' : ''} × ${c.steps} steps on ${c.count} parameters`;
   }
 };
@@ -49,7 +51,10 @@ export const kernelCases: KernelCase[] = [
   { kind: 'columnSums', rows: 45, cols: 65 },
   { kind: 'columnSums', rows: 1, cols: 1 },
   { kind: 'columnSums', rows: 300, cols: 3 },
-  { kind: 'gather', n: 100, rows: 33, cols: 7 },
+  { kind: 'gather', n: 100, rows: 33, cols: 7, shardRows: 100 },
+  { kind: 'gather', n: 100, rows: 60, cols: 7, shardRows: 40 },
+  { kind: 'gather', n: 100, rows: 83, cols: 3, shardRows: 25 },
+  { kind: 'divergenceFlag', rows: 40 },
   ...(['sgd', 'momentum', 'adam'] as const).flatMap((optimizer) => [
     { kind: 'optimizer' as const, optimizer, count: 1000, l2: 0, steps: 10 },
     { kind: 'optimizer' as const, optimizer, count: 65, l2: 0.5, steps: 10 },

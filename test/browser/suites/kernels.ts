@@ -133,9 +133,10 @@ async function runCaseOn(device: GPUDevice, c: KernelCase): Promise<string[]> {
         const delta = buffers.create('delta', rows * cols * 4, STORAGE);
         const rowStats = buffers.create('row stats', rows * 8, STORAGE);
         const stats = buffers.create('stats', 8, STORAGE);
+        const flags = buffers.create('flags', 16, STORAGE);
         const { group } = batchUniform(device, buffers, kernels, [{ rows }]);
         const d = kernels.loss({ a: buffers.upload('a', a), y: buffers.upload('y', y), delta, rowStats, cols, rows, loss, activation, writeDelta: true });
-        await runDispatches(device, kernels, [d, kernels.batchStats({ rowStats, stats })], group);
+        await runDispatches(device, kernels, [d, kernels.batchStats({ rowStats, stats, flags })], group);
         const failures = compare(`δ_L ${loss}/${activation}`, expected, await read(device, buffers, delta, rows * cols), TOLERANCES.elementwise);
         const rs = await read(device, buffers, rowStats, rows * 2);
         const expLoss = Array.from({ length: rows }, (_, r) => lossSum(loss, a.subarray(r * cols, (r + 1) * cols), y.subarray(r * cols, (r + 1) * cols), 1, cols));
@@ -145,6 +146,7 @@ async function runCaseOn(device: GPUDevice, c: KernelCase): Promise<string[]> {
         const total = await read(device, buffers, stats, 2);
         failures.push(...compare('batch loss sum', [lossSum(loss, a, y, rows, cols)], [total[0]], TOLERANCES.elementwise));
         failures.push(...compare('batch correct', [correctCount(a, y, rows, cols)], [total[1]], { atol: 0, rtol: 0 }));
+        failures.push(...compare('divergence flag (finite loss)', [0], new Uint32Array(await readBuffer(device, buffers, flags, 0, 4)), { atol: 0, rtol: 0 }));
         return failures;
       }
       case 'columnSums': {
@@ -162,7 +164,7 @@ async function runCaseOn(device: GPUDevice, c: KernelCase): Promise<string[]> {
         return compare(`Σ_rows ${rows}×${cols}`, expected, await read(device, buffers, dst, cols), TOLERANCES.matmul, scale);
       }
       case 'gather': {
-        const { n, rows, cols } = c;
+        const { n, rows, cols, shardRows } = c;
         const src = seeded(rng, n * cols);
         const order = rng.permutation(n);
         const start = 17;
@@ -173,8 +175,24 @@ async function runCaseOn(device: GPUDevice, c: KernelCase): Promise<string[]> {
         new Uint32Array(data).set([start, rows, 1, 0]);
         const ub = buffers.uniform('batch', data);
         const group = device.createBindGroup({ layout: kernels.cache.batchLayout, entries: [{ binding: 0, resource: { buffer: ub, offset: 0, size: BATCH_BYTES } }] });
-        await runDispatches(device, kernels, [kernels.gather({ order: buffers.upload('order', order), src: buffers.upload('src', src), dst, cols, rows })], group);
+        const srcs: GPUBuffer[] = [];
+        for (let r0 = 0; r0 < n; r0 += shardRows) srcs.push(buffers.upload(`shard ${r0}`, src.subarray(r0 * cols, Math.min(n, r0 + shardRows) * cols)));
+        await runDispatches(device, kernels, [kernels.gather({ order: buffers.upload('order', order), srcs, shardRows, dst, cols, rows })], group);
         return compare('gathered rows', expected, await read(device, buffers, dst, rows * cols), { atol: 0, rtol: 0 });
+      }
+      case 'divergenceFlag': {
+        const { rows } = c;
+        const rs = seeded(rng, rows * 2, 0, 1);
+        rs[2 * 17] = Number.POSITIVE_INFINITY; // row 17's loss overflowed
+        const stats = buffers.create('stats', 8, STORAGE);
+        const flags = buffers.create('flags', 16, STORAGE);
+        const { group } = batchUniform(device, buffers, kernels, [{ rows }]);
+        await runDispatches(device, kernels, [kernels.batchStats({ rowStats: buffers.upload('row stats', rs), stats, flags })], group);
+        const total = await read(device, buffers, stats, 2);
+        const failures: string[] = [];
+        if (Number.isFinite(total[0])) failures.push(`batch loss should be non-finite, got ${total[0]}`);
+        failures.push(...compare('divergence flag', [1], new Uint32Array(await readBuffer(device, buffers, flags, 0, 4)), { atol: 0, rtol: 0 }));
+        return failures;
       }
       case 'optimizer': {
         const { count, l2, steps } = c;
@@ -194,10 +212,25 @@ async function runCaseOn(device: GPUDevice, c: KernelCase): Promise<string[]> {
         const th = buffers.upload('theta', theta);
         const s1 = opt.type === 'sgd' ? null : buffers.create('s1', count * 4, STORAGE);
         const s2 = opt.type === 'adam' ? buffers.create('s2', count * 4, STORAGE) : null;
-        const d = kernels.optimizer({ theta: th, grad: buffers.upload('grad', grad), s1, s2, count, l2, opt });
+        const prev = buffers.create('prev', 3 * count * 4, STORAGE);
+        const flags = buffers.create('flags', 16, STORAGE);
+        const d = kernels.optimizer({ theta: th, grad: buffers.upload('grad', grad), s1, s2, prev, flags, count, l2, opt });
         const { group } = batchUniform(device, buffers, kernels, entries);
         await runDispatches(device, kernels, [d], group, steps);
-        return compare(`θ after ${steps} ${opt.type} steps`, expected, await read(device, buffers, th, count), TOLERANCES.optimizer);
+        const failures = compare(`θ after ${steps} ${opt.type} steps`, expected, await read(device, buffers, th, count), TOLERANCES.optimizer);
+        // prev holds θ before the last step: one step from there gives θ again
+        const before = await read(device, buffers, prev, count);
+        const redo = Float64Array.from(before);
+        const redoSlots = [new Float64Array(count), new Float64Array(count)];
+        if (s1) redoSlots[0].set(await read(device, buffers, prev, 2 * count).then((f) => f.subarray(count)));
+        if (s2) redoSlots[1].set(await read(device, buffers, prev, 3 * count).then((f) => f.subarray(2 * count)));
+        optimizerStep(opt, redo, grad.map((v, i) => (v + l2 * redo[i]) / rows), redoSlots, lr, steps);
+        failures.push(...compare('θ from the saved pre-step state, stepped once', expected, redo, TOLERANCES.optimizer));
+        // with the divergence flag set, the optimizer leaves θ alone
+        device.queue.writeBuffer(flags, 0, new Uint32Array([1]));
+        await runDispatches(device, kernels, [d], group, 1);
+        failures.push(...compare('θ unchanged while the divergence flag is set', expected, await read(device, buffers, th, count), TOLERANCES.optimizer));
+        return failures;
       }
     }
   } finally {

@@ -419,7 +419,7 @@ export class WebGpuBackend implements TrainerBackend {
         enc.clearBuffer(this.flags);
         q.submit([enc.finish()]);
       }
-      if (this.options.onDeviceLost === 'cpu') await this.saveCheckpoint();
+      await this.saveCheckpoint();
     } catch (e) {
       throw await this.asDeviceLoss(e);
     }
@@ -442,9 +442,11 @@ export class WebGpuBackend implements TrainerBackend {
   private async inference(x: Dense, y: Dense | null): Promise<{ out: Float64Array | null; lossSum: number; correct: number }> {
     this.checkAlive();
     const n = x.rows;
-    const rows = Math.min(n, EVAL_ROWS);
-    const chunks = Math.ceil(n / rows);
     const k = outputSize(this.net);
+    // rows per pass: as many as fit every per-row buffer within one binding
+    const widest = Math.max(this.net.inputSize, ...this.net.layers.map((l) => l.units));
+    const rows = Math.max(1, Math.min(n, EVAL_ROWS, Math.floor(bindingLimit(this.device, this.options.maxBindingBytes) / (widest * 4))));
+    const chunks = Math.ceil(n / rows);
     this.checkTrainingSizes(x, y ?? { data: new Float32Array(0), rows: n, cols: k }, rows);
     checkFits(this.device, 'predictions', [y ? 0 : n * k], this.options.maxBindingBytes);
     const owned: GPUBuffer[] = [];

@@ -373,15 +373,13 @@ export class WebGpuBackend implements TrainerBackend {
     }
     const key = JSON.stringify(plan.optimizer);
     if (t.updateKey !== key) {
-      const hadSlots = this.slots !== null;
       this.kernels.release(t.update);
       t.update = this.updateDispatches(plan.optimizer);
       t.updateKey = key;
-      if (!hadSlots) {
-        const enc = this.device.createCommandEncoder({ label: 'init before-last-step state' });
-        this.copyPrev(enc, false);
-        this.device.queue.submit([enc.finish()]);
-      }
+      // (re)allocated slots: "before the last step" starts as the current state
+      const enc = this.device.createCommandEncoder({ label: 'init before-last-step state' });
+      this.copyPrev(enc, false);
+      this.device.queue.submit([enc.finish()]);
     }
     const q = this.device.queue;
     q.writeBuffer(t.order, 0, plan.order.buffer, plan.order.byteOffset, plan.order.byteLength);

@@ -126,7 +126,7 @@ export class WebGpuBackend implements TrainerBackend {
     this.gB = net.layers.map((l, i) => this.buffers.create(`db${i}`, l.units * 4, STORAGE));
     this.flags = this.buffers.create('divergence flag', 16, STORAGE);
     device.lost.then((info) => {
-      if (!this.disposed) this.lostReason = info.message || info.reason || 'unknown';
+      if (!this.disposed) this.lostReason = (info.message || info.reason || 'unknown').replace(/\.\s*$/, '');
     });
   }
 

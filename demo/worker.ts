@@ -26,6 +26,8 @@ let running = false;
 let completedEpochs = 0;
 let targetEpochs = 0;
 let samplesSeen = 0;
+/** Dataset requests received; only the latest one's result is used. */
+let datasetRequests = 0;
 
 function post(report: Report, transfer: Transferable[] = []): void {
   scope.postMessage(report, transfer);
@@ -74,7 +76,18 @@ async function probe(): Promise<void> {
 
 async function setDataset(req: Extract<Request, { type: 'dataset' }>): Promise<void> {
   if (running) throw new Error('stop training before changing the dataset');
-  data = await loadDataset(req.spec);
+  const id = ++datasetRequests;
+  let loaded: Dataset;
+  try {
+    loaded = await loadDataset(req.spec);
+  } catch (e) {
+    if (id !== datasetRequests) return; // superseded: its failure no longer matters
+    throw e;
+  }
+  // a later request (or a training run started meanwhile) wins over a slow fetch
+  if (id !== datasetRequests) return;
+  if (running) throw new Error('stop training before changing the dataset');
+  data = loaded;
   model?.dispose();
   model = null;
   completedEpochs = targetEpochs = samplesSeen = 0;

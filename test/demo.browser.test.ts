@@ -1,7 +1,7 @@
 // The demo page, used as a person would: headless Chromium opens it from a Vite dev server
 // started with the repo's vite.config.ts, picks datasets, edits settings, presses buttons and
 // reads what the page shows. Screenshots go to test-output/.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { type ViteDevServer, createServer } from 'vite';
@@ -190,6 +190,42 @@ describe('demo page', () => {
     await screenshot('demo-spiral.png');
   });
 
+  it('trains XOR on WebGPU inside the worker, then exports the model and imports it back on the CPU', async () => {
+    await page.select('#dataset', 'xor');
+    await waitForState(['ready']);
+    await page.click('#backend-webgpu');
+    await page.click('#train');
+    await waitForState(['done'], 300_000);
+    expect(await text('#backend')).toBe('WebGPU');
+    expect(await text('#backend-reason')).toBe("backend 'webgpu' was requested");
+    expect(await text('#adapter')).toMatch(/swiftshader|\w/);
+    const status = await text('#status');
+    console.log(`XOR: ${status}`);
+    expect(status).toMatch(/Trained 300 epoch\(s\) on WebGPU .* accuracy on all 4 rows 100\.00%/);
+    // export: the browser downloads webgpu-mlp-xor.json
+    const saved = resolve(outDir, 'webgpu-mlp-xor.json');
+    rmSync(saved, { force: true });
+    const cdp = await page.createCDPSession();
+    await cdp.send('Browser.setDownloadBehavior', { behavior: 'allow', downloadPath: outDir });
+    await page.click('#export');
+    for (let t = 0; !existsSync(saved); t++) {
+      if (t > 200) throw new Error(`no download at ${saved}; log: ${await text('#log')}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await new Promise((r) => setTimeout(r, 200));
+    const json = JSON.parse(readFileSync(saved, 'utf8'));
+    expect(json.format).toBe('webgpu-mlp');
+    expect(json.config.layers).toEqual([{ units: 4, activation: 'tanh' }, { units: 1, activation: 'sigmoid' }]);
+    // import it on the CPU: same predictions, so the same accuracy
+    await page.click('#backend-cpu');
+    const input = await page.$('#import-file');
+    await (input as unknown as { uploadFile(path: string): Promise<void> }).uploadFile(saved);
+    await page.waitForFunction(() => /^Imported the model/.test(document.getElementById('status')!.textContent!), { timeout: 60_000 });
+    expect(await text('#status')).toMatch(/Imported the model: accuracy on the training rows 100\.00%/);
+    expect(await text('#backend')).toBe('CPU');
+    await screenshot('demo-xor.png');
+  });
+
   it('reads a CSV file, reports its bad rows by line, and trains on the rest', async () => {
     const lines = ['sepal,petal,colour,kind'];
     for (let i = 0; i < 120; i++) {
@@ -221,5 +257,45 @@ describe('demo page', () => {
     expect(acc).toBeGreaterThan(0.9);
     await screenshot('demo-csv.png');
     expect(log.filter((l) => l.startsWith('pageerror'))).toEqual([]);
+  });
+});
+
+describe('demo page in a browser without WebGPU', () => {
+  it('says so, and a run that asks for WebGPU trains on the CPU instead', async () => {
+    const address = server.httpServer!.address();
+    const port = typeof address === 'object' && address ? address.port : 5173;
+    const noGpu = await puppeteer.launch({
+      executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
+      headless: true,
+      // without the WebGPU flags, Linux Chromium has navigator.gpu but no adapter
+      args: [...chromiumArgs().filter((a) => !/webgpu|Vulkan/i.test(a)), `--user-data-dir=/tmp/webgpu-mlp-demo-nogpu-${process.pid}-${Date.now()}`],
+    });
+    try {
+      const p = await noGpu.newPage();
+      await p.setViewport({ width: 1400, height: 1000 });
+      await p.goto(`http://127.0.0.1:${port}/`, { waitUntil: 'load' });
+      await p.waitForFunction(() => /not available/.test(document.getElementById('gpu-banner')!.textContent!), { timeout: 60_000 });
+      expect(await p.$eval('#gpu-banner', (e) => e.textContent)).toMatch(/WebGPU is not available here \((navigator\.gpu is missing|navigator\.gpu\.requestAdapter\(\) returned no adapter).*\)\. Training runs on the float64 CPU path/);
+      await p.select('#dataset', 'xor');
+      await p.waitForFunction(() => document.body.dataset.state === 'ready' && document.getElementById('dataset-info')!.textContent!.startsWith('XOR'), { timeout: 60_000 });
+      await p.click('#backend-webgpu');
+      await p.click('#train');
+      await p.waitForFunction(() => ['done', 'error'].includes(document.body.dataset.state!), { timeout: 120_000 });
+      const status = await p.$eval('#status', (e) => e.textContent!);
+      expect(status).toMatch(/Trained 300 epoch\(s\) on the CPU/);
+      expect(await p.$eval('#backend', (e) => e.textContent)).toBe('CPU');
+      const banner = await p.$eval('#gpu-banner', (e) => e.textContent!);
+      console.log(`without WebGPU: ${banner} / ${status}`);
+      expect(banner).toMatch(/WebGPU could not be used \(backend 'webgpu' was requested but no WebGPU device is available: .*\); training continues on the CPU/);
+      await p.click('#parity');
+      await p.waitForFunction(() => document.body.dataset.state !== 'checking', { timeout: 60_000 });
+      expect(await p.$eval('#parity-result', (e) => e.textContent)).toMatch(/the parity check needs WebGPU, which is unavailable here/);
+      mkdirSync(outDir, { recursive: true });
+      const path = resolve(outDir, 'demo-no-webgpu.png');
+      writeFileSync(path, await p.screenshot({ fullPage: true }));
+      console.log(`screenshot: ${path}`);
+    } finally {
+      await noGpu.close();
+    }
   });
 });

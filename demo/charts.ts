@@ -26,7 +26,8 @@ function makeChart(canvas: HTMLCanvasElement, title: string, percent: boolean): 
         borderColor: s.color,
         backgroundColor: s.color,
         borderWidth: s.key === 'batch' ? 1 : 2,
-        pointRadius: s.key === 'batch' ? 0 : 2,
+        // dots while there are few epochs, a plain line once there are many
+        pointRadius: s.key === 'batch' ? 0 : (ctx: { dataset: { data: unknown[] } }) => (ctx.dataset.data.length > 60 ? 0 : 2.5),
         tension: 0,
       })),
     },
@@ -115,8 +116,6 @@ export class TrainingCharts {
           const all = raw[i];
           const stride = Math.ceil(all.length / MAX_POINTS);
           d.data = stride <= 1 ? all.slice() : all.filter((_, k) => k % stride === 0 || k === all.length - 1);
-          // dots while there are few epochs, a plain line once there are many
-          if (i > 0) (d as { pointRadius: number }).pointRadius = d.data.length > 60 ? 0 : 2.5;
         });
         c.update('none');
       }

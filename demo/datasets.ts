@@ -53,8 +53,8 @@ export function xorDataset(): Dataset {
 }
 
 /**
- * Three interleaved spiral arms, `points` in all, with Gaussian noise of standard deviation
- * `noise`, reproducible from `seed`.
+ * Three interleaved spiral arms of 1¼ turns, `points` in all, with Gaussian noise of standard
+ * deviation `noise`, reproducible from `seed`.
  */
 export function spiralDataset(points: number, noise: number, seed: number): Dataset {
   checkCount('points', points, 3, 100_000);
@@ -66,7 +66,7 @@ export function spiralDataset(points: number, noise: number, seed: number): Data
     const c = i % classes;
     const t = Math.floor(i / classes) / Math.ceil(points / classes); // 0..1 along the arm
     const r = 0.05 + 0.95 * t;
-    const angle = (c * 2 * Math.PI) / classes + t * 1.75 * 2 * Math.PI;
+    const angle = (c * 2 * Math.PI) / classes + t * 1.25 * 2 * Math.PI; // 1¼ turns
     x[2 * i] = r * Math.cos(angle) + noise * rng.normal();
     x[2 * i + 1] = r * Math.sin(angle) + noise * rng.normal();
     y.push(c);

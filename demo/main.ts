@@ -293,7 +293,7 @@ worker.onmessage = (e: MessageEvent<Report>) => {
       const pill = byId('backend');
       pill.textContent = r.backend === 'webgpu' ? 'WebGPU' : 'CPU';
       pill.className = `pill ${r.backend}`;
-      byId('backend-reason').textContent = r.reason;
+      byId('backend-reason').textContent = r.fallback ?? r.reason;
       byId('adapter').textContent = r.adapter ?? (probedAdapter ? `none used (the worker found ${probedAdapter})` : 'none');
       log('info', `model: ${r.parameters.toLocaleString()} parameters on ${r.backend}: ${r.reason}`);
       if (r.fallback) {

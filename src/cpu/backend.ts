@@ -24,6 +24,8 @@ export class CpuBackend implements TrainerBackend {
   private y: Dense | null = null;
   /** Optimizer slots per layer: [weights slots, bias slots]. */
   private slots: { w: Float64Array[]; b: Float64Array[] }[] | null = null;
+  /** When this backend last yielded to the event loop (kept across epochs, so short epochs yield too). */
+  private lastYield = Date.now();
   /** Parameters and slots before the latest update (restored when the next loss is not finite). */
   private beforeLastStep: { params: Params; slots: OptimizerState | null } | null = null;
 
@@ -47,7 +49,6 @@ export class CpuBackend implements TrainerBackend {
     if (!x || !y) throw new Error('trainEpoch called before setTrainingData');
     const n = plan.order.length;
     const stats: BatchStats[] = [];
-    let lastYield = Date.now();
     for (let start = 0, b = 0; start < n; start += plan.batchSize, b++) {
       if (signal?.aborted) return { stats, stopped: true };
       const m = Math.min(plan.batchSize, n - start);
@@ -72,9 +73,9 @@ export class CpuBackend implements TrainerBackend {
       this.update(grads, m, plan.optimizer, plan.learningRate, plan.stepsBefore + b + 1);
       stats.push(s);
       if (report) await report(b, [s]);
-      if (Date.now() - lastYield > YIELD_MS) {
+      if (Date.now() - this.lastYield > YIELD_MS) {
         await new Promise((r) => setTimeout(r, 0));
-        lastYield = Date.now();
+        this.lastYield = Date.now();
       }
     }
     return { stats, stopped: false };

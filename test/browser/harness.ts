@@ -41,8 +41,14 @@ export interface BrowserSession {
   close(): Promise<void>;
 }
 
+/** Options for {@link openBrowser}. */
+export interface OpenOptions {
+  /** Dependencies Vite pre-bundles for the page (CommonJS-laden packages such as TensorFlow.js). */
+  prebundle?: string[];
+}
+
 /** Starts Vite and Chromium, opens `page`, and fails loudly if WebGPU has no adapter. */
-export async function openBrowser(pagePath = '/test/browser/index.html'): Promise<BrowserSession> {
+export async function openBrowser(pagePath = '/test/browser/index.html', options: OpenOptions = {}): Promise<BrowserSession> {
   const executablePath = process.env.CHROME_PATH ?? '/usr/bin/chromium';
   if (!existsSync(executablePath)) {
     throw new Error(`Chromium not found at ${executablePath}. Install it (Debian: apt-get install -y chromium) or set CHROME_PATH.`);
@@ -54,7 +60,7 @@ export async function openBrowser(pagePath = '/test/browser/index.html'): Promis
     logLevel: 'error',
     publicDir: false,
     server: { host: '127.0.0.1', port: 0, strictPort: false, hmr: false, fs: { allow: [repoRoot] } },
-    optimizeDeps: { noDiscovery: true, include: [] },
+    optimizeDeps: { noDiscovery: true, include: options.prebundle ?? [] },
   });
   await server.listen();
   const address = server.httpServer!.address();

@@ -1,0 +1,266 @@
+// The benchmark driver (run by bench/run.mjs): this project's WebGPU and CPU trainers against
+// TensorFlow.js on 'webgpu' and 'cpu', in one headless-Chromium session on one WebGPU adapter, or
+// (with --node) this project's systems under Node through Dawn. Prints a table, writes JSON.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { type BrowserSession, openBrowser, repoRoot } from '../test/browser/harness';
+import { describeAdapter } from '../src/gpu/device';
+import { type Prepared, prepareMatmul, prepareTraining } from './ours';
+import type { ProfileRow } from './profile';
+import { SYSTEMS, type System, type Workload, repetitionWork, workloads } from './workloads';
+
+const USAGE_TEXT = `npm run bench [-- options]        (browser: ours vs TensorFlow.js, headless Chromium)
+npm run bench:node [-- options]   (Node + Dawn: this project's systems only)
+
+  --workloads=a,b   subset of: ${workloads().map((w) => w.name).join(', ')}     (env BENCH_WORKLOADS)
+  --systems=a,b     subset of: ${SYSTEMS.join(', ')}     (env BENCH_SYSTEMS)
+  --reps=N          timed repetitions per system, median reported (default 3)     (env BENCH_REPS)
+  --scale=F         multiply sample and repetition counts by F (default 1)     (env BENCH_SCALE)
+  --quick           same as --scale=0.25 --reps=2
+  --out=FILE        JSON results (default bench/results.json, or bench/results-node.json with --node)
+  --node            run under Node with Dawn (the 'webgpu' package) instead of Chromium
+  --profile=W       instead of the benchmark: time each launch of training workload W's step
+                    alone, and the fixed cost of a submit and of a readback (browser only)`;
+
+interface Options {
+  node: boolean;
+  workloads: string[];
+  systems: System[];
+  reps: number;
+  scale: number;
+  out: string;
+  profile: string | null;
+}
+
+function parse(argv: string[]): Options | string {
+  const get = (name: string, env: string): string | undefined => {
+    const hit = argv.find((a) => a.startsWith(`--${name}=`));
+    return hit ? hit.slice(name.length + 3) : process.env[env] || undefined;
+  };
+  for (const a of argv) {
+    if (a === '--help' || a === '-h') return USAGE_TEXT;
+    if (!/^--(node|quick|(workloads|systems|reps|scale|out|profile)=.+)$/.test(a)) return `unknown option ${a}\n\n${USAGE_TEXT}`;
+  }
+  const node = argv.includes('--node');
+  const quick = argv.includes('--quick');
+  const names = workloads().map((w) => w.name);
+  const wl = (get('workloads', 'BENCH_WORKLOADS') ?? names.join(',')).split(',').filter(Boolean);
+  const badW = wl.find((w) => !names.includes(w));
+  if (badW) return `unknown workload ${badW}; choose from ${names.join(', ')}`;
+  const sys = (get('systems', 'BENCH_SYSTEMS') ?? SYSTEMS.join(',')).split(',').filter(Boolean) as System[];
+  const badS = sys.find((s) => !SYSTEMS.includes(s));
+  if (badS) return `unknown system ${badS}; choose from ${SYSTEMS.join(', ')}`;
+  const reps = Number(get('reps', 'BENCH_REPS') ?? (quick ? 2 : 3));
+  const scale = Number(get('scale', 'BENCH_SCALE') ?? (quick ? 0.25 : 1));
+  if (!Number.isInteger(reps) || reps < 1) return `--reps must be a positive integer, got ${reps}`;
+  if (!(scale > 0 && scale <= 4)) return `--scale must be in (0, 4], got ${scale}`;
+  const out = resolve(repoRoot, get('out', 'BENCH_OUT') ?? (node ? 'bench/results-node.json' : 'bench/results.json'));
+  const profile = get('profile', 'BENCH_PROFILE') ?? null;
+  if (profile && !names.includes(profile)) return `unknown workload ${profile}; choose from ${names.join(', ')}`;
+  return { node, profile, workloads: wl, systems: node ? sys.filter((s) => s.startsWith('ours-')) : sys, reps, scale, out };
+}
+
+/** How a system is prepared and timed in this mode. */
+interface Runner {
+  prepare(w: Workload, system: System): Promise<void>;
+  rep(w: Workload, system: System): Promise<number>;
+  release(w: Workload, system: System): Promise<void>;
+  close(): Promise<void>;
+}
+
+function browserRunner(session: BrowserSession, scale: number): Runner {
+  const PAGE = '/bench/page.ts';
+  return {
+    prepare: (w, s) => session.run(PAGE, 'prepare', w.name, scale, s),
+    rep: (w, s) => session.run<number>(PAGE, 'rep', w.name, s),
+    release: (w, s) => session.run(PAGE, 'release', w.name, s),
+    close: () => session.close(),
+  };
+}
+
+/** Dawn's GPU object: it must stay reachable while its devices are used (its collection stalls them). */
+let dawnGpu: GPU | null = null;
+
+async function nodeRunner(): Promise<{ runner: Runner; adapter: string }> {
+  const { create, globals } = await import('webgpu');
+  Object.assign(globalThis, globals);
+  const gpu = (dawnGpu = create([]));
+  const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+  if (!adapter) {
+    throw new Error('Dawn found no WebGPU adapter. On Linux it needs a Vulkan driver; without a GPU, point VK_ICD_FILENAMES at SwiftShader (e.g. /usr/lib/chromium/vk_swiftshader_icd.json).');
+  }
+  const l = adapter.limits;
+  const device = await adapter.requestDevice({
+    requiredLimits: {
+      maxStorageBufferBindingSize: l.maxStorageBufferBindingSize,
+      maxBufferSize: l.maxBufferSize,
+      maxStorageBuffersPerShaderStage: Math.min(l.maxStorageBuffersPerShaderStage, 10),
+      maxComputeWorkgroupStorageSize: l.maxComputeWorkgroupStorageSize,
+      maxComputeInvocationsPerWorkgroup: l.maxComputeInvocationsPerWorkgroup,
+    },
+  });
+  const prepared = new Map<string, Prepared>();
+  const key = (w: Workload, s: System) => `${w.name}/${s}`;
+  return {
+    adapter: describeAdapter(adapter).description,
+    runner: {
+      prepare: async (w, s) => {
+        if (w.kind === 'matmul') prepared.set(key(w, s), await prepareMatmul(w, device));
+        else prepared.set(key(w, s), await prepareTraining(w, s === 'ours-webgpu' ? 'webgpu' : 'cpu', s === 'ours-webgpu' ? device : null));
+      },
+      rep: (w, s) => prepared.get(key(w, s))!.rep(),
+      release: async (w, s) => {
+        prepared.get(key(w, s))?.dispose();
+        prepared.delete(key(w, s));
+      },
+      close: async () => device.destroy(),
+    },
+  };
+}
+
+const median = (v: number[]) => {
+  const s = [...v].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+interface SystemResult {
+  seconds: number[];
+  medianSeconds: number;
+  /** samples/s (training) or GFLOP/s (matmul), from the median repetition time. */
+  rate: number;
+  unit: 'samples/s' | 'GFLOP/s';
+  stepsPerSecond?: number;
+}
+
+/** Systems that run a workload, in pairs whose repetitions are interleaved (ours with its TF.js twin). */
+function pairsFor(w: Workload, systems: System[]): System[][] {
+  const pairs: System[][] = [
+    ['ours-webgpu', 'tfjs-webgpu'],
+    ['ours-cpu', 'tfjs-cpu'],
+  ];
+  // the kernel workloads compare GPU kernels only
+  const allowed = w.kind === 'matmul' ? systems.filter((s) => s.endsWith('-webgpu')) : systems;
+  return pairs.map((p) => p.filter((s) => allowed.includes(s))).filter((p) => p.length > 0);
+}
+
+const fmt = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v >= 1 ? v.toFixed(2) : v.toPrecision(3));
+
+export async function main(argv: string[]): Promise<number> {
+  const opts = parse(argv);
+  if (typeof opts === 'string') {
+    console.error(opts);
+    return opts === USAGE_TEXT ? 0 : 2;
+  }
+  if (opts.profile) return profileMain(opts.profile, opts.scale);
+  const started = new Date();
+  const log = (s: string) => process.stderr.write(`[bench ${((Date.now() - started.getTime()) / 1000).toFixed(0)}s] ${s}\n`);
+  let runner: Runner;
+  let adapter: string;
+  let environment: Record<string, string>;
+  if (opts.node) {
+    const r = await nodeRunner();
+    runner = r.runner;
+    adapter = r.adapter;
+    environment = { runtime: `Node ${process.version}, Dawn (npm package webgpu)` };
+  } else {
+    const session = await openBrowser('/test/browser/index.html', { prebundle: ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-webgpu'] });
+    runner = browserRunner(session, opts.scale);
+    const d = await session.run<{ adapter: string; tfjs: string; userAgent: string }>('/bench/page.ts', 'describe');
+    adapter = d.adapter;
+    environment = { runtime: d.userAgent, tfjs: d.tfjs };
+  }
+  log(`adapter: ${adapter}; ${environment.runtime}${environment.tfjs ? `; TensorFlow.js ${environment.tfjs}` : ''}`);
+  const results: { workload: Workload; systems: Partial<Record<System, SystemResult>>; ratios: Record<string, number> }[] = [];
+  try {
+    for (const w of workloads(opts.scale).filter((x) => opts.workloads.includes(x.name))) {
+      const work = repetitionWork(w);
+      const entry: (typeof results)[number] = { workload: w, systems: {}, ratios: {} };
+      for (const pair of pairsFor(w, opts.systems)) {
+        for (const s of pair) {
+          log(`${w.name}: preparing ${s} (build, upload, warm-up)`);
+          await runner.prepare(w, s);
+        }
+        const times: Record<string, number[]> = Object.fromEntries(pair.map((s) => [s, []]));
+        for (let r = 0; r < opts.reps; r++) {
+          for (const s of pair) {
+            const t = await runner.rep(w, s);
+            times[s].push(t);
+            log(`${w.name}: ${s} repetition ${r + 1}/${opts.reps}: ${t.toFixed(3)} s`);
+          }
+        }
+        for (const s of pair) {
+          await runner.release(w, s);
+          const m = median(times[s]);
+          entry.systems[s] =
+            w.kind === 'matmul'
+              ? { seconds: times[s], medianSeconds: m, rate: work.flops / m / 1e9, unit: 'GFLOP/s' }
+              : { seconds: times[s], medianSeconds: m, rate: work.samples / m, unit: 'samples/s', stepsPerSecond: work.steps / m };
+        }
+      }
+      const ratio = (a: System, b: System) => {
+        const x = entry.systems[a];
+        const y = entry.systems[b];
+        if (x && y) entry.ratios[`${a} / ${b}`] = x.rate / y.rate;
+      };
+      ratio('ours-webgpu', 'tfjs-webgpu');
+      ratio('ours-cpu', 'tfjs-cpu');
+      ratio('ours-webgpu', 'ours-cpu');
+      results.push(entry);
+    }
+  } finally {
+    await runner.close();
+  }
+
+  // the table
+  const lines: string[] = [];
+  lines.push(`webgpu-mlp benchmark, ${started.toISOString()}`);
+  lines.push(`adapter: ${adapter}`);
+  lines.push(`runtime: ${environment.runtime}${environment.tfjs ? `; TensorFlow.js ${environment.tfjs}` : ''}`);
+  lines.push(`median of ${opts.reps} repetitions after a warm-up; scale ${opts.scale}`);
+  lines.push('');
+  const header = ['workload', 'system', 'median s', 'rate', 'steps/s', 'spread s'];
+  const rows: string[][] = [];
+  for (const r of results) {
+    for (const [s, v] of Object.entries(r.systems) as [System, SystemResult][]) {
+      rows.push([r.workload.name, s, v.medianSeconds.toFixed(3), `${fmt(v.rate)} ${v.unit}`, v.stepsPerSecond ? fmt(v.stepsPerSecond) : '', `${Math.min(...v.seconds).toFixed(3)}–${Math.max(...v.seconds).toFixed(3)}`]);
+    }
+    for (const [k, v] of Object.entries(r.ratios)) rows.push([r.workload.name, k, '', `× ${v.toFixed(2)}`, '', '']);
+  }
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  lines.push(line(header));
+  lines.push(widths.map((n) => '-'.repeat(n)).join('  '));
+  let prev = '';
+  for (const r of rows) {
+    if (prev && r[0] !== prev) lines.push('');
+    prev = r[0];
+    lines.push(line(r));
+  }
+  console.log(lines.join('\n'));
+
+  const json = {
+    date: started.toISOString(),
+    adapter,
+    environment,
+    command: `npm run ${opts.node ? 'bench:node' : 'bench'} -- ${argv.filter((a) => a !== '--node').join(' ')}`.trim().replace(/ --$/, ''),
+    options: { reps: opts.reps, scale: opts.scale, workloads: opts.workloads, systems: opts.systems },
+    results: results.map((r) => ({ ...r.workload, work: repetitionWork(r.workload), systems: r.systems, ratios: r.ratios })),
+  };
+  mkdirSync(dirname(opts.out), { recursive: true });
+  writeFileSync(opts.out, JSON.stringify(json, null, 2) + '\n');
+  log(`wrote ${opts.out}`);
+  return 0;
+}
+
+async function profileMain(name: string, scale: number): Promise<number> {
+  const session = await openBrowser('/test/browser/index.html');
+  try {
+    const r = await session.run<{ floor: ProfileRow[]; step: ProfileRow[] }>('/bench/profile.ts', 'profile', name, scale);
+    console.log(`profile of ${name} on ${session.adapter}, ${new Date().toISOString()}`);
+    const width = Math.max(...[...r.floor, ...r.step].map((x) => x.label.length));
+    for (const x of [...r.floor, ...r.step]) console.log(`${x.label.padEnd(width)}  ${x.workgroups.padStart(9)}  ${x.ms.toFixed(3).padStart(9)} ms`);
+    return 0;
+  } finally {
+    await session.close();
+  }
+}

@@ -1,0 +1,52 @@
+// Launcher for the benchmark (npm run bench / npm run bench:node). The benchmark itself is
+// TypeScript (bench/main.ts) and the library imports its shaders with Vite's `?raw`, so it is
+// loaded through a Vite server in middleware mode (no HTTP port), exactly as the tests load it.
+//
+// With --node, Dawn (the `webgpu` package) needs the Vulkan loader libvulkan.so.1. Where the
+// system has none but Debian's Chromium ships one (with SwiftShader beside it), this launcher
+// re-runs itself with that directory on LD_LIBRARY_PATH, which only takes effect at start-up.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const args = process.argv.slice(2);
+const CHROMIUM_LIB = '/usr/lib/chromium';
+
+function systemHasVulkanLoader() {
+  const dirs = ['/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib64', '/usr/lib', '/usr/local/lib', ...(process.env.LD_LIBRARY_PATH ?? '').split(':').filter(Boolean)];
+  return dirs.some((d) => existsSync(resolve(d, 'libvulkan.so.1')));
+}
+
+if (args.includes('--node') && process.platform === 'linux' && !process.env.BENCH_RELAUNCHED && !systemHasVulkanLoader() && existsSync(resolve(CHROMIUM_LIB, 'libvulkan.so.1'))) {
+  const env = {
+    ...process.env,
+    BENCH_RELAUNCHED: '1',
+    LD_LIBRARY_PATH: [CHROMIUM_LIB, process.env.LD_LIBRARY_PATH].filter(Boolean).join(':'),
+  };
+  if (!env.VK_ICD_FILENAMES && existsSync(resolve(CHROMIUM_LIB, 'vk_swiftshader_icd.json'))) env.VK_ICD_FILENAMES = resolve(CHROMIUM_LIB, 'vk_swiftshader_icd.json');
+  console.error(`bench: no system libvulkan.so.1; using ${CHROMIUM_LIB} (Chromium's Vulkan loader${env.VK_ICD_FILENAMES ? ` and ${env.VK_ICD_FILENAMES}` : ''})`);
+  const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), ...args], { stdio: 'inherit', env });
+  process.exit(r.status ?? 1);
+}
+
+const { createServer } = await import('vite');
+const server = await createServer({
+  configFile: false,
+  root,
+  logLevel: 'error',
+  appType: 'custom',
+  server: { middlewareMode: true, hmr: false },
+  optimizeDeps: { noDiscovery: true, include: [] },
+});
+let code = 1;
+try {
+  const mod = await server.ssrLoadModule('/bench/main.ts');
+  code = await mod.main(args);
+} catch (e) {
+  console.error(e instanceof Error ? e.stack : e);
+} finally {
+  await server.close();
+}
+process.exit(code);

@@ -10,10 +10,15 @@ export interface GpuProbe {
 
 /** Describes an adapter in one line, e.g. `"google swiftshader (software)"`. */
 export function describeAdapter(adapter: GPUAdapter): { description: string; software: boolean } {
-  const info = adapter.info ?? ({} as GPUAdapterInfo);
-  const parts = [info.vendor, info.architecture, info.device, info.description].filter((s) => s && String(s).trim() !== '');
+  return describeInfo(adapter.info);
+}
+
+/** The same from adapter info (also `device.adapterInfo`, where the browser has it). */
+export function describeInfo(info: GPUAdapterInfo | undefined): { description: string; software: boolean } {
+  const i = info ?? ({} as GPUAdapterInfo);
+  const parts = [i.vendor, i.architecture, i.device, i.description].filter((s) => s && String(s).trim() !== '');
   const software =
-    (info as GPUAdapterInfo & { isFallbackAdapter?: boolean }).isFallbackAdapter === true ||
+    (i as GPUAdapterInfo & { isFallbackAdapter?: boolean }).isFallbackAdapter === true ||
     /swiftshader|llvmpipe|warp|software|lavapipe/i.test(parts.join(' '));
   return { description: (parts.join(' ') || 'unknown adapter') + (software ? ' (software)' : ''), software };
 }

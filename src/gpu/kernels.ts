@@ -2,6 +2,7 @@ import { MAP_MODE_READ, SHADER_STAGE_COMPUTE, USAGE } from './usage';
 import type { Activation, LossName } from '../types';
 import type { ResolvedOptimizer } from '../config';
 import type { BufferManager } from './buffers';
+import { describeInfo } from './device';
 import { PipelineCache } from './pipelines';
 import { ACTIVATION_CODE, LOSS_CODE, OPTIMIZER_CODE, SHADERS, type ShaderDef } from './shaders';
 
@@ -15,8 +16,24 @@ export interface Dispatch {
   uniform: GPUBuffer;
 }
 
-/** Matmul tile edge (outputs per workgroup side), as in matmul.wgsl. */
+/** Matmul tile edge (outputs per workgroup side) of matmul.wgsl's `main`. */
 export const MATMUL_TILE = 64;
+/** Outputs per thread side in matmul.wgsl's `blocked` entry point. */
+export const MATMUL_BLOCK = 8;
+
+/**
+ * Which matmul entry point to use: `tiled` (workgroup-memory tiles, for GPUs) or `blocked`
+ * (register blocks, no workgroup memory or barriers, for software adapters that run invocations
+ * on CPU cores).
+ */
+export type MatmulStyle = 'tiled' | 'blocked';
+
+/** The matmul style for `device`: `blocked` on software adapters, else `tiled`. */
+export function matmulStyleFor(device: GPUDevice): MatmulStyle {
+  return describeInfo((device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo).software ? 'blocked' : 'tiled';
+}
+
+const pow2AtLeast = (n: number) => 2 ** Math.ceil(Math.log2(Math.max(1, n)));
 
 /** Splits `items` over workgroups of `size` threads, using a second dimension past 65 535. */
 export function grid1d(items: number, size = 256): [number, number] {
@@ -40,8 +57,12 @@ export class Kernels {
   private readonly dummyRead: GPUBuffer;
   private readonly dummyWrite: GPUBuffer[];
 
-  constructor(readonly device: GPUDevice, private readonly buffers: BufferManager) {
+  /** The matmul entry point in use (see {@link MatmulStyle}). */
+  readonly matmulStyle: MatmulStyle;
+
+  constructor(readonly device: GPUDevice, private readonly buffers: BufferManager, options: { matmulStyle?: MatmulStyle } = {}) {
     this.cache = PipelineCache.for(device);
+    this.matmulStyle = options.matmulStyle ?? matmulStyleFor(device);
     this.dummyRead = buffers.create('unused read binding', 16, USAGE.STORAGE);
     this.dummyWrite = [0, 1].map((i) => buffers.create(`unused write binding ${i}`, 16, USAGE.STORAGE));
   }
@@ -69,15 +90,19 @@ export class Kernels {
     activation?: Activation; bias?: GPUBuffer | null; aux?: GPUBuffer | null; label?: string;
   }): Dispatch {
     const act = o.activation === 'softmax' ? 0 : ACTIVATION_CODE[o.activation ?? 'linear'];
-    return this.make(
-      o.label ?? `matmul ${o.M}x${o.N}x${o.K}`,
-      SHADERS.matmul,
-      'main',
-      { TRANS_A: !!o.transA, TRANS_B: !!o.transB, EPILOGUE: o.epilogue ?? 0, ACTIVATION: act, HAS_BIAS: !!o.bias },
-      u32s(o.M, o.N, o.K, o.batchDim ?? 0),
-      [o.a, o.b, o.c, o.bias ?? null, o.aux ?? null],
-      [Math.ceil(o.N / MATMUL_TILE), Math.ceil(o.M / MATMUL_TILE)],
-    );
+    const constants: Record<string, number | boolean> = { TRANS_A: !!o.transA, TRANS_B: !!o.transB, EPILOGUE: o.epilogue ?? 0, ACTIVATION: act, HAS_BIAS: !!o.bias };
+    let entry = 'main';
+    let workgroups: [number, number] = [Math.ceil(o.N / MATMUL_TILE), Math.ceil(o.M / MATMUL_TILE)];
+    if (this.matmulStyle === 'blocked') {
+      // up to 64 threads, no wider or taller than the blocks of C there are
+      const wx = Math.min(8, pow2AtLeast(Math.ceil(o.N / MATMUL_BLOCK)));
+      const wy = Math.min(64 / wx, pow2AtLeast(Math.ceil(o.M / MATMUL_BLOCK)));
+      entry = 'blocked';
+      constants.WG_X = wx;
+      constants.WG_Y = wy;
+      workgroups = [Math.ceil(o.N / (MATMUL_BLOCK * wx)), Math.ceil(o.M / (MATMUL_BLOCK * wy))];
+    }
+    return this.make(o.label ?? `matmul ${o.M}x${o.N}x${o.K}`, SHADERS.matmul, entry, constants, u32s(o.M, o.N, o.K, o.batchDim ?? 0), [o.a, o.b, o.c, o.bias ?? null, o.aux ?? null], workgroups);
   }
 
   /**

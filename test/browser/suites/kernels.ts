@@ -7,7 +7,7 @@ import { matmulAB, matmulABT, matmulATB } from '../../../src/cpu/matmul';
 import { optimizerStep } from '../../../src/cpu/optimizers';
 import { resolveOptimizer } from '../../../src/config';
 import { BufferManager, readBuffer } from '../../../src/gpu/buffers';
-import { type Dispatch, Kernels } from '../../../src/gpu/kernels';
+import { type Dispatch, Kernels, type MatmulStyle } from '../../../src/gpu/kernels';
 import { BATCH_BYTES, BATCH_STRIDE } from '../../../src/gpu/pipelines';
 import { type KernelCase, caseName, kernelCases } from './kernel-cases';
 import { Rng, compare, f32, getDevice, seeded, withValidation } from './gpu-context';
@@ -61,9 +61,9 @@ const transpose = (a: Float64Array, rows: number, cols: number) => {
   return t;
 };
 
-async function runCaseOn(device: GPUDevice, c: KernelCase): Promise<string[]> {
+async function runCaseOn(device: GPUDevice, c: KernelCase, matmulStyle?: MatmulStyle): Promise<string[]> {
   const buffers = new BufferManager(device);
-  const kernels = new Kernels(device, buffers);
+  const kernels = new Kernels(device, buffers, { matmulStyle });
   const rng = new Rng(1234, caseName(c));
   try {
     switch (c.kind) {
@@ -243,5 +243,11 @@ export async function runKernelCase(name: string): Promise<string[]> {
   const c = kernelCases.find((k) => caseName(k) === name);
   if (!c) return [`no kernel case named ${name}`];
   const device = await getDevice();
-  return withValidation(device, () => runCaseOn(device, c));
+  if (c.kind !== 'matmul' && c.kind !== 'forward' && c.kind !== 'hiddenDelta') return withValidation(device, () => runCaseOn(device, c));
+  // both matmul entry points, whichever this adapter would pick
+  const failures: string[] = [];
+  for (const style of ['tiled', 'blocked'] as const) {
+    failures.push(...(await withValidation(device, () => runCaseOn(device, c, style))).map((f) => `[${style}] ${f}`));
+  }
+  return failures;
 }

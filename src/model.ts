@@ -11,7 +11,7 @@ import {
 } from './config';
 import { CpuBackend } from './cpu/backend';
 import { type Dense, gatherRows, toInputs, toTargets } from './data';
-import { type GpuProbe, requestGpu } from './gpu/device';
+import { type GpuProbe, describeInfo, requestGpu } from './gpu/device';
 import { GpuDeviceLostError, type WebGpuBackend, createWebGpuBackend } from './gpu/trainer';
 import { type Params, initParams, paramsFromArrays, paramsToArrays, parameterCount, sumSquaredWeights } from './params';
 import { Rng } from './random';
@@ -89,7 +89,9 @@ export class MLP {
     if (choice === 'cpu') return new MLP(config, new CpuBackend(config, params), "backend 'cpu' was requested", null);
     let probe: GpuProbe;
     if (options.device) {
-      probe = { device: options.device, adapter: null, description: 'the device passed in', software: false };
+      const info = (options.device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo;
+      const { description, software } = info ? describeInfo(info) : { description: 'the device passed in', software: false };
+      probe = { device: options.device, adapter: null, description, software };
     } else {
       probe = await requestGpu();
     }

@@ -5,6 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { type BrowserSession, openBrowser, repoRoot } from '../test/browser/harness';
 import { describeAdapter } from '../src/gpu/device';
+import { matmulStyleFor } from '../src/gpu/kernels';
 import { type Prepared, prepareMatmul, prepareTraining } from './ours';
 import type { ProfileRow } from './profile';
 import { SYSTEMS, type System, type Workload, repetitionWork, workloads } from './workloads';
@@ -81,7 +82,7 @@ function browserRunner(session: BrowserSession, scale: number): Runner {
 /** Dawn's GPU object: it must stay reachable while its devices are used (its collection stalls them). */
 let dawnGpu: GPU | null = null;
 
-async function nodeRunner(): Promise<{ runner: Runner; adapter: string }> {
+async function nodeRunner(): Promise<{ runner: Runner; adapter: string; matmulKernel: string }> {
   const { create, globals } = await import('webgpu');
   Object.assign(globalThis, globals);
   const gpu = (dawnGpu = create([]));
@@ -103,6 +104,7 @@ async function nodeRunner(): Promise<{ runner: Runner; adapter: string }> {
   const key = (w: Workload, s: System) => `${w.name}/${s}`;
   return {
     adapter: describeAdapter(adapter).description,
+    matmulKernel: matmulStyleFor(device),
     runner: {
       prepare: async (w, s) => {
         if (w.kind === 'matmul') prepared.set(key(w, s), await prepareMatmul(w, device));
@@ -161,13 +163,13 @@ export async function main(argv: string[]): Promise<number> {
     const r = await nodeRunner();
     runner = r.runner;
     adapter = r.adapter;
-    environment = { runtime: `Node ${process.version}, Dawn (npm package webgpu)` };
+    environment = { runtime: `Node ${process.version}, Dawn (npm package webgpu)`, matmulKernel: r.matmulKernel };
   } else {
     const session = await openBrowser('/test/browser/index.html', { prebundle: ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-webgpu'] });
     runner = browserRunner(session, opts.scale);
-    const d = await session.run<{ adapter: string; tfjs: string; userAgent: string }>('/bench/page.ts', 'describe');
+    const d = await session.run<{ adapter: string; tfjs: string; userAgent: string; matmulKernel: string }>('/bench/page.ts', 'describe');
     adapter = d.adapter;
-    environment = { runtime: d.userAgent, tfjs: d.tfjs };
+    environment = { runtime: d.userAgent, tfjs: d.tfjs, matmulKernel: d.matmulKernel };
   }
   log(`adapter: ${adapter}; ${environment.runtime}${environment.tfjs ? `; TensorFlow.js ${environment.tfjs}` : ''}`);
   const results: { workload: Workload; systems: Partial<Record<System, SystemResult>>; ratios: Record<string, number> }[] = [];
@@ -214,9 +216,9 @@ export async function main(argv: string[]): Promise<number> {
   // the table
   const lines: string[] = [];
   lines.push(`webgpu-mlp benchmark, ${started.toISOString()}`);
-  lines.push(`adapter: ${adapter}`);
+  lines.push(`adapter: ${adapter}; our matmul entry point: ${environment.matmulKernel}`);
   lines.push(`runtime: ${environment.runtime}${environment.tfjs ? `; TensorFlow.js ${environment.tfjs}` : ''}`);
-  lines.push(`median of ${opts.reps} repetitions after a warm-up; scale ${opts.scale}`);
+  lines.push(`median of ${opts.reps} repetitions after a warm-up; scale ${opts.scale}; GFLOP/s counts 2·M·K·N per product (compare with the adapter's FP32 peak)`);
   lines.push('');
   const header = ['workload', 'system', 'median s', 'rate', 'steps/s', 'spread s'];
   const rows: string[][] = [];

@@ -2,6 +2,7 @@
 // puppeteer. Each prepared system stays alive in the page between calls, so repetitions of
 // different systems can be interleaved.
 import { requestGpu } from '../src/gpu/device';
+import { matmulStyleFor } from '../src/gpu/kernels';
 import { type Prepared, prepareMatmul, prepareTraining } from './ours';
 import { prepareTfMatmul, prepareTfTraining, useTfBackend } from './tfjs';
 import { type System, workloads } from './workloads';
@@ -18,10 +19,11 @@ function ourDevice(): Promise<GPUDevice> {
 }
 
 /** The adapter as our device probe and TF.js see it. */
-export async function describe(): Promise<{ adapter: string; tfjs: string; userAgent: string }> {
+export async function describe(): Promise<{ adapter: string; tfjs: string; userAgent: string; matmulKernel: string }> {
   const probe = await requestGpu();
+  const matmulKernel = probe.device ? matmulStyleFor(probe.device) : 'none';
   probe.device?.destroy();
-  return { adapter: probe.description, tfjs: await useTfBackend('webgpu'), userAgent: navigator.userAgent };
+  return { adapter: probe.description, tfjs: await useTfBackend('webgpu'), userAgent: navigator.userAgent, matmulKernel };
 }
 
 /** Builds `system` for workload `name` (scaled as the driver says) and runs its warm-up. */

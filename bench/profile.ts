@@ -48,6 +48,12 @@ export async function profile(name: string, scale: number, launches = 20): Promi
   const floor: ProfileRow[] = [];
   const step: ProfileRow[] = [];
   try {
+    await model.fit({ data: d.x, shape: [w.samples, d.inputs] }, { data: d.y, shape: [w.samples, d.outputs] }, { epochs: 1, batchSize: w.batchSize, learningRate: w.learningRate });
+    // fit releases its program at the end; set it up again and keep it to time its launches
+    const impl = (model as unknown as { impl: TrainerInternals & { setTrainingData: (x: unknown, y: unknown, b: number) => Promise<void>; updateDispatches: (o: unknown) => Dispatch[] } }).impl;
+    await impl.setTrainingData({ data: d.x, rows: w.samples, cols: d.inputs }, { data: d.y, rows: w.samples, cols: d.outputs }, w.batchSize);
+    const t = impl.train!;
+    const t0Step = () => ({ kernels: impl.kernels, d: t.step[0], group: t.batchGroup });
     // the fixed costs: a submit with a tiny copy and its readback; one empty launch more
     const src = device.createBuffer({ size: 16, usage: USAGE.STORAGE | USAGE.COPY_SRC });
     const staging = device.createBuffer({ size: 16, usage: USAGE.MAP_READ | USAGE.COPY_DST });
@@ -63,7 +69,7 @@ export async function profile(name: string, scale: number, launches = 20): Promi
       }, 30),
     });
     floor.push({
-      label: 'empty submit + onSubmittedWorkDone',
+      label: 'empty submit + onSubmittedWorkDone (nothing to wait for)',
       workgroups: '',
       ms: await timeIt(async () => {
         device.queue.submit([device.createCommandEncoder().finish()]);
@@ -71,12 +77,24 @@ export async function profile(name: string, scale: number, launches = 20): Promi
       }, 30),
     });
 
+    // the same readback after one small launch (the first launch of the step)
+    const first = t0Step();
+    floor.push({
+      label: 'one small launch + 16-byte readback (mapAsync)',
+      workgroups: '',
+      ms: await timeIt(async () => {
+        const enc = device.createCommandEncoder();
+        const pass = enc.beginComputePass();
+        first.kernels.encode(pass, [first.d], first.group, 0);
+        pass.end();
+        enc.copyBufferToBuffer(src, 0, staging, 0, 16);
+        device.queue.submit([enc.finish()]);
+        await staging.mapAsync(MAP_MODE_READ);
+        staging.unmap();
+      }, 30),
+    });
+
     // every launch of one training step, alone, `launches` times in one pass
-    await model.fit({ data: d.x, shape: [w.samples, d.inputs] }, { data: d.y, shape: [w.samples, d.outputs] }, { epochs: 1, batchSize: w.batchSize, learningRate: w.learningRate });
-    // fit releases its program at the end; set it up again and keep it to time its launches
-    const impl = (model as unknown as { impl: TrainerInternals & { setTrainingData: (x: unknown, y: unknown, b: number) => Promise<void>; updateDispatches: (o: unknown) => Dispatch[] } }).impl;
-    await impl.setTrainingData({ data: d.x, rows: w.samples, cols: d.inputs }, { data: d.y, rows: w.samples, cols: d.outputs }, w.batchSize);
-    const t = impl.train!;
     const update = impl.updateDispatches({ type: 'sgd' });
     const entry = new ArrayBuffer(BATCH_STRIDE);
     new Uint32Array(entry, 0, 4).set([0, w.batchSize, 1, 0]);

@@ -226,7 +226,7 @@ export async function main(argv: string[]): Promise<number> {
     for (const [s, v] of Object.entries(r.systems) as [System, SystemResult][]) {
       rows.push([r.workload.name, s, v.medianSeconds.toFixed(3), `${fmt(v.rate)} ${v.unit}`, v.stepsPerSecond ? fmt(v.stepsPerSecond) : '', `${Math.min(...v.seconds).toFixed(3)}–${Math.max(...v.seconds).toFixed(3)}`]);
     }
-    for (const [k, v] of Object.entries(r.ratios)) rows.push([r.workload.name, k, '', `× ${v.toFixed(2)}`, '', '']);
+    for (const [k, v] of Object.entries(r.ratios)) rows.push([r.workload.name, k, '', `× ${v >= 0.1 ? v.toFixed(2) : v.toPrecision(2)}`, '', '']);
   }
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();

@@ -32,11 +32,15 @@ export interface TrainerBackend {
   /** Releases the training set. */
   clearTrainingData(): void;
   /**
-   * Runs one epoch; stops early (after a batch or chunk) when `signal` aborts. When a batch's
-   * loss is not finite, training stops there and the parameters (and optimizer state) are put
-   * back to those after the last step whose weights still gave a finite loss.
+   * Runs the epochs of `plans` back to back (the WebGPU path submits them together and reads back
+   * once) and returns each epoch's batch stats. Stops early (after a batch, or a chunk of batches)
+   * when `signal` aborts. When a batch's loss is not finite, training stops there (that epoch's
+   * stats end with the bad batch) and the parameters and optimizer state are put back to those
+   * after the last step whose weights still gave a finite loss. With a `report`er, one epoch.
    */
-  trainEpoch(plan: EpochPlan, report: BatchReporter | null, signal?: AbortSignal): Promise<{ stats: BatchStats[]; stopped: boolean }>;
+  trainEpochs(plans: EpochPlan[], report: BatchReporter | null, signal?: AbortSignal): Promise<{ stats: BatchStats[][]; stopped: boolean }>;
+  /** How many epochs of `batches` batches one `trainEpochs` call may take. */
+  maxEpochsPerCall(batches: number): number;
   /** Output activations for `x`, `[rows, outputs]`. */
   predict(x: Dense): Promise<Float64Array>;
   /** Summed loss and correct count over `x`, `y`. */

@@ -1,4 +1,4 @@
-import type { BatchStats, TrainerBackend } from './backend';
+import type { BatchStats, EpochPlan, TrainerBackend } from './backend';
 import {
   type ResolvedConfig,
   type ResolvedOptimizer,
@@ -56,7 +56,8 @@ export class MLP {
   private adapter: string | null;
   private fitting = false;
   private disposed = false;
-  private readonly shuffleRng: Rng;
+  /** Epochs trained so far, across `fit` calls: each epoch's shuffle is drawn from its own seeded stream. */
+  private epochsTrained = 0;
   private optimizerKey = '';
   private steps = 0;
   private onDeviceLost: 'cpu' | 'error' = 'cpu';
@@ -66,7 +67,6 @@ export class MLP {
     this.impl = impl;
     this.reason = reason;
     this.adapter = adapter;
-    this.shuffleRng = new Rng(config.seed, 'shuffle');
   }
 
   /**
@@ -198,67 +198,80 @@ export class MLP {
     await this.impl.setTrainingData(train.x, train.y, batchSize);
     this.useOptimizer(optimizer);
     try {
-      for (let e = 1; e <= epochs; e++) {
+      const batches = Math.ceil(n / batchSize);
+      // with nothing to report per epoch, short epochs are trained several per submission
+      const grouping = !options.onEpochEnd && !options.onBatchEnd && !val;
+      const onBatchEnd = options.onBatchEnd;
+      let e = 1;
+      while (e <= epochs) {
         if (options.signal?.aborted) {
           history.stopped = true;
           break;
         }
-        const order = shuffle ? this.shuffleRng.permutation(n) : Uint32Array.from({ length: n }, (_, i) => i);
-        const batches = Math.ceil(n / batchSize);
-        const onBatchEnd = options.onBatchEnd;
+        const count = grouping ? Math.min(epochs - e + 1, this.impl.maxEpochsPerCall(batches)) : 1;
+        const plans: EpochPlan[] = Array.from({ length: count }, (_, k) => ({
+          order: shuffle ? this.epochOrder(this.epochsTrained + k, n) : Uint32Array.from({ length: n }, (_, i) => i),
+          batchSize, learningRate, optimizer, stepsBefore: this.steps + k * batches,
+        }));
+        const epochNo = e;
         const report = onBatchEnd
           ? async (first: number, stats: BatchStats[]) => {
               for (let i = 0; i < stats.length; i++) {
                 const s = stats[i];
-                await onBatchEnd({ epoch: e, batch: first + i + 1, batches, size: s.size, loss: s.lossSum / s.size, accuracy: s.correct / s.size });
+                await onBatchEnd({ epoch: epochNo, batch: first + i + 1, batches, size: s.size, loss: s.lossSum / s.size, accuracy: s.correct / s.size });
               }
             }
           : null;
         const t0 = performance.now();
-        const plan = { order, batchSize, learningRate, optimizer, stepsBefore: this.steps };
-        let result: Awaited<ReturnType<TrainerBackend['trainEpoch']>>;
+        let result: Awaited<ReturnType<TrainerBackend['trainEpochs']>>;
         try {
-          result = await this.impl.trainEpoch(plan, report, options.signal);
+          result = await this.impl.trainEpochs(plans, report, options.signal);
         } catch (err) {
           if (!(err instanceof GpuDeviceLostError)) throw err;
           // the GPU is gone: continue from the last completed epoch on the CPU (or report it)
           await this.fallBackToCpu(err, e);
           await this.impl.setTrainingData(train.x, train.y, batchSize);
-          result = await this.impl.trainEpoch(plan, report, options.signal);
+          result = await this.impl.trainEpochs(plans, report, options.signal);
         }
-        const { stats, stopped } = result;
         const seconds = (performance.now() - t0) / 1000;
-        const bad = stats.findIndex((s) => !Number.isFinite(s.lossSum));
-        // on divergence the backend undid the update that produced the non-finite loss
-        this.steps += bad >= 0 ? bad - 1 : stats.length;
-        if (bad >= 0) {
-          throw new Error(
-            `training diverged: the loss became ${stats[bad].lossSum / stats[bad].size} at epoch ${e}, batch ${bad + 1} of ${batches}; ` +
-              `training stopped and the weights are those after the last step whose loss was finite (step ${this.steps} of this optimizer). ` +
-              `Try a lower learningRate (currently ${learningRate}).`,
-          );
+        const samplesInCall = result.stats.reduce((a, st) => a + st.reduce((b, x) => b + x.size, 0), 0);
+        let ended = false;
+        for (const stats of result.stats) {
+          const bad = stats.findIndex((st) => !Number.isFinite(st.lossSum));
+          // on divergence the backend undid the update that produced the non-finite loss
+          this.steps += bad >= 0 ? bad - 1 : stats.length;
+          if (bad >= 0) {
+            throw new Error(
+              `training diverged: the loss became ${stats[bad].lossSum / stats[bad].size} at epoch ${e}, batch ${bad + 1} of ${batches}; ` +
+                `training stopped and the weights are those after the last step whose loss was finite (step ${this.steps} of this optimizer). ` +
+                `Try a lower learningRate (currently ${learningRate}).`,
+            );
+          }
+          let lossSum = 0;
+          let correct = 0;
+          let seen = 0;
+          for (const st of stats) {
+            lossSum += st.lossSum;
+            correct += st.correct;
+            seen += st.size;
+          }
+          if (seen === 0) {
+            ended = true;
+            break;
+          }
+          const share = (seconds * seen) / Math.max(samplesInCall, 1);
+          const log: EpochLog = { epoch: e, loss: lossSum / seen, accuracy: correct / seen, samplesPerSecond: seen / Math.max(share, 1e-9), seconds: share };
+          if (val) {
+            const v = await this.withFallback(() => this.impl.evaluate(val!.x, val!.y));
+            log.valLoss = v.lossSum / val.x.rows;
+            log.valAccuracy = v.correct / val.x.rows;
+          }
+          history.epochs.push(log);
+          this.epochsTrained++;
+          e++;
+          if (options.onEpochEnd) await options.onEpochEnd(log);
         }
-        let lossSum = 0;
-        let correct = 0;
-        let seen = 0;
-        for (const s of stats) {
-          lossSum += s.lossSum;
-          correct += s.correct;
-          seen += s.size;
-        }
-        if (seen === 0) {
-          history.stopped = true;
-          break;
-        }
-        const log: EpochLog = { epoch: e, loss: lossSum / seen, accuracy: correct / seen, samplesPerSecond: seen / Math.max(seconds, 1e-9), seconds };
-        if (val) {
-          const v = await this.withFallback(() => this.impl.evaluate(val!.x, val!.y));
-          log.valLoss = v.lossSum / val.x.rows;
-          log.valAccuracy = v.correct / val.x.rows;
-        }
-        history.epochs.push(log);
-        if (options.onEpochEnd) await options.onEpochEnd(log);
-        if (stopped) {
+        if (ended || result.stopped) {
           history.stopped = true;
           break;
         }
@@ -306,6 +319,11 @@ export class MLP {
       await this.fallBackToCpu(err, null);
       return op();
     }
+  }
+
+  /** The sample order of the model's `index`-th epoch: a permutation drawn from the seed. */
+  private epochOrder(index: number, n: number): Uint32Array {
+    return new Rng(this.config.seed, `shuffle ${index}`).permutation(n);
   }
 
   private useOptimizer(opt: ResolvedOptimizer): void {

@@ -55,6 +55,15 @@ describe('device loss mid-training (device.destroy())', () => {
     expect(r.diff).toBeLessThan(1e-4);
   });
 
+  it('before a fit whose short epochs are grouped: the whole fit runs on the CPU from the last checkpoint', async () => {
+    const r = await session.run<{ epochs: number; backend: string; reason: string; diff: number }>(SUITE, 'deviceLossBeforeGroupedFit');
+    console.log(JSON.stringify(r));
+    expect(r.epochs).toBe(150);
+    expect(r.backend).toBe('cpu');
+    expect(r.reason).toMatch(/device was lost.*during epoch 1; continued on the CPU/);
+    expect(r.diff).toBeLessThan(1e-3); // 150 Adam epochs in float32 on the GPU, then float64
+  });
+
   it("with onDeviceLost: 'error', fit rejects clearly and the model keeps the last completed epoch", async () => {
     const r = await session.run<{ error: string; after: { backend: string }; diff: number; epochsToCompare: number }>(SUITE, 'deviceLoss', 2, false, 'error');
     console.log(JSON.stringify(r));

@@ -15,7 +15,7 @@ const YIELD_MS = 50;
  * @example
  * const cpu = new CpuBackend(net, params);
  * await cpu.setTrainingData(x, y);
- * await cpu.trainEpoch({ order, batchSize: 4, learningRate: 0.5, optimizer: { type: 'sgd' }, stepsBefore: 0 }, null);
+ * await cpu.trainEpochs([{ order, batchSize: 4, learningRate: 0.5, optimizer: { type: 'sgd' }, stepsBefore: 0 }], null);
  */
 export class CpuBackend implements TrainerBackend {
   readonly name = 'cpu' as const;
@@ -43,7 +43,22 @@ export class CpuBackend implements TrainerBackend {
     this.x = this.y = null;
   }
 
-  async trainEpoch(plan: EpochPlan, report: BatchReporter | null, signal?: AbortSignal): Promise<{ stats: BatchStats[]; stopped: boolean }> {
+  /** The CPU path trains one epoch per call (nothing to gain from grouping). */
+  maxEpochsPerCall(): number {
+    return 1;
+  }
+
+  async trainEpochs(plans: EpochPlan[], report: BatchReporter | null, signal?: AbortSignal): Promise<{ stats: BatchStats[][]; stopped: boolean }> {
+    const out: BatchStats[][] = [];
+    for (const plan of plans) {
+      const { stats, stopped } = await this.trainEpoch(plan, report, signal);
+      out.push(stats);
+      if (stopped || stats.some((s) => !Number.isFinite(s.lossSum))) return { stats: out, stopped };
+    }
+    return { stats: out, stopped: false };
+  }
+
+  private async trainEpoch(plan: EpochPlan, report: BatchReporter | null, signal?: AbortSignal): Promise<{ stats: BatchStats[]; stopped: boolean }> {
     const x = this.x;
     const y = this.y;
     if (!x || !y) throw new Error('trainEpoch called before setTrainingData');

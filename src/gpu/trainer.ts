@@ -10,6 +10,10 @@ import { BATCH_BYTES, BATCH_STRIDE } from './pipelines';
 
 /** Batches per submit when the caller wants per-batch reports or may abort. */
 const REPORT_CHUNK = 32;
+/** Steps per submission when several short epochs are trained together. */
+const GROUP_STEPS = 512;
+/** Most epochs per submission. */
+const MAX_GROUP_EPOCHS = 128;
 /** Rows per pass for predict/evaluate. */
 const EVAL_ROWS = 2048;
 
@@ -30,6 +34,8 @@ interface TrainProgram {
   n: number;
   batchSize: number;
   batches: number;
+  /** Most epochs one `trainEpochs` call takes (orders, uniforms and stats are sized for them). */
+  groupEpochs: number;
   X: Sharded;
   Y: Sharded;
   order: GPUBuffer;
@@ -276,18 +282,25 @@ export class WebGpuBackend implements TrainerBackend {
     });
   }
 
-  /** Per-batch uniform entries: start, rows, step, index, lr, 1 − β₁ᵗ, 1 − β₂ᵗ. */
-  private static batchEntries(n: number, batchSize: number, lr = 0, opt: ResolvedOptimizer | null = null, stepsBefore = 0): ArrayBuffer {
+  /**
+   * Per-batch uniform entries for one epoch: start (into the order buffer, from `orderOffset`),
+   * rows, step, index (from `indexOffset`), lr, 1 − β₁ᵗ, 1 − β₂ᵗ; written into `buf` from entry
+   * `indexOffset` on.
+   */
+  private static batchEntries(
+    n: number, batchSize: number, lr = 0, opt: ResolvedOptimizer | null = null, stepsBefore = 0,
+    buf = new ArrayBuffer(Math.ceil(n / batchSize) * BATCH_STRIDE), orderOffset = 0, indexOffset = 0,
+  ): ArrayBuffer {
     const batches = Math.ceil(n / batchSize);
-    const buf = new ArrayBuffer(batches * BATCH_STRIDE);
     for (let b = 0; b < batches; b++) {
-      const u = new Uint32Array(buf, b * BATCH_STRIDE, 8);
-      const f = new Float32Array(buf, b * BATCH_STRIDE, 8);
+      const at = (indexOffset + b) * BATCH_STRIDE;
+      const u = new Uint32Array(buf, at, 8);
+      const f = new Float32Array(buf, at, 8);
       const t = stepsBefore + b + 1;
-      u[0] = b * batchSize;
+      u[0] = orderOffset + b * batchSize;
       u[1] = Math.min(batchSize, n - b * batchSize);
       u[2] = t;
-      u[3] = b;
+      u[3] = indexOffset + b;
       f[4] = lr;
       f[5] = opt?.type === 'adam' ? 1 - opt.beta1 ** t : 1;
       f[6] = opt?.type === 'adam' ? 1 - opt.beta2 ** t : 1;
@@ -336,18 +349,21 @@ export class WebGpuBackend implements TrainerBackend {
     this.checkTrainingSizes(x, y, bs);
     this.clearTrainingData();
     const batches = Math.ceil(n / bs);
+    // as many epochs' sample orders as one binding holds (checkTrainingSizes made sure of one)
+    const groupEpochs = Math.max(1, Math.min(this.maxEpochsPerCall(batches), Math.floor(bindingLimit(this.device, this.options.maxBindingBytes) / (n * 4))));
     const owned: GPUBuffer[] = [];
     const own = (b: GPUBuffer) => (owned.push(b), b);
     const X = this.uploadSharded('X', x);
     const Y = this.uploadSharded('Y', y);
     owned.push(...X.buffers, ...Y.buffers);
-    const order = own(this.buffers.create('order', n * 4, STORAGE));
-    const batchUniform = own(this.buffers.create('batch uniforms', batches * BATCH_STRIDE, USAGE.UNIFORM | USAGE.COPY_DST));
-    const stats = own(this.buffers.create('batch stats', batches * 8, STORAGE));
-    const statsStaging = own(this.buffers.create('batch stats staging', batches * 8, USAGE.MAP_READ | USAGE.COPY_DST));
+    const steps = batches * groupEpochs;
+    const order = own(this.buffers.create('order', n * groupEpochs * 4, STORAGE));
+    const batchUniform = own(this.buffers.create('batch uniforms', steps * BATCH_STRIDE, USAGE.UNIFORM | USAGE.COPY_DST));
+    const stats = own(this.buffers.create('batch stats', steps * 8, STORAGE));
+    const statsStaging = own(this.buffers.create('batch stats staging', steps * 8, USAGE.MAP_READ | USAGE.COPY_DST));
     const ws = this.workspace(bs, 'train');
     const step = [...this.forwardDispatches(ws, X, Y, order, stats, true), ...this.backwardDispatches(ws)];
-    this.train = { n, batchSize: bs, batches, X, Y, order, batchUniform, batchGroup: this.batchGroup(batchUniform), stats, statsStaging, ws, step, update: [], updateKey: '', owned };
+    this.train = { n, batchSize: bs, batches, groupEpochs, X, Y, order, batchUniform, batchGroup: this.batchGroup(batchUniform), stats, statsStaging, ws, step, update: [], updateKey: '', owned };
     // a fresh fit: clear the divergence latch, and make "before the last step" the current state
     const enc = this.device.createCommandEncoder({ label: 'start training' });
     enc.clearBuffer(this.flags);
@@ -364,17 +380,28 @@ export class WebGpuBackend implements TrainerBackend {
     this.train = null;
   }
 
-  async trainEpoch(plan: EpochPlan, report: BatchReporter | null, signal?: AbortSignal): Promise<{ stats: BatchStats[]; stopped: boolean }> {
+  /** Epochs of `batches` batches that one call trains in one submission (short epochs are grouped). */
+  maxEpochsPerCall(batches: number): number {
+    if (this.train && this.train.batches === batches) return this.train.groupEpochs;
+    return Math.max(1, Math.min(MAX_GROUP_EPOCHS, Math.floor(GROUP_STEPS / batches)));
+  }
+
+  async trainEpochs(plans: EpochPlan[], report: BatchReporter | null, signal?: AbortSignal): Promise<{ stats: BatchStats[][]; stopped: boolean }> {
     this.checkAlive();
     const t = this.train;
-    if (!t) throw new Error('trainEpoch called before setTrainingData');
-    if (plan.order.length !== t.n || plan.batchSize !== t.batchSize) {
-      throw new Error(`trainEpoch plan (n=${plan.order.length}, batchSize=${plan.batchSize}) does not match the uploaded training set (n=${t.n}, batchSize=${t.batchSize})`);
+    if (!t) throw new Error('trainEpochs called before setTrainingData');
+    if (plans.length < 1 || plans.length > t.groupEpochs || (report && plans.length > 1)) {
+      throw new Error(`trainEpochs takes 1 to ${t.groupEpochs} epochs (1 with a batch reporter), got ${plans.length}`);
     }
-    const key = JSON.stringify(plan.optimizer);
+    for (const plan of plans) {
+      if (plan.order.length !== t.n || plan.batchSize !== t.batchSize) {
+        throw new Error(`epoch plan (n=${plan.order.length}, batchSize=${plan.batchSize}) does not match the uploaded training set (n=${t.n}, batchSize=${t.batchSize})`);
+      }
+    }
+    const key = JSON.stringify(plans[0].optimizer);
     if (t.updateKey !== key) {
       this.kernels.release(t.update);
-      t.update = this.updateDispatches(plan.optimizer);
+      t.update = this.updateDispatches(plans[0].optimizer);
       t.updateKey = key;
       // (re)allocated slots: "before the last step" starts as the current state
       const enc = this.device.createCommandEncoder({ label: 'init before-last-step state' });
@@ -382,36 +409,44 @@ export class WebGpuBackend implements TrainerBackend {
       this.device.queue.submit([enc.finish()]);
     }
     const q = this.device.queue;
-    q.writeBuffer(t.order, 0, plan.order.buffer, plan.order.byteOffset, plan.order.byteLength);
-    q.writeBuffer(t.batchUniform, 0, WebGpuBackend.batchEntries(t.n, t.batchSize, plan.learningRate, plan.optimizer, plan.stepsBefore));
-    const chunk = report || signal ? REPORT_CHUNK : t.batches;
-    const all: BatchStats[] = [];
+    // every epoch of the group: its order at k·n, its uniforms and stats at k·batches
+    const uniforms = new ArrayBuffer(plans.length * t.batches * BATCH_STRIDE);
+    plans.forEach((plan, k) => {
+      q.writeBuffer(t.order, k * t.n * 4, plan.order.buffer, plan.order.byteOffset, plan.order.byteLength);
+      WebGpuBackend.batchEntries(t.n, t.batchSize, plan.learningRate, plan.optimizer, plan.stepsBefore, uniforms, k * t.n, k * t.batches);
+    });
+    q.writeBuffer(t.batchUniform, 0, uniforms);
+    const total = plans.length * t.batches;
+    const chunk = report || signal ? REPORT_CHUNK : total;
+    const flat: BatchStats[] = [];
     let stopped = false;
     try {
-      for (let c0 = 0; c0 < t.batches; c0 += chunk) {
-        const c1 = Math.min(t.batches, c0 + chunk);
-        const enc = this.device.createCommandEncoder({ label: `epoch batches ${c0}..${c1 - 1}` });
+      for (let c0 = 0; c0 < total; c0 += chunk) {
+        const c1 = Math.min(total, c0 + chunk);
+        const enc = this.device.createCommandEncoder({ label: `training steps ${c0}..${c1 - 1}` });
         const pass = enc.beginComputePass({ label: 'training steps' });
-        for (let b = c0; b < c1; b++) {
-          this.kernels.encode(pass, t.step, t.batchGroup, b * BATCH_STRIDE);
-          this.kernels.encode(pass, t.update, t.batchGroup, b * BATCH_STRIDE);
+        for (let s = c0; s < c1; s++) {
+          this.kernels.encode(pass, t.step, t.batchGroup, s * BATCH_STRIDE);
+          this.kernels.encode(pass, t.update, t.batchGroup, s * BATCH_STRIDE);
         }
         pass.end();
         enc.copyBufferToBuffer(t.stats, c0 * 8, t.statsStaging, c0 * 8, (c1 - c0) * 8);
         q.submit([enc.finish()]);
-        if (chunk === t.batches) continue;
+        if (chunk === total) continue;
         const stats = await this.readStats(t, c0, c1);
-        all.push(...stats);
-        if (stats.some((s) => !Number.isFinite(s.lossSum))) break;
+        flat.push(...stats);
+        if (stats.some((st) => !Number.isFinite(st.lossSum))) break;
         if (report) await report(c0, stats);
-        if (signal?.aborted && c1 < t.batches) {
+        if (signal?.aborted && c1 < total) {
           stopped = true;
           break;
         }
       }
-      if (chunk === t.batches) all.push(...(await this.readStats(t, 0, t.batches)));
-      if (all.some((s) => !Number.isFinite(s.lossSum))) {
+      if (chunk === total) flat.push(...(await this.readStats(t, 0, total)));
+      const bad = flat.findIndex((st) => !Number.isFinite(st.lossSum));
+      if (bad >= 0) {
         // updates stopped at the bad batch; put back the state before the last executed update
+        flat.length = bad + 1;
         const enc = this.device.createCommandEncoder({ label: 'undo diverged step' });
         this.copyPrev(enc, true);
         enc.clearBuffer(this.flags);
@@ -421,7 +456,9 @@ export class WebGpuBackend implements TrainerBackend {
     } catch (e) {
       throw await this.asDeviceLoss(e);
     }
-    return { stats: all, stopped };
+    const perEpoch: BatchStats[][] = [];
+    for (let s = 0; s < flat.length; s += t.batches) perEpoch.push(flat.slice(s, s + t.batches));
+    return { stats: perEpoch, stopped };
   }
 
   private async readStats(t: TrainProgram, c0: number, c1: number): Promise<BatchStats[]> {
@@ -430,7 +467,10 @@ export class WebGpuBackend implements TrainerBackend {
     t.statsStaging.unmap();
     this.checkAlive();
     const out: BatchStats[] = [];
-    for (let b = c0; b < c1; b++) out.push({ lossSum: f[2 * (b - c0)], correct: f[2 * (b - c0) + 1], size: Math.min(t.batchSize, t.n - b * t.batchSize) });
+    for (let s = c0; s < c1; s++) {
+      const b = s % t.batches;
+      out.push({ lossSum: f[2 * (s - c0)], correct: f[2 * (s - c0) + 1], size: Math.min(t.batchSize, t.n - b * t.batchSize) });
+    }
     return out;
   }
 

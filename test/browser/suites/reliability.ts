@@ -121,6 +121,29 @@ export async function deviceLoss(at: number, midEpoch: boolean, onDeviceLost: 'c
   return { failures: [] as string[], error, epochs, after, diff, epochsToCompare };
 }
 
+/**
+ * The device is destroyed between two `fit` calls without callbacks (where short epochs are
+ * grouped into one submission): the second fit runs entirely on the CPU from the first one's end.
+ */
+export async function deviceLossBeforeGroupedFit() {
+  const device = (await requestGpu()).device!;
+  const config: ModelConfig = { inputSize: 2, layers: [{ units: 8, activation: 'tanh' }, { units: 1, activation: 'sigmoid' }], loss: 'binaryCrossEntropy', seed: 4 };
+  const x = [[0, 0], [0, 1], [1, 0], [1, 1]];
+  const y = [0, 1, 1, 0];
+  const opts = { batchSize: 4, learningRate: 0.2, optimizer: 'adam' as const };
+  const gpu = await MLP.create({ ...config, backend: 'webgpu' }, { device });
+  const cpu = await MLP.create({ ...config, backend: 'cpu' });
+  await gpu.fit(x, y, { ...opts, epochs: 150 });
+  await cpu.fit(x, y, { ...opts, epochs: 150 });
+  device.destroy();
+  const h = await gpu.fit(x, y, { ...opts, epochs: 150 });
+  await cpu.fit(x, y, { ...opts, epochs: 150 });
+  const diff = maxDiff(flat(await cpu.getWeights()), flat(await gpu.getWeights()));
+  const result = { epochs: h.epochs.length, backend: gpu.backend, reason: gpu.backendReason, diff };
+  gpu.dispose();
+  return result;
+}
+
 /** Limits: a layer beyond the binding limit is refused before allocation; data beyond one binding is sharded. */
 export async function limitsAndSharding() {
   const device = await getDevice();

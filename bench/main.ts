@@ -11,7 +11,7 @@ import type { ProfileRow } from './profile';
 import { SYSTEMS, type System, type Workload, repetitionWork, workloads } from './workloads';
 
 const USAGE_TEXT = `npm run bench [-- options]        (browser: ours vs TensorFlow.js, headless Chromium)
-npm run bench:node [-- options]   (Node + Dawn: this project's systems only)
+npm run bench:node [-- options]   (Node + Dawn: the same systems, TensorFlow.js's webgpu backend on Dawn)
 
   --workloads=a,b   subset of: ${workloads().map((w) => w.name).join(', ')}     (env BENCH_WORKLOADS)
   --systems=a,b     subset of: ${SYSTEMS.join(', ')}     (env BENCH_SYSTEMS)
@@ -58,7 +58,7 @@ function parse(argv: string[]): Options | string {
   const out = resolve(repoRoot, get('out', 'BENCH_OUT') ?? (node ? 'bench/results-node.json' : 'bench/results.json'));
   const profile = get('profile', 'BENCH_PROFILE') ?? null;
   if (profile && !names.includes(profile)) return `unknown workload ${profile}; choose from ${names.join(', ')}`;
-  return { node, profile, workloads: wl, systems: node ? sys.filter((s) => s.startsWith('ours-')) : sys, reps, scale, out };
+  return { node, profile, workloads: wl, systems: sys, reps, scale, out };
 }
 
 /** How a system is prepared and timed in this mode. */
@@ -82,7 +82,7 @@ function browserRunner(session: BrowserSession, scale: number): Runner {
 /** Dawn's GPU object: it must stay reachable while its devices are used (its collection stalls them). */
 let dawnGpu: GPU | null = null;
 
-async function nodeRunner(): Promise<{ runner: Runner; adapter: string; matmulKernel: string }> {
+async function nodeRunner(): Promise<{ runner: Runner; adapter: string; matmulKernel: string; tfjsVersion: () => Promise<string> }> {
   const { create, globals } = await import('webgpu');
   Object.assign(globalThis, globals);
   const gpu = (dawnGpu = create([]));
@@ -102,13 +102,24 @@ async function nodeRunner(): Promise<{ runner: Runner; adapter: string; matmulKe
   });
   const prepared = new Map<string, Prepared>();
   const key = (w: Workload, s: System) => `${w.name}/${s}`;
+  // TensorFlow.js's webgpu backend looks for navigator.gpu when it is imported
+  if (!(globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu) {
+    Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
+  }
+  let tfjs: typeof import('./tfjs') | null = null;
+  const loadTfjs = async () => (tfjs ??= await import('./tfjs'));
   return {
     adapter: describeAdapter(adapter).description,
     matmulKernel: matmulStyleFor(device),
+    tfjsVersion: async () => (await loadTfjs()).tfjsVersion(),
     runner: {
       prepare: async (w, s) => {
-        if (w.kind === 'matmul') prepared.set(key(w, s), await prepareMatmul(w, device));
-        else prepared.set(key(w, s), await prepareTraining(w, s === 'ours-webgpu' ? 'webgpu' : 'cpu', s === 'ours-webgpu' ? device : null));
+        const backend = s.endsWith('-webgpu') ? 'webgpu' : 'cpu';
+        if (s.startsWith('tfjs-')) {
+          const t = await loadTfjs();
+          prepared.set(key(w, s), w.kind === 'matmul' ? await t.prepareTfMatmul(w, backend) : await t.prepareTfTraining(w, backend));
+        } else if (w.kind === 'matmul') prepared.set(key(w, s), await prepareMatmul(w, device));
+        else prepared.set(key(w, s), await prepareTraining(w, backend, backend === 'webgpu' ? device : null));
       },
       rep: (w, s) => prepared.get(key(w, s))!.rep(),
       release: async (w, s) => {
@@ -164,6 +175,7 @@ export async function main(argv: string[]): Promise<number> {
     runner = r.runner;
     adapter = r.adapter;
     environment = { runtime: `Node ${process.version}, Dawn (npm package webgpu)`, matmulKernel: r.matmulKernel };
+    if (opts.systems.some((s) => s.startsWith('tfjs-'))) environment.tfjs = await r.tfjsVersion();
   } else {
     const session = await openBrowser('/test/browser/index.html', { prebundle: ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-webgpu'] });
     runner = browserRunner(session, opts.scale);
@@ -172,26 +184,38 @@ export async function main(argv: string[]): Promise<number> {
     environment = { runtime: d.userAgent, tfjs: d.tfjs, matmulKernel: d.matmulKernel };
   }
   log(`adapter: ${adapter}; ${environment.runtime}${environment.tfjs ? `; TensorFlow.js ${environment.tfjs}` : ''}`);
-  const results: { workload: Workload; systems: Partial<Record<System, SystemResult>>; ratios: Record<string, number> }[] = [];
+  const results: { workload: Workload; systems: Partial<Record<System, SystemResult>>; failures: Partial<Record<System, string>>; ratios: Record<string, number> }[] = [];
   try {
     for (const w of workloads(opts.scale).filter((x) => opts.workloads.includes(x.name))) {
       const work = repetitionWork(w);
-      const entry: (typeof results)[number] = { workload: w, systems: {}, ratios: {} };
+      const entry: (typeof results)[number] = { workload: w, systems: {}, failures: {}, ratios: {} };
       for (const pair of pairsFor(w, opts.systems)) {
+        // a system that fails is reported with its error; the others go on
+        const failed = (s: System, stage: string, e: unknown) => {
+          const message = `${stage}: ${e instanceof Error ? e.message : String(e)}`.split('\n')[0];
+          entry.failures[s] = message;
+          log(`${w.name}: ${s} failed, ${message}`);
+        };
         for (const s of pair) {
           log(`${w.name}: preparing ${s} (build, upload, warm-up)`);
-          await runner.prepare(w, s);
+          await runner.prepare(w, s).catch((e) => failed(s, 'prepare', e));
         }
         const times: Record<string, number[]> = Object.fromEntries(pair.map((s) => [s, []]));
         for (let r = 0; r < opts.reps; r++) {
           for (const s of pair) {
-            const t = await runner.rep(w, s);
-            times[s].push(t);
-            log(`${w.name}: ${s} repetition ${r + 1}/${opts.reps}: ${t.toFixed(3)} s`);
+            if (entry.failures[s]) continue;
+            try {
+              const t = await runner.rep(w, s);
+              times[s].push(t);
+              log(`${w.name}: ${s} repetition ${r + 1}/${opts.reps}: ${t.toFixed(3)} s`);
+            } catch (e) {
+              failed(s, `repetition ${r + 1}`, e);
+            }
           }
         }
         for (const s of pair) {
-          await runner.release(w, s);
+          await runner.release(w, s).catch(() => {});
+          if (entry.failures[s]) continue;
           const m = median(times[s]);
           entry.systems[s] =
             w.kind === 'matmul'
@@ -226,6 +250,7 @@ export async function main(argv: string[]): Promise<number> {
     for (const [s, v] of Object.entries(r.systems) as [System, SystemResult][]) {
       rows.push([r.workload.name, s, v.medianSeconds.toFixed(3), `${fmt(v.rate)} ${v.unit}`, v.stepsPerSecond ? fmt(v.stepsPerSecond) : '', `${Math.min(...v.seconds).toFixed(3)}–${Math.max(...v.seconds).toFixed(3)}`]);
     }
+    for (const [s, message] of Object.entries(r.failures)) rows.push([r.workload.name, s, '', `failed (${message})`, '', '']);
     for (const [k, v] of Object.entries(r.ratios)) rows.push([r.workload.name, k, '', `× ${v >= 0.1 ? v.toFixed(2) : v.toPrecision(2)}`, '', '']);
   }
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
@@ -246,7 +271,7 @@ export async function main(argv: string[]): Promise<number> {
     environment,
     command: `npm run ${opts.node ? 'bench:node' : 'bench'} -- ${argv.filter((a) => a !== '--node').join(' ')}`.trim().replace(/ --$/, ''),
     options: { reps: opts.reps, scale: opts.scale, workloads: opts.workloads, systems: opts.systems },
-    results: results.map((r) => ({ ...r.workload, work: repetitionWork(r.workload), systems: r.systems, ratios: r.ratios })),
+    results: results.map((r) => ({ ...r.workload, work: repetitionWork(r.workload), systems: r.systems, failures: r.failures, ratios: r.ratios })),
   };
   mkdirSync(dirname(opts.out), { recursive: true });
   writeFileSync(opts.out, JSON.stringify(json, null, 2) + '\n');

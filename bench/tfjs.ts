@@ -5,6 +5,11 @@ import '@tensorflow/tfjs-backend-webgpu';
 import type { Prepared } from './ours';
 import { type MatmulWorkload, type TrainWorkload, operand, trainingData } from './workloads';
 
+/** The TensorFlow.js version. */
+export function tfjsVersion(): string {
+  return tf.version.tfjs;
+}
+
 /** Switches TF.js to `backend` ('webgpu' or 'cpu'), disposing what the previous one held. */
 export async function useTfBackend(backend: 'webgpu' | 'cpu'): Promise<string> {
   if (tf.getBackend() !== backend) {
@@ -13,7 +18,7 @@ export async function useTfBackend(backend: 'webgpu' | 'cpu'): Promise<string> {
     if (!ok) throw new Error(`TensorFlow.js could not start its '${backend}' backend`);
   }
   await tf.ready();
-  return `${tf.version.tfjs} ${tf.getBackend()}`;
+  return tf.version.tfjs;
 }
 
 /**

@@ -1,6 +1,6 @@
 // The benchmark driver (run by bench/run.mjs): this project's WebGPU and CPU trainers against
 // TensorFlow.js on 'webgpu' and 'cpu', in one headless-Chromium session on one WebGPU adapter, or
-// (with --node) this project's systems under Node through Dawn. Prints a table, writes JSON.
+// (with --node) the same under Node, WebGPU coming from Dawn. Prints a table, writes JSON.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { type BrowserSession, openBrowser, repoRoot } from '../test/browser/harness';

@@ -27,15 +27,19 @@ fn column_sums(@builtin(global_invocation_id) gid: vec3<u32>) {
   dst[j] = s;
 }
 
-var<workgroup> partial: array<vec2<f32>, 256>;
+// Threads of batch_stats, a power of two: the host sizes it to the batch (up to 256), so that a
+// small batch does not pay for 256 threads and eight barrier rounds.
+override STATS_THREADS: u32 = 256u;
 
-@compute @workgroup_size(256)
+var<workgroup> partial: array<vec2<f32>, STATS_THREADS>;
+
+@compute @workgroup_size(STATS_THREADS)
 fn batch_stats(@builtin(local_invocation_id) lid: vec3<u32>) {
   var s = vec2<f32>(0.0, 0.0);
-  for (var r = lid.x; r < batch.rows; r += 256u) { s += vec2<f32>(src[2u * r], src[2u * r + 1u]); }
+  for (var r = lid.x; r < batch.rows; r += STATS_THREADS) { s += vec2<f32>(src[2u * r], src[2u * r + 1u]); }
   partial[lid.x] = s;
   workgroupBarrier();
-  for (var w = 128u; w > 0u; w >>= 1u) {
+  for (var w = STATS_THREADS / 2u; w > 0u; w >>= 1u) {
     if (lid.x < w) { partial[lid.x] += partial[lid.x + w]; }
     workgroupBarrier();
   }

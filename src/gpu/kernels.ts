@@ -138,9 +138,15 @@ export class Kernels {
     return this.make('column sums', SHADERS.reduce, 'column_sums', {}, u32s(o.cols, 0, 0, 0), [o.src, o.dst], grid1d(o.cols, 64));
   }
 
-  /** stats[batch.index] = Σ_r rowStats[r] (loss, correct); sets flags[0] when the loss is not finite. */
-  batchStats(o: { rowStats: GPUBuffer; stats: GPUBuffer; flags: GPUBuffer | null }): Dispatch {
-    return this.make('batch stats', SHADERS.reduce, 'batch_stats', {}, u32s(0, 0, 0, 0), [o.rowStats, o.stats, o.flags], [1, 1]);
+  /**
+   * stats[batch.index] = Σ_r rowStats[r] (loss, correct); sets flags[0] when the loss is not finite.
+   * One workgroup of up to 256 threads, no more than the batch's rows (`rows`, by default what
+   * `rowStats` holds: one [loss, correct] pair per row).
+   */
+  batchStats(o: { rowStats: GPUBuffer; stats: GPUBuffer; flags: GPUBuffer | null; rows?: number }): Dispatch {
+    const rows = o.rows ?? Math.floor(o.rowStats.size / 8);
+    const threads = Math.min(256, pow2AtLeast(rows));
+    return this.make('batch stats', SHADERS.reduce, 'batch_stats', { STATS_THREADS: threads }, u32s(0, 0, 0, 0), [o.rowStats, o.stats, o.flags], [1, 1]);
   }
 
   /**

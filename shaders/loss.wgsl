@@ -23,14 +23,7 @@ struct Params {
 
 const EPS: f32 = 1e-7;
 
-fn derivative(act: f32) -> f32 {
-  switch ACTIVATION {
-    case 1u: { return act * (1.0 - act); }
-    case 2u: { return 1.0 - act * act; }
-    case 3u: { return select(0.0, 1.0, act > 0.0); }
-    default: { return 1.0; }
-  }
-}
+// derivative() comes from activation.wgsl, prepended by the host.
 
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {

@@ -52,28 +52,8 @@ const TK: u32 = 16u;
 var<workgroup> As: array<f32, 1024>; // [TK][TILE]: As[k * TILE + i]
 var<workgroup> Bs: array<f32, 1024>; // [TK][TILE]: Bs[k * TILE + j]
 
-fn activate(z: f32) -> f32 {
-  switch ACTIVATION {
-    case 1u: {
-      // numerically safe logistic
-      if (z >= 0.0) { return 1.0 / (1.0 + exp(-z)); }
-      let e = exp(z);
-      return e / (1.0 + e);
-    }
-    case 2u: { return tanh(clamp(z, -15.0, 15.0)); }
-    case 3u: { return max(z, 0.0); }
-    default: { return z; }
-  }
-}
+// activate() and derivative() come from activation.wgsl, prepended by the host.
 
-fn derivative(act: f32) -> f32 {
-  switch ACTIVATION {
-    case 1u: { return act * (1.0 - act); }
-    case 2u: { return 1.0 - act * act; }
-    case 3u: { return select(0.0, 1.0, act > 0.0); }
-    default: { return 1.0; }
-  }
-}
 
 @compute @workgroup_size(16, 16)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {

@@ -1,3 +1,4 @@
+import activationWgsl from '../../shaders/activation.wgsl?raw';
 import batchWgsl from '../../shaders/batch.wgsl?raw';
 import gatherWgsl from '../../shaders/gather.wgsl?raw';
 import lossWgsl from '../../shaders/loss.wgsl?raw';
@@ -9,7 +10,7 @@ import softmaxWgsl from '../../shaders/softmax.wgsl?raw';
 /** Binding kinds of group 0, in binding order. */
 export type Slot = 'uniform' | 'read' | 'write';
 
-/** A kernel family: its WGSL (with the per-batch uniform prepended) and its group-0 layout. */
+/** A kernel family: its WGSL (with the per-batch uniform, and where used the activations, prepended) and its group-0 layout. */
 export interface ShaderDef {
   name: string;
   code: string;
@@ -17,13 +18,14 @@ export interface ShaderDef {
 }
 
 const withBatch = (code: string) => `${batchWgsl}\n${code}`;
+const withActivation = (code: string) => withBatch(`${activationWgsl}\n${code}`);
 
 /** Every kernel family, one `.wgsl` file each in shaders/. */
 export const SHADERS = {
-  matmul: { name: 'matmul', code: withBatch(matmulWgsl), slots: ['uniform', 'read', 'read', 'write', 'read', 'read'] },
+  matmul: { name: 'matmul', code: withActivation(matmulWgsl), slots: ['uniform', 'read', 'read', 'write', 'read', 'read'] },
   gather: { name: 'gather', code: withBatch(gatherWgsl), slots: ['uniform', 'read', 'write', 'read', 'read', 'read', 'read'] },
   softmax: { name: 'softmax', code: withBatch(softmaxWgsl), slots: ['uniform', 'write'] },
-  loss: { name: 'loss', code: withBatch(lossWgsl), slots: ['uniform', 'read', 'read', 'write', 'write'] },
+  loss: { name: 'loss', code: withActivation(lossWgsl), slots: ['uniform', 'read', 'read', 'write', 'write'] },
   reduce: { name: 'reduce', code: withBatch(reduceWgsl), slots: ['uniform', 'read', 'write', 'write'] },
   optimizer: { name: 'optimizer', code: withBatch(optimizerWgsl), slots: ['uniform', 'write', 'read', 'write', 'write', 'write', 'read'] },
 } satisfies Record<string, ShaderDef>;

@@ -4,7 +4,7 @@
 import { MLP } from '../src';
 import { requestGpu } from '../src/gpu/device';
 import type { Dispatch, Kernels } from '../src/gpu/kernels';
-import { BATCH_BYTES, BATCH_STRIDE } from '../src/gpu/pipelines';
+import { BATCH_STRIDE } from '../src/gpu/pipelines';
 import { MAP_MODE_READ, USAGE } from '../src/gpu/usage';
 import { type TrainWorkload, trainingData, workloads } from './workloads';
 

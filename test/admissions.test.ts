@@ -64,7 +64,7 @@ describe.runIf(existsSync(csvPath))('admissions tutorial (../shared/data/admissi
   });
 
   it('900 full-batch epochs at η = 0.005 lower the training MSE every time it is printed, as in the tutorial', async () => {
-    const { xTrain, yTrain, xTest, yTest } = prepare();
+    const { xTrain, yTrain } = prepare();
     const model = await MLP.create(config);
     const printed: number[] = [];
     await model.fit(xTrain, yTrain, {

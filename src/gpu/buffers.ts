@@ -1,4 +1,4 @@
-import { MAP_MODE_READ, SHADER_STAGE_COMPUTE, USAGE } from './usage';
+import { MAP_MODE_READ, USAGE } from './usage';
 /**
  * Owns GPU buffers: every buffer the library creates goes through here, so `dispose()` frees
  * them all and `live` counts what is still allocated.

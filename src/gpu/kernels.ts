@@ -1,4 +1,4 @@
-import { MAP_MODE_READ, SHADER_STAGE_COMPUTE, USAGE } from './usage';
+import { USAGE } from './usage';
 import type { Activation, LossName } from '../types';
 import type { ResolvedOptimizer } from '../config';
 import type { BufferManager } from './buffers';

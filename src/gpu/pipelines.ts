@@ -1,4 +1,4 @@
-import { MAP_MODE_READ, SHADER_STAGE_COMPUTE, USAGE } from './usage';
+import { SHADER_STAGE_COMPUTE } from './usage';
 import type { ShaderDef } from './shaders';
 
 /** Bytes between per-batch uniform entries (the dynamic-offset alignment). */

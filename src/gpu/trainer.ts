@@ -1,4 +1,4 @@
-import { MAP_MODE_READ, SHADER_STAGE_COMPUTE, USAGE } from './usage';
+import { MAP_MODE_READ, USAGE } from './usage';
 import type { BatchReporter, BatchStats, EpochPlan, TrainerBackend } from '../backend';
 import { type NetSpec, type ResolvedOptimizer, fanIn, outputSize } from '../config';
 import type { Dense } from '../data';

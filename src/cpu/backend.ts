@@ -75,8 +75,8 @@ export class CpuBackend implements TrainerBackend {
       if (!Number.isFinite(s.lossSum)) {
         // the weights of the latest update gave a non-finite loss: undo that update
         if (this.beforeLastStep) {
-          this.params = this.beforeLastStep.params;
-          if (this.beforeLastStep.slots) this.slots = this.beforeLastStep.slots.layers;
+          this.params = cloneParams(this.beforeLastStep.params);
+          if (this.beforeLastStep.slots) this.slots = cloneOptimizerState(this.beforeLastStep.slots).layers;
         }
         stats.push(s);
         return { stats, stopped: false };
@@ -84,7 +84,7 @@ export class CpuBackend implements TrainerBackend {
       // backward
       const grads = backward(this.net, this.params, acts, yb, m);
       // update (keeping the state before it, in case the next loss diverges)
-      this.beforeLastStep = { params: cloneParams(this.params), slots: this.slots ? cloneOptimizerState({ layers: this.slots }) : null };
+      this.saveBeforeStep();
       this.update(grads, m, plan.optimizer, plan.learningRate, plan.stepsBefore + b + 1);
       stats.push(s);
       if (report) await report(b, [s]);
@@ -94,6 +94,22 @@ export class CpuBackend implements TrainerBackend {
       }
     }
     return { stats, stopped: false };
+  }
+
+  /** Copies parameters and optimizer slots into `beforeLastStep`, reusing its arrays when the layout matches. */
+  private saveBeforeStep(): void {
+    const keep = this.beforeLastStep;
+    const slotCount = this.slots?.[0]?.w.length ?? 0;
+    if (!keep || (keep.slots?.layers[0]?.w.length ?? 0) !== slotCount || (keep.slots === null) !== (this.slots === null)) {
+      this.beforeLastStep = { params: cloneParams(this.params), slots: this.slots ? cloneOptimizerState({ layers: this.slots }) : null };
+      return;
+    }
+    this.params.weights.forEach((w, l) => keep.params.weights[l].set(w));
+    this.params.biases.forEach((b, l) => keep.params.biases[l].set(b));
+    this.slots?.forEach((layer, l) => {
+      layer.w.forEach((a, k) => keep.slots!.layers[l].w[k].set(a));
+      layer.b.forEach((a, k) => keep.slots!.layers[l].b[k].set(a));
+    });
   }
 
   /** W −= η·(∂W + λW)/m and b −= η·∂b/m, through the chosen optimizer. */

@@ -312,14 +312,8 @@ export class WebGpuBackend implements TrainerBackend {
 
   /** Uploads a row-major matrix, split by rows into shards that each fit one storage binding. */
   private uploadSharded(label: string, d: Dense): Sharded {
-    const limit = bindingLimit(this.device, this.options.maxBindingBytes);
-    const shardRows = Math.floor(limit / (d.cols * 4));
-    const shards = shardRows > 0 ? Math.ceil(d.rows / shardRows) : Infinity;
-    if (shards > MAX_SHARDS) {
-      throw new RangeError(
-        `${label} is ${d.rows * d.cols * 4} bytes (${d.rows} rows × ${d.cols} float32); it can be split over at most ${MAX_SHARDS} storage bindings of ${limit} bytes (maxStorageBufferBindingSize), i.e. ${MAX_SHARDS * shardRows} rows`,
-      );
-    }
+    const shardRows = this.shardRows(label, d);
+    const shards = Math.ceil(d.rows / shardRows);
     const buffers: GPUBuffer[] = [];
     for (let s = 0; s < shards; s++) {
       const rows = Math.min(shardRows, d.rows - s * shardRows);
@@ -329,14 +323,23 @@ export class WebGpuBackend implements TrainerBackend {
   }
 
   /** Checks every buffer a training set of `n` rows in batches of `bs` needs, before allocating any. */
-  private checkTrainingSizes(x: Dense, y: Dense, bs: number): void {
+  /**
+   * Rows per shard for a matrix split over storage bindings; throws (naming `what`, its size and
+   * the limit) when even four bindings cannot hold it.
+   */
+  private shardRows(what: string, d: Dense): number {
     const limit = bindingLimit(this.device, this.options.maxBindingBytes);
-    for (const [what, d] of [['training inputs', x], ['training targets', y]] as const) {
-      const perShard = Math.floor(limit / (d.cols * 4));
-      if (perShard < 1 || Math.ceil(d.rows / perShard) > MAX_SHARDS) {
-        throw new RangeError(`${what} are ${d.rows * d.cols * 4} bytes (${d.rows} rows × ${d.cols} float32), more than ${MAX_SHARDS} storage bindings of ${limit} bytes (maxStorageBufferBindingSize) can hold`);
-      }
+    const perShard = Math.floor(limit / (d.cols * 4));
+    if (perShard < 1 || Math.ceil(d.rows / perShard) > MAX_SHARDS) {
+      throw new RangeError(`${what} are ${d.rows * d.cols * 4} bytes (${d.rows} rows × ${d.cols} float32), more than ${MAX_SHARDS} storage bindings of ${limit} bytes (maxStorageBufferBindingSize) can hold`);
     }
+    return perShard;
+  }
+
+  /** Checks every buffer a data set of `x.rows` rows in batches of `bs` needs, before allocating any. */
+  private checkSizes(x: Dense, y: Dense, bs: number, purpose: 'training' | 'inference'): void {
+    this.shardRows(`${purpose} inputs`, x);
+    this.shardRows(`${purpose} targets`, y);
     checkFits(this.device, 'batch activations of layer', this.net.layers.map((l) => bs * l.units), this.options.maxBindingBytes);
     checkFits(this.device, 'input batch', [bs * this.net.inputSize], this.options.maxBindingBytes);
     checkFits(this.device, 'sample order', [x.rows], this.options.maxBindingBytes);
@@ -346,15 +349,15 @@ export class WebGpuBackend implements TrainerBackend {
     this.checkAlive();
     const n = x.rows;
     const bs = Math.min(batchSize, n);
-    this.checkTrainingSizes(x, y, bs);
+    this.checkSizes(x, y, bs, 'training');
     this.clearTrainingData();
     const batches = Math.ceil(n / bs);
-    // as many epochs' sample orders as one binding holds (checkTrainingSizes made sure of one)
+    // as many epochs' sample orders as one binding holds (checkSizes made sure of one)
     const groupEpochs = Math.max(1, Math.min(this.maxEpochsPerCall(batches), Math.floor(bindingLimit(this.device, this.options.maxBindingBytes) / (n * 4))));
     const owned: GPUBuffer[] = [];
     const own = (b: GPUBuffer) => (owned.push(b), b);
-    const X = this.uploadSharded('X', x);
-    const Y = this.uploadSharded('Y', y);
+    const X = this.uploadSharded('training inputs', x);
+    const Y = this.uploadSharded('training targets', y);
     owned.push(...X.buffers, ...Y.buffers);
     const steps = batches * groupEpochs;
     const order = own(this.buffers.create('order', n * groupEpochs * 4, STORAGE));
@@ -485,7 +488,7 @@ export class WebGpuBackend implements TrainerBackend {
     const widest = Math.max(this.net.inputSize, ...this.net.layers.map((l) => l.units));
     const rows = Math.max(1, Math.min(n, EVAL_ROWS, Math.floor(bindingLimit(this.device, this.options.maxBindingBytes) / (widest * 4))));
     const chunks = Math.ceil(n / rows);
-    this.checkTrainingSizes(x, y ?? { data: new Float32Array(0), rows: n, cols: k }, rows);
+    this.checkSizes(x, y ?? { data: new Float32Array(0), rows: n, cols: k }, rows, 'inference');
     checkFits(this.device, 'predictions', [y ? 0 : n * k], this.options.maxBindingBytes);
     const owned: GPUBuffer[] = [];
     const own = (b: GPUBuffer) => (owned.push(b), b);
@@ -493,9 +496,9 @@ export class WebGpuBackend implements TrainerBackend {
     let dispatches: Dispatch[] = [];
     try {
       ws = this.workspace(rows, 'inference');
-      const X = this.uploadSharded('inference X', x);
+      const X = this.uploadSharded('inference inputs', x);
       owned.push(...X.buffers);
-      const Y = y ? this.uploadSharded('inference Y', y) : null;
+      const Y = y ? this.uploadSharded('inference targets', y) : null;
       if (Y) owned.push(...Y.buffers);
       const order = own(this.buffers.upload('identity order', Uint32Array.from({ length: n }, (_, i) => i)));
       const uniform = own(this.buffers.create('inference batch uniforms', chunks * BATCH_STRIDE, USAGE.UNIFORM | USAGE.COPY_DST));

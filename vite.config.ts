@@ -1,6 +1,9 @@
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type Plugin, defineConfig } from 'vite';
+import { wgslKernels } from './shaders/reflect';
+
+export { wgslKernels };
 
 const here = import.meta.dirname;
 
@@ -26,7 +29,8 @@ export function mnistFiles(): Plugin {
 
 /**
  * - `vite` (npm run demo): serves the demo page from demo/.
- * - `vite build --mode lib`: builds the library into dist/ (ESM, shaders inlined).
+ * - `vite build --mode lib`: builds the library into dist/ (ESM, shaders inlined with their
+ *   reflected interfaces: see shaders/reflect.ts).
  * - vitest: runs test/ in Node; browser tests start their own Vite server and Chromium.
  */
 export default defineConfig(({ mode }) => {
@@ -38,10 +42,11 @@ export default defineConfig(({ mode }) => {
         sourcemap: true,
         lib: { entry: resolve(here, 'src/index.ts'), formats: ['es'], fileName: () => 'webgpu-mlp.js' },
       },
+      plugins: [wgslKernels()],
     };
   }
   return {
-    plugins: [mnistFiles()],
+    plugins: [wgslKernels(), mnistFiles()],
     root: process.env.VITEST ? here : resolve(here, 'demo'),
     publicDir: false,
     server: { fs: { allow: [here] }, port: 5173 },

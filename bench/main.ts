@@ -4,8 +4,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { type BrowserSession, openBrowser, repoRoot } from '../test/browser/harness';
-import { describeAdapter } from '../src/gpu/device';
-import { matmulStyleFor } from '../src/gpu/kernels';
+import { requestGpu } from '../src/gpu/device';
+import { matmulStyleFor } from '../src/gpu/launches';
 import { type Prepared, prepareMatmul, prepareTraining } from './ours';
 import type { ProfileRow } from './profile';
 import { SYSTEMS, type System, type Workload, repetitionWork, workloads } from './workloads';
@@ -20,8 +20,8 @@ npm run bench:node [-- options]   (Node + Dawn: the same systems, TensorFlow.js'
   --quick           same as --scale=0.25 --reps=2
   --out=FILE        JSON results (default bench/results.json, or bench/results-node.json with --node)
   --node            run under Node with Dawn (the 'webgpu' package) instead of Chromium
-  --profile=W       instead of the benchmark: time each launch of training workload W's step
-                    alone, and the fixed cost of a submit and of a readback (browser only)`;
+  --profile=W       instead of the benchmark: each launch of training workload W's step as
+                    MLP.profile times it, and the fixed cost of a submit and of a readback (browser only)`;
 
 interface Options {
   node: boolean;
@@ -86,20 +86,11 @@ async function nodeRunner(): Promise<{ runner: Runner; adapter: string; matmulKe
   const { create, globals } = await import('webgpu');
   Object.assign(globalThis, globals);
   const gpu = (dawnGpu = create([]));
-  const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
-  if (!adapter) {
-    throw new Error('Dawn found no WebGPU adapter. On Linux it needs a Vulkan driver; without a GPU, point VK_ICD_FILENAMES at SwiftShader (e.g. /usr/lib/chromium/vk_swiftshader_icd.json).');
+  const probe = await requestGpu({ gpu });
+  const device = probe.device;
+  if (!device) {
+    throw new Error(`Dawn found no usable WebGPU adapter (${probe.description}). On Linux it needs a Vulkan driver; without a GPU, point VK_ICD_FILENAMES at SwiftShader (e.g. /usr/lib/chromium/vk_swiftshader_icd.json).`);
   }
-  const l = adapter.limits;
-  const device = await adapter.requestDevice({
-    requiredLimits: {
-      maxStorageBufferBindingSize: l.maxStorageBufferBindingSize,
-      maxBufferSize: l.maxBufferSize,
-      maxStorageBuffersPerShaderStage: Math.min(l.maxStorageBuffersPerShaderStage, 10),
-      maxComputeWorkgroupStorageSize: l.maxComputeWorkgroupStorageSize,
-      maxComputeInvocationsPerWorkgroup: l.maxComputeInvocationsPerWorkgroup,
-    },
-  });
   const prepared = new Map<string, Prepared>();
   const key = (w: Workload, s: System) => `${w.name}/${s}`;
   // TensorFlow.js's webgpu backend looks for navigator.gpu when it is imported
@@ -109,7 +100,7 @@ async function nodeRunner(): Promise<{ runner: Runner; adapter: string; matmulKe
   let tfjs: typeof import('./tfjs') | null = null;
   const loadTfjs = async () => (tfjs ??= await import('./tfjs'));
   return {
-    adapter: describeAdapter(adapter).description,
+    adapter: probe.description,
     matmulKernel: matmulStyleFor(device),
     tfjsVersion: async () => (await loadTfjs()).tfjsVersion(),
     runner: {
@@ -282,8 +273,8 @@ export async function main(argv: string[]): Promise<number> {
 async function profileMain(name: string, scale: number): Promise<number> {
   const session = await openBrowser('/test/browser/index.html');
   try {
-    const r = await session.run<{ floor: ProfileRow[]; step: ProfileRow[] }>('/bench/profile.ts', 'profile', name, scale);
-    console.log(`profile of ${name} on ${session.adapter}, ${new Date().toISOString()}`);
+    const r = await session.run<{ floor: ProfileRow[]; step: ProfileRow[]; source: string }>('/bench/profile.ts', 'profile', name, scale);
+    console.log(`profile of ${name} on ${session.adapter}, ${new Date().toISOString()} (launch times: ${r.source})`);
     const width = Math.max(...[...r.floor, ...r.step].map((x) => x.label.length));
     for (const x of [...r.floor, ...r.step]) console.log(`${x.label.padEnd(width)}  ${x.workgroups.padStart(9)}  ${x.ms.toFixed(3).padStart(9)} ms`);
     return 0;

@@ -2,7 +2,7 @@
 // puppeteer. Each prepared system stays alive in the page between calls, so repetitions of
 // different systems can be interleaved.
 import { requestGpu } from '../src/gpu/device';
-import { matmulStyleFor } from '../src/gpu/kernels';
+import { matmulStyleFor } from '../src/gpu/launches';
 import { type Prepared, prepareMatmul, prepareTraining } from './ours';
 import { prepareTfMatmul, prepareTfTraining, useTfBackend } from './tfjs';
 import { type System, workloads } from './workloads';

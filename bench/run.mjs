@@ -1,6 +1,7 @@
 // Launcher for the benchmark (npm run bench / npm run bench:node). The benchmark itself is
-// TypeScript (bench/main.ts) and the library imports its shaders with Vite's `?raw`, so it is
-// loaded through a Vite server in middleware mode (no HTTP port), exactly as the tests load it.
+// TypeScript (bench/main.ts) and the library imports its shaders as reflected kernels
+// (`?kernel`, the plugin in vite.config.ts), so it is loaded through a Vite server in middleware
+// mode (no HTTP port), with the project's config, exactly as the tests load it.
 //
 // With --node, Dawn (the `webgpu` package) needs the Vulkan loader libvulkan.so.1. Where the
 // system has none but Debian's Chromium ships one (with SwiftShader beside it), this launcher
@@ -33,7 +34,7 @@ if (args.includes('--node') && process.platform === 'linux' && !process.env.BENC
 
 const { createServer } = await import('vite');
 const server = await createServer({
-  configFile: false,
+  configFile: resolve(root, 'vite.config.ts'),
   root,
   logLevel: 'error',
   appType: 'custom',

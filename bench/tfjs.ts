@@ -2,7 +2,7 @@
 // size, shuffling, SGD learning rate and mean-squared-error loss; tf.matMul for the kernels.
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
-import type { Prepared } from './ours';
+import { type Prepared, repeatedLaunches } from './ours';
 import { type MatmulWorkload, type TrainWorkload, operand, trainingData } from './workloads';
 
 /** The TensorFlow.js version. */
@@ -81,16 +81,8 @@ export async function prepareTfMatmul(w: MatmulWorkload, backend: 'webgpu' | 'cp
     await settle(last!);
     last!.dispose();
   };
-  await run(1);
-  return {
-    rep: async () => {
-      const t0 = performance.now();
-      await run(w.count);
-      return (performance.now() - t0) / 1000;
-    },
-    dispose: () => {
-      a.dispose();
-      b.dispose();
-    },
-  };
+  return repeatedLaunches(run, w.count, () => {
+    a.dispose();
+    b.dispose();
+  });
 }

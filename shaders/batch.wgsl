@@ -1,6 +1,7 @@
-// Per-batch values, shared by every kernel of a training step and prepended to each shader by
-// the host. One 256-byte entry per batch of the epoch lives in a uniform buffer, selected with a
-// dynamic offset, so bind groups are built once and nothing is written inside the batch loop.
+// Per-batch values, shared by every kernel of a training step (each kernel includes this file).
+// One entry per batch of the epoch lives in a uniform buffer, selected with a dynamic offset, so
+// bind groups are built once and nothing is written inside the batch loop. The host packs it
+// from this struct's reflected layout (src/gpu/batch-uniform.ts).
 
 struct Batch {
   start: u32,   // first position of this batch in the epoch's sample order
@@ -10,7 +11,6 @@ struct Batch {
   lr: f32,      // learning rate
   c1: f32,      // 1 − β₁ᵗ
   c2: f32,      // 1 − β₂ᵗ
-  pad: f32,
 }
 
 @group(1) @binding(0) var<uniform> batch: Batch;

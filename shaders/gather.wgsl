@@ -1,7 +1,10 @@
+//!include batch.wgsl
 // Gathers this batch's rows out of the resident dataset through the epoch's sample order:
 // dst[r, :] = X[order[batch.start + r], :]. The data is uploaded once; only the order changes.
-// A dataset larger than one storage binding is split by rows over up to four buffers
-// (src0..src3, `shardRows` rows each).
+// A dataset larger than one storage binding is split by rows over the src bindings
+// (`shardRows` rows each); the host counts them here to know how many shards it may use.
+
+const THREADS: u32 = 256u;
 
 struct Params {
   cols: u32,
@@ -16,9 +19,9 @@ struct Params {
 @group(0) @binding(5) var<storage, read> src2: array<f32>;
 @group(0) @binding(6) var<storage, read> src3: array<f32>;
 
-@compute @workgroup_size(256)
+@compute @workgroup_size(THREADS)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let i = gid.x + gid.y * nwg.x * 256u;
+  let i = gid.x + gid.y * nwg.x * THREADS;
   let cols = params.cols;
   if (i >= batch.rows * cols) { return; }
   let r = i / cols;

@@ -1,3 +1,5 @@
+//!include batch.wgsl
+//!include activation.wgsl
 // The output layer's error term and each row's loss and correctness, one thread per row.
 //
 //   δ = a − y                      sigmoid + binary cross-entropy, softmax + categorical cross-entropy
@@ -7,8 +9,13 @@
 // rowStats[2r] is row r's loss, rowStats[2r + 1] is 1 when its prediction is right (argmax match,
 // or the same side of 0.5 for one output). Logarithms see outputs clamped to [1e-7, 1 − 1e-7].
 
-override LOSS: u32 = 0u;       // 0 sse, 1 mse, 2 binary cross-entropy, 3 categorical cross-entropy
-override ACTIVATION: u32 = 0u; // 0 linear, 1 sigmoid, 2 tanh, 3 relu, 4 softmax
+const LOSS_SSE: u32 = 0u;
+const LOSS_MSE: u32 = 1u;
+const LOSS_BINARY_CROSS_ENTROPY: u32 = 2u;
+const LOSS_CATEGORICAL_CROSS_ENTROPY: u32 = 3u;
+const THREADS: u32 = 64u;
+
+override LOSS: u32 = LOSS_SSE;
 override WRITE_DELTA: bool = true;
 
 struct Params {
@@ -23,15 +30,13 @@ struct Params {
 
 const EPS: f32 = 1e-7;
 
-// derivative() comes from activation.wgsl, prepended by the host.
-
-@compute @workgroup_size(64)
+@compute @workgroup_size(THREADS)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let r = gid.x;
   if (r >= batch.rows) { return; }
   let cols = params.cols;
   let o = r * cols;
-  let scale = select(1.0, 2.0 / f32(cols), LOSS == 1u);
+  let scale = select(1.0, 2.0 / f32(cols), LOSS == LOSS_MSE);
 
   // loss and correctness
   var loss = 0.0;
@@ -42,9 +47,9 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     let yv = y[o + j];
     let d = yv - av;
     switch LOSS {
-      case 0u: { loss += 0.5 * d * d; }
-      case 1u: { loss += d * d; }
-      case 2u: {
+      case LOSS_SSE: { loss += 0.5 * d * d; }
+      case LOSS_MSE: { loss += d * d; }
+      case LOSS_BINARY_CROSS_ENTROPY: {
         let p = clamp(av, EPS, 1.0 - EPS);
         loss -= yv * log(p) + (1.0 - yv) * log(1.0 - p);
       }
@@ -55,7 +60,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     if (av > a[o + ia]) { ia = j; }
     if (yv > y[o + iy]) { iy = j; }
   }
-  if (LOSS == 1u) { loss /= f32(cols); }
+  if (LOSS == LOSS_MSE) { loss /= f32(cols); }
   var right = ia == iy;
   if (cols == 1u) { right = (a[o] > 0.5) == (y[o] > 0.5); }
   rowStats[2u * r] = loss;
@@ -63,9 +68,9 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
 
   if (!WRITE_DELTA) { return; }
   // output delta
-  if (LOSS >= 2u) {
+  if (LOSS == LOSS_BINARY_CROSS_ENTROPY || LOSS == LOSS_CATEGORICAL_CROSS_ENTROPY) {
     for (var j = 0u; j < cols; j++) { delta[o + j] = a[o + j] - y[o + j]; }
-  } else if (ACTIVATION == 4u) {
+  } else if (ACTIVATION == ACTIVATION_SOFTMAX) {
     var dot = 0.0;
     for (var j = 0u; j < cols; j++) { dot += scale * (a[o + j] - y[o + j]) * a[o + j]; }
     for (var j = 0u; j < cols; j++) {

@@ -1,32 +1,53 @@
+//!include batch.wgsl
+//!include activation.wgsl
 // Tiled matrix product C[M, N] = op(A) · op(B), with the epilogues backpropagation needs.
 //
 //   TRANS_A = false: A is [M, K]      TRANS_A = true: A is stored [K, M]  (∂W = a_prevᵀ · δ)
 //   TRANS_B = false: B is [K, N]      TRANS_B = true: B is stored [N, K]  (δ · Wᵀ)
 //
-//   EPILOGUE 0: C = A·B
-//   EPILOGUE 1: C = f(A·B + bias)            (forward; bias only when HAS_BIAS)
-//   EPILOGUE 2: C = (A·B) ⊙ f'(aux)          (hidden delta; aux holds a = f(z), f' written in a)
+//   EPILOGUE_NONE:                  C = A·B
+//   EPILOGUE_BIAS_ACTIVATION:       C = f(A·B + bias)        (forward; bias only when HAS_BIAS)
+//   EPILOGUE_ACTIVATION_DERIVATIVE: C = (A·B) ⊙ f'(aux)      (hidden delta; aux holds a = f(z))
 //
 // The batch dimension (M for the forward pass and the hidden delta, K for the weight gradient)
-// is read from the per-batch uniform, so one pipeline and one bind group serve every batch.
-// (`batch` comes from batch.wgsl, prepended by the host.)
+// is read from the per-batch uniform (params.batchRows), so one pipeline and one bind group
+// serve every batch.
 //
 // Two entry points, chosen by the host per adapter (same results, same bindings):
-//   main:     workgroup-memory tiling for GPUs. Each workgroup computes a 64×64 tile of C with
-//             16×16 threads, 4×4 outputs per thread (rows ty + 16·r, columns tx + 16·c), staging
-//             64×16 slices of A and B in workgroup memory.
+//   main:     workgroup-memory tiling for GPUs. Each workgroup computes a TILE×TILE tile of C
+//             with THREADS×THREADS threads, PER_THREAD×PER_THREAD outputs per thread (rows
+//             ty + THREADS·r, columns tx + THREADS·q), staging TILE×TK slices of A and B in
+//             workgroup memory.
 //   blocked:  no workgroup memory and no barriers, for software adapters (SwiftShader and the
 //             like run invocations on CPU cores, where workgroup memory is ordinary memory and
-//             barriers switch coroutines). Each thread computes an 8×8 block of C in four 4×4
-//             matrices, four k at a time: X += P·Q, with Q's columns rows of A and P's columns
-//             rows of B, so the inner loop is matrix products with no indexed private arrays.
+//             barriers switch coroutines). Each thread computes a BLOCK×BLOCK block of C in four
+//             4×4 matrices, four k at a time: X += P·Q, with Q's columns rows of A and P's
+//             columns rows of B, so the inner loop is matrix products with no indexed private
+//             arrays. WG_X × WG_Y threads a workgroup, set by the host to the shape of C.
+
+const EPILOGUE_NONE: u32 = 0u;
+const EPILOGUE_BIAS_ACTIVATION: u32 = 1u;
+const EPILOGUE_ACTIVATION_DERIVATIVE: u32 = 2u;
+
+// which size is the batch's row count (params.batchRows)
+const BATCH_ROWS_NONE: u32 = 0u;
+const BATCH_ROWS_M: u32 = 1u;
+const BATCH_ROWS_K: u32 = 2u;
+
+// tiled entry point
+const THREADS: u32 = 16u;
+const PER_THREAD: u32 = 4u;
+const TILE: u32 = THREADS * PER_THREAD;
+const TK: u32 = 16u;
+const LOADS: u32 = TILE * TK / (THREADS * THREADS); // elements of each slice one thread stages
+
+// blocked entry point: outputs per thread side (two 4×4 blocks)
+const BLOCK: u32 = 8u;
 
 override TRANS_A: bool = false;
 override TRANS_B: bool = false;
-override EPILOGUE: u32 = 0u;
-override ACTIVATION: u32 = 0u; // 0 linear, 1 sigmoid, 2 tanh, 3 relu
+override EPILOGUE: u32 = EPILOGUE_NONE;
 override HAS_BIAS: bool = false;
-// blocked entry point: threads per workgroup along N and along M (8×8 outputs each)
 override WG_X: u32 = 8u;
 override WG_Y: u32 = 8u;
 
@@ -34,8 +55,7 @@ struct Params {
   M: u32,
   N: u32,
   K: u32,
-  // 0: sizes as given; 1: M is the batch row count; 2: K is the batch row count
-  batchDim: u32,
+  batchRows: u32, // BATCH_ROWS_NONE, BATCH_ROWS_M or BATCH_ROWS_K
 }
 
 
@@ -46,35 +66,29 @@ struct Params {
 @group(0) @binding(4) var<storage, read> bias: array<f32>;
 @group(0) @binding(5) var<storage, read> aux: array<f32>;
 
-const TILE: u32 = 64u;
-const TK: u32 = 16u;
+var<workgroup> As: array<f32, TILE * TK>; // [TK][TILE]: As[k * TILE + i]
+var<workgroup> Bs: array<f32, TILE * TK>; // [TK][TILE]: Bs[k * TILE + j]
 
-var<workgroup> As: array<f32, 1024>; // [TK][TILE]: As[k * TILE + i]
-var<workgroup> Bs: array<f32, 1024>; // [TK][TILE]: Bs[k * TILE + j]
-
-// activate() and derivative() come from activation.wgsl, prepended by the host.
-
-
-@compute @workgroup_size(16, 16)
+@compute @workgroup_size(THREADS, THREADS)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
-  let M = select(params.M, batch.rows, params.batchDim == 1u);
+  let M = select(params.M, batch.rows, params.batchRows == BATCH_ROWS_M);
   let N = params.N;
-  let K = select(params.K, batch.rows, params.batchDim == 2u);
+  let K = select(params.K, batch.rows, params.batchRows == BATCH_ROWS_K);
   let m0 = wg.y * TILE;
   let n0 = wg.x * TILE;
   let tx = lid.x;
   let ty = lid.y;
-  let t = ty * 16u + tx;
+  let t = ty * THREADS + tx;
 
-  var acc: array<array<f32, 4>, 4>;
-  for (var r = 0u; r < 4u; r++) {
-    for (var q = 0u; q < 4u; q++) { acc[r][q] = 0.0; }
+  var acc: array<array<f32, PER_THREAD>, PER_THREAD>;
+  for (var r = 0u; r < PER_THREAD; r++) {
+    for (var q = 0u; q < PER_THREAD; q++) { acc[r][q] = 0.0; }
   }
 
   for (var k0 = 0u; k0 < K; k0 += TK) {
-    for (var p = 0u; p < 4u; p++) {
-      let e = t + 256u * p;
-      // A slice: rows m0..m0+63, columns k0..k0+15, read along A's contiguous direction
+    for (var p = 0u; p < LOADS; p++) {
+      let e = t + THREADS * THREADS * p;
+      // A slice: rows m0..m0+TILE−1, columns k0..k0+TK−1, read along A's contiguous direction
       var row: u32; var kk: u32;
       if (TRANS_A) { row = e % TILE; kk = e / TILE; } else { row = e / TK; kk = e % TK; }
       let gi = m0 + row;
@@ -84,7 +98,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
         if (TRANS_A) { va = a[gk * M + gi]; } else { va = a[gi * K + gk]; }
       }
       As[kk * TILE + row] = va;
-      // B slice: rows k0..k0+15, columns n0..n0+63
+      // B slice: rows k0..k0+TK−1, columns n0..n0+TILE−1
       var col: u32; var kb: u32;
       if (TRANS_B) { col = e / TK; kb = e % TK; } else { col = e % TILE; kb = e / TILE; }
       let gj = n0 + col;
@@ -97,33 +111,37 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
     }
     workgroupBarrier();
     for (var kk = 0u; kk < TK; kk++) {
-      var av: array<f32, 4>;
-      var bv: array<f32, 4>;
-      for (var r = 0u; r < 4u; r++) { av[r] = As[kk * TILE + ty + 16u * r]; }
-      for (var q = 0u; q < 4u; q++) { bv[q] = Bs[kk * TILE + tx + 16u * q]; }
-      for (var r = 0u; r < 4u; r++) {
-        for (var q = 0u; q < 4u; q++) { acc[r][q] = fma(av[r], bv[q], acc[r][q]); }
+      var av: array<f32, PER_THREAD>;
+      var bv: array<f32, PER_THREAD>;
+      for (var r = 0u; r < PER_THREAD; r++) { av[r] = As[kk * TILE + ty + THREADS * r]; }
+      for (var q = 0u; q < PER_THREAD; q++) { bv[q] = Bs[kk * TILE + tx + THREADS * q]; }
+      for (var r = 0u; r < PER_THREAD; r++) {
+        for (var q = 0u; q < PER_THREAD; q++) { acc[r][q] = fma(av[r], bv[q], acc[r][q]); }
       }
     }
     workgroupBarrier();
   }
 
-  for (var r = 0u; r < 4u; r++) {
-    let i = m0 + ty + 16u * r;
+  for (var r = 0u; r < PER_THREAD; r++) {
+    let i = m0 + ty + THREADS * r;
     if (i >= M) { continue; }
-    for (var q = 0u; q < 4u; q++) {
-      let j = n0 + tx + 16u * q;
+    for (var q = 0u; q < PER_THREAD; q++) {
+      let j = n0 + tx + THREADS * q;
       if (j >= N) { continue; }
-      var v = acc[r][q];
-      if (EPILOGUE == 1u) {
-        if (HAS_BIAS) { v += bias[j]; }
-        v = activate(v);
-      } else if (EPILOGUE == 2u) {
-        v *= derivative(aux[i * N + j]);
-      }
-      c[i * N + j] = v;
+      c[i * N + j] = epilogue(acc[r][q], i, j, N);
     }
   }
+}
+
+// The epilogue for output C[i, j] of a row of N outputs.
+fn epilogue(v: f32, i: u32, j: u32, N: u32) -> f32 {
+  if (EPILOGUE == EPILOGUE_BIAS_ACTIVATION) {
+    var x = v;
+    if (HAS_BIAS) { x += bias[j]; }
+    return activate(x);
+  }
+  if (EPILOGUE == EPILOGUE_ACTIVATION_DERIVATIVE) { return v * derivative(aux[i * N + j]); }
+  return v;
 }
 
 // ---------------------------------------------------------------- register-blocked entry point
@@ -189,14 +207,7 @@ fn storeRow(i: u32, j0: u32, v: vec4<f32>) {
   for (var q = 0u; q < 4u; q++) {
     let j = j0 + q;
     if (j >= dimN) { return; }
-    var x = v[q];
-    if (EPILOGUE == 1u) {
-      if (HAS_BIAS) { x += bias[j]; }
-      x = activate(x);
-    } else if (EPILOGUE == 2u) {
-      x *= derivative(aux[i * dimN + j]);
-    }
-    c[i * dimN + j] = x;
+    c[i * dimN + j] = epilogue(v[q], i, j, dimN);
   }
 }
 
@@ -209,11 +220,11 @@ fn storeBlock(i0: u32, j0: u32, x: mat4x4<f32>) {
 
 @compute @workgroup_size(WG_X, WG_Y)
 fn blocked(@builtin(global_invocation_id) gid: vec3<u32>) {
-  dimM = select(params.M, batch.rows, params.batchDim == 1u);
+  dimM = select(params.M, batch.rows, params.batchRows == BATCH_ROWS_M);
   dimN = params.N;
-  dimK = select(params.K, batch.rows, params.batchDim == 2u);
-  let i0 = gid.y * 8u;
-  let j0 = gid.x * 8u;
+  dimK = select(params.K, batch.rows, params.batchRows == BATCH_ROWS_K);
+  let i0 = gid.y * BLOCK;
+  let j0 = gid.x * BLOCK;
   if (i0 >= dimM || j0 >= dimN) { return; }
   // rows and columns past the edge read the last one; their results are not stored
   let lastM = dimM - 1u;

@@ -1,3 +1,4 @@
+//!include batch.wgsl
 // One fused pass of the optimizer over a parameter buffer, with the averaged gradient
 // g = (∂θ + λθ) / m  (λ = 0 for biases; m = the batch's row count):
 //   sgd:      θ −= η g
@@ -10,7 +11,12 @@
 // loss went non-finite, see reduce.wgsl). The host then restores `prev`: the state after the
 // last step whose weights still gave a finite loss.
 
-override OPTIMIZER: u32 = 0u; // 0 sgd, 1 momentum, 2 adam
+const OPTIMIZER_SGD: u32 = 0u;
+const OPTIMIZER_MOMENTUM: u32 = 1u;
+const OPTIMIZER_ADAM: u32 = 2u;
+const THREADS: u32 = 256u;
+
+override OPTIMIZER: u32 = OPTIMIZER_SGD;
 
 struct Params {
   count: u32,
@@ -29,22 +35,22 @@ struct Params {
 @group(0) @binding(5) var<storage, read_write> prev: array<f32>;
 @group(0) @binding(6) var<storage, read> flags: array<u32>;
 
-@compute @workgroup_size(256)
+@compute @workgroup_size(THREADS)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let i = gid.x + gid.y * nwg.x * 256u;
+  let i = gid.x + gid.y * nwg.x * THREADS;
   if (i >= params.count || flags[0] != 0u) { return; }
   let n = params.count;
   prev[i] = theta[i];
-  if (OPTIMIZER >= 1u) { prev[n + i] = s1[i]; }
-  if (OPTIMIZER == 2u) { prev[2u * n + i] = s2[i]; }
+  if (OPTIMIZER != OPTIMIZER_SGD) { prev[n + i] = s1[i]; }
+  if (OPTIMIZER == OPTIMIZER_ADAM) { prev[2u * n + i] = s2[i]; }
   let g = (grad[i] + params.l2 * theta[i]) / f32(batch.rows);
   switch OPTIMIZER {
-    case 1u: {
+    case OPTIMIZER_MOMENTUM: {
       let v = params.momentum * s1[i] + g;
       s1[i] = v;
       theta[i] -= batch.lr * v;
     }
-    case 2u: {
+    case OPTIMIZER_ADAM: {
       let m = params.beta1 * s1[i] + (1.0 - params.beta1) * g;
       let v = params.beta2 * s2[i] + (1.0 - params.beta2) * g * g;
       s1[i] = m;

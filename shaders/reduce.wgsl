@@ -1,7 +1,11 @@
+//!include batch.wgsl
 // Reductions over the batch rows.
 //   column_sums: dst[j] = Σ_r src[r, j]  (bias gradient ∂b = Σ_batch δ), one thread per column
 //   batch_stats: sums rowStats' [loss, correct] pairs over the batch into stats[batch.index],
 //                and latches flags[0] = 1 when the loss is not finite (the optimizer then stops)
+
+const COLUMN_THREADS: u32 = 64u;
+const MAX_STATS_THREADS: u32 = 256u;
 
 struct Params {
   cols: u32,
@@ -17,7 +21,7 @@ fn nonFinite(x: f32) -> bool {
   return (bitcast<u32>(x) & 0x7f800000u) == 0x7f800000u;
 }
 
-@compute @workgroup_size(64)
+@compute @workgroup_size(COLUMN_THREADS)
 fn column_sums(@builtin(global_invocation_id) gid: vec3<u32>) {
   let j = gid.x;
   let cols = params.cols;
@@ -27,9 +31,9 @@ fn column_sums(@builtin(global_invocation_id) gid: vec3<u32>) {
   dst[j] = s;
 }
 
-// Threads of batch_stats, a power of two: the host sizes it to the batch (up to 256), so that a
-// small batch does not pay for 256 threads and eight barrier rounds.
-override STATS_THREADS: u32 = 256u;
+// Threads of batch_stats, a power of two: the host sizes it to the batch (up to
+// MAX_STATS_THREADS), so that a small batch does not pay for 256 threads and eight barrier rounds.
+override STATS_THREADS: u32 = MAX_STATS_THREADS;
 
 var<workgroup> partial: array<vec2<f32>, STATS_THREADS>;
 

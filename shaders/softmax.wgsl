@@ -1,5 +1,8 @@
+//!include batch.wgsl
 // Row-wise softmax, in place, over a [rows, cols] block of logits: a = exp(z − max) / Σ exp(z − max).
 // One thread per row (output layers are narrow).
+
+const THREADS: u32 = 64u;
 
 struct Params {
   cols: u32,
@@ -8,7 +11,7 @@ struct Params {
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read_write> z: array<f32>;
 
-@compute @workgroup_size(64)
+@compute @workgroup_size(THREADS)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let r = gid.x;
   if (r >= batch.rows) { return; }

@@ -2,6 +2,13 @@ import type { ResolvedOptimizer } from './config';
 import type { Dense } from './data';
 import type { OptimizerState } from './optimizer-state';
 import type { Params } from './params';
+import type { StepProfile } from './gpu/profiler';
+
+/** Parameters and optimizer state together: what training resumes from. */
+export interface Checkpoint {
+  params: Params;
+  optimizer: OptimizerState | null;
+}
 
 /** One epoch's work, decided by the host: the sample order, batching and the optimizer. */
 export interface EpochPlan {
@@ -55,6 +62,17 @@ export interface TrainerBackend {
   readOptimizerState(): Promise<OptimizerState | null>;
   /** Replaces the optimizer slots (allocating them for the layout given). */
   writeOptimizerState(s: OptimizerState): Promise<void>;
+  /**
+   * The last state known to be consistent, held on the host: parameters and optimizer slots at
+   * the end of the last completed epoch (or the last `writeParams`). Training resumes from it on
+   * another backend when this one fails (a lost GPU device). Null before any state exists.
+   */
+  lastCheckpoint(): Checkpoint | null;
+  /**
+   * Times each kernel launch of `steps` training steps of `plan` on `x`, `y`, leaving the
+   * parameters and optimizer state as they were (the WebGPU backend only).
+   */
+  profile?(x: Dense, y: Dense, plan: EpochPlan, steps: number): Promise<StepProfile>;
   /** Frees everything the backend holds. */
   dispose(): void;
 }

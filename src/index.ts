@@ -11,6 +11,8 @@ export { MLP, AUTO_MIN_PARAMETERS, type CreateOptions } from './model';
 export { gradientCheck, type GradientCheckResult } from './gradient-check';
 export { parseModelJSON } from './serialize';
 export { requestGpu, describeAdapter, type GpuProbe } from './gpu/device';
+export { GpuDeviceLostError, GpuDisposedError } from './gpu/errors';
+export type { StepProfile, LaunchTiming } from './gpu/profiler';
 export { Rng } from './random';
 export type * from './types';
 export { parseIdx, mnistToMatrix } from './idx';

@@ -1,22 +1,19 @@
-import type { BatchStats, EpochPlan, TrainerBackend } from './backend';
-import {
-  type ResolvedConfig,
-  type ResolvedOptimizer,
-  checkInteger,
-  checkNumber,
-  describeValue,
-  outputSize,
-  resolveConfig,
-  resolveOptimizer,
-} from './config';
+import type { TrainerBackend } from './backend';
+import { AUTO_MIN_PARAMETERS, pickBackend } from './backend-choice';
+import { type ResolvedConfig, type ResolvedOptimizer, checkInteger, checkNumber, describeValue, outputSize, resolveConfig, resolveOptimizer } from './config';
 import { CpuBackend } from './cpu/backend';
-import { type Dense, gatherRows, toInputs, toTargets } from './data';
-import { type GpuProbe, describeInfo, requestGpu } from './gpu/device';
-import { GpuDeviceLostError, type WebGpuBackend, createWebGpuBackend } from './gpu/trainer';
-import { type Params, initParams, paramsFromArrays, paramsToArrays, parameterCount, sumSquaredWeights } from './params';
-import { Rng } from './random';
-import type { EpochLog, FitOptions, History, Inputs, ModelConfig, ModelJSON, Targets, Weights } from './types';
+import { toInputs, toTargets } from './data';
+import { type FitHost, type TrainingProgress, runEpochs } from './fit-loop';
+import { resolveFitPlan } from './fit-options';
+import { createWebGpuBackend } from './gpu/backend';
+import { GpuDeviceLostError } from './gpu/errors';
+import type { StepProfile } from './gpu/profiler';
+import { type Params, initParams, paramsFromArrays, paramsToArrays, parameterCount, l2Penalty } from './params';
+import type { FitOptions, History, Inputs, ModelConfig, ModelJSON, ProfileOptions, Targets, Weights } from './types';
 import { parseModelJSON } from './serialize';
+
+/** Networks with fewer parameters than this train on the CPU under `backend: 'auto'`. */
+export { AUTO_MIN_PARAMETERS };
 
 /** Options for creating a model, beyond its config. */
 export interface CreateOptions {
@@ -33,9 +30,6 @@ export interface CreateOptions {
    */
   maxBindingBytes?: number;
 }
-
-/** Networks with fewer parameters than this train on the CPU under `backend: 'auto'`. */
-export const AUTO_MIN_PARAMETERS = 20_000;
 
 /**
  * A multilayer perceptron that trains on WebGPU or on the CPU with the same API and numbers.
@@ -56,10 +50,9 @@ export class MLP {
   private adapter: string | null;
   private fitting = false;
   private disposed = false;
-  /** Epochs trained so far, across `fit` calls: each epoch's shuffle is drawn from its own seeded stream. */
-  private epochsTrained = 0;
+  /** Epochs trained and optimizer steps taken so far, across `fit` calls. */
+  private readonly progress: TrainingProgress = { epochsTrained: 0, steps: 0 };
   private optimizerKey = '';
-  private steps = 0;
   private onDeviceLost: 'cpu' | 'error' = 'cpu';
 
   private constructor(config: ResolvedConfig, impl: TrainerBackend, reason: string, adapter: string | null) {
@@ -85,34 +78,13 @@ export class MLP {
   }
 
   private static async withParams(config: ResolvedConfig, params: Params, options: CreateOptions): Promise<MLP> {
-    const choice = config.backend;
-    if (choice === 'cpu') return new MLP(config, new CpuBackend(config, params), "backend 'cpu' was requested", null);
-    let probe: GpuProbe;
-    if (options.device) {
-      const info = (options.device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo;
-      const { description, software } = info ? describeInfo(info) : { description: 'the device passed in', software: false };
-      probe = { device: options.device, adapter: null, description, software };
-    } else {
-      probe = await requestGpu();
-    }
-    const count = parameterCount(config);
-    if (!probe.device) {
-      if (choice === 'webgpu') throw new Error(`backend 'webgpu' was requested but no WebGPU device is available: ${probe.description}`);
-      return new MLP(config, new CpuBackend(config, params), `no WebGPU: ${probe.description}; training on the CPU`, null);
-    }
-    if (choice === 'auto' && (probe.software || count < AUTO_MIN_PARAMETERS)) {
-      const why = probe.software
-        ? `the WebGPU adapter is a software one (${probe.description}), slower than the CPU path`
-        : `the network has ${count} parameters (< ${AUTO_MIN_PARAMETERS}), too small for the GPU to win`;
-      if (!options.device) probe.device.destroy();
-      return new MLP(config, new CpuBackend(config, params), `auto chose the CPU: ${why}`, probe.description);
-    }
+    const pick = await pickBackend(config, options.device);
+    if (!pick.device) return new MLP(config, new CpuBackend(config, params), pick.reason, pick.adapter);
     const onDeviceLost = options.onDeviceLost ?? 'cpu';
     if (onDeviceLost !== 'cpu' && onDeviceLost !== 'error') throw new RangeError(`onDeviceLost must be 'cpu' or 'error', got ${describeValue(onDeviceLost)}`);
     if (options.maxBindingBytes !== undefined) checkInteger('maxBindingBytes', options.maxBindingBytes, 16);
-    const gpu = await createWebGpuBackend(config, params, probe.device, { ownsDevice: !options.device, onDeviceLost, maxBindingBytes: options.maxBindingBytes });
-    const reason = choice === 'webgpu' ? "backend 'webgpu' was requested" : `auto chose WebGPU: ${probe.description}, ${count} parameters`;
-    const model = new MLP(config, gpu, reason, probe.description);
+    const gpu = await createWebGpuBackend(config, params, pick.device, { ownsDevice: !options.device, maxBindingBytes: options.maxBindingBytes });
+    const model = new MLP(config, gpu, pick.reason, pick.adapter);
     model.onDeviceLost = onDeviceLost;
     return model;
   }
@@ -160,127 +132,30 @@ export class MLP {
     }
   }
 
+  /** Validate (options and data → a plan), prepare the backend, run the epochs, report the history. */
   private async fitUnlocked(x: Inputs, y: Targets, options: FitOptions): Promise<History> {
-    if (options === null || typeof options !== 'object') throw new TypeError(`options must be an object, got ${describeValue(options)}`);
-    const epochs = checkInteger('epochs', options.epochs ?? 1);
-    const learningRate = checkNumber('learningRate', options.learningRate ?? 0.01, 'positive');
-    const optimizer = resolveOptimizer(options.optimizer);
-    const shuffle = options.shuffle ?? true;
-    if (typeof shuffle !== 'boolean') throw new TypeError(`shuffle must be a boolean, got ${describeValue(shuffle)}`);
-    for (const cb of ['onEpochEnd', 'onBatchEnd'] as const) {
-      if (options[cb] !== undefined && typeof options[cb] !== 'function') throw new TypeError(`${cb} must be a function, got ${describeValue(options[cb])}`);
-    }
-    const split = checkNumber('validationSplit', options.validationSplit ?? 0, 'nonnegative');
-    if (split >= 1) throw new RangeError(`validationSplit must be in [0, 1), got ${split}`);
-    const xAll = toInputs(x, this.config);
-    const yAll = toTargets(y, this.config, xAll.rows);
-    let train = { x: xAll, y: yAll };
-    let val: { x: Dense; y: Dense } | null = null;
-    if (options.validationData !== undefined) {
-      const vd = options.validationData;
-      if (!Array.isArray(vd) || vd.length !== 2) throw new TypeError(`validationData must be [x, y], got ${describeValue(vd)}`);
-      const vx = toInputs(vd[0], this.config, 'validationData x');
-      val = { x: vx, y: toTargets(vd[1], this.config, vx.rows, 'validationData y') };
-    } else if (split > 0) {
-      const nVal = Math.floor(xAll.rows * split);
-      if (nVal < 1 || nVal >= xAll.rows) {
-        throw new RangeError(`validationSplit ${split} of ${xAll.rows} samples leaves ${nVal} for validation and ${xAll.rows - nVal} for training; both need at least 1`);
-      }
-      const perm = new Rng(this.config.seed, 'split').permutation(xAll.rows);
-      const nTrain = xAll.rows - nVal;
-      const take = (d: Dense, start: number, count: number): Dense => ({ data: gatherRows(d, perm, start, count), rows: count, cols: d.cols });
-      train = { x: take(xAll, 0, nTrain), y: take(yAll, 0, nTrain) };
-      val = { x: take(xAll, nTrain, nVal), y: take(yAll, nTrain, nVal) };
-    }
-    const n = train.x.rows;
-    const batchSize = Math.min(checkInteger('batchSize', options.batchSize ?? 32), n);
+    const plan = resolveFitPlan(options, x, y, this.config);
     const history: History = { epochs: [], stopped: false, backend: this.impl.name };
-    await this.impl.setTrainingData(train.x, train.y, batchSize);
-    this.useOptimizer(optimizer);
+    await this.impl.setTrainingData(plan.train.x, plan.train.y, plan.batchSize);
+    this.useOptimizer(plan.optimizer);
     try {
-      const batches = Math.ceil(n / batchSize);
-      // with nothing to report per epoch, short epochs are trained several per submission
-      const grouping = !options.onEpochEnd && !options.onBatchEnd && !val;
-      const onBatchEnd = options.onBatchEnd;
-      let e = 1;
-      while (e <= epochs) {
-        if (options.signal?.aborted) {
-          history.stopped = true;
-          break;
-        }
-        const count = grouping ? Math.min(epochs - e + 1, this.impl.maxEpochsPerCall(batches)) : 1;
-        const plans: EpochPlan[] = Array.from({ length: count }, (_, k) => ({
-          order: shuffle ? this.epochOrder(this.epochsTrained + k, n) : Uint32Array.from({ length: n }, (_, i) => i),
-          batchSize, learningRate, optimizer, stepsBefore: this.steps + k * batches,
-        }));
-        const epochNo = e;
-        const report = onBatchEnd
-          ? async (first: number, stats: BatchStats[]) => {
-              for (let i = 0; i < stats.length; i++) {
-                const s = stats[i];
-                await onBatchEnd({ epoch: epochNo, batch: first + i + 1, batches, size: s.size, loss: s.lossSum / s.size, accuracy: s.correct / s.size });
-              }
-            }
-          : null;
-        const t0 = performance.now();
-        let result: Awaited<ReturnType<TrainerBackend['trainEpochs']>>;
-        try {
-          result = await this.impl.trainEpochs(plans, report, options.signal);
-        } catch (err) {
-          if (!(err instanceof GpuDeviceLostError)) throw err;
-          // the GPU is gone: continue from the last completed epoch on the CPU (or report it)
-          await this.fallBackToCpu(err, e);
-          await this.impl.setTrainingData(train.x, train.y, batchSize);
-          result = await this.impl.trainEpochs(plans, report, options.signal);
-        }
-        const seconds = (performance.now() - t0) / 1000;
-        const samplesInCall = result.stats.reduce((a, st) => a + st.reduce((b, x) => b + x.size, 0), 0);
-        let ended = false;
-        for (const stats of result.stats) {
-          const bad = stats.findIndex((st) => !Number.isFinite(st.lossSum));
-          // on divergence the backend undid the update that produced the non-finite loss
-          this.steps += bad >= 0 ? bad - 1 : stats.length;
-          if (bad >= 0) {
-            throw new Error(
-              `training diverged: the loss became ${stats[bad].lossSum / stats[bad].size} at epoch ${e}, batch ${bad + 1} of ${batches}; ` +
-                `training stopped and the weights are those after the last step whose loss was finite (step ${this.steps} of this optimizer). ` +
-                `Try a lower learningRate (currently ${learningRate}).`,
-            );
-          }
-          let lossSum = 0;
-          let correct = 0;
-          let seen = 0;
-          for (const st of stats) {
-            lossSum += st.lossSum;
-            correct += st.correct;
-            seen += st.size;
-          }
-          if (seen === 0) {
-            ended = true;
-            break;
-          }
-          const share = (seconds * seen) / Math.max(samplesInCall, 1);
-          const log: EpochLog = { epoch: e, loss: lossSum / seen, accuracy: correct / seen, samplesPerSecond: seen / Math.max(share, 1e-9), seconds: share };
-          if (val) {
-            const v = await this.withFallback(() => this.impl.evaluate(val!.x, val!.y));
-            log.valLoss = v.lossSum / val.x.rows;
-            log.valAccuracy = v.correct / val.x.rows;
-          }
-          history.epochs.push(log);
-          this.epochsTrained++;
-          e++;
-          if (options.onEpochEnd) await options.onEpochEnd(log);
-        }
-        if (ended || result.stopped) {
-          history.stopped = true;
-          break;
-        }
-      }
+      await runEpochs(this.fitHost(), plan, history);
     } finally {
       this.impl.clearTrainingData();
     }
     history.backend = this.impl.name;
     return history;
+  }
+
+  /** The model's side of the epoch loop: its current backend, counters and device-loss fallback. */
+  private fitHost(): FitHost {
+    return {
+      backend: () => this.impl,
+      seed: this.config.seed,
+      progress: this.progress,
+      fallBackToCpu: (err, epoch) => this.fallBackToCpu(err, epoch),
+      withFallback: (op) => this.withFallback(op),
+    };
   }
 
   /**
@@ -289,8 +164,8 @@ export class MLP {
    * `onDeviceLost: 'error'` the switch still happens (nothing is lost) but the error is rethrown.
    */
   private async fallBackToCpu(err: GpuDeviceLostError, epoch: number | null): Promise<void> {
-    const gpu = this.impl as WebGpuBackend;
-    const saved = gpu.lastCheckpoint?.();
+    const gpu = this.impl;
+    const saved = gpu.lastCheckpoint();
     if (!saved) throw new Error(`${err.message}; no checkpoint was available to continue from`);
     const cpu = new CpuBackend(this.config, saved.params);
     if (saved.optimizer) await cpu.writeOptimizerState(saved.optimizer);
@@ -321,17 +196,12 @@ export class MLP {
     }
   }
 
-  /** The sample order of the model's `index`-th epoch: a permutation drawn from the seed. */
-  private epochOrder(index: number, n: number): Uint32Array {
-    return new Rng(this.config.seed, `shuffle ${index}`).permutation(n);
-  }
-
   private useOptimizer(opt: ResolvedOptimizer): void {
     const key = JSON.stringify(opt);
     if (key !== this.optimizerKey) {
       this.impl.resetOptimizer();
       this.optimizerKey = key;
-      this.steps = 0;
+      this.progress.steps = 0;
     }
   }
 
@@ -366,8 +236,33 @@ export class MLP {
     const dy = toTargets(y, this.config, dx.rows);
     const { lossSum, correct } = await this.withFallback(() => this.impl.evaluate(dx, dy));
     let loss = lossSum / dx.rows;
-    if (this.config.l2 > 0) loss += (this.config.l2 / (2 * dx.rows)) * sumSquaredWeights(await this.withFallback(() => this.impl.readParams()));
+    if (this.config.l2 > 0) loss += l2Penalty(this.config.l2, await this.withFallback(() => this.impl.readParams()), dx.rows);
     return { loss, accuracy: correct / dx.rows };
+  }
+
+  /**
+   * Where a training step's GPU time goes: runs `steps` training steps on `x`, `y` (batches of
+   * `batchSize`, plain SGD unless `optimizer` says otherwise) and returns each kernel launch's mean
+   * GPU time, from `timestamp-query` where the adapter has it (else each launch is submitted and
+   * awaited alone). The model's weights and optimizer state are left as they were. WebGPU only.
+   *
+   * @example
+   * const p = await model.profile(x, y, { batchSize: 64, steps: 10 });
+   * for (const l of p.launches) console.log(l.label, l.kernel, l.ms.toFixed(3), 'ms');
+   */
+  async profile(x: Inputs, y: Targets, options: ProfileOptions = {}): Promise<StepProfile> {
+    this.checkUsable('profile()');
+    if (this.fitting) throw new Error('profile() called while fit() is running');
+    if (options === null || typeof options !== 'object') throw new TypeError(`options must be an object, got ${describeValue(options)}`);
+    const steps = checkInteger('steps', options.steps ?? 10, 1, 10_000);
+    const learningRate = checkNumber('learningRate', options.learningRate ?? 0.01, 'positive');
+    const optimizer = resolveOptimizer(options.optimizer);
+    const dx = toInputs(x, this.config);
+    const dy = toTargets(y, this.config, dx.rows);
+    const batchSize = Math.min(checkInteger('batchSize', options.batchSize ?? 32), dx.rows);
+    if (!this.impl.profile) throw new Error(`profile() times GPU kernels, but this model trains on the ${this.impl.name} backend (${this.reason})`);
+    const order = Uint32Array.from({ length: dx.rows }, (_, i) => i);
+    return this.impl.profile(dx, dy, { order, batchSize, learningRate, optimizer, stepsBefore: 0 }, steps);
   }
 
   /** The current weights and biases as nested arrays (read back from the GPU on demand). */
@@ -414,5 +309,4 @@ export class MLP {
     this.disposed = true;
     this.impl.dispose();
   }
-
 }

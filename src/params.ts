@@ -110,6 +110,17 @@ export function sumSquaredWeights(p: Params): number {
   return s;
 }
 
+/**
+ * The L2 term of the objective over a batch of `rows` samples: λ/(2m)·ΣW² (biases excluded).
+ * Its gradient, λW/m, is added in `averageGradients` (src/cpu/network.ts).
+ *
+ * @example
+ * l2Penalty(0.1, { weights: [new Float64Array([1, 2])], biases: [new Float64Array(1)] }, 5); // 0.1/10·5 = 0.05
+ */
+export function l2Penalty(l2: number, p: Params, rows: number): number {
+  return (l2 / (2 * rows)) * sumSquaredWeights(p);
+}
+
 /** Total number of weights and biases. */
 export function parameterCount(net: NetSpec): number {
   let n = 0;

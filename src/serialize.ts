@@ -1,4 +1,4 @@
-import { MAX_UNITS, describeValue, fanIn, resolveNetSpec } from './config';
+import { describeValue, fanIn, resolveNetSpec } from './config';
 import type { ModelJSON } from './types';
 
 /** Most parameters a model file may declare (guards against hostile sizes before allocation). */
@@ -56,6 +56,5 @@ export function parseModelJSON(input: unknown): ModelJSON {
       if (typeof b[c] !== 'number' || !Number.isFinite(b[c])) throw new RangeError(`model file biases[${l}][${c}] must be a finite number, got ${describeValue(b[c])}`);
     }
   });
-  if (MAX_UNITS < net.inputSize) throw new RangeError(`inputSize ${net.inputSize} exceeds ${MAX_UNITS}`);
   return { format: 'webgpu-mlp', version: 1, config, weights: weights as number[][][], biases: biases as number[][] };
 }

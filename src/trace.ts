@@ -1,10 +1,8 @@
-import { checkNumber, describeValue, fanIn, outputSize, resolveConfig } from './config';
-import { activate, activationDerivative } from './cpu/activations';
-import { matmulAB, matmulABT } from './cpu/matmul';
-import { backward, batchStats } from './cpu/network';
-import { outputDelta } from './cpu/losses';
+import { type NetSpec, checkNumber, describeValue, fanIn, resolveConfig } from './config';
+import { type ForwardPass, type Gradients, averageGradients, backward, forward, objective } from './cpu/network';
+import { optimizerStep } from './cpu/optimizers';
 import { toInputs, toTargets } from './data';
-import { type Params, paramsFromArrays, paramsToArrays, sumSquaredWeights } from './params';
+import { type Params, cloneParams, paramsFromArrays, paramsToArrays } from './params';
 import type { Activation, Inputs, ModelConfig, Targets, Weights } from './types';
 
 /** One layer's intermediate values during a {@link traceStep}, one row per sample. */
@@ -44,14 +42,25 @@ export interface StepTrace {
 const rowsOf = (data: ArrayLike<number>, rows: number, cols: number): number[][] =>
   Array.from({ length: rows }, (_, r) => Array.from({ length: cols }, (_, j) => data[r * cols + j]));
 
-function objective(net: ReturnType<typeof resolveConfig>, p: Params, x: ArrayLike<number>, y: ArrayLike<number>, rows: number): number {
-  let a: ArrayLike<number> = x;
-  net.layers.forEach((layer, l) => {
-    const z = matmulAB(a, p.weights[l], rows, fanIn(net, l), layer.units);
-    if (net.useBias) for (let r = 0; r < rows; r++) for (let j = 0; j < layer.units; j++) z[r * layer.units + j] += p.biases[l][j];
-    a = activate(layer.activation, z, rows, layer.units);
+/** The objective J(p) of the batch: a forward pass with `p`, then mean loss plus the L2 term. */
+function objectiveAt(net: NetSpec, p: Params, x: ArrayLike<number>, y: ArrayLike<number>, rows: number): number {
+  const { acts } = forward(net, p, x, rows);
+  return objective(net, p, acts[acts.length - 1], y, rows);
+}
+
+/** Each layer's z, a and δ and its averaged gradients, as nested arrays. */
+function layerTraces(net: NetSpec, pass: ForwardPass, deltas: Float64Array[], grads: Gradients, rows: number): LayerTrace[] {
+  return net.layers.map((layer, l) => {
+    const n = layer.units;
+    return {
+      activation: layer.activation,
+      z: rowsOf(pass.zs[l], rows, n),
+      a: rowsOf(pass.acts[l + 1], rows, n),
+      delta: rowsOf(deltas[l], rows, n),
+      gradWeights: rowsOf(grads.weights[l], fanIn(net, l), n),
+      gradBiases: Array.from(grads.biases[l]),
+    };
   });
-  return batchStats(net, a, y, rows).lossSum / rows + (net.l2 / (2 * rows)) * sumSquaredWeights(p);
 }
 
 /**
@@ -86,63 +95,24 @@ export function traceStep(config: ModelConfig, params: Weights, x: Inputs, y: Ta
   const X = toInputs(x, net);
   const Y = toTargets(y, net, X.rows);
   const m = X.rows;
-  const L = net.layers.length;
 
-  // forward: z_l = a_{l−1}·W_l + b_l, a_l = f_l(z_l)
-  const zs: Float64Array[] = [];
-  const acts: ArrayLike<number>[] = [X.data];
-  net.layers.forEach((layer, l) => {
-    const n = layer.units;
-    const z = matmulAB(acts[l], p.weights[l], m, fanIn(net, l), n);
-    if (net.useBias) for (let r = 0; r < m; r++) for (let j = 0; j < n; j++) z[r * n + j] += p.biases[l][j];
-    zs.push(z);
-    acts.push(activate(layer.activation, z, m, n));
-  });
-  const loss = batchStats(net, acts[L], Y.data, m).lossSum / m + (net.l2 / (2 * m)) * sumSquaredWeights(p);
+  // forward
+  const pass = forward(net, p, X.data, m);
+  const loss = objective(net, p, pass.acts[pass.acts.length - 1], Y.data, m);
+  // backward, keeping every layer's δ
+  const deltas: Float64Array[] = [];
+  const grads = averageGradients(net, p, backward(net, p, pass.acts, Y.data, m, deltas), m);
+  // update: plain gradient descent (biases only when they train)
+  const next = cloneParams(p);
+  next.weights.forEach((w, l) => optimizerStep({ type: 'sgd' }, w, grads.weights[l], [], lr, 1));
+  if (net.useBias && !net.freezeBias) next.biases.forEach((b, l) => optimizerStep({ type: 'sgd' }, b, grads.biases[l], [], lr, 1));
 
-  // deltas: δ_L from the loss, δ_{l−1} = (δ_l·W_lᵀ) ⊙ f'(a_{l−1})
-  const deltas: Float64Array[] = new Array(L);
-  deltas[L - 1] = outputDelta(net.loss, net.layers[L - 1].activation, acts[L] as Float64Array, Y.data, m, outputSize(net));
-  for (let l = L - 1; l > 0; l--) {
-    const back = matmulABT(deltas[l], p.weights[l], m, net.layers[l].units, fanIn(net, l));
-    const fprime = activationDerivative(net.layers[l - 1].activation as Exclude<Activation, 'softmax'>, acts[l] as Float64Array);
-    for (let i = 0; i < back.length; i++) back[i] *= fprime[i];
-    deltas[l - 1] = back;
-  }
-
-  // gradients, exactly as the CPU trainer computes them, then averaged with the L2 term
-  const grads = backward(net, p, acts, Y.data, m);
-  for (let l = 0; l < L; l++) {
-    const gw = grads.weights[l];
-    for (let i = 0; i < gw.length; i++) gw[i] = (gw[i] + net.l2 * p.weights[l][i]) / m;
-    const gb = grads.biases[l];
-    for (let i = 0; i < gb.length; i++) gb[i] /= m;
-  }
-
-  // update: plain gradient descent
-  const next: Params = {
-    weights: p.weights.map((w, l) => w.map((v, i) => v - lr * grads.weights[l][i])),
-    biases: p.biases.map((b, l) => (net.useBias && !net.freezeBias ? b.map((v, i) => v - lr * grads.biases[l][i]) : b.slice())),
-  };
-
-  const layers: LayerTrace[] = net.layers.map((layer, l) => {
-    const n = layer.units;
-    const k = fanIn(net, l);
-    return {
-      activation: layer.activation,
-      z: rowsOf(zs[l], m, n),
-      a: rowsOf(acts[l + 1], m, n),
-      delta: rowsOf(deltas[l], m, n),
-      gradWeights: rowsOf(grads.weights[l], k, n),
-      gradBiases: Array.from(grads.biases[l]),
-    };
-  });
   return {
     input: rowsOf(X.data, m, X.cols),
     target: rowsOf(Y.data, m, Y.cols),
-    layers,
+    layers: layerTraces(net, pass, deltas, grads, m),
     loss,
-    lossAfter: objective(net, next, X.data, Y.data, m),
+    lossAfter: objectiveAt(net, next, X.data, Y.data, m),
     before: paramsToArrays(net, p),
     after: paramsToArrays(net, next),
   };

@@ -116,6 +116,18 @@ export interface EpochLog {
   seconds: number;
 }
 
+/** Options of {@link MLP.profile}. */
+export interface ProfileOptions {
+  /** Rows per step (default 32, capped at the rows given). */
+  batchSize?: number;
+  /** Training steps timed (default 10). */
+  steps?: number;
+  /** Learning rate of the steps (default 0.01). */
+  learningRate?: number;
+  /** Optimizer of the steps (default plain SGD). */
+  optimizer?: FitOptions['optimizer'];
+}
+
 /** Options for {@link MLP.fit}. */
 export interface FitOptions {
   /** Passes over the data (default 1). */

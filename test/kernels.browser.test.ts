@@ -1,7 +1,8 @@
-// Every WGSL kernel against the float64 CPU path, in headless Chromium.
+// Every WGSL kernel entry point against the float64 CPU path, in headless Chromium: one describe
+// block per kernel file and entry point (see test/browser/suites/kernel-cases.ts for the cases).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BrowserSession, openBrowser } from './browser/harness';
-import { caseName, kernelCases } from './browser/suites/kernel-cases';
+import { KERNEL_BLOCKS, caseName, kernelCases } from './browser/suites/kernel-cases';
 
 let session: BrowserSession;
 beforeAll(async () => {
@@ -10,12 +11,14 @@ beforeAll(async () => {
 });
 afterAll(async () => session?.close());
 
-describe('WGSL kernels vs the CPU reference (headless Chromium)', () => {
-  for (const c of kernelCases) {
-    const name = caseName(c);
-    it(name, async () => {
-      const failures = await session.run<string[]>('/test/browser/suites/kernels.ts', 'runKernelCase', name);
-      expect(failures, `${name}\n${failures.join('\n')}\n${session.log.slice(-5).join('\n')}`).toEqual([]);
-    });
-  }
-});
+for (const block of KERNEL_BLOCKS) {
+  describe(block, () => {
+    for (const c of kernelCases[block]) {
+      const name = caseName(c);
+      it(name, async () => {
+        const failures = await session.run<string[]>('/test/browser/suites/kernels.ts', 'runKernelCase', block, name);
+        expect(failures, `${block}: ${name}\n${failures.join('\n')}\n${session.log.slice(-5).join('\n')}`).toEqual([]);
+      });
+    }
+  });
+}

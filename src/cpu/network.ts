@@ -1,72 +1,141 @@
 import { type NetSpec, fanIn, outputSize } from '../config';
-import type { Params } from '../params';
+import { type Params, l2Penalty } from '../params';
+import type { Activation } from '../types';
 import { activate, activationDerivative } from './activations';
 import { correctCount, lossSum, outputDelta } from './losses';
 import { matmulAB, matmulABT, matmulATB } from './matmul';
 
 /**
- * The CPU reference path: plain float64 backpropagation, one named step at a time.
- * It is the oracle the WebGPU path is tested against, and the fallback where WebGPU is missing.
+ * The CPU reference path: plain float64 backpropagation, one named step at a time. It is the
+ * oracle the WebGPU path is tested against, the fallback where WebGPU is missing, and what
+ * `traceStep` shows. A step reads: forward ({@link forward}), backward ({@link backward}), update
+ * ({@link averageGradients}, then an optimizer step). Each op's backward sits next to its forward:
+ * the dense op and the activation below, the loss in losses.ts (`lossSum` and `outputDelta`).
  */
 
 /** Gradients with the same shapes as {@link Params}. */
 export interface Gradients {
+  /** ∂/∂W_l, `[fanIn, units]` row-major per layer. */
   weights: Float64Array[];
+  /** ∂/∂b_l, `[units]` per layer. */
   biases: Float64Array[];
 }
 
-/**
- * Forward pass over a `[rows, inputSize]` batch. Returns every layer's output, with the input
- * itself first: `acts[0] = x`, `acts[l + 1] = f_l(acts[l]·W_l + b_l)`.
- */
-export function forward(net: NetSpec, p: Params, x: ArrayLike<number>, rows: number): ArrayLike<number>[] {
-  const acts: ArrayLike<number>[] = [x];
-  net.layers.forEach((layer, l) => {
-    const n = layer.units;
-    // z = a_prev · W + b
-    const z = matmulAB(acts[l], p.weights[l], rows, fanIn(net, l), n);
-    if (net.useBias) {
-      const b = p.biases[l];
-      for (let r = 0; r < rows; r++) for (let j = 0; j < n; j++) z[r * n + j] += b[j];
-    }
-    // a = f(z)
-    acts.push(activate(layer.activation, z, rows, n));
-  });
-  return acts;
+/** What a forward pass keeps for the backward pass, one `[rows, units]` block per layer. */
+export interface ForwardPass {
+  /** Each layer's net input: `zs[l] = acts[l]·W_l + b_l`. */
+  zs: Float64Array[];
+  /** The input, then each layer's output: `acts[0] = x`, `acts[l + 1] = f_l(zs[l])`. */
+  acts: ArrayLike<number>[];
+}
+
+// ── dense op: z = a_prev·W + b ──────────────────────────────────────────────────────────────────
+
+/** Forward of layer `l`'s dense op: z = a_prev·W_l + b_l. */
+function denseForward(net: NetSpec, p: Params, l: number, aPrev: ArrayLike<number>, rows: number): Float64Array {
+  const n = net.layers[l].units;
+  const z = matmulAB(aPrev, p.weights[l], rows, fanIn(net, l), n);
+  if (net.useBias) {
+    const b = p.biases[l];
+    for (let r = 0; r < rows; r++) for (let j = 0; j < n; j++) z[r * n + j] += b[j];
+  }
+  return z;
 }
 
 /**
- * Backward pass: from the forward activations and targets, the gradients of the summed
- * per-sample loss (not yet divided by the batch size, no L2). Each layer's step reads:
- * output delta δ_L = ∂loss/∂z_L; ∂W_l += a_prevᵀ·δ_l; ∂b_l += Σ_batch δ_l;
- * hidden delta δ_{l−1} = (δ_l·W_lᵀ) ⊙ f'(a_{l−1}).
+ * Backward of layer `l`'s dense op, given δ_l = ∂loss/∂z_l: ∂W_l += a_prevᵀ·δ_l and
+ * ∂b_l += Σ_batch δ_l; returns ∂loss/∂a_prev = δ_l·W_lᵀ (null for the first layer, whose a_prev
+ * is the input).
  */
-export function backward(net: NetSpec, p: Params, acts: ArrayLike<number>[], y: ArrayLike<number>, rows: number): Gradients {
+function denseBackward(net: NetSpec, p: Params, l: number, aPrev: ArrayLike<number>, delta: Float64Array, rows: number, grads: Gradients): Float64Array | null {
+  const n = net.layers[l].units;
+  const k = fanIn(net, l);
+  const gW = matmulATB(aPrev, delta, k, rows, n);
+  const gw = grads.weights[l];
+  for (let i = 0; i < gW.length; i++) gw[i] += gW[i];
+  const gb = grads.biases[l];
+  for (let r = 0; r < rows; r++) for (let j = 0; j < n; j++) gb[j] += delta[r * n + j];
+  return l === 0 ? null : matmulABT(delta, p.weights[l], rows, n, k);
+}
+
+// ── activation op: a = f(z) ─────────────────────────────────────────────────────────────────────
+
+// Its forward is `activate` (activations.ts; softmax row by row).
+
+/**
+ * Backward of the activation op: δ = ∂loss/∂a ⊙ f'(z), with f' written in terms of a; `grad` is
+ * overwritten with δ. Softmax's backward is applied in the output delta (`outputDelta`) instead.
+ */
+function activationBackward(activation: Activation, a: ArrayLike<number>, grad: Float64Array): Float64Array {
+  const fprime = activationDerivative(activation as Exclude<Activation, 'softmax'>, a as Float64Array);
+  for (let i = 0; i < grad.length; i++) grad[i] *= fprime[i];
+  return grad;
+}
+
+// ── forward ─────────────────────────────────────────────────────────────────────────────────────
+
+/**
+ * Forward pass over a `[rows, inputSize]` batch: z_l = a_{l−1}·W_l + b_l, a_l = f_l(z_l).
+ * Returns every layer's z and a, with the input itself as `acts[0]`.
+ */
+export function forward(net: NetSpec, p: Params, x: ArrayLike<number>, rows: number): ForwardPass {
+  const pass: ForwardPass = { zs: [], acts: [x] };
+  net.layers.forEach((layer, l) => {
+    const z = denseForward(net, p, l, pass.acts[l], rows);
+    pass.zs.push(z);
+    pass.acts.push(activate(layer.activation, z, rows, layer.units));
+  });
+  return pass;
+}
+
+// ── backward ────────────────────────────────────────────────────────────────────────────────────
+
+/**
+ * Backward pass: from the forward activations and targets, the gradients of the summed
+ * per-sample loss (not yet divided by the batch size, no L2: see {@link averageGradients}).
+ * Output delta δ_L = ∂loss/∂z_L; then for each layer, last first, ∂W_l += a_prevᵀ·δ_l,
+ * ∂b_l += Σ_batch δ_l and the hidden delta δ_{l−1} = (δ_l·W_lᵀ) ⊙ f'(a_{l−1}).
+ *
+ * @param acts the forward pass's `acts`
+ * @param deltas when given, filled with each layer's δ_l (`[rows, units]`)
+ */
+export function backward(net: NetSpec, p: Params, acts: ArrayLike<number>[], y: ArrayLike<number>, rows: number, deltas?: Float64Array[]): Gradients {
   const L = net.layers.length;
   const grads: Gradients = {
     weights: p.weights.map((w) => new Float64Array(w.length)),
     biases: p.biases.map((b) => new Float64Array(b.length)),
   };
-  // output delta
   let delta = outputDelta(net.loss, net.layers[L - 1].activation, acts[L] as Float64Array, y, rows, outputSize(net));
   for (let l = L - 1; l >= 0; l--) {
-    const n = net.layers[l].units;
-    const k = fanIn(net, l);
-    // ∂W_l += a_prevᵀ · δ_l
-    const gW = matmulATB(acts[l], delta, k, rows, n);
-    for (let i = 0; i < gW.length; i++) grads.weights[l][i] += gW[i];
-    // ∂b_l += Σ_batch δ_l
-    const gb = grads.biases[l];
-    for (let r = 0; r < rows; r++) for (let j = 0; j < n; j++) gb[j] += delta[r * n + j];
-    if (l === 0) break;
-    // hidden delta: δ_{l−1} = (δ_l · W_lᵀ) ⊙ f'(a_{l−1})
-    const back = matmulABT(delta, p.weights[l], rows, n, k);
-    const fprime = activationDerivative(net.layers[l - 1].activation as Exclude<typeof net.layers[0]['activation'], 'softmax'>, acts[l] as Float64Array);
-    for (let i = 0; i < back.length; i++) back[i] *= fprime[i];
-    delta = back;
+    if (deltas) deltas[l] = delta;
+    const back = denseBackward(net, p, l, acts[l], delta, rows, grads);
+    if (!back) break;
+    delta = activationBackward(net.layers[l - 1].activation, acts[l], back);
   }
   return grads;
 }
+
+// ── update ──────────────────────────────────────────────────────────────────────────────────────
+
+/**
+ * Turns {@link backward}'s summed gradients into the gradient of the objective
+ * J = (1/m)·Σ loss + λ/(2m)·ΣW², in place: g_W = (∂W + λW)/m, g_b = ∂b/m. Every update (the CPU
+ * trainer, `traceStep`, gradient checking) goes through here before its optimizer step.
+ *
+ * @returns `g`, averaged
+ */
+export function averageGradients(net: NetSpec, p: Params, g: Gradients, rows: number): Gradients {
+  g.weights.forEach((gw, l) => {
+    const w = p.weights[l];
+    for (let i = 0; i < gw.length; i++) gw[i] = (gw[i] + net.l2 * w[i]) / rows;
+  });
+  g.biases.forEach((gb) => {
+    for (let i = 0; i < gb.length; i++) gb[i] /= rows;
+  });
+  return g;
+}
+
+// ── loss and objective ──────────────────────────────────────────────────────────────────────────
 
 /** Summed loss and correct count of a batch given its output activations. */
 export function batchStats(net: NetSpec, out: ArrayLike<number>, y: ArrayLike<number>, rows: number): { lossSum: number; correct: number } {
@@ -75,21 +144,19 @@ export function batchStats(net: NetSpec, out: ArrayLike<number>, y: ArrayLike<nu
   return { lossSum: lossSum(net.loss, a, y, rows, k), correct: correctCount(a, y, rows, k) };
 }
 
+/** The objective J = (1/m)·Σ loss + λ/(2m)·ΣW² of a batch, given its output activations `out`. */
+export function objective(net: NetSpec, p: Params, out: ArrayLike<number>, y: ArrayLike<number>, rows: number): number {
+  const a = out instanceof Float64Array ? out : Float64Array.from(out);
+  return lossSum(net.loss, a, y, rows, outputSize(net)) / rows + l2Penalty(net.l2, p, rows);
+}
+
 /**
  * The objective J = (1/m)·Σ loss + λ/(2m)·ΣW² and its gradient (averaged, with L2), for a whole
  * batch. Used by gradient checking and the tests; training uses the same pieces step by step.
  */
 export function lossAndGradients(net: NetSpec, p: Params, x: ArrayLike<number>, y: ArrayLike<number>, rows: number): { loss: number; grads: Gradients } {
-  const acts = forward(net, p, x, rows);
-  const { lossSum: s } = batchStats(net, acts[acts.length - 1], y, rows);
-  let sq = 0;
-  for (const w of p.weights) for (let i = 0; i < w.length; i++) sq += w[i] * w[i];
-  const grads = backward(net, p, acts, y, rows);
-  grads.weights.forEach((g, l) => {
-    for (let i = 0; i < g.length; i++) g[i] = (g[i] + net.l2 * p.weights[l][i]) / rows;
-  });
-  grads.biases.forEach((g) => {
-    for (let i = 0; i < g.length; i++) g[i] /= rows;
-  });
-  return { loss: s / rows + (net.l2 / (2 * rows)) * sq, grads };
+  const { acts } = forward(net, p, x, rows);
+  const loss = objective(net, p, acts[acts.length - 1], y, rows);
+  const grads = averageGradients(net, p, backward(net, p, acts, y, rows), rows);
+  return { loss, grads };
 }

@@ -23,15 +23,20 @@ export function describeInfo(info: GPUAdapterInfo | undefined): { description: s
   return { description: (parts.join(' ') || 'unknown adapter') + (software ? ' (software)' : ''), software };
 }
 
+/** Optional features the library uses where the adapter has them. */
+const WANTED_FEATURES: GPUFeatureName[] = ['timestamp-query'];
+
 /**
- * Requests a WebGPU device with the adapter's full storage limits.
+ * Requests a WebGPU device with the adapter's full storage limits and, where the adapter has it,
+ * `timestamp-query` (for {@link MLP.profile}). `gpu` defaults to `navigator.gpu`; pass another
+ * GPU object (e.g. Dawn's in Node: `create([])` from the `webgpu` package) to use it instead.
  *
  * @example
  * const probe = await requestGpu();
  * if (!probe.device) console.log('no WebGPU:', probe.description);
  */
-export async function requestGpu(): Promise<GpuProbe> {
-  const gpu = (globalThis as { navigator?: Navigator }).navigator?.gpu;
+export async function requestGpu(options: { gpu?: GPU } = {}): Promise<GpuProbe> {
+  const gpu = options.gpu ?? (globalThis as { navigator?: Navigator }).navigator?.gpu;
   if (!gpu) return { device: null, adapter: null, description: 'navigator.gpu is missing (this browser or context has no WebGPU)', software: false };
   let adapter: GPUAdapter | null = null;
   try {
@@ -44,6 +49,7 @@ export async function requestGpu(): Promise<GpuProbe> {
   const l = adapter.limits;
   try {
     const device = await adapter.requestDevice({
+      requiredFeatures: WANTED_FEATURES.filter((f) => adapter!.features.has(f)),
       requiredLimits: {
         maxStorageBufferBindingSize: l.maxStorageBufferBindingSize,
         maxBufferSize: l.maxBufferSize,

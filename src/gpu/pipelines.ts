@@ -1,33 +1,33 @@
 import { SHADER_STAGE_COMPUTE } from './usage';
-import type { ShaderDef } from './shaders';
-
-/** Bytes between per-batch uniform entries (the dynamic-offset alignment). */
-export const BATCH_STRIDE = 256;
-/** Bytes of one per-batch uniform entry (struct Batch in batch.wgsl). */
-export const BATCH_BYTES = 32;
+import type { BindingAccess, KernelInterface } from './kernel-interface';
+import { BATCH_LAYOUT } from './registry';
 
 type Constants = Record<string, number | boolean>;
 
+const BUFFER_TYPE: Record<BindingAccess, GPUBufferBindingType> = { uniform: 'uniform', read: 'read-only-storage', read_write: 'storage' };
+
 /**
- * Compute pipelines built once per device and cached by shader, entry point and override
- * constants, with explicit bind-group layouts (group 0: the kernel's buffers; group 1: the
- * per-batch uniform, selected by dynamic offset).
+ * Compute pipelines built once per device and cached by kernel, entry point and override
+ * constants. Layouts come from the kernel's reflected interface: group 0 holds the bindings the
+ * entry point uses (with the access the WGSL declares), group 1 the per-batch uniform, selected
+ * by dynamic offset.
  *
  * @example
  * const cache = PipelineCache.for(device);
- * const p = cache.get(SHADERS.matmul, 'main', { TRANS_A: true });
+ * const p = cache.get(KERNELS.matmul, 'main', { TRANS_A: true });
  */
 export class PipelineCache {
   private static readonly perDevice = new WeakMap<GPUDevice, PipelineCache>();
   private readonly pipelines = new Map<string, GPUComputePipeline>();
   private readonly modules = new Map<string, GPUShaderModule>();
   private readonly layouts = new Map<string, GPUBindGroupLayout>();
+  /** Layout of group 1: the per-batch uniform (struct Batch). */
   readonly batchLayout: GPUBindGroupLayout;
 
   private constructor(readonly device: GPUDevice) {
     this.batchLayout = device.createBindGroupLayout({
       label: 'per-batch uniform',
-      entries: [{ binding: 0, visibility: SHADER_STAGE_COMPUTE, buffer: { type: 'uniform', hasDynamicOffset: true, minBindingSize: BATCH_BYTES } }],
+      entries: [{ binding: 0, visibility: SHADER_STAGE_COMPUTE, buffer: { type: 'uniform', hasDynamicOffset: true, minBindingSize: BATCH_LAYOUT.size } }],
     });
   }
 
@@ -41,47 +41,48 @@ export class PipelineCache {
     return c;
   }
 
-  /** Number of pipelines built so far on this device. */
-  get size(): number {
-    return this.pipelines.size;
-  }
-
-  /** The group-0 layout of a kernel family. */
-  layout(def: ShaderDef): GPUBindGroupLayout {
-    let l = this.layouts.get(def.name);
+  /** The group-0 layout of one entry point, from the bindings it uses. */
+  layout(kernel: KernelInterface, entry: string): GPUBindGroupLayout {
+    const key = `${kernel.name}:${entry}`;
+    let l = this.layouts.get(key);
     if (!l) {
       l = this.device.createBindGroupLayout({
-        label: `${def.name} buffers`,
-        entries: def.slots.map((slot, binding) => ({
-          binding,
-          visibility: SHADER_STAGE_COMPUTE,
-          buffer: { type: slot === 'uniform' ? 'uniform' : slot === 'read' ? 'read-only-storage' : 'storage' },
-        })),
+        label: `${key} buffers`,
+        entries: entryOf(kernel, entry).bindings.map((b) => ({ binding: b.binding, visibility: SHADER_STAGE_COMPUTE, buffer: { type: BUFFER_TYPE[b.access] } })),
       });
-      this.layouts.set(def.name, l);
+      this.layouts.set(key, l);
     }
     return l;
   }
 
-  /** The pipeline for `def`'s `entry` with these override constants (built on first use). */
-  get(def: ShaderDef, entry = 'main', constants: Constants = {}): GPUComputePipeline {
-    const key = `${def.name}:${entry}:${JSON.stringify(Object.entries(constants).sort())}`;
+  /** The pipeline for `kernel`'s `entry` with these override constants (built on first use). */
+  get(kernel: KernelInterface, entry: string, constants: Constants = {}): GPUComputePipeline {
+    const key = `${kernel.name}:${entry}:${JSON.stringify(Object.entries(constants).sort())}`;
     let p = this.pipelines.get(key);
     if (!p) {
-      let module = this.modules.get(def.name);
+      const unknown = Object.keys(constants).filter((k) => !kernel.overrides.includes(k));
+      if (unknown.length) throw new Error(`${kernel.name}.wgsl has no override ${unknown.join(', ')} (overrides: ${kernel.overrides.join(', ') || 'none'})`);
+      let module = this.modules.get(kernel.name);
       if (!module) {
-        module = this.device.createShaderModule({ label: def.name, code: def.code });
-        this.modules.set(def.name, module);
+        module = this.device.createShaderModule({ label: kernel.name, code: kernel.code });
+        this.modules.set(kernel.name, module);
       }
       const numeric: Record<string, number> = {};
       for (const [k, v] of Object.entries(constants)) numeric[k] = typeof v === 'boolean' ? (v ? 1 : 0) : v;
       p = this.device.createComputePipeline({
         label: key,
-        layout: this.device.createPipelineLayout({ bindGroupLayouts: [this.layout(def), this.batchLayout] }),
+        layout: this.device.createPipelineLayout({ bindGroupLayouts: [this.layout(kernel, entry), this.batchLayout] }),
         compute: { module, entryPoint: entry, constants: numeric },
       });
       this.pipelines.set(key, p);
     }
     return p;
   }
+}
+
+/** The reflected entry point, or an error naming the ones the kernel has. */
+export function entryOf(kernel: KernelInterface, entry: string) {
+  const e = kernel.entries[entry];
+  if (!e) throw new Error(`${kernel.name}.wgsl has no compute entry point '${entry}' (it has ${Object.keys(kernel.entries).join(', ')})`);
+  return e;
 }

@@ -8,6 +8,7 @@ export const USAGE = {
   COPY_DST: 0x0008,
   UNIFORM: 0x0040,
   STORAGE: 0x0080,
+  QUERY_RESOLVE: 0x0200,
 } as const;
 export const SHADER_STAGE_COMPUTE = 0x4;
 export const MAP_MODE_READ = 0x1;

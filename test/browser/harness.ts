@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { type ViteDevServer, createServer } from 'vite';
-import { mnistFiles } from '../../vite.config';
+import { mnistFiles, wgslKernels } from '../../vite.config';
 
 export const repoRoot = resolve(import.meta.dirname, '../..');
 
@@ -55,7 +55,7 @@ export async function openBrowser(pagePath = '/test/browser/index.html', options
   }
   const server: ViteDevServer = await createServer({
     configFile: false,
-    plugins: [mnistFiles()],
+    plugins: [wgslKernels(), mnistFiles()],
     root: repoRoot,
     logLevel: 'error',
     publicDir: false,

@@ -1,27 +1,62 @@
 // The kernel cases, as plain data, so the Node side can list them and the page can run them.
+// Cases are grouped by the kernel file and entry point they test (one describe block each), in
+// the names of src/gpu/registry.ts (batchRows 'm' | 'k', epilogue 'biasActivation' | …).
 import type { Activation, LossName } from '../../../src/types';
 
+/** One block per kernel file and entry point: the describe blocks of test/kernels.browser.test.ts. */
+export const KERNEL_BLOCKS = [
+  'matmul.wgsl main (tiled)',
+  'matmul.wgsl blocked',
+  'gather.wgsl',
+  'softmax.wgsl',
+  'loss.wgsl',
+  'reduce.wgsl column_sums',
+  'reduce.wgsl batch_stats',
+  'optimizer.wgsl',
+] as const;
+export type KernelBlock = (typeof KERNEL_BLOCKS)[number];
+
+/** The matmul entry point a matmul block runs (the `matmulStyle` given to Launches). */
+export const MATMUL_BLOCK_STYLE = { 'matmul.wgsl main (tiled)': 'tiled', 'matmul.wgsl blocked': 'blocked' } as const;
+
+type Elementwise = Exclude<Activation, 'softmax'>;
+/** A non-finite loss value, as it is written into rowStats. */
+export type NonFinite = 'NaN' | 'Infinity' | '-Infinity';
+
 export type KernelCase =
-  | { kind: 'matmul'; form: 'AB' | 'ATB' | 'ABT'; M: number; N: number; K: number }
-  | { kind: 'forward'; M: number; N: number; K: number; activation: Exclude<Activation, 'softmax'>; bias: boolean }
-  | { kind: 'hiddenDelta'; M: number; N: number; K: number; activation: Exclude<Activation, 'softmax'> }
-  | { kind: 'softmax'; rows: number; cols: number }
-  | { kind: 'outputDelta'; loss: LossName; activation: Activation; rows: number; cols: number }
+  /** epilogue 'none'; `rows`: the batch's row count when short of M (AB, ABᵀ) or K (AᵀB). */
+  | { kind: 'matmul'; form: 'AB' | 'ATB' | 'ABT'; M: number; N: number; K: number; rows?: number }
+  /** epilogue 'biasActivation': f(A·W + b). */
+  | { kind: 'forward'; M: number; N: number; K: number; activation: Elementwise; bias: boolean }
+  /** epilogue 'activationDerivative': (δ·Wᵀ) ⊙ f'(a). */
+  | { kind: 'hiddenDelta'; M: number; N: number; K: number; activation: Elementwise }
+  /** `spread`: logits seeded in [−spread, spread] (2 unless given). */
+  | { kind: 'softmax'; rows: number; cols: number; spread?: number }
+  | { kind: 'outputDelta'; loss: LossName; activation: Activation; rows: number; cols: number; writeDelta?: false }
   | { kind: 'columnSums'; rows: number; cols: number }
   | { kind: 'gather'; n: number; rows: number; cols: number; shardRows: number }
-  | { kind: 'divergenceFlag'; rows: number }
+  /** Row stats of `rows` rows; one batch entry per element of `batches` (its row count). */
+  | { kind: 'batchStats'; rows: number; batches: number[] }
+  /** Batches of 10, `rows` and 10 rows, submitted one by one, with row 17's loss `bad`. */
+  | { kind: 'divergence'; rows: number; bad: NonFinite }
   | { kind: 'optimizer'; optimizer: 'sgd' | 'momentum' | 'adam'; count: number; l2: number; steps: number };
+
+const FORM = { AB: 'AB', ATB: 'AᵀB', ABT: 'ABᵀ' } as const;
 
 export const caseName = (c: KernelCase): string => {
   switch (c.kind) {
-    case 'matmul': return `matmul ${c.form} M×N×K = ${c.M}×${c.N}×${c.K}`;
-    case 'forward': return `forward epilogue ${c.activation}${c.bias ? ' + bias' : ''} ${c.M}×${c.N}×${c.K}`;
-    case 'hiddenDelta': return `hidden delta (δ·Wᵀ) ⊙ ${c.activation}' ${c.M}×${c.N}×${c.K}`;
-    case 'softmax': return `softmax ${c.rows}×${c.cols}`;
-    case 'outputDelta': return `output delta + loss ${c.loss} on ${c.activation} ${c.rows}×${c.cols}`;
-    case 'columnSums': return `bias gradient (column sums) ${c.rows}×${c.cols}`;
+    case 'matmul': {
+      const short = c.rows === undefined ? '' : ` (batch of ${c.rows} rows, batchRows '${c.form === 'ATB' ? 'k' : 'm'}')`;
+      return `${FORM[c.form]} M×N×K = ${c.M}×${c.N}×${c.K}${short}`;
+    }
+    case 'forward': return `epilogue biasActivation: ${c.activation}(A·W${c.bias ? ' + b' : ''}) M×N×K = ${c.M}×${c.N}×${c.K}`;
+    case 'hiddenDelta': return `epilogue activationDerivative: (δ·Wᵀ) ⊙ ${c.activation}'(a) M×N×K = ${c.M}×${c.N}×${c.K}`;
+    case 'softmax': return `softmax ${c.rows}×${c.cols}${c.spread ? ` (logits in ±${c.spread})` : ''}`;
+    case 'outputDelta': return `${c.writeDelta === false ? 'loss only (WRITE_DELTA off)' : 'output delta + loss'} ${c.loss} on ${c.activation} ${c.rows}×${c.cols}`;
+    case 'columnSums': return `column sums ${c.rows}×${c.cols}`;
     case 'gather': return `gather ${c.rows} of ${c.n} rows × ${c.cols} (${Math.ceil(c.n / c.shardRows)} shard${c.n > c.shardRows ? 's' : ''})`;
-    case 'divergenceFlag': return `divergence flag set by a non-finite batch loss (${c.rows} rows)`;
+    case 'batchStats': return `[loss, correct] sums of ${c.rows} rows, batches of ${c.batches.join(', ')} rows`;
+    case 'divergence': return `divergence latch: ${c.bad} loss in a ${c.rows}-row batch, a finite batch after it`;
     case 'optimizer': return `${c.optimizer}${c.l2 ? ' + L2' : ''} × ${c.steps} steps on ${c.count} parameters`;
   }
 };
@@ -29,34 +64,77 @@ export const caseName = (c: KernelCase): string => {
 const shapes: [number, number, number][] = [
   [1, 1, 1], [9, 9, 9], [45, 65, 33], [64, 784, 256], [257, 129, 10], [3, 1, 200], [130, 70, 1], [65, 64, 17],
 ];
-const elementwise: Exclude<Activation, 'softmax'>[] = ['linear', 'sigmoid', 'tanh', 'relu'];
+const elementwise: Elementwise[] = ['linear', 'sigmoid', 'tanh', 'relu'];
 
-export const kernelCases: KernelCase[] = [
+/** Cases of matmul.wgsl, run on each entry point. */
+const matmulCases: KernelCase[] = [
   ...(['AB', 'ATB', 'ABT'] as const).flatMap((form) => shapes.map(([M, N, K]) => ({ kind: 'matmul' as const, form, M, N, K }))),
+  // a short last batch: only its rows are computed
+  { kind: 'matmul', form: 'AB', M: 45, N: 65, K: 33, rows: 30 },
+  { kind: 'matmul', form: 'ATB', M: 45, N: 65, K: 33, rows: 20 },
   ...elementwise.flatMap((activation) => [
     { kind: 'forward' as const, M: 45, N: 65, K: 33, activation, bias: true },
     { kind: 'forward' as const, M: 257, N: 10, K: 129, activation, bias: false },
     { kind: 'hiddenDelta' as const, M: 45, N: 65, K: 33, activation },
     { kind: 'hiddenDelta' as const, M: 1, N: 1, K: 1, activation },
   ]),
-  { kind: 'softmax', rows: 37, cols: 10 },
-  { kind: 'softmax', rows: 5, cols: 1 },
-  { kind: 'softmax', rows: 3, cols: 300 },
-  ...(['sigmoid', 'tanh', 'relu', 'linear', 'softmax'] as const).flatMap((activation) =>
-    (['sse', 'mse'] as const).map((loss) => ({ kind: 'outputDelta' as const, loss, activation, rows: 33, cols: 7 })),
-  ),
-  { kind: 'outputDelta', loss: 'binaryCrossEntropy', activation: 'sigmoid', rows: 33, cols: 7 },
-  { kind: 'outputDelta', loss: 'binaryCrossEntropy', activation: 'sigmoid', rows: 9, cols: 1 },
-  { kind: 'outputDelta', loss: 'categoricalCrossEntropy', activation: 'softmax', rows: 65, cols: 10 },
-  { kind: 'columnSums', rows: 45, cols: 65 },
-  { kind: 'columnSums', rows: 1, cols: 1 },
-  { kind: 'columnSums', rows: 300, cols: 3 },
-  { kind: 'gather', n: 100, rows: 33, cols: 7, shardRows: 100 },
-  { kind: 'gather', n: 100, rows: 60, cols: 7, shardRows: 40 },
-  { kind: 'gather', n: 100, rows: 83, cols: 3, shardRows: 25 },
-  { kind: 'divergenceFlag', rows: 40 },
-  ...(['sgd', 'momentum', 'adam'] as const).flatMap((optimizer) => [
+  { kind: 'forward', M: 1, N: 1, K: 1, activation: 'sigmoid', bias: true },
+  { kind: 'forward', M: 9, N: 9, K: 9, activation: 'tanh', bias: true },
+  { kind: 'hiddenDelta', M: 9, N: 9, K: 9, activation: 'sigmoid' },
+];
+
+export const kernelCases: Record<KernelBlock, KernelCase[]> = {
+  'matmul.wgsl main (tiled)': matmulCases,
+  'matmul.wgsl blocked': matmulCases,
+  'gather.wgsl': [
+    { kind: 'gather', n: 100, rows: 33, cols: 7, shardRows: 100 },
+    { kind: 'gather', n: 100, rows: 60, cols: 7, shardRows: 40 },
+    { kind: 'gather', n: 100, rows: 83, cols: 3, shardRows: 25 },
+    { kind: 'gather', n: 100, rows: 1, cols: 1, shardRows: 100 },
+    { kind: 'gather', n: 100, rows: 9, cols: 9, shardRows: 40 },
+    { kind: 'gather', n: 100, rows: 45, cols: 65, shardRows: 30 },
+  ],
+  'softmax.wgsl': [
+    { kind: 'softmax', rows: 37, cols: 10, spread: 6 },
+    { kind: 'softmax', rows: 5, cols: 1, spread: 6 },
+    { kind: 'softmax', rows: 3, cols: 300, spread: 6 },
+    { kind: 'softmax', rows: 1, cols: 1 },
+    { kind: 'softmax', rows: 9, cols: 9 },
+    { kind: 'softmax', rows: 45, cols: 65 },
+  ],
+  'loss.wgsl': [
+    ...(['sigmoid', 'tanh', 'relu', 'linear', 'softmax'] as const).flatMap((activation) =>
+      (['sse', 'mse'] as const).map((loss) => ({ kind: 'outputDelta' as const, loss, activation, rows: 33, cols: 7 })),
+    ),
+    { kind: 'outputDelta', loss: 'binaryCrossEntropy', activation: 'sigmoid', rows: 33, cols: 7 },
+    { kind: 'outputDelta', loss: 'binaryCrossEntropy', activation: 'sigmoid', rows: 9, cols: 1 },
+    { kind: 'outputDelta', loss: 'categoricalCrossEntropy', activation: 'softmax', rows: 65, cols: 10 },
+    { kind: 'outputDelta', loss: 'sse', activation: 'sigmoid', rows: 1, cols: 1 },
+    { kind: 'outputDelta', loss: 'mse', activation: 'tanh', rows: 9, cols: 9 },
+    { kind: 'outputDelta', loss: 'sse', activation: 'softmax', rows: 9, cols: 9 },
+    { kind: 'outputDelta', loss: 'categoricalCrossEntropy', activation: 'softmax', rows: 45, cols: 65 },
+    { kind: 'outputDelta', loss: 'mse', activation: 'relu', rows: 9, cols: 9, writeDelta: false },
+  ],
+  'reduce.wgsl column_sums': [
+    { kind: 'columnSums', rows: 45, cols: 65 },
+    { kind: 'columnSums', rows: 1, cols: 1 },
+    { kind: 'columnSums', rows: 300, cols: 3 },
+    { kind: 'columnSums', rows: 9, cols: 9 },
+  ],
+  'reduce.wgsl batch_stats': [
+    { kind: 'batchStats', rows: 1, batches: [1, 1] },
+    { kind: 'batchStats', rows: 9, batches: [9, 4, 1] },
+    { kind: 'batchStats', rows: 45, batches: [45, 44, 7] },
+    { kind: 'batchStats', rows: 65, batches: [65, 64, 33, 1] },
+    // more rows than the 256-thread maximum, and batches around the thread counts
+    { kind: 'batchStats', rows: 300, batches: [300, 257, 256, 255, 129, 1] },
+    { kind: 'divergence', rows: 40, bad: 'Infinity' },
+    { kind: 'divergence', rows: 40, bad: '-Infinity' },
+    { kind: 'divergence', rows: 40, bad: 'NaN' },
+  ],
+  'optimizer.wgsl': (['sgd', 'momentum', 'adam'] as const).flatMap((optimizer) => [
     { kind: 'optimizer' as const, optimizer, count: 1000, l2: 0, steps: 10 },
     { kind: 'optimizer' as const, optimizer, count: 65, l2: 0.5, steps: 10 },
-  ]),
-];
+    { kind: 'optimizer' as const, optimizer, count: 1, l2: 0.5, steps: 3 },
+  ]).concat([{ kind: 'optimizer', optimizer: 'adam', count: 2925, l2: 0, steps: 3 }]),
+};

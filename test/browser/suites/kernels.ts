@@ -1,15 +1,16 @@
-import { USAGE } from '../../../src/gpu/usage';
-// In-page kernel tests: each case runs one kernel family on the GPU and compares it with the CPU
-// reference path (float64) under explicit tolerances.
+// In-page kernel tests: each case runs one kernel entry point on the GPU through Launches (the
+// same builders training uses) and compares it with the CPU reference path (float64) under
+// explicit tolerances. Failures name the kernel, the case and its shape.
 import { activate, activationDerivative } from '../../../src/cpu/activations';
 import { correctCount, lossSum, outputDelta } from '../../../src/cpu/losses';
 import { matmulAB, matmulABT, matmulATB } from '../../../src/cpu/matmul';
 import { optimizerStep } from '../../../src/cpu/optimizers';
 import { resolveOptimizer } from '../../../src/config';
+import { type BatchValues, BatchUniforms } from '../../../src/gpu/batch-uniform';
 import { BufferManager, readBuffer } from '../../../src/gpu/buffers';
-import { type Dispatch, Kernels, type MatmulStyle } from '../../../src/gpu/kernels';
-import { BATCH_BYTES, BATCH_STRIDE } from '../../../src/gpu/pipelines';
-import { type KernelCase, caseName, kernelCases } from './kernel-cases';
+import { type Dispatch, Launches, type MatmulStyle } from '../../../src/gpu/launches';
+import { USAGE } from '../../../src/gpu/usage';
+import { type KernelBlock, type KernelCase, MATMUL_BLOCK_STYLE, caseName, kernelCases } from './kernel-cases';
 import { Rng, compare, f32, getDevice, seeded, withValidation } from './gpu-context';
 
 /** Explicit tolerances per kernel family, against float64. */
@@ -18,37 +19,34 @@ export const TOLERANCES = {
   elementwise: { atol: 1e-5, rtol: 1e-4 },
   optimizer: { atol: 1e-5, rtol: 1e-4 },
 };
+const EXACT = { atol: 0, rtol: 0 };
 
 const STORAGE = USAGE.STORAGE | USAGE.COPY_SRC | USAGE.COPY_DST;
+/** Written into outputs a kernel must leave alone. */
+const SENTINEL = 7;
 
-/** A per-batch uniform with one entry per step: rows, step t, lr and Adam's corrections. */
-function batchUniform(device: GPUDevice, buffers: BufferManager, kernels: Kernels, entries: { rows: number; t?: number; lr?: number; c1?: number; c2?: number }[]) {
-  const data = new ArrayBuffer(entries.length * BATCH_STRIDE);
-  entries.forEach((e, i) => {
-    const u = new Uint32Array(data, i * BATCH_STRIDE, 8);
-    const f = new Float32Array(data, i * BATCH_STRIDE, 8);
-    u[1] = e.rows;
-    u[2] = e.t ?? 1;
-    u[3] = i;
-    f[4] = e.lr ?? 0;
-    f[5] = e.c1 ?? 1;
-    f[6] = e.c2 ?? 1;
-  });
-  const buffer = buffers.uniform('test batch uniform', data);
-  const group = device.createBindGroup({ layout: kernels.cache.batchLayout, entries: [{ binding: 0, resource: { buffer, offset: 0, size: BATCH_BYTES } }] });
-  return { group, steps: entries.length };
+/** Per-batch uniforms with one entry per step: rows, step, lr, Adam's corrections (defaults: step = slot + 1, index = slot). */
+function batchUniforms(device: GPUDevice, buffers: BufferManager, launches: Launches, entries: Partial<BatchValues>[]): BatchUniforms {
+  const u = new BatchUniforms(device, buffers, launches.cache, entries.length, 'kernel test');
+  u.write(entries.map((e, i) => ({ start: 0, rows: 1, step: i + 1, index: i, lr: 0, c1: 1, c2: 1, ...e })));
+  return u;
 }
 
-async function runDispatches(device: GPUDevice, kernels: Kernels, dispatches: Dispatch[], group: GPUBindGroup, steps = 1) {
+/** Encodes `dispatches` for batch slots `first`…`first + steps − 1` in one pass and submits. */
+function runDispatches(device: GPUDevice, launches: Launches, dispatches: Dispatch[], batches: BatchUniforms, steps = 1, first = 0): void {
   const enc = device.createCommandEncoder();
   const pass = enc.beginComputePass();
-  for (let s = 0; s < steps; s++) kernels.encode(pass, dispatches, group, s * BATCH_STRIDE);
+  for (let s = first; s < first + steps; s++) launches.encode(pass, dispatches, batches, s);
   pass.end();
   device.queue.submit([enc.finish()]);
 }
 
 async function read(device: GPUDevice, buffers: BufferManager, buf: GPUBuffer, count: number): Promise<Float32Array> {
   return new Float32Array(await readBuffer(device, buffers, buf, 0, count * 4));
+}
+
+async function readU32(device: GPUDevice, buffers: BufferManager, buf: GPUBuffer, count: number): Promise<Uint32Array> {
+  return new Uint32Array(await readBuffer(device, buffers, buf, 0, count * 4));
 }
 
 /** Σ_k |a_ik·b_kj| for C = A·B given A [M,K], B [K,N] as plain row-major arrays. */
@@ -60,10 +58,24 @@ const transpose = (a: Float64Array, rows: number, cols: number) => {
   for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) t[j * rows + i] = a[i * cols + j];
   return t;
 };
+/** Columns 0..cols−1 of a row-major [rows, stride] matrix. */
+const leftColumns = (a: Float64Array, rows: number, stride: number, cols: number) => {
+  const out = new Float64Array(rows * cols);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[i * cols + j] = a[i * stride + j];
+  return out;
+};
+const filled = (n: number, v: number) => new Float64Array(n).fill(v);
 
-async function runCaseOn(device: GPUDevice, c: KernelCase, matmulStyle?: MatmulStyle): Promise<string[]> {
+/** Checks that a matmul launch went to the entry point its block tests. */
+function entryCheck(d: Dispatch, style: MatmulStyle): string[] {
+  const want = `matmul:${style === 'tiled' ? 'main' : 'blocked'}`;
+  return d.kernel === want ? [] : [`launch used ${d.kernel}, expected ${want}`];
+}
+
+async function runCaseOn(device: GPUDevice, c: KernelCase, matmulStyle: MatmulStyle | undefined): Promise<string[]> {
   const buffers = new BufferManager(device);
-  const kernels = new Kernels(device, buffers, { matmulStyle });
+  const launches = new Launches(device, buffers, { matmulStyle });
+  const style = launches.matmulStyle;
   const rng = new Rng(1234, caseName(c));
   try {
     switch (c.kind) {
@@ -72,15 +84,27 @@ async function runCaseOn(device: GPUDevice, c: KernelCase, matmulStyle?: MatmulS
         // logical A [M,K], B [K,N]; stored transposed where the form says so
         const A = seeded(rng, M * K);
         const B = seeded(rng, K * N);
-        const expected = form === 'AB' ? matmulAB(A, B, M, K, N) : form === 'ATB' ? matmulATB(transpose(A, M, K), B, M, K, N) : matmulABT(A, transpose(B, K, N), M, K, N);
         const a = buffers.upload('A', form === 'ATB' ? transpose(A, M, K) : A);
         const b = buffers.upload('B', form === 'ABT' ? transpose(B, K, N) : B);
-        const out = buffers.create('C', M * N * 4, STORAGE);
-        const batchDim = form === 'ATB' ? 2 : 1;
-        const d = kernels.matmul({ a, b, c: out, M, N, K, batchDim, transA: form === 'ATB', transB: form === 'ABT' });
-        const { group } = batchUniform(device, buffers, kernels, [{ rows: batchDim === 2 ? K : M }]);
-        await runDispatches(device, kernels, [d], group);
-        return compare(`C (${form}, M=${M} N=${N} K=${K})`, expected, await read(device, buffers, out, M * N), TOLERANCES.matmul, absScale(A, B, M, K, N));
+        const batchRows = form === 'ATB' ? 'k' : 'm';
+        const rows = c.rows ?? (batchRows === 'k' ? K : M);
+        // the batch's share of the product: its first `rows` rows of A (AB, ABᵀ) or first `rows` k (AᵀB)
+        const m = batchRows === 'm' ? rows : M;
+        const k = batchRows === 'k' ? rows : K;
+        const Ab = leftColumns(A, m, K, k);
+        const Bb = B.subarray(0, k * N);
+        const product = form === 'AB' ? matmulAB(Ab, Bb, m, k, N) : form === 'ATB' ? matmulATB(transpose(Ab, m, k), Bb, m, k, N) : matmulABT(Ab, transpose(Bb, k, N), m, k, N);
+        // rows past the batch are not written
+        const expected = filled(M * N, SENTINEL);
+        expected.set(product);
+        const scale = new Float64Array(M * N);
+        scale.set(absScale(Ab, Bb, m, k, N));
+        const out = buffers.upload('C', filled(M * N, SENTINEL));
+        const d = launches.matmul({ a, b, c: out, M, N, K, batchRows, transA: form === 'ATB', transB: form === 'ABT' });
+        const batches = batchUniforms(device, buffers, launches, [{ rows }]);
+        runDispatches(device, launches, [d], batches);
+        const shape = `${form}, M=${M} N=${N} K=${K}${c.rows === undefined ? '' : `, batch rows=${rows} (batchRows '${batchRows}')`}`;
+        return [...entryCheck(d, style), ...compare(`C (${shape})`, expected, await read(device, buffers, out, M * N), TOLERANCES.matmul, scale)];
       }
       case 'forward': {
         const { M, N, K, activation, bias } = c;
@@ -91,11 +115,17 @@ async function runCaseOn(device: GPUDevice, c: KernelCase, matmulStyle?: MatmulS
         if (bias) for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) z[i * N + j] += bvec[j];
         const expected = activate(activation, z, M, N);
         const out = buffers.create('a', M * N * 4, STORAGE);
-        const d = kernels.matmul({ a: buffers.upload('A', A), b: buffers.upload('W', W), c: out, M, N, K, batchDim: 1, epilogue: 1, activation, bias: bias ? buffers.upload('b', bvec) : null });
-        const { group } = batchUniform(device, buffers, kernels, [{ rows: M }]);
-        await runDispatches(device, kernels, [d], group);
+        const d = launches.matmul({
+          a: buffers.upload('A', A), b: buffers.upload('W', W), c: out, M, N, K,
+          batchRows: 'm', epilogue: 'biasActivation', activation, bias: bias ? buffers.upload('b', bvec) : null,
+        });
+        const batches = batchUniforms(device, buffers, launches, [{ rows: M }]);
+        runDispatches(device, launches, [d], batches);
         const scale = absScale(A, W, M, K, N).map((s, i) => s + (bias ? Math.abs(bvec[i % N]) : 0));
-        return compare(`f(A·W${bias ? ' + b' : ''}) ${activation} M=${M} N=${N} K=${K}`, expected, await read(device, buffers, out, M * N), TOLERANCES.matmul, scale);
+        return [
+          ...entryCheck(d, style),
+          ...compare(`f(A·W${bias ? ' + b' : ''}) ${activation} M=${M} N=${N} K=${K}`, expected, await read(device, buffers, out, M * N), TOLERANCES.matmul, scale),
+        ];
       }
       case 'hiddenDelta': {
         // δ_prev [M, N] = (δ [M, K] · W_storedᵀ) ⊙ f'(a_prev), W stored [N, K]
@@ -107,46 +137,55 @@ async function runCaseOn(device: GPUDevice, c: KernelCase, matmulStyle?: MatmulS
         const fp = activationDerivative(activation, aPrev);
         const expected = back.map((v, i) => v * fp[i]);
         const out = buffers.create('delta prev', M * N * 4, STORAGE);
-        const d = kernels.matmul({ a: buffers.upload('delta', delta), b: buffers.upload('W', W), c: out, M, N, K, batchDim: 1, transB: true, epilogue: 2, activation, aux: buffers.upload('a prev', aPrev) });
-        const { group } = batchUniform(device, buffers, kernels, [{ rows: M }]);
-        await runDispatches(device, kernels, [d], group);
+        const d = launches.matmul({
+          a: buffers.upload('delta', delta), b: buffers.upload('W', W), c: out, M, N, K,
+          batchRows: 'm', transB: true, epilogue: 'activationDerivative', activation, aux: buffers.upload('a prev', aPrev),
+        });
+        const batches = batchUniforms(device, buffers, launches, [{ rows: M }]);
+        runDispatches(device, launches, [d], batches);
         const scale = absScale(delta, transpose(W, N, K), M, K, N).map((s, i) => s * Math.abs(fp[i]));
-        return compare(`(δ·Wᵀ)⊙${activation}'(a) M=${M} N=${N} K=${K}`, expected, await read(device, buffers, out, M * N), TOLERANCES.matmul, scale);
+        return [
+          ...entryCheck(d, style),
+          ...compare(`(δ·Wᵀ)⊙${activation}'(a) M=${M} N=${N} K=${K}`, expected, await read(device, buffers, out, M * N), TOLERANCES.matmul, scale),
+        ];
       }
       case 'softmax': {
         const { rows, cols } = c;
-        const z = seeded(rng, rows * cols, -6, 6);
+        const spread = c.spread ?? 2;
+        const z = seeded(rng, rows * cols, -spread, spread);
         const buf = buffers.upload('z', z);
-        const { group } = batchUniform(device, buffers, kernels, [{ rows }]);
-        await runDispatches(device, kernels, [kernels.softmax({ z: buf, cols, rows })], group);
+        const batches = batchUniforms(device, buffers, launches, [{ rows }]);
+        runDispatches(device, launches, [launches.softmax({ z: buf, cols, rows })], batches);
         return compare(`softmax ${rows}×${cols}`, activate('softmax', z, rows, cols), await read(device, buffers, buf, rows * cols), TOLERANCES.elementwise);
       }
       case 'outputDelta': {
         const { rows, cols, loss, activation } = c;
+        const writeDelta = c.writeDelta ?? true;
+        const shape = `${rows}×${cols}`;
         const a = f32(activate(activation, seeded(rng, rows * cols), rows, cols));
         let y: Float64Array;
         if (loss === 'categoricalCrossEntropy') {
           y = new Float64Array(rows * cols);
           for (let r = 0; r < rows; r++) y[r * cols + rng.int(cols)] = 1;
         } else y = seeded(rng, rows * cols, loss === 'binaryCrossEntropy' ? 0 : -2, loss === 'binaryCrossEntropy' ? 1 : 2);
-        const expected = outputDelta(loss, activation, a, y, rows, cols);
-        const delta = buffers.create('delta', rows * cols * 4, STORAGE);
+        const expected = writeDelta ? outputDelta(loss, activation, a, y, rows, cols) : filled(rows * cols, SENTINEL);
+        const delta = buffers.upload('delta', filled(rows * cols, SENTINEL));
         const rowStats = buffers.create('row stats', rows * 8, STORAGE);
         const stats = buffers.create('stats', 8, STORAGE);
         const flags = buffers.create('flags', 16, STORAGE);
-        const { group } = batchUniform(device, buffers, kernels, [{ rows }]);
-        const d = kernels.loss({ a: buffers.upload('a', a), y: buffers.upload('y', y), delta, rowStats, cols, rows, loss, activation, writeDelta: true });
-        await runDispatches(device, kernels, [d, kernels.batchStats({ rowStats, stats, flags })], group);
-        const failures = compare(`δ_L ${loss}/${activation}`, expected, await read(device, buffers, delta, rows * cols), TOLERANCES.elementwise);
+        const batches = batchUniforms(device, buffers, launches, [{ rows }]);
+        const d = launches.loss({ a: buffers.upload('a', a), y: buffers.upload('y', y), delta, rowStats, cols, rows, loss, activation, writeDelta });
+        runDispatches(device, launches, [d, launches.batchStats({ rowStats, stats, flags, rows })], batches);
+        const failures = compare(`δ_L ${loss}/${activation} ${shape}${writeDelta ? '' : ' (WRITE_DELTA off: untouched)'}`, expected, await read(device, buffers, delta, rows * cols), TOLERANCES.elementwise);
         const rs = await read(device, buffers, rowStats, rows * 2);
         const expLoss = Array.from({ length: rows }, (_, r) => lossSum(loss, a.subarray(r * cols, (r + 1) * cols), y.subarray(r * cols, (r + 1) * cols), 1, cols));
         const expRight = Array.from({ length: rows }, (_, r) => correctCount(a.subarray(r * cols, (r + 1) * cols), y.subarray(r * cols, (r + 1) * cols), 1, cols));
-        failures.push(...compare(`row loss ${loss}`, expLoss, rs.filter((_, i) => i % 2 === 0), TOLERANCES.elementwise));
-        failures.push(...compare(`row correct`, expRight, rs.filter((_, i) => i % 2 === 1), { atol: 0, rtol: 0 }));
+        failures.push(...compare(`row loss ${loss} ${shape}`, expLoss, rs.filter((_, i) => i % 2 === 0), TOLERANCES.elementwise));
+        failures.push(...compare(`row correct ${shape}`, expRight, rs.filter((_, i) => i % 2 === 1), EXACT));
         const total = await read(device, buffers, stats, 2);
-        failures.push(...compare('batch loss sum', [lossSum(loss, a, y, rows, cols)], [total[0]], TOLERANCES.elementwise));
-        failures.push(...compare('batch correct', [correctCount(a, y, rows, cols)], [total[1]], { atol: 0, rtol: 0 }));
-        failures.push(...compare('divergence flag (finite loss)', [0], new Uint32Array(await readBuffer(device, buffers, flags, 0, 4)), { atol: 0, rtol: 0 }));
+        failures.push(...compare(`batch loss sum ${shape}`, [lossSum(loss, a, y, rows, cols)], [total[0]], TOLERANCES.elementwise));
+        failures.push(...compare(`batch correct ${shape}`, [correctCount(a, y, rows, cols)], [total[1]], EXACT));
+        failures.push(...compare(`divergence flag (finite loss) ${shape}`, [0], await readU32(device, buffers, flags, 1), EXACT));
         return failures;
       }
       case 'columnSums': {
@@ -159,8 +198,8 @@ async function runCaseOn(device: GPUDevice, c: KernelCase, matmulStyle?: MatmulS
           scale[j] += Math.abs(src[r * cols + j]);
         }
         const dst = buffers.create('sums', cols * 4, STORAGE);
-        const { group } = batchUniform(device, buffers, kernels, [{ rows }]);
-        await runDispatches(device, kernels, [kernels.columnSums({ src: buffers.upload('delta', src), dst, cols })], group);
+        const batches = batchUniforms(device, buffers, launches, [{ rows }]);
+        runDispatches(device, launches, [launches.columnSums({ src: buffers.upload('delta', src), dst, cols })], batches);
         return compare(`Σ_rows ${rows}×${cols}`, expected, await read(device, buffers, dst, cols), TOLERANCES.matmul, scale);
       }
       case 'gather': {
@@ -171,27 +210,82 @@ async function runCaseOn(device: GPUDevice, c: KernelCase, matmulStyle?: MatmulS
         const expected = new Float64Array(rows * cols);
         for (let r = 0; r < rows; r++) for (let j = 0; j < cols; j++) expected[r * cols + j] = src[order[start + r] * cols + j];
         const dst = buffers.create('dst', rows * cols * 4, STORAGE);
-        const data = new ArrayBuffer(BATCH_STRIDE);
-        new Uint32Array(data).set([start, rows, 1, 0]);
-        const ub = buffers.uniform('batch', data);
-        const group = device.createBindGroup({ layout: kernels.cache.batchLayout, entries: [{ binding: 0, resource: { buffer: ub, offset: 0, size: BATCH_BYTES } }] });
+        const batches = batchUniforms(device, buffers, launches, [{ start, rows, step: 1, index: 0 }]);
         const srcs: GPUBuffer[] = [];
         for (let r0 = 0; r0 < n; r0 += shardRows) srcs.push(buffers.upload(`shard ${r0}`, src.subarray(r0 * cols, Math.min(n, r0 + shardRows) * cols)));
-        await runDispatches(device, kernels, [kernels.gather({ order: buffers.upload('order', order), srcs, shardRows, dst, cols, rows })], group);
-        return compare('gathered rows', expected, await read(device, buffers, dst, rows * cols), { atol: 0, rtol: 0 });
+        runDispatches(device, launches, [launches.gather({ order: buffers.upload('order', order), srcs, shardRows, dst, cols, rows })], batches);
+        return compare(`gathered rows ${rows} of ${n} × ${cols}, ${srcs.length} shard(s) of ${shardRows} rows`, expected, await read(device, buffers, dst, rows * cols), EXACT);
       }
-      case 'divergenceFlag': {
+      case 'batchStats': {
+        // row stats of the largest batch; each batch sums its first `rows` pairs into stats[index]
         const { rows } = c;
-        const rs = seeded(rng, rows * 2, 0, 1);
-        rs[2 * 17] = Number.POSITIVE_INFINITY; // row 17's loss overflowed
-        const stats = buffers.create('stats', 8, STORAGE);
+        const rs = new Float64Array(rows * 2);
+        const loss = seeded(rng, rows);
+        for (let r = 0; r < rows; r++) {
+          rs[2 * r] = loss[r];
+          rs[2 * r + 1] = rng.int(2);
+        }
+        const n = c.batches.length;
+        // stats in reverse slot order, so a kernel that used the slot instead of batch.index fails; one spare pair past them
+        const index = (slot: number) => n - 1 - slot;
+        const stats = buffers.upload('stats', filled(2 * (n + 1), SENTINEL));
         const flags = buffers.create('flags', 16, STORAGE);
-        const { group } = batchUniform(device, buffers, kernels, [{ rows }]);
-        await runDispatches(device, kernels, [kernels.batchStats({ rowStats: buffers.upload('row stats', rs), stats, flags })], group);
-        const total = await read(device, buffers, stats, 2);
+        const batches = batchUniforms(device, buffers, launches, c.batches.map((b, slot) => ({ rows: b, index: index(slot) })));
+        const d = launches.batchStats({ rowStats: buffers.upload('row stats', rs), stats, flags, rows });
+        runDispatches(device, launches, [d], batches, n);
+        const got = await read(device, buffers, stats, 2 * (n + 1));
         const failures: string[] = [];
-        if (Number.isFinite(total[0])) failures.push(`batch loss should be non-finite, got ${total[0]}`);
-        failures.push(...compare('divergence flag', [1], new Uint32Array(await readBuffer(device, buffers, flags, 0, 4)), { atol: 0, rtol: 0 }));
+        c.batches.forEach((b, slot) => {
+          let sum = 0;
+          let abs = 0;
+          let right = 0;
+          for (let r = 0; r < b; r++) {
+            sum += rs[2 * r];
+            abs += Math.abs(rs[2 * r]);
+            right += rs[2 * r + 1];
+          }
+          const i = index(slot);
+          const what = `batch ${slot} (${b} of ${rows} rows) → stats[${i}]`;
+          failures.push(...compare(`loss sum, ${what}`, [sum], [got[2 * i]], TOLERANCES.elementwise, [abs]));
+          failures.push(...compare(`correct count, ${what}`, [right], [got[2 * i + 1]], EXACT));
+        });
+        failures.push(...compare(`stats[${n}] (no batch has that index, ${rows} rows)`, [SENTINEL, SENTINEL], got.subarray(2 * n), EXACT));
+        failures.push(...compare(`divergence flags (finite losses, ${rows} rows)`, [0, 0, 0, 0], await readU32(device, buffers, flags, 4), EXACT));
+        return failures;
+      }
+      case 'divergence': {
+        // batches of 10 (finite), `rows` (row 17's loss is `bad`) and 10 (finite again), submitted one at a time
+        const { rows, bad } = c;
+        const rs = seeded(rng, rows * 2, 0, 1);
+        for (let r = 0; r < rows; r++) rs[2 * r + 1] = rng.int(2);
+        const badRow = 17;
+        rs[2 * badRow] = Number(bad);
+        const sizes = [10, rows, 10];
+        const stats = buffers.create('stats', 8 * sizes.length, STORAGE);
+        const flags = buffers.create('flags', 16, STORAGE);
+        const batches = batchUniforms(device, buffers, launches, sizes.map((b) => ({ rows: b })));
+        const d = launches.batchStats({ rowStats: buffers.upload('row stats', rs), stats, flags, rows });
+        const failures: string[] = [];
+        for (let slot = 0; slot < sizes.length; slot++) {
+          runDispatches(device, launches, [d], batches, 1, slot);
+          const b = sizes[slot];
+          const hasBad = b > badRow;
+          const what = `after batch ${slot} (${b} of ${rows} rows${hasBad ? `, row ${badRow} loss ${bad}` : ''})`;
+          const got = await read(device, buffers, stats, 2 * sizes.length);
+          let sum = 0;
+          let right = 0;
+          for (let r = 0; r < b; r++) {
+            sum += rs[2 * r];
+            right += rs[2 * r + 1];
+          }
+          const loss = got[2 * slot];
+          if (hasBad) {
+            if (Number.isFinite(loss)) failures.push(`loss sum ${what}: should be non-finite, got ${loss}`);
+          } else failures.push(...compare(`loss sum ${what}`, [sum], [loss], TOLERANCES.elementwise));
+          failures.push(...compare(`correct count ${what}`, [right], [got[2 * slot + 1]], EXACT));
+          // the latch: set by the bad batch, kept by every batch after it
+          failures.push(...compare(`divergence flags ${what}`, [slot >= 1 ? 1 : 0, 0, 0, 0], await readU32(device, buffers, flags, 4), EXACT));
+        }
         return failures;
       }
       case 'optimizer': {
@@ -203,21 +297,22 @@ async function runCaseOn(device: GPUDevice, c: KernelCase, matmulStyle?: MatmulS
         const grad = seeded(rng, count);
         const expected = theta.slice();
         const slots = [new Float64Array(count), new Float64Array(count)];
-        const entries = [];
+        const entries: Partial<BatchValues>[] = [];
         for (let t = 1; t <= steps; t++) {
           const g = grad.map((v, i) => (v + l2 * expected[i]) / rows);
           optimizerStep(opt, expected, g, slots, lr, t);
-          entries.push({ rows, t, lr, c1: opt.type === 'adam' ? 1 - opt.beta1 ** t : 1, c2: opt.type === 'adam' ? 1 - opt.beta2 ** t : 1 });
+          entries.push({ rows, step: t, lr, c1: opt.type === 'adam' ? 1 - opt.beta1 ** t : 1, c2: opt.type === 'adam' ? 1 - opt.beta2 ** t : 1 });
         }
+        const what = `${opt.type}, ${count} parameters`;
         const th = buffers.upload('theta', theta);
         const s1 = opt.type === 'sgd' ? null : buffers.create('s1', count * 4, STORAGE);
         const s2 = opt.type === 'adam' ? buffers.create('s2', count * 4, STORAGE) : null;
         const prev = buffers.create('prev', 3 * count * 4, STORAGE);
         const flags = buffers.create('flags', 16, STORAGE);
-        const d = kernels.optimizer({ theta: th, grad: buffers.upload('grad', grad), s1, s2, prev, flags, count, l2, opt });
-        const { group } = batchUniform(device, buffers, kernels, entries);
-        await runDispatches(device, kernels, [d], group, steps);
-        const failures = compare(`θ after ${steps} ${opt.type} steps`, expected, await read(device, buffers, th, count), TOLERANCES.optimizer);
+        const d = launches.optimizer({ theta: th, grad: buffers.upload('grad', grad), s1, s2, prev, flags, count, l2, opt });
+        const batches = batchUniforms(device, buffers, launches, entries);
+        runDispatches(device, launches, [d], batches, steps);
+        const failures = compare(`θ after ${steps} steps (${what})`, expected, await read(device, buffers, th, count), TOLERANCES.optimizer);
         // prev holds θ before the last step: one step from there gives θ again
         const before = await read(device, buffers, prev, count);
         const redo = Float64Array.from(before);
@@ -225,11 +320,11 @@ async function runCaseOn(device: GPUDevice, c: KernelCase, matmulStyle?: MatmulS
         if (s1) redoSlots[0].set(await read(device, buffers, prev, 2 * count).then((f) => f.subarray(count)));
         if (s2) redoSlots[1].set(await read(device, buffers, prev, 3 * count).then((f) => f.subarray(2 * count)));
         optimizerStep(opt, redo, grad.map((v, i) => (v + l2 * redo[i]) / rows), redoSlots, lr, steps);
-        failures.push(...compare('θ from the saved pre-step state, stepped once', expected, redo, TOLERANCES.optimizer));
+        failures.push(...compare(`θ from the saved pre-step state, stepped once (${what})`, expected, redo, TOLERANCES.optimizer));
         // with the divergence flag set, the optimizer leaves θ alone
         device.queue.writeBuffer(flags, 0, new Uint32Array([1]));
-        await runDispatches(device, kernels, [d], group, 1);
-        failures.push(...compare('θ unchanged while the divergence flag is set', expected, await read(device, buffers, th, count), TOLERANCES.optimizer));
+        runDispatches(device, launches, [d], batches, 1);
+        failures.push(...compare(`θ unchanged while the divergence flag is set (${what})`, expected, await read(device, buffers, th, count), TOLERANCES.optimizer));
         return failures;
       }
     }
@@ -238,16 +333,12 @@ async function runCaseOn(device: GPUDevice, c: KernelCase, matmulStyle?: MatmulS
   }
 }
 
-/** Runs the named case; returns its failures (empty when it passes). */
-export async function runKernelCase(name: string): Promise<string[]> {
-  const c = kernelCases.find((k) => caseName(k) === name);
-  if (!c) return [`no kernel case named ${name}`];
+/** Runs the named case of `block`; returns its failures (empty when it passes), each naming the block and case. */
+export async function runKernelCase(block: KernelBlock, name: string): Promise<string[]> {
+  const c = kernelCases[block]?.find((k) => caseName(k) === name);
+  if (!c) return [`no kernel case named ${name} in ${block}`];
   const device = await getDevice();
-  if (c.kind !== 'matmul' && c.kind !== 'forward' && c.kind !== 'hiddenDelta') return withValidation(device, () => runCaseOn(device, c));
-  // both matmul entry points, whichever this adapter would pick
-  const failures: string[] = [];
-  for (const style of ['tiled', 'blocked'] as const) {
-    failures.push(...(await withValidation(device, () => runCaseOn(device, c, style))).map((f) => `[${style}] ${f}`));
-  }
-  return failures;
+  const style: MatmulStyle | undefined = MATMUL_BLOCK_STYLE[block as keyof typeof MATMUL_BLOCK_STYLE];
+  const failures = await withValidation(device, () => runCaseOn(device, c, style));
+  return failures.map((f) => `[${block}: ${name}] ${f}`);
 }

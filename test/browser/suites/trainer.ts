@@ -149,3 +149,40 @@ export async function lifecycle() {
   });
   return { failures, report };
 }
+
+/**
+ * The public seams: `profile()` times every launch of a step and leaves the model as it was;
+ * the CPU backend refuses it; a checkpoint is the state after `fit` on both backends.
+ */
+export async function seams() {
+  const device = await getDevice();
+  const report: Record<string, unknown> = {};
+  const failures = await withValidation(device, async () => {
+    const cfg: ModelConfig = { inputSize: 9, layers: [{ units: 13, activation: 'tanh' }, { units: 3, activation: 'softmax' }], loss: 'categoricalCrossEntropy', seed: 4 };
+    const x = Array.from({ length: 45 }, (_, i) => Array.from({ length: 9 }, (_, j) => Math.sin(i * 9 + j)));
+    const y = x.map((_, i) => i % 3);
+    const gpu = await MLP.create({ ...cfg, backend: 'webgpu' }, { device });
+    const cpu = await MLP.create({ ...cfg, backend: 'cpu' });
+    try {
+      await gpu.fit(x, y, { epochs: 2, batchSize: 8, optimizer: 'adam', learningRate: 0.01 });
+      const before = await gpu.getWeights();
+      const p = await gpu.profile(x, y, { batchSize: 9, steps: 3, optimizer: 'adam' });
+      const after = await gpu.getWeights();
+      report.profile = { source: p.source, steps: p.steps, batchSize: p.batchSize, stepMs: p.stepMs, launches: p.launches };
+      report.unchanged = JSON.stringify(before) === JSON.stringify(after);
+      // the next fit continues from the same weights and optimizer state as without the profile
+      const twin = await MLP.create({ ...cfg, backend: 'webgpu' }, { device });
+      await twin.fit(x, y, { epochs: 2, batchSize: 8, optimizer: 'adam', learningRate: 0.01 });
+      await Promise.all([gpu, twin].map((m) => m.fit(x, y, { epochs: 1, batchSize: 8, optimizer: 'adam', learningRate: 0.01 })));
+      report.sameAfterNextFit = JSON.stringify(await gpu.getWeights()) === JSON.stringify(await twin.getWeights());
+      twin.dispose();
+      report.cpuRefusal = await cpu.profile(x, y).then(() => 'accepted', (e: Error) => e.message);
+      report.badSteps = await gpu.profile(x, y, { steps: 0 }).then(() => 'accepted', (e: Error) => e.message);
+    } finally {
+      gpu.dispose();
+      cpu.dispose();
+    }
+    return [];
+  });
+  return { failures, report };
+}

@@ -1,0 +1,15 @@
+import type { NetSpec } from '../config';
+import type { BufferManager } from './buffers';
+import type { Launches } from './launches';
+
+/** What every part of one model's WebGPU trainer shares: the device, its buffers and launches. */
+export interface GpuContext {
+  readonly net: NetSpec;
+  readonly device: GPUDevice;
+  readonly buffers: BufferManager;
+  readonly launches: Launches;
+  /** Largest storage binding to use, in bytes (undefined: the device's limit). */
+  readonly maxBindingBytes?: number;
+  /** Throws if the backend was disposed or its device lost (called after every readback). */
+  checkAlive(): void;
+}

@@ -1,0 +1,88 @@
+import { MAP_MODE_READ, USAGE } from './usage';
+import type { BatchUniforms } from './batch-uniform';
+import type { GpuContext } from './context';
+import type { Dispatch } from './launches';
+
+/** GPU time of one launch of a training step. */
+export interface LaunchTiming {
+  /** What the launch computes, e.g. `forward 0`, `dW 1`, `update W0`. */
+  label: string;
+  /** Kernel file and entry point, e.g. `matmul:blocked`. */
+  kernel: string;
+  /** Workgroups dispatched, [x, y]. */
+  workgroups: [number, number];
+  /** Mean milliseconds per launch over the profiled steps. */
+  ms: number;
+}
+
+/** What {@link MLP.profile} returns. */
+export interface StepProfile {
+  /** `timestamp-query`: GPU timestamps around each launch; `wall-clock`: each launch submitted and awaited alone (adapters without the feature). */
+  source: 'timestamp-query' | 'wall-clock';
+  /** Training steps timed. */
+  steps: number;
+  /** Rows per step. */
+  batchSize: number;
+  /** Every launch of one step, in order. */
+  launches: LaunchTiming[];
+  /** Sum of the launches' times: one step's GPU time, without submission overhead. */
+  stepMs: number;
+}
+
+/**
+ * Times each launch of `launches` over `steps` replays (batch entry `s % slots` of `uniforms`):
+ * with `timestamp-query` one compute pass per launch with timestamps at its start and end,
+ * otherwise one submission per launch, awaited. The launches really run (a training step
+ * updates the weights): the caller restores the state afterwards.
+ *
+ * @example
+ * const p = await profileLaunches(ctx, [...run.step, ...update], run.batchUniforms, run.batches, 5);
+ */
+export async function profileLaunches(ctx: GpuContext, launches: Dispatch[], uniforms: BatchUniforms, slots: number, steps: number): Promise<{ source: StepProfile['source']; ms: number[] }> {
+  const { device } = ctx;
+  const total = new Array<number>(launches.length).fill(0);
+  const timestamps = device.features.has('timestamp-query');
+  if (!timestamps) {
+    for (let s = 0; s < steps; s++) {
+      for (let i = 0; i < launches.length; i++) {
+        const t0 = performance.now();
+        const enc = device.createCommandEncoder({ label: `profile ${launches[i].label}` });
+        const pass = enc.beginComputePass();
+        ctx.launches.encode(pass, [launches[i]], uniforms, s % slots);
+        pass.end();
+        device.queue.submit([enc.finish()]);
+        await device.queue.onSubmittedWorkDone();
+        total[i] += performance.now() - t0;
+      }
+      ctx.checkAlive();
+    }
+    return { source: 'wall-clock', ms: total.map((t) => t / steps) };
+  }
+  const count = 2 * launches.length;
+  const querySet = device.createQuerySet({ type: 'timestamp', count });
+  const resolved = ctx.buffers.create('profile timestamps', count * 8, USAGE.QUERY_RESOLVE | USAGE.COPY_SRC);
+  const staging = ctx.buffers.create('profile timestamps staging', count * 8, USAGE.MAP_READ | USAGE.COPY_DST);
+  try {
+    for (let s = 0; s < steps; s++) {
+      const enc = device.createCommandEncoder({ label: `profile step ${s}` });
+      launches.forEach((d, i) => {
+        const pass = enc.beginComputePass({ label: d.label, timestampWrites: { querySet, beginningOfPassWriteIndex: 2 * i, endOfPassWriteIndex: 2 * i + 1 } });
+        ctx.launches.encode(pass, [d], uniforms, s % slots);
+        pass.end();
+      });
+      enc.resolveQuerySet(querySet, 0, count, resolved, 0);
+      enc.copyBufferToBuffer(resolved, 0, staging, 0, count * 8);
+      device.queue.submit([enc.finish()]);
+      await staging.mapAsync(MAP_MODE_READ, 0, count * 8);
+      const t = new BigInt64Array(staging.getMappedRange(0, count * 8).slice(0));
+      staging.unmap();
+      ctx.checkAlive();
+      for (let i = 0; i < launches.length; i++) total[i] += Number(t[2 * i + 1] - t[2 * i]) / 1e6;
+    }
+    return { source: 'timestamp-query', ms: total.map((t) => t / steps) };
+  } finally {
+    querySet.destroy();
+    ctx.buffers.destroy(resolved);
+    ctx.buffers.destroy(staging);
+  }
+}

@@ -1,0 +1,63 @@
+import batchKernel from '../../shaders/batch.wgsl?kernel';
+import gatherKernel from '../../shaders/gather.wgsl?kernel';
+import lossKernel from '../../shaders/loss.wgsl?kernel';
+import matmulKernel from '../../shaders/matmul.wgsl?kernel';
+import optimizerKernel from '../../shaders/optimizer.wgsl?kernel';
+import reduceKernel from '../../shaders/reduce.wgsl?kernel';
+import softmaxKernel from '../../shaders/softmax.wgsl?kernel';
+import type { Activation, LossName } from '../types';
+import type { ResolvedOptimizer } from '../config';
+import { type KernelInterface, kernelConst, modeCode } from './kernel-interface';
+
+/**
+ * Every kernel family, one `.wgsl` file each in shaders/, with its interface reflected from the
+ * WGSL at build time. Adding a kernel: write shaders/NAME.wgsl, import it here with `?kernel`,
+ * and add a builder to src/gpu/launches.ts that passes its buffers and uniform fields by name.
+ *
+ * @example
+ * KERNELS.matmul.entries.main.bindings.map((b) => b.name); // ['params', 'a', 'b', 'c', 'bias', 'aux']
+ */
+export const KERNELS = {
+  matmul: matmulKernel,
+  gather: gatherKernel,
+  softmax: softmaxKernel,
+  loss: lossKernel,
+  reduce: reduceKernel,
+  optimizer: optimizerKernel,
+} satisfies Record<string, KernelInterface>;
+
+/** Name of a kernel family. */
+export type KernelName = keyof typeof KERNELS;
+
+/** The per-batch uniform (struct Batch in batch.wgsl), shared by every kernel at group 1. */
+export const BATCH_LAYOUT = batchKernel.uniforms.batch;
+
+/** Sizes of matmul.wgsl's entry points (defined there once). */
+export const MATMUL_SIZES = {
+  /** Outputs per workgroup side of the tiled entry point. */
+  tile: kernelConst(matmulKernel, 'TILE'),
+  /** Outputs per thread side of the blocked entry point. */
+  block: kernelConst(matmulKernel, 'BLOCK'),
+} as const;
+
+/** How many shards (storage bindings) gather.wgsl reads a dataset from: its `src0..srcN` bindings. */
+export const MAX_SHARDS = gatherKernel.entries.main.bindings.filter((b) => /^src\d+$/.test(b.name)).length;
+
+/** Most threads batch_stats (reduce.wgsl) runs in its one workgroup. */
+export const MAX_STATS_THREADS = kernelConst(reduceKernel, 'MAX_STATS_THREADS');
+
+/** What matmul.wgsl does after the product. */
+export type Epilogue = 'none' | 'biasActivation' | 'activationDerivative';
+/** Which size of a matmul is the batch's row count, read per batch: none, M or K. */
+export type BatchRows = 'none' | 'm' | 'k';
+
+/** The WGSL code of an activation (activation.wgsl's `ACTIVATION_*`). */
+export const activationCode = (a: Activation): number => modeCode(matmulKernel, 'ACTIVATION', a);
+/** The WGSL code of a loss (loss.wgsl's `LOSS_*`). */
+export const lossCode = (l: LossName): number => modeCode(lossKernel, 'LOSS', l);
+/** The WGSL code of an optimizer (optimizer.wgsl's `OPTIMIZER_*`). */
+export const optimizerCode = (o: ResolvedOptimizer['type']): number => modeCode(optimizerKernel, 'OPTIMIZER', o);
+/** The WGSL code of a matmul epilogue (`EPILOGUE_*`). */
+export const epilogueCode = (e: Epilogue): number => modeCode(matmulKernel, 'EPILOGUE', e);
+/** The WGSL code of a batch-rows mode (`BATCH_ROWS_*`). */
+export const batchRowsCode = (b: BatchRows): number => modeCode(matmulKernel, 'BATCH_ROWS', b);

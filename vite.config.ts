@@ -35,14 +35,33 @@ export function mnistFiles(): Plugin {
  */
 export default defineConfig(({ mode }) => {
   if (mode === 'lib') {
+    // Two entries: the core (dist/webgpu-mlp.js, one module with no imports) and the interop
+    // formats (dist/interop.js). Interop code reaches the core only through '../index', which
+    // stays an import of './webgpu-mlp.js' (the same MLP class; nothing bundled twice).
+    const interopDir = resolve(here, 'src/interop');
+    const core = 'webgpu-mlp:core';
+    const interopImportsCore: Plugin = {
+      name: 'interop-imports-core',
+      enforce: 'pre',
+      resolveId(id, importer) {
+        if (importer === undefined || resolve(importer, '..') !== interopDir || !id.startsWith('../')) return null;
+        if (id !== '../index') this.error(`${importer} imports '${id}': interop code must import the core through '../index' only`);
+        return { id: core, external: true };
+      },
+    };
     return {
       build: {
         outDir: resolve(here, 'dist'),
         emptyOutDir: true,
         sourcemap: true,
-        lib: { entry: resolve(here, 'src/index.ts'), formats: ['es'], fileName: () => 'webgpu-mlp.js' },
+        lib: {
+          entry: { 'webgpu-mlp': resolve(here, 'src/index.ts'), interop: resolve(here, 'src/interop/index.ts') },
+          formats: ['es'],
+          fileName: (_format, name) => `${name}.js`,
+        },
+        rolldownOptions: { output: { paths: { [core]: './webgpu-mlp.js' } } },
       },
-      plugins: [wgslKernels()],
+      plugins: [wgslKernels(), interopImportsCore],
     };
   }
   return {

@@ -1,0 +1,128 @@
+// ONNX export (opset 13): per layer Gemm (or MatMul + Add) and the activation, float32
+// initializers, a dynamic batch dimension, and the config in metadata_props['webgpu-mlp'].
+import type { Activation, MLP } from '../index';
+import { modelFile, show } from './common';
+import { ProtoWriter } from './protobuf';
+
+/**
+ * The ONNX operator set the export targets (written with IR version 7).
+ *
+ * @example
+ * import { ONNX_OPSET } from 'webgpu-mlp/interop';
+ * console.log(ONNX_OPSET); // 13
+ */
+export const ONNX_OPSET = 13;
+const IR_VERSION = 7;
+const FLOAT = 1; // TensorProto.DataType.FLOAT
+const ATTRIBUTE_INT = 2; // AttributeProto.AttributeType.INT
+
+/**
+ * Options of {@link toOnnx}.
+ *
+ * @example
+ * const bytes = await toOnnx(model, { linear: 'matmul-add', inputName: 'features', outputName: 'scores' });
+ */
+export interface OnnxOptions {
+  /** `'gemm'` (default): one Gemm per layer; `'matmul-add'`: MatMul then Add. */
+  linear?: 'gemm' | 'matmul-add';
+  /** Name of the graph input (default `'input'`, shape `[batch, inputSize]`). */
+  inputName?: string;
+  /** Name of the graph output (default `'output'`, shape `[batch, outputs]`). */
+  outputName?: string;
+}
+
+const OPS: Record<Exclude<Activation, 'linear'>, string> = { sigmoid: 'Sigmoid', tanh: 'Tanh', relu: 'Relu', softmax: 'Softmax' };
+
+function tensor(name: string, dims: number[], values: ArrayLike<number>): ProtoWriter {
+  const raw = new Uint8Array(4 * values.length);
+  const view = new DataView(raw.buffer);
+  for (let i = 0; i < values.length; i++) view.setFloat32(4 * i, values[i], true);
+  const t = new ProtoWriter();
+  for (const d of dims) t.int(1, d);
+  return t.int(2, FLOAT).string(8, name).bytes(9, raw);
+}
+
+function node(op: string, inputs: string[], output: string, name: string, attributes: ProtoWriter[] = []): ProtoWriter {
+  const n = new ProtoWriter();
+  for (const i of inputs) n.string(1, i);
+  n.string(2, output).string(3, name).string(4, op);
+  for (const a of attributes) n.message(5, a);
+  return n;
+}
+
+function valueInfo(name: string, width: number): ProtoWriter {
+  const shape = new ProtoWriter()
+    .message(1, new ProtoWriter().string(2, 'batch'))
+    .message(1, new ProtoWriter().int(1, width));
+  const tensorType = new ProtoWriter().int(1, FLOAT).message(2, shape);
+  return new ProtoWriter().string(1, name).message(2, new ProtoWriter().message(1, tensorType));
+}
+
+function checkName(what: string, v: unknown, fallback: string): string {
+  if (v === undefined) return fallback;
+  if (typeof v !== 'string' || !/^[A-Za-z_][A-Za-z0-9_.:/-]*$/.test(v)) throw new TypeError(`${what} must be a name of letters, digits, '_', '.', ':', '/', '-', got ${show(v)}`);
+  return v;
+}
+
+/**
+ * The model as an ONNX file (opset 13, IR 7): input `[batch, inputSize]` float32, one `Gemm`
+ * (or `MatMul` + `Add`) per layer with the weights as float32 initializers, then `Sigmoid`,
+ * `Tanh`, `Relu` or `Softmax` (axis −1); the config as JSON in `metadata_props['webgpu-mlp']`.
+ * onnxruntime (Node, web, Python) and other ONNX runtimes run it.
+ *
+ * @example
+ * import { toOnnx } from 'webgpu-mlp/interop';
+ * import * as ort from 'onnxruntime-web';
+ * const session = await ort.InferenceSession.create(await toOnnx(model));
+ * const { output } = await session.run({ input: new ort.Tensor('float32', Float32Array.from([0, 1]), [1, 2]) });
+ */
+export async function toOnnx(model: MLP, options: OnnxOptions = {}): Promise<Uint8Array> {
+  if (options === null || typeof options !== 'object') throw new TypeError(`options must be an object, got ${show(options)}`);
+  const linear = options.linear ?? 'gemm';
+  if (linear !== 'gemm' && linear !== 'matmul-add') throw new RangeError(`options.linear must be 'gemm' or 'matmul-add', got ${show(linear)}`);
+  const inputName = checkName('options.inputName', options.inputName, 'input');
+  const outputName = checkName('options.outputName', options.outputName, 'output');
+  for (const [what, name] of [['options.inputName', inputName], ['options.outputName', outputName]]) {
+    if (/^layer\d+[./]/.test(name)) throw new RangeError(`${what} ${show(name)} clashes with the graph's own 'layer<N>.*' names`);
+  }
+  if (inputName === outputName) throw new RangeError(`options.inputName and options.outputName must differ, both are ${show(inputName)}`);
+  const file = await modelFile(model);
+  const useBias = file.config.useBias !== false;
+  const graph = new ProtoWriter();
+  const initializers: ProtoWriter[] = [];
+  let current = inputName;
+  file.config.layers.forEach((layer, l) => {
+    const last = l === file.config.layers.length - 1;
+    const w = `layer${l}.weight`;
+    const b = `layer${l}.bias`;
+    initializers.push(tensor(w, [file.weights[l].length, layer.units], file.weights[l].flat()));
+    if (useBias) initializers.push(tensor(b, [layer.units], file.biases[l]));
+    const linearOut = last && layer.activation === 'linear' ? outputName : `layer${l}.linear`;
+    if (linear === 'gemm') {
+      graph.message(1, node('Gemm', useBias ? [current, w, b] : [current, w], linearOut, `layer${l}/Gemm`));
+    } else if (useBias) {
+      graph.message(1, node('MatMul', [current, w], `layer${l}.matmul`, `layer${l}/MatMul`));
+      graph.message(1, node('Add', [`layer${l}.matmul`, b], linearOut, `layer${l}/Add`));
+    } else {
+      graph.message(1, node('MatMul', [current, w], linearOut, `layer${l}/MatMul`));
+    }
+    current = linearOut;
+    if (layer.activation !== 'linear') {
+      const out = last ? outputName : `layer${l}.output`;
+      const axis = layer.activation === 'softmax' ? [new ProtoWriter().string(1, 'axis').int(3, -1).int(20, ATTRIBUTE_INT)] : [];
+      graph.message(1, node(OPS[layer.activation], [current], out, `layer${l}/${OPS[layer.activation]}`, axis));
+      current = out;
+    }
+  });
+  graph.string(2, 'webgpu-mlp');
+  for (const t of initializers) graph.message(5, t);
+  graph.message(11, valueInfo(inputName, file.config.inputSize));
+  graph.message(12, valueInfo(outputName, file.config.layers[file.config.layers.length - 1].units));
+  return new ProtoWriter()
+    .int(1, IR_VERSION)
+    .string(2, 'webgpu-mlp')
+    .message(7, graph)
+    .message(8, new ProtoWriter().string(1, '').int(2, ONNX_OPSET))
+    .message(14, new ProtoWriter().string(1, 'webgpu-mlp').string(2, JSON.stringify(file.config)))
+    .finish();
+}

@@ -1,0 +1,88 @@
+// Models as safetensors files named like a PyTorch nn.Sequential of Linear + activation modules:
+// '0.weight' [out, in], '0.bias' [out], '2.weight', … (module 2l+1 is layer l's activation), with
+// the architecture (the model file's config, as JSON) in __metadata__['webgpu-mlp'].
+import type { MLP } from '../index';
+import { type DenseTensors, type RawTensor, buildModel } from './build';
+import { type Bytes, type ImportOptions, asBytes, modelFile, parseArchitecture } from './common';
+import { encodeSafetensors, parseSafetensors } from './safetensors-format';
+
+/**
+ * The safetensors `__metadata__` key holding the model's config as JSON (in Python:
+ * `json.loads(header["__metadata__"]["webgpu-mlp"])`).
+ *
+ * @example
+ * import { SAFETENSORS_CONFIG_KEY } from 'webgpu-mlp/interop';
+ * console.log(SAFETENSORS_CONFIG_KEY); // 'webgpu-mlp'
+ */
+export const SAFETENSORS_CONFIG_KEY = 'webgpu-mlp';
+
+/**
+ * The model as a safetensors file, float32 little-endian, tensors named as the `state_dict` of
+ * `nn.Sequential(Linear, act, Linear, act, …)`: `'0.weight'` shaped `[out, in]`, `'0.bias'`,
+ * `'2.weight'`, … (no bias tensors when `useBias` is false). The config is stored as JSON in
+ * `__metadata__['webgpu-mlp']`.
+ *
+ * @example
+ * import { MLP } from 'webgpu-mlp';
+ * import { toSafetensors } from 'webgpu-mlp/interop';
+ * const model = await MLP.create({ inputSize: 2, layers: [{ units: 4, activation: 'relu' }, { units: 1, activation: 'sigmoid' }], loss: 'binaryCrossEntropy' });
+ * const bytes = await toSafetensors(model); // write to model.safetensors
+ */
+export async function toSafetensors(model: MLP): Promise<Uint8Array> {
+  const file = await modelFile(model);
+  const tensors = file.config.layers.flatMap((layer, l) => {
+    const w = file.weights[l];
+    const fanIn = w.length;
+    const weight = new Float64Array(layer.units * fanIn);
+    for (let i = 0; i < fanIn; i++) for (let j = 0; j < layer.units; j++) weight[j * fanIn + i] = w[i][j];
+    const out = [{ name: `${2 * l}.weight`, shape: [layer.units, fanIn], values: weight }];
+    if (file.config.useBias !== false) out.push({ name: `${2 * l}.bias`, shape: [layer.units], values: Float64Array.from(file.biases[l]) });
+    return out;
+  });
+  return encodeSafetensors(tensors, { format: 'pt', [SAFETENSORS_CONFIG_KEY]: JSON.stringify(file.config) });
+}
+
+/** Groups '<index>.weight' / '<index>.bias' tensors into dense layers, ordered by module index. */
+function sequentialLayers(tensors: RawTensor[]): DenseTensors[] {
+  const byIndex = new Map<number, { weight?: RawTensor; bias?: RawTensor }>();
+  for (const t of tensors) {
+    const m = /^(\d{1,6})\.(weight|bias)$/.exec(t.name);
+    if (!m) {
+      throw new RangeError(`safetensors tensor '${t.name}' is not a Linear parameter of an nn.Sequential (expected names like '0.weight' and '0.bias')`);
+    }
+    const index = Number(m[1]);
+    const slot = byIndex.get(index) ?? {};
+    slot[m[2] as 'weight' | 'bias'] = t;
+    byIndex.set(index, slot);
+  }
+  return [...byIndex.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([index, { weight, bias }]) => {
+      if (!weight) throw new RangeError(`safetensors tensor '${index}.bias' has no matching '${index}.weight'`);
+      return { kernel: weight, bias, layout: 'out,in' as const };
+    });
+}
+
+/**
+ * Rebuilds a model from a safetensors file: one written by {@link toSafetensors}, or a PyTorch
+ * `nn.Sequential` `state_dict` of `Linear` layers (F32 or F64). The architecture comes from the
+ * file's `__metadata__['webgpu-mlp']`; without it, pass `options.config.layers` (one
+ * `{ units, activation }` per Linear) and `options.config.loss`. The header length, every dtype,
+ * shape, name and byte range, the config against the shapes, and every value's finiteness are
+ * checked before anything is allocated; a bad file throws a `RangeError`/`TypeError` saying what.
+ *
+ * @example
+ * import { fromSafetensors } from 'webgpu-mlp/interop';
+ * const bytes = new Uint8Array(await (await fetch('model.safetensors')).arrayBuffer());
+ * const model = await fromSafetensors(bytes, { config: { backend: 'cpu' } });
+ * // a file saved from PyTorch without our metadata:
+ * const other = await fromSafetensors(bytes, {
+ *   config: { layers: [{ units: 16, activation: 'relu' }, { units: 3, activation: 'softmax' }], loss: 'categoricalCrossEntropy' },
+ * });
+ */
+export async function fromSafetensors(bytes: Bytes, options: ImportOptions = {}): Promise<MLP> {
+  const { tensors, metadata } = parseSafetensors(asBytes('bytes', bytes));
+  const config = metadata[SAFETENSORS_CONFIG_KEY];
+  const file = config === undefined ? {} : parseArchitecture(`safetensors __metadata__['${SAFETENSORS_CONFIG_KEY}']`, config);
+  return buildModel('safetensors', sequentialLayers(tensors), file, options);
+}

@@ -1,0 +1,68 @@
+// Reads the Keras topology of a TF.js layers model: a Sequential of Dense layers, optionally with
+// an InputLayer, Activation layers following linear Dense layers, and Dropout (inference no-op).
+import type { Activation } from '../index';
+import { isObject, show } from './common';
+
+/** A Dense layer as the topology describes it. */
+export interface DenseSpec {
+  name: string;
+  units: number;
+  activation: Activation;
+  useBias: boolean;
+}
+
+/** The topology's dense layers in order, and the input width when it states one. */
+export interface Topology {
+  dense: DenseSpec[];
+  inputSize?: number;
+}
+
+function inputWidth(where: string, shape: unknown): number {
+  if (!Array.isArray(shape) || shape.length !== 2 || !Number.isSafeInteger(shape[1]) || shape[1] < 1) {
+    throw new RangeError(`${where} must be [null, features] (a flat input), got ${show(shape)}`);
+  }
+  return shape[1];
+}
+
+/** Checks and reads `modelTopology` (or its Keras `model_config`). */
+export function parseTopology(value: unknown): Topology {
+  if (!isObject(value)) throw new TypeError(`model.json modelTopology must be an object, got ${show(value)}`);
+  const model = isObject(value.model_config) ? value.model_config : value;
+  if (model.class_name !== 'Sequential') throw new RangeError(`model.json modelTopology class_name must be 'Sequential', got ${show(model.class_name)}`);
+  const config = model.config;
+  const list = Array.isArray(config) ? config : isObject(config) ? config.layers : undefined;
+  if (!Array.isArray(list)) throw new TypeError(`model.json Sequential config must list its layers, got ${show(config)}`);
+  const out: Topology = { dense: [] };
+  list.forEach((layer: unknown, i: number) => {
+    const where = `model.json layer ${i}`;
+    if (!isObject(layer) || !isObject(layer.config)) throw new TypeError(`${where} must be {class_name, config}, got ${show(layer)}`);
+    const c = layer.config;
+    const shape = c.batch_input_shape ?? c.batch_shape;
+    if (shape !== undefined && i === 0) out.inputSize = inputWidth(`${where} batch_input_shape`, shape);
+    switch (layer.class_name) {
+      case 'InputLayer':
+        if (i !== 0) throw new RangeError(`${where} is an InputLayer; only the first layer may be one`);
+        return;
+      case 'Dropout':
+        return;
+      case 'Dense': {
+        if (typeof c.name !== 'string' || c.name === '') throw new TypeError(`${where} (Dense) must have a name, got ${show(c.name)}`);
+        if (!Number.isSafeInteger(c.units) || (c.units as number) < 1) throw new RangeError(`${where} ('${c.name}') units must be a positive integer, got ${show(c.units)}`);
+        if (c.use_bias !== undefined && typeof c.use_bias !== 'boolean') throw new TypeError(`${where} ('${c.name}') use_bias must be a boolean, got ${show(c.use_bias)}`);
+        out.dense.push({ name: c.name, units: c.units as number, activation: (c.activation ?? 'linear') as Activation, useBias: c.use_bias !== false });
+        return;
+      }
+      case 'Activation': {
+        const last = out.dense[out.dense.length - 1];
+        if (!last || last.activation !== 'linear') {
+          throw new RangeError(`${where} is an Activation layer after ${last ? `Dense '${last.name}' with activation '${last.activation}'` : 'no Dense layer'}; only one activation per Dense layer is supported`);
+        }
+        last.activation = c.activation as Activation;
+        return;
+      }
+      default:
+        throw new RangeError(`${where} is a ${show(layer.class_name)} layer; this importer reads Dense, Activation, Dropout and InputLayer layers`);
+    }
+  });
+  return out;
+}

@@ -1,0 +1,101 @@
+"""safetensors files and webgpu-mlp models with torch alone (no `safetensors` package needed).
+
+The format: an 8-byte little-endian header length N, N bytes of JSON
+({name: {"dtype", "shape", "data_offsets": [begin, end]}, "__metadata__": {str: str}}), then the
+tensors' raw little-endian bytes. A model exported by webgpu-mlp (toSafetensors) names its tensors
+as the state_dict of nn.Sequential(Linear, activation, Linear, activation, ...) and keeps its config
+as JSON in __metadata__["webgpu-mlp"]; a training set (datasetToSafetensors) holds "inputs" and
+"targets".
+"""
+import json
+import struct
+import sys
+
+import torch
+from torch import nn
+
+CONFIG_KEY = "webgpu-mlp"
+DTYPES = {"F32": torch.float32, "F64": torch.float64}
+NAMES = {torch.float32: "F32", torch.float64: "F64"}
+ACTIVATIONS = {
+    "sigmoid": nn.Sigmoid,
+    "tanh": nn.Tanh,
+    "relu": nn.ReLU,
+    "linear": nn.Identity,
+    "softmax": lambda: nn.Softmax(dim=-1),
+}
+
+if sys.byteorder != "little":
+    raise SystemExit("safetensors_io.py assumes a little-endian machine")
+
+
+def load(path):
+    """Returns ({name: tensor}, metadata) of a safetensors file."""
+    with open(path, "rb") as f:
+        data = f.read()
+    (n,) = struct.unpack("<Q", data[:8])
+    if n > len(data) - 8:
+        raise ValueError(f"{path}: header length {n} exceeds the file ({len(data)} bytes)")
+    header = json.loads(data[8 : 8 + n])
+    metadata = header.pop("__metadata__", None) or {}
+    body = data[8 + n :]
+    tensors = {}
+    for name, entry in header.items():
+        begin, end = entry["data_offsets"]
+        raw = bytearray(body[begin:end])
+        flat = torch.frombuffer(raw, dtype=DTYPES[entry["dtype"]]) if raw else torch.empty(0, dtype=DTYPES[entry["dtype"]])
+        tensors[name] = flat.reshape(entry["shape"])
+    return tensors, metadata
+
+
+def save(path, tensors, metadata=None):
+    """Writes {name: tensor} (float32 or float64, kept as given) with optional string metadata."""
+    header = {"__metadata__": metadata} if metadata else {}
+    blobs, offset = [], 0
+    for name, t in tensors.items():
+        t = t.detach().cpu().contiguous()
+        raw = t.numpy().tobytes()
+        header[name] = {"dtype": NAMES[t.dtype], "shape": list(t.shape), "data_offsets": [offset, offset + len(raw)]}
+        blobs.append(raw)
+        offset += len(raw)
+    text = json.dumps(header).encode()
+    text += b" " * (-len(text) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(text)))
+        f.write(text)
+        for b in blobs:
+            f.write(b)
+
+
+def sequential(config):
+    """nn.Sequential(Linear, activation, ...) for a webgpu-mlp config."""
+    modules, fan_in = [], config["inputSize"]
+    for layer in config["layers"]:
+        modules.append(nn.Linear(fan_in, layer["units"], bias=config.get("useBias", True)))
+        modules.append(ACTIVATIONS[layer["activation"]]())
+        fan_in = layer["units"]
+    return nn.Sequential(*modules)
+
+
+def load_model(path):
+    """(model, config, metadata) from a safetensors model exported by webgpu-mlp."""
+    tensors, metadata = load(path)
+    config = json.loads(metadata[CONFIG_KEY])
+    model = sequential(config)
+    model.load_state_dict({k: v.to(torch.float32) for k, v in tensors.items()}, strict=True)
+    return model, config, metadata
+
+
+def loss_fn(name, output, target):
+    """The library's losses, each the mean over samples of the per-sample loss."""
+    eps = 1e-7
+    if name == "sse":
+        return 0.5 * ((output - target) ** 2).sum(1).mean()
+    if name == "mse":
+        return ((output - target) ** 2).mean(1).mean()
+    if name == "binaryCrossEntropy":
+        o = output.clamp(eps, 1 - eps)
+        return -(target * o.log() + (1 - target) * (1 - o).log()).sum(1).mean()
+    if name == "categoricalCrossEntropy":
+        return -(target * output.clamp_min(eps).log()).sum(1).mean()
+    raise ValueError(f"unknown loss {name!r}")

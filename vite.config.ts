@@ -69,7 +69,7 @@ export default defineConfig(({ mode }) => {
     root: process.env.VITEST ? here : resolve(here, 'demo'),
     publicDir: false,
     server: { fs: { allow: [here] }, port: 5173 },
-    worker: { format: 'es' },
+    worker: { format: 'es', plugins: () => [wgslKernels()] },
     build: { outDir: resolve(here, 'demo-dist'), emptyOutDir: true },
     test: {
       include: ['test/**/*.test.ts'],

@@ -1,124 +1,141 @@
-import { Chart, Legend, LineController, LineElement, LinearScale, PointElement, Tooltip } from 'chart.js';
-import type { Report } from './protocol';
+import { type Axis, LineChart, type Point } from './line-chart';
+import type { EpochEntry, RegressionPoint } from './protocol';
+import { TEXT_MS, frames } from './render-queue';
 
-Chart.register(LineController, LineElement, PointElement, LinearScale, Legend, Tooltip);
+/** Points kept per series: past it, every other point is dropped and later ones are sampled half as often. */
+const CAP = 300;
+/** Least milliseconds between two redraws of the charts. */
+const REDRAW_MS = TEXT_MS;
 
-/** Most points drawn per series (long runs are decimated evenly, so the charts stay fast). */
-const MAX_POINTS = 1500;
+/** A series that stays under CAP points however long the run, always ending at the newest value. */
+class Series {
+  private points: Point[] = [];
+  private stride = 1;
+  private seen = 0;
+  private tail: Point | null = null;
 
-type Point = { x: number; y: number };
-type EpochEntry = Extract<Report, { type: 'epochs' }>['logs'][number];
+  push(p: Point): void {
+    if (!Number.isFinite(p.y)) return;
+    if (this.seen++ % this.stride !== 0) {
+      this.tail = p;
+      return;
+    }
+    this.points.push(p);
+    this.tail = null;
+    if (this.points.length > CAP) {
+      this.points = this.points.filter((_, i) => i % 2 === 0);
+      this.stride *= 2;
+    }
+  }
 
-const SERIES = [
-  { key: 'batch', label: 'batch (live)', color: 'rgba(120, 120, 120, 0.55)', line: true },
-  { key: 'train', label: 'train (epoch)', color: '#1f77b4', line: true },
-  { key: 'val', label: 'validation', color: '#ff7f0e', line: true },
-  { key: 'test', label: 'test', color: '#2ca02c', line: true },
-] as const;
+  view(): Point[] {
+    return this.tail ? [...this.points, this.tail] : this.points;
+  }
 
-function makeChart(canvas: HTMLCanvasElement, title: string, percent: boolean): Chart<'line', Point[]> {
-  return new Chart(canvas, {
-    type: 'line',
-    data: {
-      datasets: SERIES.map((s) => ({
-        label: s.label,
-        data: [] as Point[],
-        borderColor: s.color,
-        backgroundColor: s.color,
-        borderWidth: s.key === 'batch' ? 1 : 2,
-        // dots while there are few epochs, a plain line once there are many
-        pointRadius: s.key === 'batch' ? 0 : (ctx: { dataset: { data: unknown[] } }) => (ctx.dataset.data.length > 60 ? 0 : 2.5),
-        tension: 0,
-      })),
-    },
-    options: {
-      animation: false,
-      responsive: true,
-      maintainAspectRatio: false,
-      parsing: false,
-      normalized: true,
-      plugins: {
-        legend: { labels: { boxWidth: 12, font: { size: 11 }, filter: (item, data) => data.datasets[item.datasetIndex!].data.length > 0 } },
-        tooltip: { callbacks: { label: (c) => `${c.dataset.label}: ${percent ? (c.parsed.y! * 100).toFixed(2) + '%' : c.parsed.y!.toPrecision(4)}` } },
-      },
-      scales: {
-        x: { type: 'linear', title: { display: true, text: 'epochs of data seen' }, min: 0 },
-        y: {
-          type: 'linear',
-          title: { display: true, text: title },
-          ...(percent ? { min: 0, max: 1, ticks: { callback: (v) => `${Math.round(Number(v) * 100)}%` } } : { beginAtZero: true }),
-        },
-      },
-    },
-  });
+  get length(): number {
+    return this.points.length + (this.tail ? 1 : 0);
+  }
 }
 
-/** Live loss and accuracy charts: per-batch training values and per-epoch train/validation/test. */
+const STYLES = [
+  { label: 'batch (live)', color: 'rgba(120, 120, 120, 0.6)', width: 1, dots: false },
+  { label: 'train', color: '#1f77b4', width: 2, dots: true },
+  { label: 'validation', color: '#ff7f0e', width: 2, dots: true },
+  { label: 'test', color: '#2ca02c', width: 2, dots: true },
+];
+
+const newSeries = () => STYLES.map(() => new Series());
+
+/**
+ * The live loss chart (log scale by default) and the second chart: accuracy for classification,
+ * R² for regression. Per-batch values while training, per-epoch train/validation/test values.
+ * Redraws at most every REDRAW_MS, each a fraction of a millisecond.
+ */
 export class TrainingCharts {
-  private readonly loss: Chart<'line', Point[]>;
-  private readonly accuracy: Chart<'line', Point[]>;
-  private frame = 0;
+  private readonly loss: LineChart;
+  private readonly second: LineChart;
+  private series = { loss: newSeries(), second: newSeries() };
+  private logScale = true;
+  private kind: 'accuracy' | 'r2' = 'accuracy';
 
-  /** Every value received, per chart and series; the charts draw a decimated copy. */
-  private readonly raw = new Map<Chart<'line', Point[]>, Point[][]>();
-
-  constructor(lossCanvas: HTMLCanvasElement, accuracyCanvas: HTMLCanvasElement) {
-    this.loss = makeChart(lossCanvas, 'loss', false);
-    this.accuracy = makeChart(accuracyCanvas, 'accuracy', true);
-    this.reset();
+  constructor(
+    private readonly lossCanvas: HTMLCanvasElement,
+    private readonly secondCanvas: HTMLCanvasElement,
+  ) {
+    this.loss = new LineChart(lossCanvas, STYLES, 'epochs of data seen');
+    this.second = new LineChart(secondCanvas, STYLES, 'epochs of data seen');
+    this.setLogScale(true);
+    this.setKind('accuracy');
   }
 
   /** Clears every series. */
   reset(): void {
-    for (const c of [this.loss, this.accuracy]) this.raw.set(c, SERIES.map(() => []));
-    this.schedule();
+    this.series = { loss: newSeries(), second: newSeries() };
+    this.draw();
   }
 
-  /** Adds a live batch value at `x` epochs. */
+  /** Log or linear loss axis. */
+  setLogScale(on: boolean): void {
+    this.logScale = on;
+    this.loss.setAxis({ scale: on ? 'log' : 'linear', title: on ? 'loss (log scale)' : 'loss' });
+    this.lossCanvas.parentElement!.dataset.scale = on ? 'log' : 'linear';
+    this.draw();
+  }
+
+  /** What the second chart shows: accuracy (with a note on what it means) or R². */
+  setKind(kind: 'accuracy' | 'r2', note: string | null = null): void {
+    this.kind = kind;
+    const axis: Axis =
+      kind === 'r2' ? { scale: 'linear', title: 'R² (1 = perfect)', min: -1, max: 1 } : { scale: 'linear', title: note ? `accuracy (${note})` : 'accuracy', min: 0, max: 1, percent: true };
+    this.second.setAxis(axis);
+    this.secondCanvas.parentElement!.dataset.kind = kind;
+    this.draw();
+  }
+
+  /** A live batch value at `x` epochs. */
   addBatch(x: number, loss: number, accuracy: number): void {
-    this.push(this.loss, 0, { x, y: loss });
-    this.push(this.accuracy, 0, { x, y: accuracy });
-    this.schedule();
+    this.series.loss[0].push({ x, y: loss });
+    if (this.kind === 'accuracy') this.series.second[0].push({ x, y: accuracy });
+    this.draw();
   }
 
-  /** Adds per-epoch values. */
+  /** Per-epoch values. */
   addEpochs(logs: EpochEntry[]): void {
-    for (const l of logs) {
-      this.push(this.loss, 1, { x: l.x, y: l.loss });
-      this.push(this.accuracy, 1, { x: l.x, y: l.accuracy });
-      if (l.valLoss !== undefined) this.push(this.loss, 2, { x: l.x, y: l.valLoss });
-      if (l.valAccuracy !== undefined) this.push(this.accuracy, 2, { x: l.x, y: l.valAccuracy });
-      if (l.testLoss !== undefined) this.push(this.loss, 3, { x: l.x, y: l.testLoss });
-      if (l.testAccuracy !== undefined) this.push(this.accuracy, 3, { x: l.x, y: l.testAccuracy });
+    const [l, s] = [this.series.loss, this.series.second];
+    for (const e of logs) {
+      l[1].push({ x: e.x, y: e.loss });
+      if (e.valLoss !== undefined) l[2].push({ x: e.x, y: e.valLoss });
+      if (e.testLoss !== undefined) l[3].push({ x: e.x, y: e.testLoss });
+      if (this.kind !== 'accuracy') continue;
+      s[1].push({ x: e.x, y: e.accuracy });
+      if (e.valAccuracy !== undefined) s[2].push({ x: e.x, y: e.valAccuracy });
+      if (e.testAccuracy !== undefined) s[3].push({ x: e.x, y: e.testAccuracy });
     }
-    this.schedule();
+    this.draw();
   }
 
-  /** Notes on the accuracy axis when accuracy means little (real-valued targets). */
-  setAccuracyNote(note: string | null): void {
-    const y = this.accuracy.options.scales!.y!;
-    (y as { title: { text: string } }).title.text = note ? `accuracy (${note})` : 'accuracy';
-    this.schedule();
+  /** R² of the training and validation rows at a point of the run (regression). */
+  addRegression(p: RegressionPoint): void {
+    if (this.kind !== 'r2') return;
+    this.series.second[1].push({ x: p.x, y: p.train.r2 });
+    if (p.validation) this.series.second[2].push({ x: p.x, y: p.validation.r2 });
+    this.draw();
   }
 
-  private push(chart: Chart<'line', Point[]>, series: number, p: Point): void {
-    if (Number.isFinite(p.y)) this.raw.get(chart)![series].push(p);
+  /** Redraws both charts at the next frame, but at most every REDRAW_MS. */
+  private draw(): void {
+    frames.throttle(
+      'charts',
+      () => {
+        this.render(this.loss, this.lossCanvas, this.series.loss);
+        this.render(this.second, this.secondCanvas, this.series.second);
+      },
+      REDRAW_MS,
+    );
   }
 
-  private schedule(): void {
-    if (this.frame) return;
-    this.frame = requestAnimationFrame(() => {
-      this.frame = 0;
-      for (const c of [this.loss, this.accuracy]) {
-        const raw = this.raw.get(c)!;
-        c.data.datasets.forEach((d, i) => {
-          // draw at most MAX_POINTS, evenly spread over the run, always with the newest
-          const all = raw[i];
-          const stride = Math.ceil(all.length / MAX_POINTS);
-          d.data = stride <= 1 ? all.slice() : all.filter((_, k) => k % stride === 0 || k === all.length - 1);
-        });
-        c.update('none');
-      }
-    });
+  private render(chart: LineChart, canvas: HTMLCanvasElement, series: Series[]): void {
+    chart.draw(series.map((s) => s.view()));
+    canvas.parentElement!.dataset.points = String(series.reduce((n, s) => n + s.length, 0));
   }
 }

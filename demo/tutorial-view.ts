@@ -38,6 +38,8 @@ export class TutorialView {
   private step = 0;
   private stage = 0;
   private trace: StepTrace | null = null;
+  /** The η the current trace was computed with (the field may have changed since). */
+  private traceRate = 0.5;
   private readonly body = el('div', { class: 'trace-body' });
   private readonly next = el('button', { type: 'button', id: 'tutorial-next', class: 'primary' }, '');
   private readonly rate = el('input', { type: 'number', id: 'tutorial-rate', value: '0.5', step: 'any', min: '0' });
@@ -72,6 +74,14 @@ export class TutorialView {
 
   private advance(): void {
     this.error.textContent = '';
+    const startsStep = this.stage === -1 || (this.stage === STAGES.length - 1 && this.trace);
+    const raw = this.rate.value.trim();
+    const rate = Number(raw);
+    if (startsStep && (raw === '' || !Number.isFinite(rate) || rate <= 0)) {
+      // checked before anything moves, so the tables keep showing the η they were computed with
+      this.error.textContent = `η must be a positive number (gradient descent steps against the gradient), got '${raw}'`;
+      return;
+    }
     if (this.stage === STAGES.length - 1 && this.trace) {
       // the next step starts from the updated weights
       this.weights = this.trace.after;
@@ -80,7 +90,8 @@ export class TutorialView {
     }
     if (this.stage === -1) {
       try {
-        this.trace = traceStep(TUTORIAL_CONFIG, this.weights, TUTORIAL_SAMPLE.x, TUTORIAL_SAMPLE.y, Number(this.rate.value));
+        this.trace = traceStep(TUTORIAL_CONFIG, this.weights, TUTORIAL_SAMPLE.x, TUTORIAL_SAMPLE.y, rate);
+        this.traceRate = rate;
       } catch (e) {
         this.error.textContent = (e as Error).message;
         return;
@@ -143,7 +154,7 @@ export class TutorialView {
     if (t && this.stage >= 2) {
       parts.push(
         table(
-          `3. Update: w ← w − η·∂E/∂w (η = ${this.rate.value})`,
+          `3. Update: w ← w − η·∂E/∂w (η = ${this.traceRate})`,
           ['', 'before', 'after'],
           WEIGHT_NAMES.map((n) => [n.name, t.before.weights[n.layer][n.from][n.to], t.after.weights[n.layer][n.from][n.to]]),
           'trace-update',

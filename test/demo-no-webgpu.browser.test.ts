@@ -1,0 +1,32 @@
+// The demo page in a Chromium without WebGPU: it says so, trains on the CPU when WebGPU is asked
+// for, and the parity check explains why it cannot run. Screenshots go to test-output/.
+import { describe, expect, it } from 'vitest';
+import { screenshot, startDemo } from '../demo/e2e/page-driver';
+
+describe('demo page in a browser without WebGPU', () => {
+  it('says so, and a run that asks for WebGPU trains on the CPU instead', async () => {
+    const noGpu = await startDemo({ webgpu: false });
+    try {
+      const p = await noGpu.open(1366, 768);
+      await p.waitForFunction(() => /not available/.test(document.getElementById('gpu-banner')!.textContent!), { timeout: 60_000 });
+      expect(await p.$eval('#gpu-banner', (e) => e.textContent)).toMatch(/WebGPU is not available here \((navigator\.gpu is missing|navigator\.gpu\.requestAdapter\(\) returned no adapter).*\)\. Training runs on the float64 CPU path/);
+      await p.select('#dataset', 'xor');
+      await p.waitForFunction(() => document.body.dataset.state === 'ready' && document.getElementById('dataset-info')!.textContent!.startsWith('XOR'), { timeout: 60_000 });
+      await p.click('#backend-webgpu');
+      await p.click('#train');
+      await p.waitForFunction(() => ['done', 'error'].includes(document.body.dataset.state!), { timeout: 120_000 });
+      const status = await p.$eval('#status', (e) => e.textContent!);
+      expect(status).toMatch(/Trained 300 epoch\(s\) on the CPU/);
+      expect(await p.$eval('#backend', (e) => e.textContent)).toBe('CPU');
+      const banner = await p.$eval('#gpu-banner', (e) => e.textContent!);
+      console.log(`without WebGPU: ${banner} / ${status}`);
+      expect(banner).toMatch(/WebGPU could not be used \(backend 'webgpu' was requested but no WebGPU device is available: .*\); training continues on the CPU/);
+      await p.click('#parity');
+      await p.waitForFunction(() => document.body.dataset.state !== 'checking', { timeout: 60_000 });
+      expect(await p.$eval('#parity-result', (e) => e.textContent)).toMatch(/the parity check needs WebGPU, which is unavailable here/);
+      await screenshot(p, 'demo-no-webgpu.png');
+    } finally {
+      await noGpu.close();
+    }
+  });
+});

@@ -5,9 +5,12 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { type BrowserSession, openBrowser, repoRoot } from '../test/browser/harness';
 import { requestGpu } from '../src/gpu/device';
-import { matmulStyleFor } from '../src/gpu/launches';
-import { type Prepared, prepareMatmul, prepareTraining } from './ours';
+import { traitsOf } from '../src/gpu/launches';
+import type { Prepared, SystemInfo } from './ours';
 import type { ProfileRow } from './profile';
+import { type WorkloadResult, ratiosOf, reportLines } from './report';
+import { prepareSystem } from './systems';
+import type { ShapeReport } from './variants';
 import { SYSTEMS, type System, type Workload, repetitionWork, workloads } from './workloads';
 
 const USAGE_TEXT = `npm run bench [-- options]        (browser: ours vs TensorFlow.js, headless Chromium)
@@ -21,7 +24,9 @@ npm run bench:node [-- options]   (Node + Dawn: the same systems, TensorFlow.js'
   --out=FILE        JSON results (default bench/results.json, or bench/results-node.json with --node)
   --node            run under Node with Dawn (the 'webgpu' package) instead of Chromium
   --profile=W       instead of the benchmark: each launch of training workload W's step as
-                    MLP.profile times it, and the fixed cost of a submit and of a readback (browser only)`;
+                    MLP.profile times it, and the fixed cost of a submit and of a readback (browser only)
+  --variants        instead of the benchmark: every matmul variant's GFLOP/s on the benchmark's
+                    shapes, and the autotuner's choice (browser only)`;
 
 interface Options {
   node: boolean;
@@ -40,7 +45,7 @@ function parse(argv: string[]): Options | string {
   };
   for (const a of argv) {
     if (a === '--help' || a === '-h') return USAGE_TEXT;
-    if (!/^--(node|quick|(workloads|systems|reps|scale|out|profile)=.+)$/.test(a)) return `unknown option ${a}\n\n${USAGE_TEXT}`;
+    if (!/^--(node|quick|variants|(workloads|systems|reps|scale|out|profile)=.+)$/.test(a)) return `unknown option ${a}\n\n${USAGE_TEXT}`;
   }
   const node = argv.includes('--node');
   const quick = argv.includes('--quick');
@@ -63,7 +68,9 @@ function parse(argv: string[]): Options | string {
 
 /** How a system is prepared and timed in this mode. */
 interface Runner {
-  prepare(w: Workload, system: System): Promise<void>;
+  prepare(w: Workload, system: System): Promise<SystemInfo>;
+  /** Every matmul variant on the workload's shape, and the tuner's choice. */
+  variants(w: Workload): Promise<ShapeReport[]>;
   rep(w: Workload, system: System): Promise<number>;
   release(w: Workload, system: System): Promise<void>;
   close(): Promise<void>;
@@ -72,7 +79,8 @@ interface Runner {
 function browserRunner(session: BrowserSession, scale: number): Runner {
   const PAGE = '/bench/page.ts';
   return {
-    prepare: (w, s) => session.run(PAGE, 'prepare', w.name, scale, s),
+    prepare: (w, s) => session.run<SystemInfo>(PAGE, 'prepare', w.name, scale, s),
+    variants: async (w) => (await session.run<{ report: ShapeReport[] }>(PAGE, 'variants', w.name, scale)).report,
     rep: (w, s) => session.run<number>(PAGE, 'rep', w.name, s),
     release: (w, s) => session.run(PAGE, 'release', w.name, s),
     close: () => session.close(),
@@ -97,21 +105,22 @@ async function nodeRunner(): Promise<{ runner: Runner; adapter: string; matmulKe
   if (!(globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu) {
     Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
   }
-  let tfjs: typeof import('./tfjs') | null = null;
-  const loadTfjs = async () => (tfjs ??= await import('./tfjs'));
+  const fresh = async () => {
+    const p = await requestGpu({ gpu });
+    if (!p.device) throw new Error(p.description);
+    return p.device;
+  };
   return {
     adapter: probe.description,
-    matmulKernel: matmulStyleFor(device),
-    tfjsVersion: async () => (await loadTfjs()).tfjsVersion(),
+    matmulKernel: traitsOf(device).subgroups ? 'variants (subgroups available)' : 'variants',
+    tfjsVersion: async () => (await import('./tfjs')).tfjsVersion(),
     runner: {
       prepare: async (w, s) => {
-        const backend = s.endsWith('-webgpu') ? 'webgpu' : 'cpu';
-        if (s.startsWith('tfjs-')) {
-          const t = await loadTfjs();
-          prepared.set(key(w, s), w.kind === 'matmul' ? await t.prepareTfMatmul(w, backend) : await t.prepareTfTraining(w, backend));
-        } else if (w.kind === 'matmul') prepared.set(key(w, s), await prepareMatmul(w, device));
-        else prepared.set(key(w, s), await prepareTraining(w, backend, backend === 'webgpu' ? device : null));
+        const p = await prepareSystem(w, s, async () => device, fresh);
+        prepared.set(key(w, s), p);
+        return p.info ?? {};
       },
+      variants: async (w) => (await (await import('./variants')).variantTable(1, device, w.name)).report,
       rep: (w, s) => prepared.get(key(w, s))!.rep(),
       release: async (w, s) => {
         prepared.get(key(w, s))?.dispose();
@@ -127,27 +136,69 @@ const median = (v: number[]) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-interface SystemResult {
-  seconds: number[];
-  medianSeconds: number;
-  /** samples/s (training) or GFLOP/s (matmul), from the median repetition time. */
-  rate: number;
-  unit: 'samples/s' | 'GFLOP/s';
-  stepsPerSecond?: number;
-}
-
-/** Systems that run a workload, in pairs whose repetitions are interleaved (ours with its TF.js twin). */
-function pairsFor(w: Workload, systems: System[]): System[][] {
-  const pairs: System[][] = [
+/**
+ * Systems that run a workload, in groups whose repetitions are interleaved: ours on WebGPU with
+ * TF.js webgpu, ours on the CPU with TF.js cpu; ours with 'auto', and TF.js wasm, alone (one
+ * TF.js backend a group: TF.js has one global backend).
+ */
+function groupsFor(w: Workload, systems: System[]): System[][] {
+  const groups: System[][] = [
     ['ours-webgpu', 'tfjs-webgpu'],
     ['ours-cpu', 'tfjs-cpu'],
+    ['ours-auto'],
+    ['tfjs-wasm'],
   ];
-  // the kernel workloads compare GPU kernels only
-  const allowed = w.kind === 'matmul' ? systems.filter((s) => s.endsWith('-webgpu')) : systems;
-  return pairs.map((p) => p.filter((s) => allowed.includes(s))).filter((p) => p.length > 0);
+  // the kernel workloads compare GPU kernels (and TF.js wasm's)
+  const allowed = w.kind === 'matmul' ? systems.filter((s) => s.endsWith('-webgpu') || s === 'tfjs-wasm') : systems;
+  return groups.map((p) => p.filter((s) => allowed.includes(s))).filter((p) => p.length > 0);
 }
 
-const fmt = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v >= 1 ? v.toFixed(2) : v.toPrecision(3));
+/**
+ * Prepares, times (repetitions interleaved within each group of systems) and releases every
+ * system on workload `w`; a system that fails is reported with its error and the others go on.
+ */
+async function runWorkload(w: Workload, runner: Runner, opts: Options, log: (s: string) => void): Promise<WorkloadResult> {
+  const work = repetitionWork(w);
+  const entry: WorkloadResult = { workload: w, systems: {}, info: {}, failures: {}, ratios: {} };
+  const failed = (s: System, stage: string, e: unknown) => {
+    const message = `${stage}: ${e instanceof Error ? e.message : String(e)}`.split('\n')[0];
+    entry.failures[s] = message;
+    log(`${w.name}: ${s} failed, ${message}`);
+  };
+  for (const group of groupsFor(w, opts.systems)) {
+    for (const s of group) {
+      log(`${w.name}: preparing ${s} (time to the first step, build, upload, warm-up)`);
+      await runner.prepare(w, s).then((info) => (entry.info[s] = info), (e) => failed(s, 'prepare', e));
+    }
+    const times: Record<string, number[]> = Object.fromEntries(group.map((s) => [s, []]));
+    for (let r = 0; r < opts.reps; r++) {
+      for (const s of group.filter((x) => !entry.failures[x])) {
+        try {
+          const t = await runner.rep(w, s);
+          times[s].push(t);
+          log(`${w.name}: ${s} repetition ${r + 1}/${opts.reps}: ${t.toFixed(3)} s`);
+        } catch (e) {
+          failed(s, `repetition ${r + 1}`, e);
+        }
+      }
+    }
+    for (const s of group) {
+      await runner.release(w, s).catch(() => {});
+      if (entry.failures[s]) continue;
+      const m = median(times[s]);
+      entry.systems[s] =
+        w.kind === 'matmul'
+          ? { seconds: times[s], medianSeconds: m, rate: work.flops / m / 1e9, unit: 'GFLOP/s' }
+          : { seconds: times[s], medianSeconds: m, rate: work.samples / m, unit: 'samples/s', stepsPerSecond: work.steps / m };
+    }
+  }
+  entry.ratios = ratiosOf(entry);
+  if (w.kind === 'matmul' && opts.systems.includes('ours-webgpu')) {
+    log(`${w.name}: timing every matmul variant, and the autotuner (tune 'full')`);
+    entry.variants = await runner.variants(w).catch((e) => (log(`${w.name}: variant table failed, ${(e as Error).message}`), undefined));
+  }
+  return entry;
+}
 
 export async function main(argv: string[]): Promise<number> {
   const opts = parse(argv);
@@ -156,6 +207,7 @@ export async function main(argv: string[]): Promise<number> {
     return opts === USAGE_TEXT ? 0 : 2;
   }
   if (opts.profile) return profileMain(opts.profile, opts.scale);
+  if (argv.includes('--variants')) return variantsMain(opts.scale);
   const started = new Date();
   const log = (s: string) => process.stderr.write(`[bench ${((Date.now() - started.getTime()) / 1000).toFixed(0)}s] ${s}\n`);
   let runner: Runner;
@@ -168,92 +220,26 @@ export async function main(argv: string[]): Promise<number> {
     environment = { runtime: `Node ${process.version}, Dawn (npm package webgpu)`, matmulKernel: r.matmulKernel };
     if (opts.systems.some((s) => s.startsWith('tfjs-'))) environment.tfjs = await r.tfjsVersion();
   } else {
-    const session = await openBrowser('/test/browser/index.html', { prebundle: ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-webgpu'] });
+    const session = await openBrowser('/test/browser/index.html', { prebundle: ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-webgpu', '@tensorflow/tfjs-backend-wasm'] });
     runner = browserRunner(session, opts.scale);
     const d = await session.run<{ adapter: string; tfjs: string; userAgent: string; matmulKernel: string }>('/bench/page.ts', 'describe');
     adapter = d.adapter;
     environment = { runtime: d.userAgent, tfjs: d.tfjs, matmulKernel: d.matmulKernel };
   }
   log(`adapter: ${adapter}; ${environment.runtime}${environment.tfjs ? `; TensorFlow.js ${environment.tfjs}` : ''}`);
-  const results: { workload: Workload; systems: Partial<Record<System, SystemResult>>; failures: Partial<Record<System, string>>; ratios: Record<string, number> }[] = [];
+  const results: WorkloadResult[] = [];
   try {
-    for (const w of workloads(opts.scale).filter((x) => opts.workloads.includes(x.name))) {
-      const work = repetitionWork(w);
-      const entry: (typeof results)[number] = { workload: w, systems: {}, failures: {}, ratios: {} };
-      for (const pair of pairsFor(w, opts.systems)) {
-        // a system that fails is reported with its error; the others go on
-        const failed = (s: System, stage: string, e: unknown) => {
-          const message = `${stage}: ${e instanceof Error ? e.message : String(e)}`.split('\n')[0];
-          entry.failures[s] = message;
-          log(`${w.name}: ${s} failed, ${message}`);
-        };
-        for (const s of pair) {
-          log(`${w.name}: preparing ${s} (build, upload, warm-up)`);
-          await runner.prepare(w, s).catch((e) => failed(s, 'prepare', e));
-        }
-        const times: Record<string, number[]> = Object.fromEntries(pair.map((s) => [s, []]));
-        for (let r = 0; r < opts.reps; r++) {
-          for (const s of pair) {
-            if (entry.failures[s]) continue;
-            try {
-              const t = await runner.rep(w, s);
-              times[s].push(t);
-              log(`${w.name}: ${s} repetition ${r + 1}/${opts.reps}: ${t.toFixed(3)} s`);
-            } catch (e) {
-              failed(s, `repetition ${r + 1}`, e);
-            }
-          }
-        }
-        for (const s of pair) {
-          await runner.release(w, s).catch(() => {});
-          if (entry.failures[s]) continue;
-          const m = median(times[s]);
-          entry.systems[s] =
-            w.kind === 'matmul'
-              ? { seconds: times[s], medianSeconds: m, rate: work.flops / m / 1e9, unit: 'GFLOP/s' }
-              : { seconds: times[s], medianSeconds: m, rate: work.samples / m, unit: 'samples/s', stepsPerSecond: work.steps / m };
-        }
-      }
-      const ratio = (a: System, b: System) => {
-        const x = entry.systems[a];
-        const y = entry.systems[b];
-        if (x && y) entry.ratios[`${a} / ${b}`] = x.rate / y.rate;
-      };
-      ratio('ours-webgpu', 'tfjs-webgpu');
-      ratio('ours-cpu', 'tfjs-cpu');
-      ratio('ours-webgpu', 'ours-cpu');
-      results.push(entry);
-    }
+    for (const w of workloads(opts.scale).filter((x) => opts.workloads.includes(x.name))) results.push(await runWorkload(w, runner, opts, log));
   } finally {
     await runner.close();
   }
 
-  // the table
-  const lines: string[] = [];
-  lines.push(`webgpu-mlp benchmark, ${started.toISOString()}`);
-  lines.push(`adapter: ${adapter}; our matmul entry point: ${environment.matmulKernel}`);
-  lines.push(`runtime: ${environment.runtime}${environment.tfjs ? `; TensorFlow.js ${environment.tfjs}` : ''}`);
-  lines.push(`median of ${opts.reps} repetitions after a warm-up; scale ${opts.scale}; GFLOP/s counts 2·M·K·N per product (compare with the adapter's FP32 peak)`);
-  lines.push('');
-  const header = ['workload', 'system', 'median s', 'rate', 'steps/s', 'spread s'];
-  const rows: string[][] = [];
-  for (const r of results) {
-    for (const [s, v] of Object.entries(r.systems) as [System, SystemResult][]) {
-      rows.push([r.workload.name, s, v.medianSeconds.toFixed(3), `${fmt(v.rate)} ${v.unit}`, v.stepsPerSecond ? fmt(v.stepsPerSecond) : '', `${Math.min(...v.seconds).toFixed(3)}–${Math.max(...v.seconds).toFixed(3)}`]);
-    }
-    for (const [s, message] of Object.entries(r.failures)) rows.push([r.workload.name, s, '', `failed (${message})`, '', '']);
-    for (const [k, v] of Object.entries(r.ratios)) rows.push([r.workload.name, k, '', `× ${v >= 0.1 ? v.toFixed(2) : v.toPrecision(2)}`, '', '']);
-  }
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
-  lines.push(line(header));
-  lines.push(widths.map((n) => '-'.repeat(n)).join('  '));
-  let prev = '';
-  for (const r of rows) {
-    if (prev && r[0] !== prev) lines.push('');
-    prev = r[0];
-    lines.push(line(r));
-  }
+  const lines = reportLines(results, [
+    `webgpu-mlp benchmark, ${started.toISOString()}`,
+    `adapter: ${adapter}; our matmul kernels: ${environment.matmulKernel}`,
+    `runtime: ${environment.runtime}${environment.tfjs ? `; TensorFlow.js ${environment.tfjs}` : ''}`,
+    `median of ${opts.reps} repetitions after a warm-up; scale ${opts.scale}; GFLOP/s counts 2·M·K·N per product (compare with the adapter's FP32 peak)`,
+  ]);
   console.log(lines.join('\n'));
 
   const json = {
@@ -262,7 +248,7 @@ export async function main(argv: string[]): Promise<number> {
     environment,
     command: `npm run ${opts.node ? 'bench:node' : 'bench'} -- ${argv.filter((a) => a !== '--node').join(' ')}`.trim().replace(/ --$/, ''),
     options: { reps: opts.reps, scale: opts.scale, workloads: opts.workloads, systems: opts.systems },
-    results: results.map((r) => ({ ...r.workload, work: repetitionWork(r.workload), systems: r.systems, failures: r.failures, ratios: r.ratios })),
+    results: results.map((r) => ({ ...r.workload, work: repetitionWork(r.workload), systems: r.systems, info: r.info, failures: r.failures, ratios: r.ratios, variants: r.variants })),
   };
   mkdirSync(dirname(opts.out), { recursive: true });
   writeFileSync(opts.out, JSON.stringify(json, null, 2) + '\n');
@@ -277,6 +263,17 @@ async function profileMain(name: string, scale: number): Promise<number> {
     console.log(`profile of ${name} on ${session.adapter}, ${new Date().toISOString()} (launch times: ${r.source})`);
     const width = Math.max(...[...r.floor, ...r.step].map((x) => x.label.length));
     for (const x of [...r.floor, ...r.step]) console.log(`${x.label.padEnd(width)}  ${x.workgroups.padStart(9)}  ${x.ms.toFixed(3).padStart(9)} ms`);
+    return 0;
+  } finally {
+    await session.close();
+  }
+}
+
+async function variantsMain(scale: number): Promise<number> {
+  const session = await openBrowser('/test/browser/index.html');
+  try {
+    const { lines } = await session.run<{ lines: string[] }>('/bench/variants.ts', 'variantTable', scale);
+    console.log(lines.join('\n'));
     return 0;
   } finally {
     await session.close();

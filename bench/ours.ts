@@ -1,21 +1,41 @@
-// This project's systems under benchmark: the WebGPU trainer, the float64 CPU trainer, and the
-// matmul kernel alone. Runs in the browser page (bench/page.ts) and under Node with Dawn.
+// This project's systems under benchmark: the WebGPU trainer, the float64 CPU trainer, 'auto',
+// and the matmul kernel alone. Runs in the browser page (bench/page.ts) and under Node with Dawn.
 import { MLP } from '../src';
+import { tuningOf } from '../src/gpu/autotune';
+import { type MatmulVariantId, shapeKey } from '../src/gpu/autotune-variants';
+import { tuneMatmuls } from '../src/gpu/autotune-training';
 import { BatchUniforms, passBatches } from '../src/gpu/batch-uniform';
 import { BufferManager } from '../src/gpu/buffers';
+import type { GpuContext } from '../src/gpu/context';
 import { type Dispatch, Launches } from '../src/gpu/launches';
+import { PipelineCache } from '../src/gpu/pipelines';
 import { USAGE } from '../src/gpu/usage';
+import type { ModelConfig } from '../src/types';
 import type { Matrix } from '../src/types';
 import { type MatmulWorkload, type TrainWorkload, operand, trainingData } from './workloads';
+
+/** What a system reports beside its times. */
+export interface SystemInfo {
+  /** Seconds from creating the model to its first completed training step (a fresh device for ours on WebGPU). */
+  firstStepSeconds?: number;
+  /** Pipelines compiled for that first step (ours on WebGPU). */
+  firstStepPipelines?: number;
+  /** The backend that trained, and why (ours-auto). */
+  backend?: string;
+  reason?: string;
+  /** The matmul variant of each product shape (ours on WebGPU). */
+  variants?: Record<string, string>;
+}
 
 /** A prepared benchmark: `rep()` runs one timed repetition and returns its seconds. */
 export interface Prepared {
   rep(): Promise<number>;
   dispose(): void;
+  info?: SystemInfo;
 }
 
 /** A kernel benchmark from `run(count)` (`count` launches, then wait): one warm-up launch, then `count` per repetition. */
-export async function repeatedLaunches(run: (count: number) => Promise<void>, count: number, dispose: () => void): Promise<Prepared> {
+export async function repeatedLaunches(run: (count: number) => Promise<void>, count: number, dispose: () => void, info?: SystemInfo): Promise<Prepared> {
   await run(1);
   return {
     rep: async () => {
@@ -24,45 +44,104 @@ export async function repeatedLaunches(run: (count: number) => Promise<void>, co
       return (performance.now() - t0) / 1000;
     },
     dispose,
+    info,
   };
 }
 
-/** Builds the model and data, runs the warm-up epoch, and returns the timed repetition. */
-export async function prepareTraining(w: TrainWorkload, backend: 'webgpu' | 'cpu', device: GPUDevice | null): Promise<Prepared> {
+/** The model every system trains for workload `w`. */
+export function workloadConfig(w: TrainWorkload, inputs: number): ModelConfig {
+  const sizes = w.sizes.slice(1);
+  return {
+    inputSize: inputs,
+    layers: sizes.map((units, i) => ({ units, activation: i === sizes.length - 1 ? w.output ?? w.activation : w.activation })),
+    loss: w.loss ?? 'mse',
+    initializer: 'xavier',
+    seed: 3,
+  };
+}
+
+/** The products of one training step of `w`: forward A·W, weight gradient aᵀ·δ, hidden delta δ·Wᵀ per layer. */
+function modelShapes(w: TrainWorkload): string[] {
+  const b = Math.min(w.batchSize, w.samples);
+  return w.sizes.slice(1).flatMap((units, l) => {
+    const fanIn = w.sizes[l];
+    const out = [shapeKey({ M: b, N: units, K: fanIn, form: 'AB' }), shapeKey({ M: fanIn, N: units, K: b, form: 'ATB' })];
+    if (l > 0) out.push(shapeKey({ M: b, N: fanIn, K: units, form: 'ABT' }));
+    return out;
+  });
+}
+
+/** `fit` options of workload `w` (without epochs). */
+const fitOptions = (w: TrainWorkload) => ({ batchSize: w.batchSize, learningRate: w.learningRate, optimizer: w.optimizer ?? ('sgd' as const), shuffle: true });
+
+/**
+ * Seconds from `MLP.create` to the end of a one-batch `fit` (the first completed step), on a
+ * device of its own for WebGPU (nothing compiled before), with the pipelines that took.
+ */
+async function firstStep(w: TrainWorkload, backend: 'webgpu' | 'cpu' | 'auto', newDevice: (() => Promise<GPUDevice>) | null): Promise<{ seconds: number; pipelines?: number }> {
+  const d = trainingData(w);
+  const rows = Math.min(w.batchSize, w.samples);
+  const x: Matrix = { data: d.x.subarray(0, rows * d.inputs), shape: [rows, d.inputs] };
+  const y: Matrix = { data: d.y.subarray(0, rows * d.outputs), shape: [rows, d.outputs] };
+  const device = newDevice ? await newDevice() : null;
+  try {
+    const t0 = performance.now();
+    const model = await MLP.create({ ...workloadConfig(w, d.inputs), backend }, { ...(device ? { device } : {}), auto: { batchSize: w.batchSize } });
+    await model.fit(x, y, { ...fitOptions(w), epochs: 1 });
+    const seconds = (performance.now() - t0) / 1000;
+    model.dispose();
+    const pipelines = device ? Object.values(PipelineCache.for(device).stats().pipelines).reduce((a, b) => a + b, 0) : undefined;
+    return { seconds, pipelines };
+  } finally {
+    device?.destroy();
+  }
+}
+
+/**
+ * Builds the model and data, measures the time to the first step (on a fresh device for WebGPU
+ * when `newDevice` is given), runs the warm-up epoch, and returns the timed repetition.
+ */
+export async function prepareTraining(w: TrainWorkload, backend: 'webgpu' | 'cpu' | 'auto', device: GPUDevice | null, newDevice: (() => Promise<GPUDevice>) | null = null): Promise<Prepared> {
+  const first = await firstStep(w, backend, backend === 'cpu' ? null : newDevice);
   const d = trainingData(w);
   const x: Matrix = { data: d.x, shape: [w.samples, d.inputs] };
   const y: Matrix = { data: d.y, shape: [w.samples, d.outputs] };
-  const model = await MLP.create(
-    {
-      inputSize: d.inputs,
-      layers: w.sizes.slice(1).map((units) => ({ units, activation: w.activation })),
-      loss: 'mse',
-      initializer: 'xavier',
-      seed: 3,
-      backend,
-    },
-    device ? { device } : {},
-  );
-  const options = { batchSize: w.batchSize, learningRate: w.learningRate, optimizer: 'sgd' as const, shuffle: true };
-  await model.fit(x, y, { ...options, epochs: 1 });
+  const model = await MLP.create({ ...workloadConfig(w, d.inputs), backend }, { ...(device ? { device } : {}), auto: { batchSize: w.batchSize } });
+  await model.fit(x, y, { ...fitOptions(w), epochs: 1 });
+  const info: SystemInfo = { firstStepSeconds: first.seconds, firstStepPipelines: first.pipelines, backend: model.backend, reason: model.backendReason };
+  if (device && model.backend === 'webgpu') {
+    const mine = new Set(modelShapes(w));
+    info.variants = Object.fromEntries(
+      [...tuningOf(device).choices.values()].map((c) => [shapeKey(c.shape), `${c.variant} (${c.source})`] as const).filter(([k]) => mine.has(k)),
+    );
+  }
   return {
     rep: async () => {
       const t0 = performance.now();
-      await model.fit(x, y, { ...options, epochs: w.epochs });
+      await model.fit(x, y, { ...fitOptions(w), epochs: w.epochs });
       return (performance.now() - t0) / 1000;
     },
     dispose: () => model.dispose(),
+    info,
   };
 }
 
-/** The matmul kernel alone: `count` launches in one pass, then waits for the queue. */
-export async function prepareMatmul(w: MatmulWorkload, device: GPUDevice): Promise<Prepared> {
+/**
+ * The matmul kernel alone: `count` launches in one pass, then waits for the queue. The variant is
+ * `variant`, else what the autotuner chooses for the shape with `tune` ('full' by default).
+ */
+export async function prepareMatmul(w: MatmulWorkload, device: GPUDevice, variant?: MatmulVariantId, tune: 'fast' | 'full' = 'full'): Promise<Prepared> {
   const buffers = new BufferManager(device);
-  const launches = new Launches(device, buffers);
+  const launches = new Launches(device, buffers, variant ? { matmulVariant: variant } : {});
+  const shape = { M: w.M, N: w.N, K: w.K, form: 'AB' as const };
+  if (!variant) {
+    const ctx = { device, buffers, launches } as unknown as GpuContext;
+    await tuneMatmuls(ctx, [{ shape, modes: { TRANS_A: false, TRANS_B: false, EPILOGUE: 0, ACTIVATION: 0, HAS_BIAS: false } }], tune);
+  }
   const a = buffers.upload('A', operand(w.M * w.K, 'A'));
   const b = buffers.upload('B', operand(w.K * w.N, 'B'));
   const c = buffers.create('C', w.M * w.N * 4, USAGE.STORAGE | USAGE.COPY_SRC);
-  const d: Dispatch = launches.matmul({ a, b, c, M: w.M, N: w.N, K: w.K, label: 'bench matmul' });
+  const d: Dispatch = await launches.deferred(() => launches.matmul({ a, b, c, M: w.M, N: w.N, K: w.K, label: 'bench matmul' }));
   const uniforms = new BatchUniforms(device, buffers, launches.cache, 1, 'bench');
   uniforms.write(passBatches(w.M, w.M));
   const run = async (count: number) => {
@@ -76,5 +155,5 @@ export async function prepareMatmul(w: MatmulWorkload, device: GPUDevice): Promi
   return repeatedLaunches(run, w.count, () => {
     launches.release([d]);
     buffers.dispose();
-  });
+  }, { variants: { [`AB ${w.M}x${w.N}x${w.K}`]: d.matmul?.variant ?? '?' } });
 }

@@ -2,9 +2,11 @@
 // puppeteer. Each prepared system stays alive in the page between calls, so repetitions of
 // different systems can be interleaved.
 import { requestGpu } from '../src/gpu/device';
-import { matmulStyleFor } from '../src/gpu/launches';
-import { type Prepared, prepareMatmul, prepareTraining } from './ours';
-import { prepareTfMatmul, prepareTfTraining, useTfBackend } from './tfjs';
+import { traitsOf } from '../src/gpu/launches';
+import type { Prepared, SystemInfo } from './ours';
+import { prepareSystem } from './systems';
+import { type ShapeReport, variantTable } from './variants';
+import { useTfBackend } from './tfjs';
 import { type System, workloads } from './workloads';
 
 let device: Promise<GPUDevice> | null = null;
@@ -21,28 +23,27 @@ function ourDevice(): Promise<GPUDevice> {
 /** The adapter as our device probe and TF.js see it. */
 export async function describe(): Promise<{ adapter: string; tfjs: string; userAgent: string; matmulKernel: string }> {
   const probe = await requestGpu();
-  const matmulKernel = probe.device ? matmulStyleFor(probe.device) : 'none';
+  const matmulKernel = probe.device ? (traitsOf(probe.device).subgroups ? 'variants (subgroups available)' : 'variants') : 'none';
   probe.device?.destroy();
   return { adapter: probe.description, tfjs: await useTfBackend('webgpu'), userAgent: navigator.userAgent, matmulKernel };
 }
 
-/** Builds `system` for workload `name` (scaled as the driver says) and runs its warm-up. */
-export async function prepare(name: string, scale: number, system: System): Promise<void> {
+/** A WebGPU device of its own (for the time to the first step). */
+async function freshDevice(): Promise<GPUDevice> {
+  const p = await requestGpu();
+  if (!p.device) throw new Error(`no WebGPU device in the page: ${p.description}`);
+  return p.device;
+}
+
+/** Builds `system` for workload `name` (scaled as the driver says), runs its warm-up, and returns what it reports. */
+export async function prepare(name: string, scale: number, system: System): Promise<SystemInfo> {
   const w = workloads(scale).find((x) => x.name === name);
   if (!w) throw new Error(`unknown workload ${name}`);
   const key = `${name}/${system}`;
   prepared.get(key)?.dispose();
-  let p: Prepared;
-  if (w.kind === 'train') {
-    if (system === 'ours-webgpu') p = await prepareTraining(w, 'webgpu', await ourDevice());
-    else if (system === 'ours-cpu') p = await prepareTraining(w, 'cpu', null);
-    else p = await prepareTfTraining(w, system === 'tfjs-webgpu' ? 'webgpu' : 'cpu');
-  } else {
-    if (system === 'ours-webgpu') p = await prepareMatmul(w, await ourDevice());
-    else if (system === 'tfjs-webgpu' || system === 'tfjs-cpu') p = await prepareTfMatmul(w, system === 'tfjs-webgpu' ? 'webgpu' : 'cpu');
-    else throw new Error(`${system} has no matmul kernel to time`);
-  }
+  const p: Prepared = await prepareSystem(w, system, ourDevice, freshDevice);
   prepared.set(key, p);
+  return p.info ?? {};
 }
 
 /** One timed repetition (seconds). */
@@ -55,4 +56,9 @@ export async function rep(name: string, system: System): Promise<number> {
 export function release(name: string, system: System): void {
   prepared.get(`${name}/${system}`)?.dispose();
   prepared.delete(`${name}/${system}`);
+}
+
+/** Every matmul variant on matmul workload `name`'s shape, on the page's device, and the tuner's choice. */
+export async function variants(name: string, scale: number): Promise<{ report: ShapeReport[] }> {
+  return { report: (await variantTable(scale, await ourDevice(), name)).report };
 }

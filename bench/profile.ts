@@ -3,6 +3,7 @@
 // MLP.profile reports it (GPU timestamps where the adapter has timestamp-query).
 import { MLP } from '../src';
 import { requestGpu } from '../src/gpu/device';
+import { kernelTimings } from '../src/gpu/profiler';
 import { MAP_MODE_READ, USAGE } from '../src/gpu/usage';
 import { type TrainWorkload, trainingData, workloads } from './workloads';
 
@@ -70,6 +71,7 @@ export async function profile(name: string, scale: number, steps = 20): Promise<
     const p = await model.profile(x, y, { batchSize: w.batchSize, learningRate: w.learningRate, steps });
     for (const l of p.launches) step.push({ label: `${l.label} (${l.kernel})`, workgroups: l.workgroups.join('×'), ms: l.ms });
     step.push({ label: `whole step (${p.launches.length} launches)`, workgroups: '', ms: p.stepMs });
+    for (const k of kernelTimings(p)) step.push({ label: `  of which ${k.kernel} (${k.launches} launch${k.launches > 1 ? 'es' : ''})`, workgroups: '', ms: k.ms });
     return { floor, step, source: `${p.source}, mean of ${p.steps} steps` };
   } finally {
     model.dispose();

@@ -2,6 +2,7 @@
 // their seeded synthetic data (MNIST-shaped random inputs: speed does not depend on the values).
 import { Rng } from '../src/random';
 import type { Activation } from '../src/types';
+import type { MatmulShape } from '../src/gpu/autotune-variants';
 
 /** A training workload: every system trains this network on this data with these settings. */
 export interface TrainWorkload {
@@ -10,7 +11,14 @@ export interface TrainWorkload {
   title: string;
   /** Layer widths, input first (784-256-256-10 → [784, 256, 256, 10]). */
   sizes: number[];
+  /** Hidden activation (and the output's, unless `output` says otherwise). */
   activation: Exclude<Activation, 'softmax'>;
+  /** Output layer activation (default: `activation`). */
+  output?: Activation;
+  /** Loss (default mean squared error). */
+  loss?: 'mse' | 'categoricalCrossEntropy';
+  /** Optimizer (default plain SGD). */
+  optimizer?: 'sgd' | 'adam';
   samples: number;
   batchSize: number;
   /** Epochs per timed repetition (one more, untimed, warms up first). */
@@ -35,7 +43,11 @@ export interface MatmulWorkload {
 
 export type Workload = TrainWorkload | MatmulWorkload;
 
-export const SYSTEMS = ['ours-webgpu', 'ours-cpu', 'tfjs-webgpu', 'tfjs-cpu'] as const;
+/**
+ * The systems: this library on WebGPU, on the CPU and with `backend: 'auto'` (which times both
+ * at create), and TensorFlow.js on its webgpu, cpu and wasm (SIMD) backends.
+ */
+export const SYSTEMS = ['ours-webgpu', 'ours-cpu', 'ours-auto', 'tfjs-webgpu', 'tfjs-cpu', 'tfjs-wasm'] as const;
 export type System = (typeof SYSTEMS)[number];
 
 /**
@@ -52,6 +64,10 @@ export function workloads(scale = 1): Workload[] {
     {
       kind: 'train', name: 'mlp-1024', title: 'MLP 784-1024-1024-10, sigmoid, MSE, SGD, batch 512',
       sizes: [784, 1024, 1024, 10], activation: 'sigmoid', samples: s(2048, 512), batchSize: 512, epochs: 1, learningRate: 0.5, unit: 'samples', data: 'random',
+    },
+    {
+      kind: 'train', name: 'mlp-demo', title: "the demo's default: 784-128-10, ReLU/softmax, cross-entropy, Adam, batch 64",
+      sizes: [784, 128, 10], activation: 'relu', output: 'softmax', loss: 'categoricalCrossEntropy', optimizer: 'adam', samples: s(4096, 512), batchSize: 64, epochs: 1, learningRate: 0.001, unit: 'samples', data: 'random',
     },
     {
       kind: 'train', name: 'xor', title: 'XOR 2-8-1, sigmoid, MSE, SGD, batch 4, 200 epochs',
@@ -89,4 +105,19 @@ export function operand(n: number, stream: string): Float32Array {
 export function repetitionWork(w: Workload): { samples: number; steps: number; flops: number } {
   if (w.kind === 'matmul') return { samples: 0, steps: 0, flops: 2 * w.M * w.K * w.N * w.count };
   return { samples: w.samples * w.epochs, steps: Math.ceil(w.samples / w.batchSize) * w.epochs, flops: 0 };
+}
+
+/**
+ * The products the variant table times: the kernel workloads' shapes, and the three products of
+ * each layer of mlp-256 (forward A·W, weight gradient aᵀ·δ, hidden delta δ·Wᵀ).
+ */
+export function variantShapes(): MatmulShape[] {
+  return [
+    { M: 1024, N: 1024, K: 1024, form: 'AB' },
+    { M: 256, N: 256, K: 784, form: 'AB' },
+    { M: 784, N: 256, K: 256, form: 'ATB' },
+    { M: 256, N: 784, K: 256, form: 'ABT' },
+    { M: 256, N: 10, K: 256, form: 'AB' },
+    { M: 64, N: 128, K: 784, form: 'AB' },
+  ];
 }

@@ -7,6 +7,7 @@ import { CsvPanel } from './csv-panel';
 import type { EncodedCsv } from './csv';
 import { byId, el } from './dom';
 import { ArchitectureEditor } from './editor';
+import { EpochTable } from './epoch-table';
 import type { Calibration, Guard } from './guards';
 import { MetricsTable } from './metrics-view';
 import { NetworkPicture } from './network-view';
@@ -53,7 +54,8 @@ export const hooks = {
   onSample: (_sample: number) => {},
 };
 export const ui = {
-  charts: new TrainingCharts(byId<HTMLCanvasElement>('loss-chart'), byId<HTMLCanvasElement>('accuracy-chart')),
+  charts: new TrainingCharts(byId<HTMLCanvasElement>('loss-chart'), byId<HTMLCanvasElement>('accuracy-chart'), byId<HTMLCanvasElement>('rate-chart')),
+  epochs: new EpochTable(byId<HTMLTableElement>('epoch-table')),
   editor: new ArchitectureEditor(byId('editor'), () => hooks.onSettings()),
   tutorial: new TutorialView(byId('tutorial')),
   csvPanel: new CsvPanel(byId('csv-options'), (d, f) => hooks.onCsv(d, f), (m) => hooks.onCsvError(m)),
@@ -71,19 +73,21 @@ export const buttons = {
   export: byId<HTMLButtonElement>('export'),
 };
 
-const DATA_INPUTS = ['dataset', 'mnist-train', 'mnist-test', 'toy-points', 'toy-noise', 'csv-file', 'csv-target', 'csv-task', 'csv-standardize', 'import-file'];
+const DATA_INPUTS = ['preset', 'dataset', 'mnist-train', 'mnist-test', 'toy-points', 'toy-noise', 'csv-file', 'csv-target', 'csv-task', 'csv-standardize', 'import-file'];
 
 /** Enables what the state, the dataset, the model and the guard allow. */
 export function refreshButtons(): void {
   const s = app.state;
   const busy = s === 'training' || s === 'checking' || s === 'loading' || s === 'starting' || s === 'restoring';
   const refused = app.guard?.level === 'refuse';
-  buttons.train.disabled = busy || !app.dataset || refused;
-  buttons.train.title = refused ? `Refused: ${app.guard!.message}` : !app.dataset ? 'Load a dataset first' : '';
+  // a value the editor refuses (shown next to its field) blocks every run until it is fixed
+  const invalid = ui.editor.invalid;
+  buttons.train.disabled = busy || !app.dataset || refused || invalid !== null;
+  buttons.train.title = invalid !== null ? `Fix the settings first: ${invalid}` : refused ? `Refused: ${app.guard!.message}` : !app.dataset ? 'Load a dataset first' : '';
   buttons.stop.disabled = s !== 'training' || app.stopping;
-  buttons.resume.disabled = busy || !app.model || !app.dataset || app.archPending;
-  buttons.resume.title = app.archPending ? 'The architecture changed: choose whether to start over first' : '';
-  buttons.parity.disabled = busy || !app.dataset;
+  buttons.resume.disabled = busy || !app.model || !app.dataset || app.archPending || invalid !== null;
+  buttons.resume.title = invalid !== null ? buttons.train.title : app.archPending ? 'The architecture changed: choose whether to start over first' : '';
+  buttons.parity.disabled = busy || !app.dataset || invalid !== null;
   buttons.export.disabled = busy || !app.model;
   const locked = s === 'training' || s === 'checking' || s === 'restoring';
   for (const id of DATA_INPUTS) {
@@ -120,6 +124,7 @@ export function banner(text: string, level: 'ok' | 'warn' | 'bad'): void {
 /** Clears everything a training run drew: charts, metrics, progress, samples/s and the views. */
 export function resetRunViews(): void {
   ui.charts.reset();
+  ui.epochs.reset();
   ui.metrics.reset();
   frames.cancel('progress');
   frames.cancel('metrics');

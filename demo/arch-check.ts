@@ -9,7 +9,7 @@ import { readSettings, updateGuard } from './guard-view';
 
 /** What makes two models different networks (training options may change between runs). */
 function architecture(c: Pick<ModelConfig, 'layers' | 'loss' | 'l2' | 'freezeBias'>): string {
-  return JSON.stringify({ layers: c.layers.map((l) => [l.units, l.activation]), loss: c.loss, l2: c.l2 ?? 0, freezeBias: c.freezeBias ?? false });
+  return JSON.stringify({ layers: c.layers.map((l) => [l.units, l.activation, l.dropout ?? 0]), loss: c.loss, l2: c.l2 ?? 0, freezeBias: c.freezeBias ?? false });
 }
 
 const shape = (c: Pick<ModelConfig, 'layers'>, inputs: number) => [inputs, ...c.layers.map((l) => l.units)].join('-');
@@ -24,7 +24,9 @@ export function checkArchitecture(): void {
   byId('arch-confirm').hidden = !differs;
   if (differs) {
     const what = [];
-    if (architecture({ ...m!.config, loss: s!.loss, l2: s!.l2, freezeBias: s!.freezeBias }) !== architecture(s!)) what.push(`${shape(m!.config, m!.config.inputSize)} → ${shape(s!, m!.config.inputSize)}`);
+    const dropouts = (c: Pick<ModelConfig, 'layers'>) => c.layers.map((l) => l.dropout ?? 0).join(', ');
+    if (shape(m!.config, 0) !== shape(s!, 0) || m!.config.layers.some((l, i) => l.activation !== s!.layers[i]?.activation)) what.push(`${shape(m!.config, m!.config.inputSize)} → ${shape(s!, m!.config.inputSize)}`);
+    if (dropouts(m!.config) !== dropouts(s!)) what.push(`dropout ${dropouts(m!.config)} → ${dropouts(s!)}`);
     if (m!.config.loss !== s!.loss) what.push(`loss ${m!.config.loss} → ${s!.loss}`);
     if ((m!.config.l2 ?? 0) !== s!.l2) what.push(`L2 ${m!.config.l2 ?? 0} → ${s!.l2}`);
     if ((m!.config.freezeBias ?? false) !== (s!.freezeBias ?? false)) what.push('frozen biases');

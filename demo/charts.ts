@@ -46,31 +46,53 @@ const STYLES = [
 
 const newSeries = () => STYLES.map(() => new Series());
 
+/** The learning-rate chart's one series. */
+const RATE_STYLES = [{ label: 'learning rate η (last step of each epoch)', color: '#6a3d9a', width: 2, dots: true }];
+
 /**
- * The live loss chart (log scale by default) and the second chart: accuracy for classification,
- * R² for regression. Per-batch values while training, per-epoch train/validation/test values.
+ * The live loss chart (log scale by default), the second chart (accuracy for classification, R²
+ * for regression) and a small learning-rate chart (log scale). Per-batch values while training,
+ * per-epoch train/validation/test values and rates; the loss chart can mark the best epoch.
  * Redraws at most every REDRAW_MS, each a fraction of a millisecond.
+ *
+ * @example
+ * const charts = new TrainingCharts(byId('loss-chart'), byId('accuracy-chart'), byId('rate-chart'));
+ * charts.addEpochs([{ epoch: 1, x: 1, loss: 0.4, accuracy: 0.9, learningRate: 0.002, samplesPerSecond: 1e4, seconds: 1 }]);
+ * charts.markBest(1, 1);
  */
 export class TrainingCharts {
   private readonly loss: LineChart;
   private readonly second: LineChart;
-  private series = { loss: newSeries(), second: newSeries() };
+  private readonly rate: LineChart;
+  private series = { loss: newSeries(), second: newSeries(), rate: [new Series()] };
   private logScale = true;
   private kind: 'accuracy' | 'r2' = 'accuracy';
 
   constructor(
     private readonly lossCanvas: HTMLCanvasElement,
     private readonly secondCanvas: HTMLCanvasElement,
+    private readonly rateCanvas: HTMLCanvasElement,
   ) {
     this.loss = new LineChart(lossCanvas, STYLES, 'epochs of data seen');
     this.second = new LineChart(secondCanvas, STYLES, 'epochs of data seen');
+    this.rate = new LineChart(rateCanvas, RATE_STYLES, 'epochs of data seen');
+    this.rate.setAxis({ scale: 'log', title: 'η (log)' });
     this.setLogScale(true);
     this.setKind('accuracy');
   }
 
-  /** Clears every series. */
+  /** Clears every series and the best-epoch mark. */
   reset(): void {
-    this.series = { loss: newSeries(), second: newSeries() };
+    this.series = { loss: newSeries(), second: newSeries(), rate: [new Series()] };
+    this.markBest(null, null);
+  }
+
+  /** Marks the best epoch (`epoch`, at `x` epochs of data seen) on the loss chart, or clears the mark. */
+  markBest(epoch: number | null, x: number | null): void {
+    this.loss.setMarker(epoch === null || x === null ? null : { x, label: `best epoch ${epoch}` });
+    const box = this.lossCanvas.parentElement!;
+    if (epoch === null) delete box.dataset.bestEpoch;
+    else box.dataset.bestEpoch = String(epoch);
     this.draw();
   }
 
@@ -104,6 +126,7 @@ export class TrainingCharts {
     const [l, s] = [this.series.loss, this.series.second];
     for (const e of logs) {
       l[1].push({ x: e.x, y: e.loss });
+      if (Number.isFinite(e.learningRate)) this.series.rate[0].push({ x: e.x, y: e.learningRate });
       if (e.valLoss !== undefined) l[2].push({ x: e.x, y: e.valLoss });
       if (e.testLoss !== undefined) l[3].push({ x: e.x, y: e.testLoss });
       if (this.kind !== 'accuracy') continue;
@@ -129,6 +152,7 @@ export class TrainingCharts {
       () => {
         this.render(this.loss, this.lossCanvas, this.series.loss);
         this.render(this.second, this.secondCanvas, this.series.second);
+        this.render(this.rate, this.rateCanvas, this.series.rate);
       },
       REDRAW_MS,
     );

@@ -1,6 +1,8 @@
-import type { Activation, BackendName, LossName } from '../src';
-import type { Settings } from './presets';
+import type { Activation, BackendName, LayerSpec, LossName } from '../src';
 import { el } from './dom';
+import { EarlyStoppingFields, ScheduleFields, type ShownError, fieldNumber, showFieldErrors } from './editor-features';
+import { checkFeatures } from './feature-checks';
+import type { Settings } from './presets';
 
 const ACTIVATIONS: Activation[] = ['relu', 'sigmoid', 'tanh', 'linear', 'softmax'];
 const LOSSES: { value: LossName; label: string }[] = [
@@ -22,8 +24,11 @@ const select = <T extends string>(id: string, options: { value: T; label: string
 
 const numberInput = (id: string, attrs: Record<string, string> = {}): HTMLInputElement => el('input', { id, type: 'number', ...attrs });
 
+/** A number rule of the demo's own fields (those the library checks are read with {@link fieldNumber}). */
+type Rule = { integer?: boolean; min?: number; max?: number; exclusiveMin?: boolean };
+
 /** Reads a number field, throwing a message that names the field when it is not valid. */
-function readNumber(input: HTMLInputElement, label: string, rule: { integer?: boolean; min?: number; max?: number; exclusiveMin?: boolean }): number {
+function readNumber(input: HTMLInputElement, label: string, rule: Rule): number {
   const raw = input.value.trim();
   const v = Number(raw);
   const bad =
@@ -39,14 +44,28 @@ function readNumber(input: HTMLInputElement, label: string, rule: { integer?: bo
   return v;
 }
 
+interface LayerRow {
+  units: HTMLInputElement;
+  activation: HTMLSelectElement;
+  /** Hidden layers' dropout probability (the output layer has none). */
+  dropout: HTMLInputElement;
+}
+
 /**
- * The architecture and training-settings editor: layers (units and activation each), loss,
- * optimizer, learning rate, batch size, epochs, L2, seed, initializer, validation split and
- * backend. The output layer's size is fixed by the dataset.
+ * The architecture and training-settings editor: layers (units, activation and, for hidden
+ * layers, dropout), loss, optimizer, learning rate and its schedule, batch size, epochs, L2,
+ * seed, initializer, validation split, early stopping and backend. The output layer's size is
+ * fixed by the dataset. A refused value is shown next to its field: the demo's own range checks,
+ * and for dropout, the schedule and early stopping the library's own message.
+ *
+ * @example
+ * const editor = new ArchitectureEditor(byId('editor'), () => console.log(editor.invalid ?? 'ok'));
+ * editor.set(PRESETS.mnist);
  */
 export class ArchitectureEditor {
+  private readonly root: HTMLElement;
   private readonly layerRows: HTMLElement;
-  private layers: { units: HTMLInputElement; activation: HTMLSelectElement }[] = [];
+  private layers: LayerRow[] = [];
   private outputUnits = 1;
   private readonly fields = {
     loss: select('loss', LOSSES),
@@ -60,24 +79,29 @@ export class ArchitectureEditor {
     validationSplit: numberInput('validation-split', { step: '0.05', min: '0', max: '0.9' }),
     freezeBias: el('input', { id: 'freeze-bias', type: 'checkbox' }),
   };
+  private readonly schedule = new ScheduleFields(this.fields.learningRate);
+  private readonly stopping = new EarlyStoppingFields();
   private readonly backendInputs: HTMLInputElement[];
+  /** The first refused value's message, or null when every field is valid. */
+  invalid: string | null = null;
 
   /** Builds the editor inside `root`; `onChange` runs after any edit. */
   constructor(root: HTMLElement, private readonly onChange: () => void) {
+    this.root = root;
     this.layerRows = el('div', { class: 'layers' });
     const add = el('button', { type: 'button', id: 'add-layer', class: 'small' }, '+ hidden layer');
     add.addEventListener('click', () => {
       const last = this.layers.length - 1;
       const units = this.layers[last - 1]?.units.value ?? '16';
       this.insertLayer(last, Number(units) || 16, 'relu');
-      this.onChange();
+      this.changed();
     });
     this.backendInputs = BACKENDS.map((b) => el('input', { type: 'radio', name: 'backend', value: b.value, id: `backend-${b.value}` }));
     const f = this.fields;
     const row = (label: string, input: HTMLElement, hint?: string) =>
       el('label', { class: 'field' }, el('span', {}, label), input, ...(hint ? [el('small', {}, hint)] : []));
     root.append(
-      el('div', { class: 'layer-head' }, el('span', {}, 'layer'), el('span', {}, 'units'), el('span', {}, 'activation'), el('span', {})),
+      el('div', { class: 'layer-head' }, el('span', {}, 'layer'), el('span', {}, 'units'), el('span', {}, 'activation'), el('span', { title: 'hidden layers: the probability of dropping each unit while training' }, 'dropout'), el('span', {})),
       this.layerRows,
       add,
       el(
@@ -94,6 +118,8 @@ export class ArchitectureEditor {
         row('validation split', f.validationSplit),
         el('label', { class: 'field checkbox' }, f.freezeBias, el('span', {}, 'freeze biases')),
       ),
+      this.schedule.root,
+      this.stopping.root,
       el(
         'fieldset',
         { class: 'backend' },
@@ -101,15 +127,29 @@ export class ArchitectureEditor {
         ...BACKENDS.map((b, i) => el('label', {}, this.backendInputs[i], ` ${b.label}`)),
       ),
     );
-    root.addEventListener('input', () => this.onChange());
-    root.addEventListener('change', () => this.onChange());
+    root.addEventListener('input', () => this.changed());
+    root.addEventListener('change', () => this.changed());
   }
 
-  private makeLayer(units: number, activation: Activation): { units: HTMLInputElement; activation: HTMLSelectElement } {
+  /** Re-checks every field, shows what is refused, and tells the page. */
+  private changed(): void {
+    this.check();
+    this.onChange();
+  }
+
+  private check(): void {
+    const { errors } = this.collect();
+    showFieldErrors(this.root, errors);
+    this.invalid = errors[0]?.message ?? null;
+  }
+
+  private makeLayer(units: number, activation: Activation, dropout?: number): LayerRow {
     const u = el('input', { type: 'number', min: '1', step: '1', value: String(units), class: 'units' });
     const a = el('select', { class: 'activation' }, ...ACTIVATIONS.map((x) => el('option', { value: x }, x)));
     a.value = activation;
-    return { units: u, activation: a };
+    const d = el('input', { type: 'number', min: '0', step: '0.05', placeholder: '0', class: 'dropout', title: 'the probability of dropping each unit while training (0 = none)' });
+    if (dropout) d.value = String(dropout);
+    return { units: u, activation: a, dropout: d };
   }
 
   private insertLayer(at: number, units: number, activation: Activation): void {
@@ -129,11 +169,13 @@ export class ArchitectureEditor {
         remove.addEventListener('click', () => {
           this.layers.splice(i, 1);
           this.render();
-          this.onChange();
+          this.changed();
         });
-        return el('div', { class: 'layer' }, el('span', {}, output ? 'output' : `hidden ${i + 1}`), l.units, l.activation, remove);
+        const dropout = output ? el('span', { class: 'note', title: 'dropout applies to hidden layers only' }, '–') : l.dropout;
+        return el('div', { class: 'layer' }, el('span', {}, output ? 'output' : `hidden ${i + 1}`), l.units, l.activation, dropout, remove);
       }),
     );
+    this.check();
   }
 
   /** Sets the output layer's size (the dataset's number of outputs). */
@@ -144,11 +186,12 @@ export class ArchitectureEditor {
 
   /** Shows `s` in the form. */
   set(s: Settings): void {
-    this.layers = s.layers.map((l) => this.makeLayer(l.units, l.activation));
+    this.layers = s.layers.map((l) => this.makeLayer(l.units, l.activation, l.dropout));
     const f = this.fields;
     f.loss.value = s.loss;
     f.optimizer.value = s.optimizer;
-    f.learningRate.value = String(s.learningRate);
+    this.schedule.set(s.learningRate);
+    this.stopping.set(s.earlyStopping);
     f.batchSize.value = String(s.batchSize);
     f.epochs.value = String(s.epochs);
     f.l2.value = String(s.l2);
@@ -162,7 +205,7 @@ export class ArchitectureEditor {
 
   /** Shows an imported model's structure (layers, loss, L2, seed, initializer) in the form. */
   setModel(m: { layers: Settings['layers']; loss: LossName; l2?: number; seed?: number; freezeBias?: boolean }): void {
-    const current = this.read(false);
+    const current = this.collect().settings;
     this.set({ ...current, layers: m.layers, loss: m.loss, l2: m.l2 ?? 0, seed: m.seed ?? current.seed, freezeBias: m.freezeBias ?? false });
   }
 
@@ -173,27 +216,34 @@ export class ArchitectureEditor {
 
   /** The settings in the form; throws a message naming the first invalid field. */
   get(): Settings {
-    return this.read(true);
+    const { settings, errors } = this.collect();
+    if (errors.length) throw new RangeError(errors[0].message);
+    return settings;
   }
 
-  private read(strict: boolean): Settings {
+  /** The form's settings (refused numbers replaced by fallbacks) and every refused value with its field. */
+  private collect(): { settings: Settings; errors: ShownError[] } {
     const f = this.fields;
-    const num = (input: HTMLInputElement, label: string, rule: Parameters<typeof readNumber>[2], fallback: number) => {
+    const errors: ShownError[] = [];
+    const num = (input: HTMLInputElement, label: string, rule: Rule, fallback: number) => {
       try {
         return readNumber(input, label, rule);
       } catch (e) {
-        if (strict) throw e;
+        errors.push({ input, message: (e as Error).message });
         return fallback;
       }
     };
-    return {
-      layers: this.layers.map((l, i) => ({
-        units: num(l.units, `units of layer ${i + 1}`, { integer: true, min: 1, max: 1 << 16 }, 1),
-        activation: l.activation.value as Activation,
-      })),
+    const layers = this.layers.map((l, i): LayerSpec => {
+      const spec: LayerSpec = { units: num(l.units, `units of layer ${i + 1}`, { integer: true, min: 1, max: 1 << 16 }, 1), activation: l.activation.value as Activation };
+      const dropout = i < this.layers.length - 1 ? fieldNumber(l.dropout, undefined) : undefined;
+      if (dropout !== undefined && dropout !== 0) spec.dropout = dropout;
+      return spec;
+    });
+    const settings: Settings = {
+      layers,
       loss: f.loss.value as LossName,
       optimizer: f.optimizer.value as Settings['optimizer'],
-      learningRate: num(f.learningRate, 'learning rate', { min: 0, exclusiveMin: true }, 0.01),
+      learningRate: this.schedule.read(),
       batchSize: num(f.batchSize, 'batch size', { integer: true, min: 1 }, 32),
       epochs: num(f.epochs, 'epochs', { integer: true, min: 1, max: 1_000_000 }, 1),
       l2: num(f.l2, 'L2', { min: 0 }, 0),
@@ -203,5 +253,16 @@ export class ArchitectureEditor {
       backend: this.backend,
       freezeBias: f.freezeBias.checked,
     };
+    const earlyStopping = this.stopping.read();
+    if (earlyStopping) settings.earlyStopping = earlyStopping;
+    for (const e of checkFeatures(settings)) errors.push({ input: this.fieldFor(e.field), message: e.message });
+    return { settings, errors };
+  }
+
+  /** The field a library option path names (`layers[0].dropout`, `learningRate.factor`, `earlyStopping.patience`). */
+  private fieldFor(path: string): HTMLElement {
+    const layer = /^layers\[(\d+)\]/.exec(path);
+    if (layer) return this.layers[Number(layer[1])]?.dropout ?? this.layerRows;
+    return path.startsWith('learningRate') ? this.schedule.fieldFor(path) : this.stopping.fieldFor(path);
   }
 }

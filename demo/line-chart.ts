@@ -65,10 +65,17 @@ const label = (v: number, percent = false): string => {
   return a >= 1e6 || a < 1e-3 ? v.toExponential(0) : String(Number(v.toPrecision(3)));
 };
 
+/** A vertical line at `x` with a label (e.g. the best epoch). */
+export interface Marker {
+  x: number;
+  label: string;
+}
+
 export class LineChart {
   private readonly ctx: CanvasRenderingContext2D;
   private axis: Axis = { scale: 'linear', title: '' };
   private last: Point[][] = [];
+  private marker: Marker | null = null;
 
   constructor(
     private readonly canvas: HTMLCanvasElement,
@@ -81,6 +88,11 @@ export class LineChart {
 
   setAxis(axis: Axis): void {
     this.axis = axis;
+  }
+
+  /** Draws a labelled vertical line at the marker's x from the next redraw on (null: none). */
+  setMarker(marker: Marker | null): void {
+    this.marker = marker;
   }
 
   /** Redraws with one array of points per series (in the styles' order). */
@@ -112,6 +124,7 @@ export class LineChart {
     ctx.clip();
     series.forEach((points, i) => this.drawSeries(points.filter((p) => !log || p.y > 0), this.styles[i], px, py));
     ctx.restore();
+    if (this.marker) this.drawMarker(this.marker, plot, px(this.marker.x));
     this.drawLegend(series, W);
   }
 
@@ -193,6 +206,26 @@ export class LineChart {
       ctx.arc(px(p.x), py(p.y), 2.5, 0, 2 * Math.PI);
       ctx.fill();
     }
+  }
+
+  private drawMarker(m: Marker, plot: { x0: number; x1: number; y0: number; y1: number }, x: number): void {
+    const ctx = this.ctx;
+    ctx.save();
+    ctx.strokeStyle = ctx.fillStyle = '#6a3d9a';
+    ctx.lineWidth = 1.5;
+    ctx.setLineDash([5, 4]);
+    ctx.beginPath();
+    ctx.moveTo(Math.round(x) + 0.5, plot.y0);
+    ctx.lineTo(Math.round(x) + 0.5, plot.y1);
+    ctx.stroke();
+    ctx.font = `600 ${FONT}`;
+    ctx.textBaseline = 'top';
+    // the label sits inside the plot, on whichever side of the line has room
+    const width = ctx.measureText(m.label).width;
+    const right = x + 4 + width <= plot.x1;
+    ctx.textAlign = right ? 'left' : 'right';
+    ctx.fillText(m.label, right ? x + 4 : x - 4, plot.y0 + 4);
+    ctx.restore();
   }
 
   private drawLegend(series: Point[][], W: number): void {

@@ -9,7 +9,8 @@ import { byId, el } from './dom';
 import { fmtBytes, fmtCount } from './format';
 import { readSettings, updateGuard } from './guard-view';
 import { memoryBytes } from './guards';
-import { type DatasetName, OUTPUT_UNITS, modelConfig, optimizerSpec } from './presets';
+import { type DatasetName, OUTPUT_UNITS, type Preset, type Settings, modelConfig, optimizerSpec } from './presets';
+import { PresetPicker } from './preset-picker';
 import type { Request, Snapshot, TrainOptions } from './protocol';
 import { handleReport } from './reports';
 import { splitCounts } from './split';
@@ -101,6 +102,7 @@ hooks.onCsvError = (message: string) => {
 hooks.onSettings = () => {
   const s = readSettings();
   if (s) app.settingsFor[app.name] = s;
+  presets.sync(app.name, s);
   updateGuard();
   checkArchitecture();
   if (s) sendViewOptions();
@@ -119,15 +121,30 @@ function sendViewOptions(): void {
 }
 
 const datasetSelect = byId<HTMLSelectElement>('dataset');
-datasetSelect.addEventListener('change', () => {
+/** Shows dataset `name` with its settings (the last ones used with it) and loads it. */
+function switchDataset(name: DatasetName): void {
   const s = readSettings();
   if (s) app.settingsFor[app.name] = s;
-  app.name = datasetSelect.value as DatasetName;
+  app.name = datasetSelect.value = name;
   ui.editor.set(app.settingsFor[app.name]);
   ui.editor.setOutputUnits(app.name === 'csv' && app.csv ? (app.csv.data.classes?.length ?? 1) : OUTPUT_UNITS[app.name]);
+  presets.sync(app.name, readSettings());
   showOptions(app.name);
   loadDataset();
-});
+}
+datasetSelect.addEventListener('change', () => switchDataset(datasetSelect.value as DatasetName));
+
+/** A preset's settings in the editor (the backend chosen stays), switching to its dataset when needed. */
+function pickPreset(p: Preset): void {
+  const settings: Settings = { ...structuredClone(p.settings), backend: ui.editor.backend };
+  if (p.dataset !== app.name) {
+    app.settingsFor[p.dataset] = settings;
+    return switchDataset(p.dataset);
+  }
+  ui.editor.set(settings);
+  hooks.onSettings();
+}
+const presets = new PresetPicker(byId<HTMLSelectElement>('preset'), pickPreset);
 let reloadTimer = 0;
 for (const id of ['mnist-train', 'mnist-test', 'toy-points', 'toy-noise']) {
   byId(id).addEventListener('change', () => {
@@ -147,7 +164,7 @@ function trainRequest(mode: 'new' | 'resume'): Extract<Request, { type: 'train' 
     setStatus((e as Error).message, 'error');
     return null;
   }
-  const options: TrainOptions = { epochs: s.epochs, batchSize: s.batchSize, learningRate: s.learningRate, optimizer: optimizerSpec(s), validationSplit: s.validationSplit };
+  const options: TrainOptions = { epochs: s.epochs, batchSize: s.batchSize, learningRate: s.learningRate, optimizer: optimizerSpec(s), validationSplit: s.validationSplit, earlyStopping: s.earlyStopping };
   return { type: 'train', mode, config: modelConfig(app.name, s, app.dataset.inputSize), options };
 }
 
@@ -237,6 +254,7 @@ function restoreAfterReplace(snapshot: Snapshot | null, age: number): void {
 
 ui.editor.set(app.settingsFor[app.name]);
 ui.editor.setOutputUnits(OUTPUT_UNITS[app.name]);
+presets.sync(app.name, readSettings());
 showOptions(app.name);
 setState('starting');
 app.client.send({ type: 'probe' });

@@ -1,4 +1,4 @@
-import type { Activation, BackendName, InitializerSpec, LayerSpec, LossName, ModelConfig, OptimizerSpec } from '../src';
+import type { Activation, BackendName, EarlyStoppingOptions, InitializerSpec, LayerSpec, LearningRateSchedule, LossName, ModelConfig, OptimizerSpec } from '../src';
 
 /** The datasets the demo offers. */
 export type DatasetName = 'mnist' | 'xor' | 'spiral' | 'circles' | 'tutorial' | 'csv';
@@ -8,11 +8,14 @@ export const OUTPUT_UNITS: Record<DatasetName, number> = { mnist: 10, xor: 1, sp
 
 /** Everything the architecture editor edits: the model and how to train it. */
 export interface Settings {
-  /** Hidden and output layers; the output layer's size is set by the dataset. */
+  /** Hidden and output layers (hidden ones may set `dropout`); the output layer's size is set by the dataset. */
   layers: LayerSpec[];
   loss: LossName;
   optimizer: 'sgd' | 'momentum' | 'adam';
-  learningRate: number;
+  /** A constant step size, or a schedule (as `fit` takes it). */
+  learningRate: number | LearningRateSchedule;
+  /** Early stopping as `fit` takes it; absent = off. */
+  earlyStopping?: EarlyStoppingOptions;
   batchSize: number;
   epochs: number;
   l2: number;
@@ -165,3 +168,66 @@ export function modelConfig(dataset: DatasetName, settings: Settings, inputSize:
 
 /** The optimizer spec for `settings`. */
 export const optimizerSpec = (settings: Settings): OptimizerSpec => settings.optimizer;
+
+/** A named starting point: a dataset and the settings to train it with. */
+export interface Preset {
+  id: string;
+  label: string;
+  dataset: DatasetName;
+  settings: Settings;
+}
+
+/**
+ * MNIST with the training features: 784-256-10, dropout 0.3 on the hidden ReLU layer, Adam with
+ * a cosine schedule from 0.002 (200 warmup steps) down to 5e-5, batch 128, up to 12 epochs,
+ * stopped once the validation loss has not improved for 2 epochs, ending with the best epoch's
+ * weights. `node demo/check-mnist-defaults.mjs 60000 12 mnist-features` measures it in Node.
+ */
+export const MNIST_FEATURES: Settings = {
+  layers: [{ units: 256, activation: 'relu', dropout: 0.3 }, layer(10, 'softmax')],
+  loss: 'categoricalCrossEntropy',
+  optimizer: 'adam',
+  learningRate: { type: 'cosine', initial: 0.002, warmupSteps: 200, minLearningRate: 0.00005 },
+  earlyStopping: { monitor: 'valLoss', patience: 2, restoreBestWeights: true },
+  batchSize: 128,
+  epochs: 12,
+  l2: 0,
+  seed: 1,
+  initializer: 'he',
+  validationSplit: 0.1,
+  backend: 'auto',
+};
+
+/** The presets the page offers: each dataset's defaults, then the feature presets. */
+export const PRESET_LIST: Preset[] = [
+  { id: 'mnist', label: 'MNIST — default (784-128-10, Adam)', dataset: 'mnist', settings: PRESETS.mnist },
+  { id: 'mnist-features', label: 'MNIST — early-stopped, cosine, dropout', dataset: 'mnist', settings: MNIST_FEATURES },
+  { id: 'spiral', label: 'Spiral — default', dataset: 'spiral', settings: PRESETS.spiral },
+  { id: 'circles', label: 'Circles — default', dataset: 'circles', settings: PRESETS.circles },
+  { id: 'xor', label: 'XOR — default', dataset: 'xor', settings: PRESETS.xor },
+  { id: 'tutorial', label: '2-2-2 worked example — default', dataset: 'tutorial', settings: PRESETS.tutorial },
+  { id: 'csv', label: 'CSV file — default', dataset: 'csv', settings: PRESETS.csv },
+];
+
+/** JSON with object keys sorted and undefined fields left out, so that equal settings compare equal. */
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (v && typeof v === 'object') {
+    const entries = Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined).sort(([a], [b]) => (a < b ? -1 : 1));
+    return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${canonical(x)}`).join(',')}}`;
+  }
+  return JSON.stringify(v);
+}
+
+/**
+ * The preset of `dataset` that `settings` equal (the backend and the output layer's size aside:
+ * they follow the machine and the data), or null when they were edited.
+ *
+ * @example
+ * matchingPreset('mnist', MNIST_FEATURES)?.id; // 'mnist-features'
+ */
+export function matchingPreset(dataset: DatasetName, settings: Settings): Preset | null {
+  const key = (s: Settings) => canonical({ ...s, backend: undefined, freezeBias: s.freezeBias || undefined, layers: s.layers.map((l, i) => (i === s.layers.length - 1 ? { ...l, units: undefined } : l)) });
+  const mine = key(settings);
+  return PRESET_LIST.find((p) => p.dataset === dataset && key(p.settings) === mine) ?? null;
+}

@@ -1,4 +1,4 @@
-import type { Activation, BackendName, EpochLog, ModelConfig, ModelJSON, OptimizerSpec } from '../src';
+import type { Activation, BackendName, EarlyStoppingOptions, EpochLog, History, LearningRateSchedule, Monitor, ModelConfig, ModelJSON, OptimizerSpec } from '../src';
 import type { DatasetSpec } from './datasets';
 import type { Calibration } from './guards';
 import type { DatasetName } from './presets';
@@ -12,10 +12,28 @@ import type { DatasetName } from './presets';
 export interface TrainOptions {
   epochs: number;
   batchSize: number;
-  learningRate: number;
+  /** A step size or a schedule, as `fit` takes it. */
+  learningRate: number | LearningRateSchedule;
   optimizer: OptimizerSpec;
   /** Fraction of the (shuffled) rows held out at the end for validation. */
   validationSplit: number;
+  /** As `fit` takes it; absent = off. */
+  earlyStopping?: EarlyStoppingOptions;
+}
+
+/** How a run with early stopping ended: its rule, the best epoch, and whether its weights were restored. */
+export interface EarlyStoppingOutcome {
+  monitor: Monitor;
+  patience: number;
+  minDelta: number;
+  /** The best epoch, counted as the page counts them (earlier runs of this model included), its place on the charts' x axis, and its value. */
+  bestEpoch: number;
+  bestX: number;
+  bestValue: number;
+  /** The model ends with the best epoch's parameters. */
+  restored: boolean;
+  /** The best epoch's log (its validation figures are the restored model's). */
+  log: EpochEntry;
 }
 
 /** A model's parameters as last reported by the worker: enough to rebuild it in a new worker. */
@@ -182,6 +200,10 @@ export type Report =
   | {
       type: 'done';
       stopped: boolean;
+      /** `fit`'s reason: all epochs ran, early stopping, or Stop. */
+      stopReason: History['stopReason'];
+      /** Set when the run used early stopping (and had a best epoch). */
+      earlyStopping: EarlyStoppingOutcome | null;
       completedEpochs: number;
       targetEpochs: number;
       seconds: number;

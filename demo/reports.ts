@@ -7,6 +7,7 @@ import { fmtDuration, fmtLoss, fmtMetric, fmtRate, pct } from './format';
 import { updateGuard } from './guard-view';
 import type { Report } from './protocol';
 import { TEXT_MS, frames } from './render-queue';
+import { bestSentence, earlyStopOpening, earlyStoppingNote } from './run-summary';
 import { drawBoundary } from './views';
 import { STOP_TIMEOUT_MS } from './worker-client';
 
@@ -30,6 +31,7 @@ function onDataset(r: Of<'dataset'>): void {
   ui.editor.setOutputUnits(r.outputSize);
   const regression = r.classes === null;
   ui.metrics.setTask(regression ? 'regression' : 'classification');
+  ui.epochs.setTask(regression ? 'regression' : 'classification');
   ui.charts.setKind(regression ? 'r2' : 'accuracy');
   if (r.digits) ui.digits.setDigits(r.digits);
   if (app.state === 'restoring') return; // the run's charts and views stay; 'restored' follows
@@ -64,6 +66,7 @@ function onProgress(r: Of<'progress'>): void {
   if (r.batch > 0) ui.charts.addBatch(r.x, r.loss, r.accuracy);
   if (r.logs.length) {
     ui.charts.addEpochs(r.logs);
+    ui.epochs.add(r.logs);
     const l = r.logs[r.logs.length - 1];
     frames.throttle('metrics', () => ui.metrics.showEpoch(l), TEXT_MS);
   }
@@ -110,23 +113,36 @@ function quality(r: Of<'done'>): string {
   return `accuracy on all ${app.dataset?.rows ?? ''} rows ${pct(r.train.accuracy)}, loss ${fmtLoss(r.train.loss)}`;
 }
 
+const capitalize = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
 function onDone(r: Of<'done'>): void {
   app.stopping = false;
   // the run's last progress and metrics are shown now, not a frame later
   frames.flush('progress');
   frames.flush('metrics');
+  // with the best epoch's weights restored, the table shows that epoch's figures
+  if (r.earlyStopping?.restored) ui.metrics.showEpoch(r.earlyStopping.log);
   if (r.test) ui.metrics.showTest(r.test);
   if (r.regression) ui.metrics.showRegression(r.regression);
   const rate = r.trainSeconds > 0 ? r.samples / r.trainSeconds : NaN;
   if (Number.isFinite(rate)) byId('samples-per-second').textContent = fmtRate(rate);
   const where = backendName(r.backend);
   const speed = `${r.samples.toLocaleString('en-US')} samples in ${fmtDuration(r.trainSeconds)} of training, ${fmtRate(rate)} samples/s`;
+  const es = r.earlyStopping;
+  if (es) {
+    ui.charts.markBest(es.bestEpoch, es.bestX);
+    ui.epochs.markBest(es.bestEpoch);
+  }
+  const early = earlyStopOpening(r);
   if (r.stopped) {
     setState('stopped');
-    setStatus(`Stopped after ${r.completedEpochs} full epoch(s) of ${r.targetEpochs} on ${where} (${r.seconds.toFixed(1)} s; ${speed}); ${quality(r)}. Resume continues from the current weights.`);
+    setStatus(`Stopped after ${r.completedEpochs} full epoch(s) of ${r.targetEpochs} on ${where} (${r.seconds.toFixed(1)} s; ${speed}); ${quality(r)}.${earlyStoppingNote(r)} Resume continues from the current weights.`);
+  } else if (early && es) {
+    setState('done');
+    setStatus(`${early}, on ${where} in ${r.seconds.toFixed(1)} s (${speed}). ${bestSentence(es)} ${capitalize(quality(r))}.`);
   } else {
     setState('done');
-    setStatus(`Trained ${r.completedEpochs} epoch(s) on ${where} in ${r.seconds.toFixed(1)} s (${speed}); ${quality(r)}.`);
+    setStatus(`Trained ${r.completedEpochs} epoch(s) on ${where} in ${r.seconds.toFixed(1)} s (${speed}); ${quality(r)}.${earlyStoppingNote(r)}`);
   }
   log('info', byId('status').textContent ?? '');
   checkArchitecture();
@@ -146,6 +162,7 @@ function onImported(r: Of<'imported'>): void {
   ui.editor.setModel({ layers: r.config.layers, loss: r.config.loss, l2: r.config.l2, seed: r.config.seed, freezeBias: r.config.freezeBias });
   updateGuard();
   ui.charts.reset();
+  ui.epochs.reset();
   ui.metrics.reset();
   ui.metrics.showTrain(r.train);
   if (r.test) ui.metrics.showTest(r.test);

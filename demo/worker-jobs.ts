@@ -2,7 +2,7 @@
 // the parity check, export and import, discarding the model, and restoring a snapshot.
 import { MLP, requestGpu } from '../src';
 import { type Dataset, loadDataset } from './datasets';
-import type { Report, Request } from './protocol';
+import type { Report, Request, TrainOptions } from './protocol';
 import { rowsOf, shuffleRows } from './split';
 import { calibrate } from './worker-calibrate';
 import { partsOf, publish } from './worker-publish';
@@ -50,7 +50,14 @@ export async function setDataset(req: Extract<Request, { type: 'dataset' }>): Pr
   );
 }
 
-/** The same steps on the CPU and on WebGPU from the same seed; reports the largest weight difference. */
+/**
+ * The learning rate of the parity check's one epoch: the run's schedule, except that
+ * 'reduceOnPlateau' (which may watch validation data the check does not use) is its initial
+ * rate, the rate it keeps through a first epoch anyway.
+ */
+const parityRate = (lr: TrainOptions['learningRate']): TrainOptions['learningRate'] => (typeof lr === 'object' && lr.type === 'reduceOnPlateau' ? lr.initial : lr);
+
+/** The same steps on the CPU and on WebGPU from the same seed (dropout masks included); reports the largest weight difference. */
 export async function parity(req: Extract<Request, { type: 'parity' }>): Promise<void> {
   const d = state.data;
   if (!d) throw new Error('no dataset is loaded yet');
@@ -69,7 +76,7 @@ export async function parity(req: Extract<Request, { type: 'parity' }>): Promise
     }
     try {
       const t0 = performance.now();
-      const h = await m.fit(x, y, { epochs: 1, batchSize, learningRate: req.options.learningRate, optimizer: req.options.optimizer });
+      const h = await m.fit(x, y, { epochs: 1, batchSize, learningRate: parityRate(req.options.learningRate), optimizer: req.options.optimizer });
       const w = await m.getWeights();
       results[backend] = { params: [...w.weights.flat(2), ...w.biases.flat()], loss: h.epochs[0].loss, seconds: (performance.now() - t0) / 1000, adapter: m.adapterDescription };
     } finally {

@@ -2,9 +2,9 @@
 // the demo's split, and reports progress at most every PROGRESS_MS, views and snapshots at their
 // own adaptive rates, and an honest samples/s: samples over the seconds spent in fit, not
 // counting the time the demo itself spends drawing, evaluating the test set and posting.
-import { type BatchLog, type EpochLog, type FitOptions, MLP } from '../src';
+import { type BatchLog, type EpochLog, type FitOptions, type History, MLP } from '../src';
 import type { Dataset } from './datasets';
-import type { EpochEntry, Request } from './protocol';
+import type { EarlyStoppingOutcome, EpochEntry, Report, Request } from './protocol';
 import { rowsOf } from './split';
 import { Cadence, partsOf, publish } from './worker-publish';
 import { announce, createModel, post, setModel, state } from './worker-state';
@@ -81,6 +81,8 @@ class TrainingRun {
   private samples = 0;
   private last: BatchLog & { runEpoch: number } = { epoch: 0, batch: 0, batches: 1, size: 0, loss: NaN, accuracy: NaN, runEpoch: state.completedEpochs + 1 };
   private pending: EpochEntry[] = [];
+  /** Each epoch of this fit (1-based) as the page reports it. */
+  private readonly epochAt: EpochEntry[] = [];
   private nextProgress = 0;
   private lastYield = performance.now();
 
@@ -148,6 +150,7 @@ class TrainingRun {
       const full = last.batch === last.batches && last.epoch === log.epoch;
       if (full) state.completedEpochs++;
       const entry: EpochEntry = { ...log, epoch: full ? state.completedEpochs : state.completedEpochs + last.batch / last.batches, x: this.x };
+      this.epochAt[log.epoch] = entry;
       if (this.d.test && (views.due() || state.completedEpochs >= state.targetEpochs)) {
         const t = await this.m.evaluate(this.d.test.x, this.d.test.y);
         entry.testLoss = t.loss;
@@ -173,22 +176,32 @@ class TrainingRun {
       batchSize: options.batchSize,
       learningRate: options.learningRate,
       optimizer: options.optimizer,
+      earlyStopping: options.earlyStopping,
       validationData: parts.validation > 0 ? [rowsOf(d.x, parts.train, parts.validation), d.y.slice(parts.train) as number[]] : undefined,
       signal,
       onBatchEnd: (log) => this.onBatchEnd(log),
       onEpochEnd: (log) => this.onEpochEnd(log),
     };
-    let stopped = false;
+    let h: History;
     try {
-      stopped = (await this.m.fit(rowsOf(d.x, 0, parts.train), d.y.slice(0, parts.train) as number[], fitOptions)).stopped;
+      h = await this.m.fit(rowsOf(d.x, 0, parts.train), d.y.slice(0, parts.train) as number[], fitOptions);
     } finally {
       this.progress();
     }
-    await this.finish({ stopped, samples: this.samples, trainSeconds: this.trainSeconds(), seconds: (performance.now() - this.t0) / 1000 });
+    const run = { stopped: h.stopped, stopReason: h.stopReason, earlyStopping: this.outcome(h, options), samples: this.samples, trainSeconds: this.trainSeconds(), seconds: (performance.now() - this.t0) / 1000 };
+    await this.finish(run);
+  }
+
+  /** Early stopping's result with the best epoch numbered as the page numbers epochs, or null without early stopping. */
+  private outcome(h: History, options: TrainRequest['options']): EarlyStoppingOutcome | null {
+    const es = options.earlyStopping;
+    const best = h.bestEpoch === undefined ? undefined : this.epochAt[h.bestEpoch];
+    if (!es || !best || h.bestValue === undefined) return null;
+    return { monitor: es.monitor ?? 'valLoss', patience: es.patience ?? 0, minDelta: es.minDelta ?? 0, bestEpoch: best.epoch, bestX: best.x, bestValue: h.bestValue, restored: h.restoredBestWeights === true, log: best };
   }
 
   /** The last view and snapshot, the final evaluations, and the 'done' report. */
-  private async finish(run: { stopped: boolean; samples: number; trainSeconds: number; seconds: number }): Promise<void> {
+  private async finish(run: Pick<Extract<Report, { type: 'done' }>, 'stopped' | 'stopReason' | 'earlyStopping' | 'samples' | 'trainSeconds' | 'seconds'>): Promise<void> {
     const { m, d } = this;
     const regression = await publish(m, d, this.parts, { view: true, snapshot: true, x: this.x, metricRows: Infinity });
     // with a test set the status reports test accuracy, so the (large) training set is not re-evaluated

@@ -11,6 +11,7 @@ struct Batch {
   lr: f32,      // learning rate
   c1: f32,      // 1 − β₁ᵗ
   c2: f32,      // 1 − β₂ᵗ
+  dropKey: u32, // this step's dropout stream (dropout.wgsl); 0 when nothing is dropped
 }
 
 @group(1) @binding(0) var<uniform> batch: Batch;

@@ -8,6 +8,11 @@
 //
 // rowStats[2r] is row r's loss, rowStats[2r + 1] is 1 when its prediction is right (argmax match,
 // or the same side of 0.5 for one output). Logarithms see outputs clamped to [1e-7, 1 − 1e-7].
+//
+// WEIGHTED: row r's loss and delta are multiplied by its sample weight (class and sample
+// weights, gathered into sampleWeights[r]); its correctness is not.
+// METRICS: rowMetrics[2r] = Σ_j |y − a|, rowMetrics[2r + 1] = Σ_j (y − a)² (regression models'
+// mean absolute error and R², reduced per batch like rowStats).
 
 const LOSS_SSE: u32 = 0u;
 const LOSS_MSE: u32 = 1u;
@@ -17,6 +22,8 @@ const THREADS: u32 = 64u;
 
 override LOSS: u32 = LOSS_SSE;
 override WRITE_DELTA: bool = true;
+override WEIGHTED: bool = false;
+override METRICS: bool = false;
 
 struct Params {
   cols: u32,
@@ -27,6 +34,8 @@ struct Params {
 @group(0) @binding(2) var<storage, read> y: array<f32>;
 @group(0) @binding(3) var<storage, read_write> delta: array<f32>;
 @group(0) @binding(4) var<storage, read_write> rowStats: array<f32>;
+@group(0) @binding(5) var<storage, read> sampleWeights: array<f32>;
+@group(0) @binding(6) var<storage, read_write> rowMetrics: array<f32>;
 
 const EPS: f32 = 1e-7;
 
@@ -42,10 +51,14 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   var loss = 0.0;
   var ia = 0u;
   var iy = 0u;
+  var absErr = 0.0;
+  var sqErr = 0.0;
   for (var j = 0u; j < cols; j++) {
     let av = a[o + j];
     let yv = y[o + j];
     let d = yv - av;
+    absErr += abs(d);
+    sqErr += d * d;
     switch LOSS {
       case LOSS_SSE: { loss += 0.5 * d * d; }
       case LOSS_MSE: { loss += d * d; }
@@ -63,23 +76,29 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   if (LOSS == LOSS_MSE) { loss /= f32(cols); }
   var right = ia == iy;
   if (cols == 1u) { right = (a[o] > 0.5) == (y[o] > 0.5); }
-  rowStats[2u * r] = loss;
+  var w = 1.0;
+  if (WEIGHTED) { w = sampleWeights[r]; }
+  rowStats[2u * r] = loss * w;
   rowStats[2u * r + 1u] = select(0.0, 1.0, right);
+  if (METRICS) {
+    rowMetrics[2u * r] = absErr;
+    rowMetrics[2u * r + 1u] = sqErr;
+  }
 
   if (!WRITE_DELTA) { return; }
-  // output delta
+  // output delta (times the row's weight)
   if (LOSS == LOSS_BINARY_CROSS_ENTROPY || LOSS == LOSS_CATEGORICAL_CROSS_ENTROPY) {
-    for (var j = 0u; j < cols; j++) { delta[o + j] = a[o + j] - y[o + j]; }
+    for (var j = 0u; j < cols; j++) { delta[o + j] = (a[o + j] - y[o + j]) * w; }
   } else if (ACTIVATION == ACTIVATION_SOFTMAX) {
     var dot = 0.0;
     for (var j = 0u; j < cols; j++) { dot += scale * (a[o + j] - y[o + j]) * a[o + j]; }
     for (var j = 0u; j < cols; j++) {
       let g = scale * (a[o + j] - y[o + j]);
-      delta[o + j] = a[o + j] * (g - dot);
+      delta[o + j] = a[o + j] * (g - dot) * w;
     }
   } else {
     for (var j = 0u; j < cols; j++) {
-      delta[o + j] = scale * (a[o + j] - y[o + j]) * derivative(a[o + j]);
+      delta[o + j] = scale * (a[o + j] - y[o + j]) * derivative(a[o + j]) * w;
     }
   }
 }

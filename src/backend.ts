@@ -3,6 +3,7 @@ import type { Dense } from './data';
 import type { OptimizerState } from './optimizer-state';
 import type { Params } from './params';
 import type { StepProfile } from './gpu/profiler';
+import type { ClipSettings } from './cpu/optimizers';
 
 /** Parameters and optimizer state together: what training resumes from. */
 export interface Checkpoint {
@@ -19,6 +20,12 @@ export interface EpochPlan {
   optimizer: ResolvedOptimizer;
   /** Optimizer steps taken before this epoch (Adam's bias correction counts from here). */
   stepsBefore: number;
+  /** Per-step learning rates (a schedule), overriding `learningRate` for the epoch's batches. */
+  learningRates?: ArrayLike<number>;
+  /** This epoch's dropout key (src/dropout-mask.ts), when a layer drops units. */
+  dropKey?: number;
+  /** Gradient clipping (see src/cpu/optimizers.ts `clipGradients`). */
+  clip?: ClipSettings | null;
 }
 
 /** The summed loss and correct count of one batch, measured before its update. */
@@ -26,6 +33,9 @@ export interface BatchStats {
   lossSum: number;
   correct: number;
   size: number;
+  /** Regression outputs: Σ|y − o| and Σ(y − o)² over the batch (src/metrics.ts). */
+  absErr?: number;
+  sqErr?: number;
 }
 
 /** What a backend reports as batches complete: stats of batches [first, first + stats.length). */
@@ -34,8 +44,11 @@ export type BatchReporter = (first: number, stats: BatchStats[]) => void | Promi
 /** The contract both trainers (CPU and WebGPU) implement; the public `MLP` drives it. */
 export interface TrainerBackend {
   readonly name: 'cpu' | 'webgpu';
-  /** Makes `x`, `y` the training set for batches of `batchSize` (uploaded once on the GPU). */
-  setTrainingData(x: Dense, y: Dense, batchSize: number): Promise<void>;
+  /**
+   * Makes `x`, `y` the training set for batches of `batchSize` (uploaded once on the GPU), with
+   * one weight per row multiplying its loss and gradient when `sampleWeights` is given.
+   */
+  setTrainingData(x: Dense, y: Dense, batchSize: number, sampleWeights?: Float64Array | null): Promise<void>;
   /** Releases the training set. */
   clearTrainingData(): void;
   /**
@@ -73,6 +86,10 @@ export interface TrainerBackend {
    * parameters and optimizer state as they were (the WebGPU backend only).
    */
   profile?(x: Dense, y: Dense, plan: EpochPlan, steps: number): Promise<StepProfile>;
+  /** Keeps a copy of the current parameters as the best so far (early stopping; on WebGPU a device-side copy). */
+  keepBestParams(): void;
+  /** Puts the kept best parameters back (the optimizer state is left as it is); false when none were kept. */
+  restoreBestParams(): Promise<boolean>;
   /** Frees everything the backend holds. */
   dispose(): void;
 }

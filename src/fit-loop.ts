@@ -1,9 +1,13 @@
-import type { BatchReporter, BatchStats, EpochPlan, TrainerBackend } from './backend';
+import type { BatchReporter, EpochPlan, TrainerBackend } from './backend';
+import { largestMagnitude } from './data';
 import type { FitPlan } from './fit-options';
-import { batchReporter, divergenceError, epochLog, samplesIn } from './fit-report';
+import { FitControl } from './fit-control';
+import { type Divergence, type TrainOutcome, batchReporter, divergenceError, epochLog, samplesIn } from './fit-report';
 import { GpuDeviceLostError } from './gpu/errors';
+import { l2Penalty } from './params';
 import { Rng } from './random';
 import type { History } from './types';
+import type { NetSpec } from './config';
 
 /** A model's training counters, kept across `fit` calls. */
 export interface TrainingProgress {
@@ -18,6 +22,10 @@ export interface FitHost {
   /** The backend training now (it changes when a lost GPU hands over to the CPU). */
   backend(): TrainerBackend;
   readonly seed: number;
+  /** The model's structure (dropout layers, output kind). */
+  readonly net: NetSpec;
+  /** λ of the model's L2 term (added to the validation loss). */
+  readonly l2: number;
   readonly progress: TrainingProgress;
   /** Moves to the CPU from the last checkpoint after `err` during `epoch` (or rethrows, per `onDeviceLost`). */
   fallBackToCpu(err: GpuDeviceLostError, epoch: number): Promise<void>;
@@ -25,51 +33,64 @@ export interface FitHost {
   withFallback<T>(op: () => Promise<T>): Promise<T>;
 }
 
-type TrainResult = Awaited<ReturnType<TrainerBackend['trainEpochs']>>;
 
 /**
  * Trains `plan.epochs` epochs on the host's backend (its training data and optimizer already set),
  * appending each epoch's log to `history`. With nothing to report per epoch, short epochs are
- * trained several per submission. Stops early on abort; throws when the loss diverges.
+ * trained several per submission. Stops early when `signal` aborts (checked before every epoch,
+ * and by the backend after every batch or group of batches); throws when training diverges,
+ * with the model's state and step count rolled back to the last step that stayed finite.
  *
  * @example
  * const history: History = { epochs: [], stopped: false, backend: host.backend().name };
- * await runEpochs(host, plan, history);
+ * await runEpochs(host, plan, history, signal);
  */
-export async function runEpochs(host: FitHost, plan: FitPlan, history: History): Promise<void> {
+export async function runEpochs(host: FitHost, plan: FitPlan, history: History, signal?: AbortSignal): Promise<void> {
   const batches = Math.ceil(plan.train.x.rows / plan.batchSize);
-  // with nothing to report per epoch, short epochs are trained several per submission
-  const grouping = !plan.hooks.onEpochEnd && !plan.hooks.onBatchEnd && !plan.validation;
+  const control = new FitControl(plan.features, plan.epochs, host.seed, host.net);
+  // with nothing to report or decide per epoch, short epochs are trained several per submission
+  const grouping = !plan.hooks.onEpochEnd && !plan.hooks.onBatchEnd && !plan.validation && !control.watchesEpochs;
   const onBatchEnd = plan.hooks.onBatchEnd;
   let e = 1;
   while (e <= plan.epochs) {
-    if (plan.hooks.signal?.aborted) {
+    if (signal?.aborted) {
       history.stopped = true;
       break;
     }
     const count = grouping ? Math.min(plan.epochs - e + 1, host.backend().maxEpochsPerCall(batches)) : 1;
-    const plans = epochPlans(host, plan, count, batches);
+    const plans = epochPlans(host, plan, count, batches, control, e);
     const report = onBatchEnd ? batchReporter(onBatchEnd, e, batches) : null;
     const t0 = performance.now();
-    const result = await trainGroup(host, plan, plans, report, e);
+    const result = await trainGroup(host, plan, plans, report, e, signal);
+    if (result.callbackError) {
+      // onBatchEnd threw: the backend kept (and checked) every batch in the stats; count them, then rethrow
+      for (const st of result.stats) {
+        host.progress.steps += st.length;
+        if (st.length === batches) host.progress.epochsTrained++;
+      }
+      throw result.callbackError.error;
+    }
     const seconds = (performance.now() - t0) / 1000;
-    const { recorded, ended } = await recordEpochs(host, plan, history, result.stats, e, batches, seconds);
+    const { recorded, ended } = await recordEpochs(host, plan, history, result, e, batches, seconds, control);
     e += recorded;
     if (ended || result.stopped) {
       history.stopped = true;
       break;
     }
+    if (control.stopRequested) break;
   }
+  await control.finish(history, host.backend());
 }
 
-/** The plans of the next `count` epochs: seeded shuffles (or 0..n−1) and the steps before each. */
-function epochPlans(host: FitHost, plan: FitPlan, count: number, batches: number): EpochPlan[] {
+/** The plans of the next `count` epochs (epoch `first` of this fit first): seeded shuffles (or 0..n−1), the steps before each, rates, dropout keys and clipping. */
+function epochPlans(host: FitHost, plan: FitPlan, count: number, batches: number, control: FitControl, first: number): EpochPlan[] {
   const n = plan.train.x.rows;
   const { epochsTrained, steps } = host.progress;
-  const { batchSize, learningRate, optimizer } = plan;
+  const { batchSize, optimizer } = plan;
   return Array.from({ length: count }, (_, k) => ({
     order: plan.shuffle ? epochOrder(host.seed, epochsTrained + k, n) : Uint32Array.from({ length: n }, (_, i) => i),
-    batchSize, learningRate, optimizer, stepsBefore: steps + k * batches,
+    batchSize, optimizer, stepsBefore: steps + k * batches,
+    ...control.epochExtras(first + k, epochsTrained + k, batches),
   }));
 }
 
@@ -79,44 +100,68 @@ function epochOrder(seed: number, index: number, n: number): Uint32Array {
 }
 
 /** Trains one submission of `plans` (epoch `epoch` first), falling back to the CPU if the GPU device is lost. */
-async function trainGroup(host: FitHost, plan: FitPlan, plans: EpochPlan[], report: BatchReporter | null, epoch: number): Promise<TrainResult> {
+async function trainGroup(host: FitHost, plan: FitPlan, plans: EpochPlan[], report: BatchReporter | null, epoch: number, signal?: AbortSignal): Promise<TrainOutcome> {
   try {
-    return await host.backend().trainEpochs(plans, report, plan.hooks.signal);
+    return await host.backend().trainEpochs(plans, report, signal);
   } catch (err) {
     if (!(err instanceof GpuDeviceLostError)) throw err;
     // the GPU is gone: continue from the last completed epoch on the CPU (or report it)
     await host.fallBackToCpu(err, epoch);
-    await host.backend().setTrainingData(plan.train.x, plan.train.y, plan.batchSize);
-    return await host.backend().trainEpochs(plans, report, plan.hooks.signal);
+    await host.backend().setTrainingData(plan.train.x, plan.train.y, plan.batchSize, plan.features.sampleWeights);
+    return await host.backend().trainEpochs(plans, report, signal);
   }
 }
 
 /**
  * Logs the epochs of one submission, numbered from `first`: counts their steps, validates, calls
- * `onEpochEnd`. Returns how many were logged and whether one ended before its first batch.
+ * `onEpochEnd`. Returns how many were logged and whether one ended before its first batch. On
+ * divergence, sets the step count to what the backend kept and throws.
  */
 async function recordEpochs(
-  host: FitHost, plan: FitPlan, history: History, stats: BatchStats[][], first: number, batches: number, seconds: number,
+  host: FitHost, plan: FitPlan, history: History, result: TrainOutcome, first: number, batches: number, seconds: number, control: FitControl,
 ): Promise<{ recorded: number; ended: boolean }> {
-  const samplesInCall = samplesIn(stats);
+  const samplesInCall = samplesIn(result.stats);
+  const stepsAtStart = host.progress.steps;
   let epoch = first;
-  for (const epochStats of stats) {
-    const bad = epochStats.findIndex((st) => !Number.isFinite(st.lossSum));
-    // on divergence the backend undid the update that produced the non-finite loss
-    host.progress.steps += bad >= 0 ? bad - 1 : epochStats.length;
-    if (bad >= 0) throw divergenceError(epochStats[bad], epoch, bad, batches, host.progress.steps, plan.learningRate);
+  for (let k = 0; k < result.stats.length; k++) {
+    const div = result.divergence;
+    if (div && div.epochIndex === k) {
+      host.progress.steps = Math.max(0, stepsAtStart + div.kept);
+      throw diverged(host, plan, div, epoch, batches);
+    }
+    const epochStats = result.stats[k];
+    host.progress.steps += epochStats.length;
     const log = epochLog(epoch, epochStats, seconds, samplesInCall);
     if (!log) return { recorded: epoch - first, ended: true };
+    control.annotate(log, epochStats, plan.train.x.rows);
     const val = plan.validation;
     if (val) {
       const v = await host.withFallback(() => host.backend().evaluate(val.x, val.y));
-      log.valLoss = v.lossSum / val.x.rows;
+      log.valLoss = v.lossSum / val.x.rows + (await penalty(host, val.x.rows));
       log.valAccuracy = v.correct / val.x.rows;
+      await control.validate(log, (x) => host.withFallback(() => host.backend().predict(x)), val);
     }
     history.epochs.push(log);
     host.progress.epochsTrained++;
     epoch++;
+    control.afterEpoch(log, host.backend());
     if (plan.hooks.onEpochEnd) await plan.hooks.onEpochEnd(log);
+    if (control.stopRequested) break;
   }
   return { recorded: epoch - first, ended: false };
+}
+
+/** λ/(2m)·ΣW² on the backend's current weights (its checkpoint, which is current after training). */
+async function penalty(host: FitHost, rows: number): Promise<number> {
+  if (!(host.l2 > 0)) return 0;
+  const params = host.backend().lastCheckpoint()?.params ?? (await host.backend().readParams());
+  return l2Penalty(host.l2, params, rows);
+}
+
+/** The error for a divergence at epoch `epoch`, naming the data's magnitude when it may be the cause. */
+function diverged(host: FitHost, plan: FitPlan, div: Divergence, epoch: number, batches: number): RangeError {
+  return divergenceError(div, {
+    epoch, batches, steps: host.progress.steps, learningRate: plan.learningRate,
+    largestX: largestMagnitude(plan.train.x).value, largestY: largestMagnitude(plan.train.y).value, backend: host.backend().name,
+  });
 }

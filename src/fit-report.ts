@@ -2,8 +2,45 @@ import type { BatchReporter, BatchStats } from './backend';
 import type { BatchLog, EpochLog } from './types';
 
 /**
+ * How a backend's training call ended in divergence. Training stops at the first batch whose
+ * objective (loss plus the L2 term) is not finite, or whose update leaves a weight, bias or
+ * optimizer slot non-finite; the backend then puts back the state from before the last update it
+ * cannot vouch for, so the model only ever holds finite state.
+ */
+export interface Divergence {
+  /** Which of the call's epochs (0-based). */
+  epochIndex: number;
+  /** Which batch of that epoch (0-based). */
+  batch: number;
+  /**
+   * `'loss'`: the objective at `batch`, measured on the weights of the update before it, was not
+   * finite (that update was undone). `'update'`: the update of `batch` made the state non-finite
+   * (it was undone).
+   */
+  kind: 'loss' | 'update';
+  /** Updates this call kept (−1 when the previous call's last update was undone as well). */
+  kept: number;
+  /** The non-finite objective was measured before any update of this `fit`. */
+  beforeAnyUpdate: boolean;
+  /** The objective of `batch` (summed over its rows). */
+  lossSum: number;
+}
+
+/** What a backend's `trainEpochs` resolves to: the batch stats, and how it ended. */
+export interface TrainOutcome {
+  stats: BatchStats[][];
+  stopped: boolean;
+  divergence?: Divergence;
+  /**
+   * What the reporter (the caller's `onBatchEnd`) threw: training stopped there, the backend
+   * settled its state (checked finite, checkpointed) and every batch in `stats` was kept.
+   */
+  callbackError?: { error: unknown };
+}
+
+/**
  * Adapts a `fit` call's `onBatchEnd` to the backend's reporter for epoch `epoch`: one log per
- * batch, with its mean loss and accuracy, awaited in order.
+ * batch, with its mean objective (loss plus the L2 term) and accuracy, awaited in order.
  *
  * @example
  * const report = batchReporter((log) => console.log(log.batch, log.loss), 1, 10);
@@ -18,9 +55,25 @@ export function batchReporter(onBatchEnd: (log: BatchLog) => void | Promise<void
 }
 
 /**
+ * Calls `report`; what it throws is returned (the caller settles its state first), not thrown.
+ *
+ * @example
+ * const failed = await reportSafely(report, 0, stats); // { error } when onBatchEnd threw
+ */
+export async function reportSafely(report: BatchReporter, first: number, stats: BatchStats[]): Promise<{ error: unknown } | undefined> {
+  try {
+    await report(first, stats);
+    return undefined;
+  } catch (error) {
+    return { error };
+  }
+}
+
+/**
  * The log of one epoch from its batch stats, or null when it saw no samples (stopped before its
- * first batch). A submission of several epochs took `seconds` for `samplesInCall` samples; each
- * epoch is charged its share by samples.
+ * first batch). The loss is the sample-weighted mean of the batches' objectives (each includes
+ * λ/(2m)·ΣW² on the weights it was measured with). A submission of several epochs took
+ * `seconds` for `samplesInCall` samples; each epoch is charged its share by samples.
  */
 export function epochLog(epoch: number, stats: BatchStats[], seconds: number, samplesInCall: number): EpochLog | null {
   let lossSum = 0;
@@ -33,7 +86,8 @@ export function epochLog(epoch: number, stats: BatchStats[], seconds: number, sa
   }
   if (seen === 0) return null;
   const share = (seconds * seen) / Math.max(samplesInCall, 1);
-  return { epoch, loss: lossSum / seen, accuracy: correct / seen, samplesPerSecond: seen / Math.max(share, 1e-9), seconds: share };
+  // learningRate (and the regression metrics) are filled in by the epoch loop (src/fit-control.ts)
+  return { epoch, loss: lossSum / seen, accuracy: correct / seen, learningRate: NaN, samplesPerSecond: seen / Math.max(share, 1e-9), seconds: share };
 }
 
 /** Samples trained in one submission, over all its epochs. */
@@ -41,11 +95,42 @@ export function samplesIn(stats: BatchStats[][]): number {
   return stats.reduce((a, st) => a + st.reduce((b, x) => b + x.size, 0), 0);
 }
 
-/** The error `fit` throws when batch `bad` (0-based) of epoch `epoch` had a non-finite loss. */
-export function divergenceError(stats: BatchStats, epoch: number, bad: number, batches: number, steps: number, learningRate: number): Error {
-  return new Error(
-    `training diverged: the loss became ${stats.lossSum / stats.size} at epoch ${epoch}, batch ${bad + 1} of ${batches}; ` +
-      `training stopped and the weights are those after the last step whose loss was finite (step ${steps} of this optimizer). ` +
-      `Try a lower learningRate (currently ${learningRate}).`,
+/** What a divergence message says about the training run. */
+export interface DivergenceContext {
+  epoch: number;
+  batches: number;
+  /** Optimizer steps the model holds after the rollback. */
+  steps: number;
+  learningRate: number;
+  /** Largest |x| and |y| of the training data. */
+  largestX: number;
+  largestY: number;
+  backend: 'cpu' | 'webgpu';
+}
+
+/**
+ * The error `fit` rejects with after a divergence. A non-finite loss before any update is blamed
+ * on the data or the starting weights (lowering the learning rate cannot help); otherwise the
+ * message names the epoch, batch and learning rate.
+ *
+ * @example
+ * throw divergenceError(divergence, { epoch: 3, batches: 10, steps: 21, learningRate: 2, largestX: 1, largestY: 1, backend: 'cpu' });
+ */
+export function divergenceError(d: Divergence, c: DivergenceContext): RangeError {
+  const where = `epoch ${c.epoch}, batch ${d.batch + 1} of ${c.batches}`;
+  const mean = d.lossSum;
+  const data = `the training data reaches |x| = ${c.largestX} and |y| = ${c.largestY}`;
+  if (d.kind === 'loss' && d.beforeAnyUpdate) {
+    return new RangeError(
+      `the loss is ${mean} at ${where}, measured before any update of this fit, so the learning rate is not the cause: ` +
+        `the training data or the model's current weights give a non-finite loss (${data}${c.backend === 'webgpu' ? ', computed in float32' : ''}). ` +
+        'Nothing was changed; scale the data (or the weights).',
+    );
+  }
+  const big = c.largestX > 1e15 || c.largestY > 1e15 ? ` (${data}, which may overflow too)` : '';
+  const cause = d.kind === 'loss' ? `the loss became ${mean} at ${where}` : `the update of ${where} made the weights or optimizer state non-finite${c.backend === 'webgpu' ? ' in float32' : ''}`;
+  return new RangeError(
+    `training diverged: ${cause}; training stopped and the model keeps the state after the last step that stayed finite ` +
+      `(step ${c.steps} of this optimizer). Try a lower learningRate (currently ${c.learningRate})${big}.`,
   );
 }

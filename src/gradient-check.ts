@@ -1,7 +1,11 @@
 import { type NetSpec, checkNumber, resolveNetSpec } from './config';
 import { toInputs, toTargets } from './data';
 import { lossAndGradients } from './cpu/network';
-import { paramsFromArrays } from './params';
+import { or, readRecord } from './inspect';
+import { parameterCount, paramsFromArrays } from './params';
+
+/** Most multiply-adds a gradient check may take (2·parameters²·rows): about a minute of float64 JavaScript. */
+export const MAX_CHECK_WORK = 2 ** 36;
 import type { Inputs, ModelConfig, Targets, Weights } from './types';
 
 /** What {@link gradientCheck} measured. */
@@ -21,7 +25,9 @@ export interface GradientCheckResult {
 /**
  * Gradient checking: compares backpropagation's gradient of J(θ) = (1/m)·Σ loss + λ/(2m)·ΣW²
  * with central differences (J(θ + ε) − J(θ − ε)) / 2ε, parameter by parameter, in float64.
- * Slow (two forward passes per parameter): for small networks and tests only.
+ * Slow (two forward passes per parameter): for small networks and tests only. Its arguments are
+ * validated as `fit` validates its own (unknown names refused, data and weights checked entry by
+ * entry, biases required where the model uses them), before any computation.
  *
  * @example
  * const config = { inputSize: 2, layers: [{ units: 3, activation: 'tanh' }, { units: 1, activation: 'sigmoid' }], loss: 'binaryCrossEntropy' } as const;
@@ -34,11 +40,19 @@ export function gradientCheck(
   y: Targets,
   options: { epsilon?: number } = {},
 ): GradientCheckResult {
-  const net = resolveNetSpec(model.config as ModelConfig);
-  const eps = checkNumber('epsilon', options.epsilon ?? 1e-4, 'positive');
+  const m = readRecord(model, 'gradientCheck model', ['config', 'weights'], '{config, weights}');
+  const net = resolveNetSpec(m.config as ModelConfig);
+  const o = readRecord(options, 'gradientCheck options', ['epsilon'], '{epsilon?}');
+  const eps = checkNumber('epsilon', or(o.epsilon, 1e-4), 'positive');
+  const w = readRecord(m.weights, 'gradientCheck weights', ['weights', 'biases'], '{weights, biases}');
+  const p = paramsFromArrays(net, w.weights, w.biases, { requireBiases: true });
   const dx = toInputs(x, net);
   const dy = toTargets(y, net, dx.rows);
-  const p = paramsFromArrays(net, model.weights.weights, model.weights.biases);
+  // two forward passes per parameter, each about rows × parameters multiply-adds
+  const count = parameterCount(net);
+  if (2 * count * count * dx.rows > MAX_CHECK_WORK) {
+    throw new RangeError(`gradientCheck of ${count} parameters on ${dx.rows} rows would take about ${(2 * count * count * dx.rows).toExponential(1)} multiply-adds (the limit is ${MAX_CHECK_WORK.toExponential(1)}); check a smaller network or fewer rows`);
+  }
   const { grads } = lossAndGradients(net, p, dx.data, dy.data, dx.rows);
   const J = () => lossAndGradients(net, p, dx.data, dy.data, dx.rows).loss;
 

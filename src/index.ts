@@ -17,3 +17,7 @@ export { Rng } from './random';
 export type * from './types';
 export { parseIdx, mnistToMatrix } from './idx';
 export { traceStep, type StepTrace, type LayerTrace } from './trace';
+// The validators `MLP.create` and `fit` run on these options, for editors that check a field before training.
+export { resolveSchedule } from './schedules';
+export { resolveEarlyStopping } from './early-stopping';
+export { resolveDropout } from './dropout-mask';

@@ -1,35 +1,21 @@
 import type { TrainerBackend } from './backend';
-import { AUTO_MIN_PARAMETERS, pickBackend } from './backend-choice';
-import { type ResolvedConfig, type ResolvedOptimizer, checkInteger, checkNumber, describeValue, outputSize, resolveConfig, resolveOptimizer } from './config';
-import { CpuBackend } from './cpu/backend';
+import { AUTO_MIN_PARAMETERS } from './backend-choice';
+import { type ResolvedConfig, type ResolvedOptimizer, frozenConfig, outputSize } from './config';
 import { toInputs, toTargets } from './data';
 import { type FitHost, type TrainingProgress, runEpochs } from './fit-loop';
-import { resolveFitPlan } from './fit-options';
-import { createWebGpuBackend } from './gpu/backend';
+import { linkSignal, resolveFitPlan, resolveProfilePlan } from './fit-options';
+import { WebGpuBackend } from './gpu/backend';
 import { GpuDeviceLostError } from './gpu/errors';
 import type { StepProfile } from './gpu/profiler';
-import { type Params, initParams, paramsFromArrays, paramsToArrays, parameterCount, l2Penalty } from './params';
+import { readRecord } from './inspect';
+import { type CreateOptions, type Trainer, buildTrainer, configAndParams, cpuFromCheckpoint, fromJSONParts, resolveCreateOptions } from './model-setup';
+import { type Params, paramsFromArrays, paramsToArrays, parameterCount, l2Penalty } from './params';
 import type { FitOptions, History, Inputs, ModelConfig, ModelJSON, ProfileOptions, Targets, Weights } from './types';
-import { parseModelJSON } from './serialize';
+import { modelJSON } from './serialize';
+import { isRegressionOutput, metricsOf } from './metrics';
 
 /** Networks with fewer parameters than this train on the CPU under `backend: 'auto'`. */
-export { AUTO_MIN_PARAMETERS };
-
-/** Options for creating a model, beyond its config. */
-export interface CreateOptions {
-  /** Use this WebGPU device instead of requesting one (e.g. to share it between models). */
-  device?: GPUDevice;
-  /**
-   * What to do if the GPU device is lost during `fit`: `'cpu'` (default) finishes on the CPU from
-   * the last completed step; `'error'` rejects.
-   */
-  onDeviceLost?: 'cpu' | 'error';
-  /**
-   * Largest GPU storage binding to use, in bytes (default: the device's `maxStorageBufferBindingSize`).
-   * Data larger than one binding is split over up to four.
-   */
-  maxBindingBytes?: number;
-}
+export { AUTO_MIN_PARAMETERS, type CreateOptions };
 
 /**
  * A multilayer perceptron that trains on WebGPU or on the CPU with the same API and numbers.
@@ -43,50 +29,35 @@ export interface CreateOptions {
  * console.log(await model.predict([[1, 0]])); // ≈ [[1]]
  */
 export class MLP {
-  /** The validated configuration, defaults filled in. */
+  /** The validated configuration, defaults filled in: a frozen copy (changing it is not possible). */
   readonly config: ResolvedConfig;
+  /** The model's own copy of the configuration, which the backends use. */
+  private readonly net: ResolvedConfig;
   private impl: TrainerBackend;
   private reason: string;
-  private adapter: string | null;
+  private readonly adapter: string | null;
   private fitting = false;
   private disposed = false;
   /** Epochs trained and optimizer steps taken so far, across `fit` calls. */
   private readonly progress: TrainingProgress = { epochsTrained: 0, steps: 0 };
   private optimizerKey = '';
-  private onDeviceLost: 'cpu' | 'error' = 'cpu';
 
-  private constructor(config: ResolvedConfig, impl: TrainerBackend, reason: string, adapter: string | null) {
-    this.config = config;
-    this.impl = impl;
-    this.reason = reason;
-    this.adapter = adapter;
+  private constructor(config: ResolvedConfig, t: Trainer, private readonly onDeviceLost: 'cpu' | 'error') {
+    this.net = config;
+    this.config = frozenConfig(config);
+    ({ impl: this.impl, reason: this.reason, adapter: this.adapter } = t);
   }
 
   /**
-   * Validates `config`, initializes the parameters (from the seed, or `weights`/`biases`) and
-   * picks the backend. Throws a `RangeError`/`TypeError` naming the first bad value.
+   * Validates `config` and `options` (unknown names refused with the closest valid one; sizes
+   * capped before anything is allocated), initializes the parameters (from the seed, or
+   * `weights`/`biases`) and picks the backend. Throws a `RangeError`/`TypeError` naming the first
+   * bad value.
    */
   static async create(config: ModelConfig, options: CreateOptions = {}): Promise<MLP> {
-    const resolved = resolveConfig(config);
-    const params =
-      config.weights !== undefined ? paramsFromArrays(resolved, config.weights, config.biases) : initParams(resolved);
-    if (config.weights === undefined && config.biases !== undefined) {
-      const explicit = paramsFromArrays(resolved, paramsToArrays(resolved, params).weights, config.biases);
-      params.biases = explicit.biases;
-    }
-    return MLP.withParams(resolved, params, options);
-  }
-
-  private static async withParams(config: ResolvedConfig, params: Params, options: CreateOptions): Promise<MLP> {
-    const pick = await pickBackend(config, options.device);
-    if (!pick.device) return new MLP(config, new CpuBackend(config, params), pick.reason, pick.adapter);
-    const onDeviceLost = options.onDeviceLost ?? 'cpu';
-    if (onDeviceLost !== 'cpu' && onDeviceLost !== 'error') throw new RangeError(`onDeviceLost must be 'cpu' or 'error', got ${describeValue(onDeviceLost)}`);
-    if (options.maxBindingBytes !== undefined) checkInteger('maxBindingBytes', options.maxBindingBytes, 16);
-    const gpu = await createWebGpuBackend(config, params, pick.device, { ownsDevice: !options.device, maxBindingBytes: options.maxBindingBytes });
-    const model = new MLP(config, gpu, pick.reason, pick.adapter);
-    model.onDeviceLost = onDeviceLost;
-    return model;
+    const opts = resolveCreateOptions(options);
+    const { resolved, params } = configAndParams(config);
+    return new MLP(resolved, await buildTrainer(resolved, params, opts), opts.onDeviceLost);
   }
 
   /** The backend now training: `'cpu'` or `'webgpu'`. */
@@ -106,7 +77,7 @@ export class MLP {
 
   /** Number of trainable values (weights and biases). */
   get parameterCount(): number {
-    return parameterCount(this.config);
+    return parameterCount(this.net);
   }
 
   private checkUsable(what: string): void {
@@ -114,8 +85,26 @@ export class MLP {
   }
 
   /**
+   * Runs a public operation: refused after `dispose()`, and when `dispose()` lands while it runs,
+   * it rejects with one clear "disposed" error whatever the backend was doing.
+   */
+  private async guard<T>(what: string, op: () => Promise<T>): Promise<T> {
+    this.checkUsable(what);
+    const interrupted = () => new Error(`${what} did not finish: dispose() was called while it ran, so this model's resources are freed; create a new model`);
+    let out: T;
+    try {
+      out = await op();
+    } catch (e) {
+      throw this.disposed ? interrupted() : e;
+    }
+    if (this.disposed) throw interrupted();
+    return out;
+  }
+
+  /**
    * Trains on `x`, `y`. Validates everything first (a bad option or datum throws before any
-   * change), refuses a second concurrent call, and resolves with the history.
+   * change), refuses a second concurrent call, and resolves with the history. On divergence it
+   * rejects, and the model keeps the state of the last step that stayed finite.
    *
    * @example
    * const h = await model.fit(x, y, { epochs: 10, batchSize: 32, learningRate: 0.1, optimizer: 'adam' });
@@ -126,22 +115,32 @@ export class MLP {
     if (this.fitting) throw new Error('fit() is already running on this model; await the first call before starting another');
     this.fitting = true;
     try {
-      return await this.fitUnlocked(x, y, options);
+      return await this.guard('fit()', () => this.fitUnlocked(x, y, options));
     } finally {
       this.fitting = false;
     }
   }
 
-  /** Validate (options and data → a plan), prepare the backend, run the epochs, report the history. */
+  /** Validate (options and data → a plan, and what the device must hold), prepare the backend, run the epochs. */
   private async fitUnlocked(x: Inputs, y: Targets, options: FitOptions): Promise<History> {
-    const plan = resolveFitPlan(options, x, y, this.config);
-    const history: History = { epochs: [], stopped: false, backend: this.impl.name };
-    await this.impl.setTrainingData(plan.train.x, plan.train.y, plan.batchSize);
-    this.useOptimizer(plan.optimizer);
+    const plan = resolveFitPlan(options, x, y, this.net, this.impl.name);
+    if (this.impl instanceof WebGpuBackend) this.impl.checkTraining(plan.train.x, plan.train.y, plan.batchSize, plan.optimizer);
+    const history: History = { epochs: [], stopped: false, stopReason: 'completed', backend: this.impl.name };
+    const link = linkSignal(plan.hooks.signal);
+    const previous = await this.useOptimizer(plan.optimizer);
     try {
-      await runEpochs(this.fitHost(), plan, history);
+      await this.impl.setTrainingData(plan.train.x, plan.train.y, plan.batchSize, plan.features.sampleWeights);
+      try {
+        await runEpochs(this.fitHost(), plan, history, link.signal);
+      } finally {
+        this.impl.clearTrainingData();
+      }
+    } catch (e) {
+      // rejected before the new optimizer kept a step: the model keeps the previous optimizer's state
+      if (previous && this.progress.steps === 0 && !this.disposed) await previous();
+      throw e;
     } finally {
-      this.impl.clearTrainingData();
+      link.release();
     }
     history.backend = this.impl.name;
     return history;
@@ -151,7 +150,9 @@ export class MLP {
   private fitHost(): FitHost {
     return {
       backend: () => this.impl,
-      seed: this.config.seed,
+      seed: this.net.seed,
+      net: this.net,
+      l2: this.net.l2,
       progress: this.progress,
       fallBackToCpu: (err, epoch) => this.fallBackToCpu(err, epoch),
       withFallback: (op) => this.withFallback(op),
@@ -159,30 +160,15 @@ export class MLP {
   }
 
   /**
-   * Replaces a lost WebGPU backend with the CPU path, starting from the GPU's last checkpoint
-   * (parameters and optimizer state at the end of the last completed epoch). With
-   * `onDeviceLost: 'error'` the switch still happens (nothing is lost) but the error is rethrown.
+   * Replaces a lost WebGPU backend with the CPU path from its last checkpoint (see
+   * {@link cpuFromCheckpoint}); with `onDeviceLost: 'error'` the switch still happens but rejects.
    */
   private async fallBackToCpu(err: GpuDeviceLostError, epoch: number | null): Promise<void> {
-    const gpu = this.impl;
-    const saved = gpu.lastCheckpoint();
-    if (!saved) throw new Error(`${err.message}; no checkpoint was available to continue from`);
-    const cpu = new CpuBackend(this.config, saved.params);
-    if (saved.optimizer) await cpu.writeOptimizerState(saved.optimizer);
-    try {
-      gpu.dispose();
-    } catch {
-      // the device is gone already
-    }
-    const where = epoch === null ? '' : ` during epoch ${epoch}`;
-    this.impl = cpu;
-    this.reason = `${err.message}${where}; continued on the CPU from the last completed epoch`;
-    if (this.onDeviceLost === 'error') {
-      throw new GpuDeviceLostError(
-        `${err.message.replace(/^the WebGPU device was lost: /, '')}${where}. onDeviceLost is 'error', so training stopped; ` +
-          'the model now holds the weights of the last completed epoch on the CPU backend',
-      );
-    }
+    if (this.disposed) throw err;
+    const next = await cpuFromCheckpoint(this.net, this.impl, err, epoch);
+    this.impl = next.impl;
+    this.reason = next.reason;
+    if (this.onDeviceLost === 'error') throw next.error;
   }
 
   /** Runs `op`; if the GPU device was lost, moves to the CPU from the last checkpoint and retries. */
@@ -196,13 +182,25 @@ export class MLP {
     }
   }
 
-  private useOptimizer(opt: ResolvedOptimizer): void {
+  /**
+   * Starts a fresh optimizer state when the spec changed; returns what puts the previous one
+   * back (for a fit rejected before its first kept step), or null when nothing changed.
+   */
+  private async useOptimizer(opt: ResolvedOptimizer): Promise<(() => Promise<void>) | null> {
     const key = JSON.stringify(opt);
-    if (key !== this.optimizerKey) {
-      this.impl.resetOptimizer();
-      this.optimizerKey = key;
-      this.progress.steps = 0;
-    }
+    if (key === this.optimizerKey) return null;
+    const impl = this.impl;
+    const saved = { key: this.optimizerKey, steps: this.progress.steps, slots: await impl.readOptimizerState() };
+    impl.resetOptimizer();
+    this.optimizerKey = key;
+    this.progress.steps = 0;
+    return async () => {
+      if (this.impl !== impl) return;
+      this.optimizerKey = saved.key;
+      this.progress.steps = saved.steps;
+      if (saved.slots) await impl.writeOptimizerState(saved.slots);
+      else impl.resetOptimizer();
+    };
   }
 
   /**
@@ -218,26 +216,33 @@ export class MLP {
 
   /** Like {@link MLP.predict}, as one flat `[rows, outputs]` array (no per-row allocation). */
   async predictMatrix(x: Inputs): Promise<{ data: Float64Array; shape: [number, number] }> {
-    this.checkUsable('predict()');
-    const d = toInputs(x, this.config);
-    const data = await this.withFallback(() => this.impl.predict(d));
-    return { data, shape: [d.rows, outputSize(this.config)] };
+    return this.guard('predict()', async () => {
+      const d = toInputs(x, this.net, 'x', this.impl.name === 'webgpu');
+      const data = await this.withFallback(() => this.impl.predict(d));
+      return { data, shape: [d.rows, outputSize(this.net)] as [number, number] };
+    });
   }
 
   /**
-   * Mean loss (plus the L2 term λ/(2m)·ΣW² when `l2` is set) and accuracy on `x`, `y`.
+   * Mean loss plus the L2 term λ/(2m)·ΣW² (m = the rows given; the same objective `fit` reports)
+   * and accuracy on `x`, `y`; for regression outputs ('linear', 'relu' or 'tanh' output layer)
+   * also the mean absolute error `mae` and `r2` (src/metrics.ts).
    *
    * @example
    * const { loss, accuracy } = await model.evaluate(xTest, yTest);
+   * const { mae, r2 } = await regressor.evaluate(xTest, yTest); // 'linear', 'relu' or 'tanh' outputs
    */
-  async evaluate(x: Inputs, y: Targets): Promise<{ loss: number; accuracy: number }> {
-    this.checkUsable('evaluate()');
-    const dx = toInputs(x, this.config);
-    const dy = toTargets(y, this.config, dx.rows);
-    const { lossSum, correct } = await this.withFallback(() => this.impl.evaluate(dx, dy));
-    let loss = lossSum / dx.rows;
-    if (this.config.l2 > 0) loss += l2Penalty(this.config.l2, await this.withFallback(() => this.impl.readParams()), dx.rows);
-    return { loss, accuracy: correct / dx.rows };
+  async evaluate(x: Inputs, y: Targets): Promise<{ loss: number; accuracy: number; mae?: number; r2?: number }> {
+    return this.guard('evaluate()', async () => {
+      const f32 = this.impl.name === 'webgpu';
+      const dx = toInputs(x, this.net, 'x', f32);
+      const dy = toTargets(y, this.net, dx.rows, 'y', f32);
+      const { lossSum, correct } = await this.withFallback(() => this.impl.evaluate(dx, dy));
+      let loss = lossSum / dx.rows;
+      if (this.net.l2 > 0) loss += l2Penalty(this.net.l2, await this.withFallback(() => this.impl.readParams()), dx.rows);
+      const regression = isRegressionOutput(this.net) ? metricsOf(await this.withFallback(() => this.impl.predict(dx)), dy) : {};
+      return { loss, accuracy: correct / dx.rows, ...regression };
+    });
   }
 
   /**
@@ -253,44 +258,37 @@ export class MLP {
   async profile(x: Inputs, y: Targets, options: ProfileOptions = {}): Promise<StepProfile> {
     this.checkUsable('profile()');
     if (this.fitting) throw new Error('profile() called while fit() is running');
-    if (options === null || typeof options !== 'object') throw new TypeError(`options must be an object, got ${describeValue(options)}`);
-    const steps = checkInteger('steps', options.steps ?? 10, 1, 10_000);
-    const learningRate = checkNumber('learningRate', options.learningRate ?? 0.01, 'positive');
-    const optimizer = resolveOptimizer(options.optimizer);
-    const dx = toInputs(x, this.config);
-    const dy = toTargets(y, this.config, dx.rows);
-    const batchSize = Math.min(checkInteger('batchSize', options.batchSize ?? 32), dx.rows);
-    if (!this.impl.profile) throw new Error(`profile() times GPU kernels, but this model trains on the ${this.impl.name} backend (${this.reason})`);
-    const order = Uint32Array.from({ length: dx.rows }, (_, i) => i);
-    return this.impl.profile(dx, dy, { order, batchSize, learningRate, optimizer, stepsBefore: 0 }, steps);
+    return this.guard('profile()', async () => {
+      const impl = this.impl;
+      if (!(impl instanceof WebGpuBackend)) throw new Error(`profile() times GPU kernels, but this model trains on the ${impl.name} backend (${this.reason})`);
+      const p = resolveProfilePlan(options, x, y, this.net);
+      impl.checkTraining(p.x, p.y, p.plan.batchSize, p.plan.optimizer);
+      return impl.profile(p.x, p.y, p.plan, p.steps);
+    });
   }
 
   /** The current weights and biases as nested arrays (read back from the GPU on demand). */
   async getWeights(): Promise<Weights> {
-    this.checkUsable('getWeights()');
-    return paramsToArrays(this.config, await this.withFallback(() => this.impl.readParams()));
+    return this.guard('getWeights()', async () => paramsToArrays(this.net, await this.withFallback(() => this.impl.readParams())));
   }
 
-  /** Replaces weights and biases; shapes and finiteness are checked first. */
+  /**
+   * Replaces weights and biases (both required, as `getWeights()` returns them; biases may be left
+   * out only when `useBias` is false). Shapes, finiteness and (on WebGPU) float32 range are checked first.
+   */
   async setWeights(w: Weights): Promise<void> {
     this.checkUsable('setWeights()');
     if (this.fitting) throw new Error('setWeights() called while fit() is running');
-    if (w === null || typeof w !== 'object') throw new TypeError(`setWeights expects {weights, biases}, got ${describeValue(w)}`);
-    await this.impl.writeParams(paramsFromArrays(this.config, w.weights, w.biases));
+    return this.guard('setWeights()', async () => {
+      const o = readRecord(w, 'setWeights argument', ['weights', 'biases'], '{weights, biases}');
+      const p: Params = paramsFromArrays(this.net, o.weights, o.biases, { requireBiases: true });
+      await this.impl.writeParams(p);
+    });
   }
 
   /** The model as a versioned, JSON-safe object: `JSON.stringify(await model.toJSON())`. */
   async toJSON(): Promise<ModelJSON> {
-    this.checkUsable('toJSON()');
-    const { initializer, seed, inputSize, layers, loss, useBias, freezeBias, l2 } = this.config;
-    const w = paramsToArrays(this.config, await this.withFallback(() => this.impl.readParams()));
-    return {
-      format: 'webgpu-mlp',
-      version: 1,
-      config: { inputSize, layers: layers.map((l) => ({ ...l })), loss, useBias, freezeBias, l2, initializer, seed },
-      weights: w.weights,
-      biases: w.biases,
-    };
+    return this.guard('toJSON()', async () => modelJSON(this.net, await this.withFallback(() => this.impl.readParams())));
   }
 
   /**
@@ -298,12 +296,11 @@ export class MLP {
    * validated (format, version, sizes, finiteness) before anything is allocated.
    */
   static async fromJSON(json: unknown, config: Pick<ModelConfig, 'backend'> = {}, options: CreateOptions = {}): Promise<MLP> {
-    const parsed = parseModelJSON(json);
-    const resolved = resolveConfig({ ...parsed.config, backend: config.backend });
-    return MLP.withParams(resolved, paramsFromArrays(resolved, parsed.weights, parsed.biases), options);
+    const { resolved, params, opts } = fromJSONParts(json, config, options);
+    return new MLP(resolved, await buildTrainer(resolved, params, opts), opts.onDeviceLost);
   }
 
-  /** Frees the GPU buffers (and the device, if this model requested it). Safe to call twice. */
+  /** Frees the GPU buffers (and the device, if this model requested it). Safe to call twice, and while another call runs (that call then rejects). */
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;

@@ -1,4 +1,5 @@
-import { type NetSpec, type ResolvedConfig, checkNumber, describeValue, fanIn } from './config';
+import { FLOAT32_MAX, FLOAT32_OVERFLOW, type NetSpec, type ResolvedConfig, checkNumber, describeValue, fanIn } from './config';
+import { HOLE, foreignError, isArray, readList } from './inspect';
 import { Rng } from './random';
 import type { Weights } from './types';
 
@@ -8,7 +9,10 @@ export interface Params {
   biases: Float64Array[];
 }
 
-/** Draws initial parameters from the config's initializer and seed (biases start at 0). */
+/**
+ * Draws initial parameters from the config's initializer and seed (biases start at 0). Refuses
+ * initializer settings whose draws overflow float64, naming the setting.
+ */
 export function initParams(config: ResolvedConfig): Params {
   const rng = new Rng(config.seed, 'init');
   const init = config.initializer;
@@ -40,50 +44,132 @@ export function initParams(config: ResolvedConfig): Params {
     weights.push(w);
     biases.push(new Float64Array(layer.units));
   });
-  return { weights, biases };
+  const p = { weights, biases };
+  if (!paramsFinite(p)) {
+    const setting = init.type === 'normal' ? `initializer.scale ${init.scale}` : `initializer.epsilon ${init.type === 'uniform' ? init.epsilon : ''}`;
+    throw new RangeError(`${setting} draws weights beyond the float64 range (they would be ±Infinity or NaN); use a smaller value`);
+  }
+  return p;
 }
 
 /**
- * Checks plain-array weights (and optional biases) against the network's shapes and finiteness,
- * and converts them to flat arrays. Throws naming the first offending entry.
+ * True when every weight and bias is finite.
+ *
+ * @example
+ * paramsFinite({ weights: [Float64Array.of(1, Infinity)], biases: [] }); // false
  */
-export function paramsFromArrays(net: NetSpec, weights: unknown, biases: unknown): Params {
+export function paramsFinite(p: Params): boolean {
+  let z = 0;
+  for (const a of [...p.weights, ...p.biases]) for (let i = 0; i < a.length; i++) z += a[i] * 0;
+  return z === 0;
+}
+
+/** Where, in `weights[l][i][j]` / `biases[l][j]` terms, flat index `k` of layer `l` lies. */
+function position(net: NetSpec, kind: 'weights' | 'biases', l: number, k: number): string {
+  const cols = net.layers[l].units;
+  return kind === 'weights' ? `weights[${l}][${Math.floor(k / cols)}][${k % cols}]` : `biases[${l}][${k}]`;
+}
+
+/**
+ * Refuses parameters that float32 cannot hold (the WebGPU backend computes in float32), naming the
+ * first such value.
+ *
+ * @example
+ * checkFloat32Params(net, { weights: [Float64Array.of(1e39)], biases: [Float64Array.of(0)] }); // RangeError: weights[0][0][0] is 1e+39 …
+ */
+export function checkFloat32Params(net: NetSpec, p: Params): void {
+  for (const kind of ['weights', 'biases'] as const) {
+    p[kind].forEach((a, l) => {
+      for (let i = 0; i < a.length; i++) {
+        if (Math.abs(a[i]) >= FLOAT32_OVERFLOW) {
+          throw new RangeError(`${position(net, kind, l, i)} is ${a[i]}, beyond float32's range (±${FLOAT32_MAX}), which the WebGPU backend computes in; use backend 'cpu' for such values`);
+        }
+      }
+    });
+  }
+}
+
+/** Reads one layer's `[rows][cols]` plain-array matrix into `out` (structure by descriptor, numbers by index). */
+function readMatrix(value: unknown, where: string, rows: number, cols: number, out: Float64Array): void {
+  if (!isArray(value)) throw new TypeError(`${where} must be an array of ${rows} rows (fan-in) of ${cols}, got ${describeValue(value)}`);
+  const list = readList(value, where, rows + 1);
+  if (list.length !== rows) throw new RangeError(`${where} must have ${rows} rows (fan-in) of ${cols}, got ${list.length} rows`);
+  list.forEach((row, i) => readVector(row, `${where}[${i}]`, cols, out, i * cols));
+}
+
+/** Reads a `[n]` plain array of finite numbers into `out` at `offset` (one index read per number). */
+function readVector(value: unknown, where: string, n: number, out: Float64Array, offset: number): void {
+  if (!isArray(value)) throw new TypeError(`${where} must be an array of ${n} numbers, got ${describeValue(value)}`);
+  let len: unknown;
+  let bad: { i: number; v: unknown } | null = null;
+  try {
+    len = value.length;
+    for (let j = 0; len === n && j < n && !bad; j++) {
+      const v = value[j];
+      if (typeof v === 'number' && v - v === 0) out[offset + j] = v;
+      else bad = { i: j, v: v === undefined && !Object.prototype.hasOwnProperty.call(value, j) ? HOLE : v };
+    }
+  } catch (e) {
+    throw foreignError(where, e);
+  }
+  if (len !== n) throw new RangeError(`${where} must have ${n} entries, got ${describeValue(len)}`);
+  if (bad) checkNumber(`${where}[${bad.i}]`, bad.v);
+}
+
+/**
+ * Checks plain-array weights (and biases) against the network's shapes and finiteness, and
+ * converts them to flat arrays; throws naming the first offending entry and the kind of value
+ * found. Without `biases`, the biases are 0 (`requireBiases` refuses that instead where the
+ * model uses biases).
+ */
+export function paramsFromArrays(net: NetSpec, weights: unknown, biases: unknown, options: { requireBiases?: boolean } = {}): Params {
   const L = net.layers.length;
-  if (!Array.isArray(weights) || weights.length !== L) {
-    throw new RangeError(`weights must be an array of ${L} layer matrices, got ${describeValue(Array.isArray(weights) ? `${weights.length} entries` : weights)}`);
+  if (!isArray(weights)) throw new TypeError(`weights must be an array of ${L} layer matrices, got ${describeValue(weights)}`);
+  const wl = readList(weights, 'weights', L + 1);
+  if (wl.length !== L) throw new RangeError(`weights must be an array of ${L} layer matrices, got ${wl.length} entries`);
+  if (biases === undefined && options.requireBiases && net.useBias) {
+    throw new TypeError(`biases are missing: pass one [units] array per layer with the weights (getWeights() returns both); they are not set to 0 for you`);
+  }
+  let bl: unknown[] | null = null;
+  if (biases !== undefined) {
+    if (!isArray(biases)) throw new TypeError(`biases must be an array of ${L} vectors, got ${describeValue(biases)}`);
+    bl = readList(biases, 'biases', L + 1);
+    if (bl.length !== L) throw new RangeError(`biases must be an array of ${L} vectors, got ${bl.length} entries`);
   }
   const out: Params = { weights: [], biases: [] };
   for (let l = 0; l < L; l++) {
-    const rows = fanIn(net, l);
     const cols = net.layers[l].units;
-    const wl = weights[l];
-    if (!Array.isArray(wl) || wl.length !== rows) {
-      throw new RangeError(`weights[${l}] must have ${rows} rows (fan-in) of ${cols}, got ${Array.isArray(wl) ? wl.length + ' rows' : describeValue(wl)}`);
-    }
-    const w = new Float64Array(rows * cols);
-    for (let i = 0; i < rows; i++) {
-      const row = wl[i];
-      if (!Array.isArray(row) || row.length !== cols) {
-        throw new RangeError(`weights[${l}][${i}] must have ${cols} entries, got ${Array.isArray(row) ? row.length : describeValue(row)}`);
-      }
-      for (let j = 0; j < cols; j++) w[i * cols + j] = checkNumber(`weights[${l}][${i}][${j}]`, row[j]);
-    }
+    const w = new Float64Array(fanIn(net, l) * cols);
+    readMatrix(wl[l], `weights[${l}]`, fanIn(net, l), cols, w);
     out.weights.push(w);
     const b = new Float64Array(cols);
-    if (biases !== undefined) {
-      if (!Array.isArray(biases) || biases.length !== L) {
-        throw new RangeError(`biases must be an array of ${L} vectors, got ${describeValue(Array.isArray(biases) ? `${biases.length} entries` : biases)}`);
-      }
-      const bl = biases[l];
-      if (!Array.isArray(bl) || bl.length !== cols) {
-        throw new RangeError(`biases[${l}] must have ${cols} entries, got ${Array.isArray(bl) ? bl.length : describeValue(bl)}`);
-      }
-      for (let j = 0; j < cols; j++) b[j] = checkNumber(`biases[${l}][${j}]`, bl[j]);
+    if (bl) {
+      readVector(bl[l], `biases[${l}]`, cols, b, 0);
       if (!net.useBias && b.some((v) => v !== 0)) throw new RangeError(`biases[${l}] must be all zero when useBias is false`);
     }
     out.biases.push(b);
   }
   return out;
+}
+
+/**
+ * Checks plain-array biases alone (one `[units]` array per layer, finite, zero without `useBias`)
+ * and converts them to flat arrays.
+ *
+ * @example
+ * biasesFromArrays(net, [[0, 0, 0], [0.5]]); // [Float64Array(3), Float64Array(1)]
+ */
+export function biasesFromArrays(net: NetSpec, biases: unknown): Float64Array[] {
+  const L = net.layers.length;
+  if (!isArray(biases)) throw new TypeError(`biases must be an array of ${L} vectors, got ${describeValue(biases)}`);
+  const bl = readList(biases, 'biases', L + 1);
+  if (bl.length !== L) throw new RangeError(`biases must be an array of ${L} vectors, got ${bl.length} entries`);
+  return net.layers.map((layer, l) => {
+    const b = new Float64Array(layer.units);
+    readVector(bl[l], `biases[${l}]`, layer.units, b, 0);
+    if (!net.useBias && b.some((v) => v !== 0)) throw new RangeError(`biases[${l}] must be all zero when useBias is false`);
+    return b;
+  });
 }
 
 /** Flat parameters back to plain nested arrays. */

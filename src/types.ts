@@ -24,6 +24,12 @@ export type BackendName = 'cpu' | 'webgpu' | 'auto';
 export interface LayerSpec {
   units: number;
   activation: Activation;
+  /**
+   * Hidden layers only: the probability, in [0, 1), of dropping each unit while training
+   * (inverted dropout: kept units are scaled by 1/(1 − p); nothing is dropped at inference).
+   * Default 0.
+   */
+  dropout?: number;
 }
 
 /**
@@ -73,11 +79,50 @@ export type OptimizerSpec =
   | 'momentum'
   | 'adam'
   | { type: 'sgd' }
-  | { type: 'momentum'; momentum?: number }
-  | { type: 'adam'; beta1?: number; beta2?: number; epsilon?: number };
+  | 'rmsprop'
+  | 'adamw'
+  | { type: 'momentum'; momentum?: number; nesterov?: boolean }
+  | { type: 'adam'; beta1?: number; beta2?: number; epsilon?: number }
+  | { type: 'rmsprop'; rho?: number; epsilon?: number; momentum?: number }
+  | { type: 'adamw'; beta1?: number; beta2?: number; epsilon?: number; weightDecay?: number; decayBiases?: boolean };
+
+/** A quantity `fit` logs per epoch that early stopping and `reduceOnPlateau` can watch. */
+export type Monitor = 'loss' | 'valLoss' | 'accuracy' | 'valAccuracy' | 'mae' | 'valMae' | 'r2' | 'valR2';
+
+/**
+ * A learning-rate schedule, computed on the host and passed to the GPU per batch (no recompiles):
+ * - `step`: η = initial·factor^⌊(epoch − 1)/every⌋, per epoch of the `fit`;
+ * - `exponential`: η = initial·decay^(epoch − 1), per epoch;
+ * - `cosine`: per step over the whole `fit` (T steps): a linear warmup η = initial·(t + 1)/W for the
+ *   first W = `warmupSteps` steps, then η = min + (initial − min)·½(1 + cos(π(t − W)/(T − W)));
+ * - `reduceOnPlateau`: η = initial, multiplied by `factor` (not below `minLearningRate`) each time
+ *   `monitor` has not improved by more than `minDelta` for `patience` epochs.
+ */
+export type LearningRateSchedule =
+  | { type: 'step'; initial: number; every: number; factor: number }
+  | { type: 'exponential'; initial: number; decay: number }
+  | { type: 'cosine'; initial: number; warmupSteps?: number; minLearningRate?: number }
+  | { type: 'reduceOnPlateau'; initial: number; monitor?: Monitor; factor?: number; patience?: number; minLearningRate?: number; minDelta?: number };
+
+/**
+ * Early stopping: stop once `monitor` (default `'valLoss'`) has not improved by more than
+ * `minDelta` (default 0) for `patience` epochs (default 0); with `restoreBestWeights` the model
+ * ends with the parameters of the best epoch (kept on the device on WebGPU).
+ */
+export interface EarlyStoppingOptions {
+  monitor?: Monitor;
+  patience?: number;
+  minDelta?: number;
+  restoreBestWeights?: boolean;
+}
 
 /** A dense row-major matrix: `data.length === shape[0] * shape[1]`. */
 export interface Matrix {
+  /**
+   * Row-major values: a `Float32Array` or `Float64Array` (used without a copy), another numeric
+   * typed array, or a `number[]`. Every value must be a finite number (float32-representable on
+   * WebGPU); nothing is coerced.
+   */
   data: ArrayLike<number>;
   shape: [number, number];
 }
@@ -97,6 +142,7 @@ export interface BatchLog {
   batch: number;
   batches: number;
   size: number;
+  /** The batch's objective before its update: mean loss plus the L2 term λ/(2m)·ΣW² (m = its rows). */
   loss: number;
   accuracy: number;
 }
@@ -104,12 +150,24 @@ export interface BatchLog {
 /** What `onEpochEnd` receives and what the history holds, one per epoch. */
 export interface EpochLog {
   epoch: number;
-  /** Mean training loss over the epoch's batches (each measured before its update), plus L2. */
+  /**
+   * Mean training objective over the epoch's samples: each batch's loss plus its L2 term
+   * λ/(2m)·ΣW², measured before its update (on the same weights, it equals `evaluate().loss`).
+   */
   loss: number;
   /** Training accuracy over the epoch (argmax match, or output > 0.5 for one output). */
   accuracy: number;
+  /** Loss on the validation data after the epoch, with the L2 term (what `evaluate()` gives on it). */
   valLoss?: number;
   valAccuracy?: number;
+  /** Regression outputs ('linear', 'relu' or 'tanh' output layer): mean absolute error over the epoch, per output value. */
+  mae?: number;
+  /** Regression outputs: R² = 1 − Σ(y − o)² / Σ(y − ȳ)² over the epoch (pooled over outputs). */
+  r2?: number;
+  valMae?: number;
+  valR2?: number;
+  /** The learning rate of the epoch's last step. */
+  learningRate: number;
   /** Training samples processed per second in this epoch (wall clock). */
   samplesPerSecond: number;
   /** Seconds the epoch took. */
@@ -134,10 +192,24 @@ export interface FitOptions {
   epochs?: number;
   /** Samples per update (default 32, capped at the dataset size). 1 = per-sample SGD; the dataset size = full batch. */
   batchSize?: number;
-  /** Step size η (default 0.01). */
-  learningRate?: number;
+  /** Step size η, or a {@link LearningRateSchedule} (default 0.01). */
+  learningRate?: number | LearningRateSchedule;
   /** Optimizer (default `sgd`). Its state is kept across `fit` calls while the spec is unchanged. */
   optimizer?: OptimizerSpec;
+  /** Stop when a monitored quantity stops improving (see {@link EarlyStoppingOptions}). */
+  earlyStopping?: EarlyStoppingOptions;
+  /** Scale the gradient so that its global L2 norm over all trained parameters is at most this (> 0). */
+  clipNorm?: number;
+  /** Clamp every gradient element to [−clipValue, clipValue] (> 0), after `clipNorm`. */
+  clipValue?: number;
+  /**
+   * Weights per class, for softmax models (`{ [classIndex]: weight }` or an array by class) and
+   * one-unit sigmoid models with binary cross-entropy (classes 0 and 1); classes not listed weigh 1.
+   * Each training sample's loss and gradient are multiplied by its class's weight.
+   */
+  classWeight?: Record<number, number> | number[];
+  /** One weight ≥ 0 per training sample (row of `x`), multiplying its loss and gradient (with `classWeight`: their product). */
+  sampleWeight?: ArrayLike<number>;
   /** Shuffle the sample order every epoch with the model's seed (default true). */
   shuffle?: boolean;
   /** Hold out this fraction (0 ≤ f < 1) of the data, chosen with the seed, for validation. */
@@ -146,9 +218,17 @@ export interface FitOptions {
   validationData?: [Inputs, Targets];
   /** Called after every epoch. */
   onEpochEnd?: (log: EpochLog) => void | Promise<void>;
-  /** Called after every batch (on WebGPU this forces a small readback per chunk of batches). */
+  /**
+   * Called exactly once per batch, in order (on WebGPU the calls of each group of 32 batches
+   * arrive together, after one readback). If it throws, `fit` rejects with that error and keeps
+   * (and counts) the updates made so far.
+   */
   onBatchEnd?: (log: BatchLog) => void | Promise<void>;
-  /** Stops training after the current batch (CPU) or chunk (GPU); `fit` resolves with what was done. */
+  /**
+   * A real `AbortSignal`: stops training after the current batch (CPU) or group of 32 batches
+   * (WebGPU); `fit` resolves with `stopped: true` and what was done. Nothing is left attached to
+   * it after `fit` settles.
+   */
   signal?: AbortSignal;
 }
 
@@ -157,11 +237,19 @@ export interface History {
   epochs: EpochLog[];
   /** True when `signal` stopped training early. */
   stopped: boolean;
+  /** Why training ended: all epochs ran, early stopping, or `signal`. */
+  stopReason: 'completed' | 'earlyStopping' | 'aborted';
+  /** With `earlyStopping`: the epoch (1-based, of this `fit`) with the best monitored value. */
+  bestEpoch?: number;
+  /** With `earlyStopping`: that best value. */
+  bestValue?: number;
+  /** With `earlyStopping.restoreBestWeights`: whether the model now holds the best epoch's parameters. */
+  restoredBestWeights?: boolean;
   /** The backend that trained. */
   backend: 'cpu' | 'webgpu';
 }
 
-/** Plain-array parameters, as `getWeights` returns and `setWeights` takes. */
+/** Plain-array parameters, as `getWeights` returns and `setWeights` takes (both fields required by `setWeights` when the model uses biases). */
 export interface Weights {
   /** One `[fanIn][units]` array per layer. */
   weights: number[][][];

@@ -9,15 +9,16 @@ import { passBatches } from '../src/gpu/batch-uniform';
 import { type BindingAccess, type KernelInterface, modeCode, packStruct } from '../src/gpu/kernel-interface';
 import { bindGroupEntries } from '../src/gpu/launches';
 import {
-  BATCH_LAYOUT, type BatchRows, type Epilogue, KERNELS, MATMUL_SIZES, MAX_SHARDS, MAX_STATS_THREADS,
+  BATCH_LAYOUT, type BatchRows, type Epilogue, KERNELS, MATMUL_SIZES, MATMUL_VARIANT_KERNELS, MAX_SHARDS, MAX_STATS_THREADS,
   activationCode, batchRowsCode, epilogueCode, lossCode, optimizerCode,
 } from '../src/gpu/registry';
+import { MATMUL_VARIANTS } from '../src/gpu/autotune-variants';
 import type { Activation, LossName } from '../src/types';
 
 // Records keyed by the unions: the typecheck fails when a name is added to a union and not here.
 const ACTIVATION_NAMES: Record<Activation, true> = { sigmoid: true, tanh: true, relu: true, linear: true, softmax: true };
 const LOSS_NAMES: Record<LossName, true> = { sse: true, mse: true, binaryCrossEntropy: true, categoricalCrossEntropy: true };
-const OPTIMIZER_TYPES: Record<ResolvedOptimizer['type'], true> = { sgd: true, momentum: true, adam: true };
+const OPTIMIZER_TYPES: Record<ResolvedOptimizer['type'], true> = { sgd: true, momentum: true, adam: true, rmsprop: true, adamw: true };
 const EPILOGUES: Record<Epilogue, true> = { none: true, biasActivation: true, activationDerivative: true };
 const BATCH_ROWS: Record<BatchRows, true> = { none: true, m: true, k: true };
 
@@ -147,7 +148,7 @@ describe('named modes have WGSL codes', () => {
   it('an unknown mode throws, naming the const it looked for', () => {
     expect(() => activationCode('swish' as Activation)).toThrow(/ACTIVATION_SWISH/);
     expect(() => lossCode('hinge' as LossName)).toThrow(/LOSS_HINGE/);
-    expect(() => optimizerCode('rmsprop' as ResolvedOptimizer['type'])).toThrow(/OPTIMIZER_RMSPROP/);
+    expect(() => optimizerCode('adagrad' as ResolvedOptimizer['type'])).toThrow(/OPTIMIZER_ADAGRAD/);
   });
 });
 
@@ -291,5 +292,39 @@ fn other() { dst[0] = pairs[0].v.x; }
     expect(k.consts).toEqual({ MODE_B: 2, SIZE: 32 });
     expect(modeCode(k, 'MODE', 'b')).toBe(2);
     expect(() => modeCode(k, 'MODE', 'c')).toThrow(/toy\.wgsl declares no const MODE_C/);
+  });
+});
+
+describe('matmul variant kernels (matmul-vec4.wgsl, matmul-subgroups.wgsl)', () => {
+  const matmul = KERNELS.matmul;
+  const binding = (k: KernelInterface, entry: string) => k.entries[entry].bindings.map((b) => `${b.binding} ${b.name} ${b.access}`);
+
+  for (const [name, k] of Object.entries(MATMUL_VARIANT_KERNELS) as [string, KernelInterface][]) {
+    it(`${name}.wgsl: the bindings, uniforms, modes and operand overrides of matmul.wgsl`, () => {
+      expect(k.name).toBe(name);
+      expect(binding(k, 'main')).toEqual(binding(matmul, 'blocked'));
+      expect(k.uniforms.params).toEqual(matmul.uniforms.params);
+      expect(k.uniforms.batch).toEqual(BATCH_LAYOUT);
+      for (const c of ['EPILOGUE_NONE', 'EPILOGUE_BIAS_ACTIVATION', 'EPILOGUE_ACTIVATION_DERIVATIVE', 'BATCH_ROWS_M', 'BATCH_ROWS_K']) expect(k.consts[c], `${name} ${c}`).toBe(matmul.consts[c]);
+      for (const o of ['TRANS_A', 'TRANS_B', 'EPILOGUE', 'HAS_BIAS', 'ACTIVATION', 'WG_X']) expect(k.overrides, `${name} override ${o}`).toContain(o);
+    });
+  }
+
+  it('matmul-subgroups.wgsl enables subgroups; the other matmul files do not', () => {
+    expect(MATMUL_VARIANT_KERNELS['matmul-subgroups'].code).toMatch(/^enable subgroups;/);
+    for (const k of [KERNELS.matmul, MATMUL_VARIANT_KERNELS['matmul-vec4']]) expect(k.code, k.name).not.toMatch(/enable subgroups/);
+  });
+
+  it('every variant names an entry point of its kernel and only overrides it declares', () => {
+    for (const [id, v] of Object.entries(MATMUL_VARIANTS)) {
+      expect(v.kernel.entries[v.entry], `${id}: ${v.kernel.name}.wgsl ${v.entry}()`).toBeDefined();
+      for (const c of Object.keys(v.constants)) expect(v.kernel.overrides, `${id}: override ${c}`).toContain(c);
+    }
+    expect(MATMUL_SIZES.maxQuads).toBe(KERNELS.matmul.consts.MAX_QUADS);
+    expect(MATMUL_SIZES.vec4MaxRows).toBe(MATMUL_VARIANT_KERNELS['matmul-vec4'].consts.MAX_ROWS);
+    for (const v of Object.values(MATMUL_VARIANTS)) {
+      if ('RB' in v.constants) expect(Math.max(v.constants.RB, v.constants.CB)).toBeLessThanOrEqual(MATMUL_SIZES.maxQuads);
+      if ('ROWS' in v.constants) expect(v.constants.ROWS).toBeLessThanOrEqual(MATMUL_SIZES.vec4MaxRows);
+    }
   });
 });

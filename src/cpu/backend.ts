@@ -1,16 +1,44 @@
 import type { BatchReporter, BatchStats, Checkpoint, EpochPlan, TrainerBackend } from '../backend';
-import type { NetSpec, ResolvedOptimizer } from '../config';
+import { type NetSpec, type ResolvedOptimizer, outputSize } from '../config';
 import { type Dense, gatherRows } from '../data';
+import { type Divergence, type TrainOutcome, reportSafely } from '../fit-report';
 import { type OptimizerState, cloneOptimizerState } from '../optimizer-state';
-import { type Params, cloneParams } from '../params';
+import { type Params, cloneParams, sumSquaredWeights } from '../params';
 import { type Gradients, averageGradients, backward, batchStats, forward } from './network';
-import { optimizerSlots, optimizerStep } from './optimizers';
+import { clipGradients, optimizerSlots, optimizerStep } from './optimizers';
+import { batchStep } from './step-options';
 
 /** How often (ms) a long CPU epoch yields to the event loop so an abort signal can land. */
 const YIELD_MS = 50;
 
+/** Rows per forward pass in predict/evaluate: as many as keep one layer's block under 2^22 values. */
+const INFERENCE_VALUES = 1 << 22;
+
 /**
- * The CPU trainer: float64 math, one batch at a time.
+ * Thrown when a disposed CPU backend is used (the model turns it into its "disposed" error).
+ *
+ * @example
+ * try { await cpu.predict(x); } catch (e) { if (e instanceof CpuDisposedError) console.log('disposed'); }
+ */
+export class CpuDisposedError extends Error {
+  constructor() {
+    super('the CPU backend was disposed');
+    this.name = 'CpuDisposedError';
+  }
+}
+
+/** True when every value of `arrays` is finite (one pass, no branches: x·0 is NaN only for ±Infinity and NaN). */
+function allFinite(arrays: Float64Array[]): boolean {
+  let z = 0;
+  for (const a of arrays) for (let i = 0; i < a.length; i++) z += a[i] * 0;
+  return z === 0;
+}
+
+/**
+ * The CPU trainer: float64 math, one batch at a time. After every update it checks that the
+ * weights, biases and optimizer slots are all finite; a batch whose objective (loss plus L2) is
+ * not finite, or an update that leaves non-finite state, ends training with that update undone
+ * (see {@link Divergence}).
  *
  * @example
  * const cpu = new CpuBackend(net, params);
@@ -22,25 +50,36 @@ export class CpuBackend implements TrainerBackend {
   private params: Params;
   private x: Dense | null = null;
   private y: Dense | null = null;
+  /** One weight per training row (class and sample weights), or null. */
+  private w: Dense | null = null;
+  /** The parameters kept by {@link CpuBackend.keepBestParams}. */
+  private best: Params | null = null;
   /** Optimizer slots per layer: [weights slots, bias slots]. */
   private slots: { w: Float64Array[]; b: Float64Array[] }[] | null = null;
   /** When this backend last yielded to the event loop (kept across epochs, so short epochs yield too). */
   private lastYield = Date.now();
-  /** Parameters and slots before the latest update (restored when the next loss is not finite). */
+  /** Parameters and slots before the latest update of this fit (null before its first update). */
   private beforeLastStep: { params: Params; slots: OptimizerState | null } | null = null;
+  private disposed = false;
 
   constructor(private readonly net: NetSpec, params: Params) {
     this.params = cloneParams(params);
   }
 
-  async setTrainingData(x: Dense, y: Dense, _batchSize?: number): Promise<void> {
+  private checkAlive(): void {
+    if (this.disposed) throw new CpuDisposedError();
+  }
+
+  async setTrainingData(x: Dense, y: Dense, _batchSize?: number, sampleWeights?: Float64Array | null): Promise<void> {
+    this.checkAlive();
     this.x = x;
     this.y = y;
+    this.w = sampleWeights ? { data: sampleWeights, rows: x.rows, cols: 1 } : null;
     this.beforeLastStep = null;
   }
 
   clearTrainingData(): void {
-    this.x = this.y = null;
+    this.x = this.y = this.w = null;
   }
 
   /** The CPU path trains one epoch per call (nothing to gain from grouping). */
@@ -48,52 +87,81 @@ export class CpuBackend implements TrainerBackend {
     return 1;
   }
 
-  async trainEpochs(plans: EpochPlan[], report: BatchReporter | null, signal?: AbortSignal): Promise<{ stats: BatchStats[][]; stopped: boolean }> {
+  async trainEpochs(plans: EpochPlan[], report: BatchReporter | null, signal?: AbortSignal): Promise<TrainOutcome> {
+    this.checkAlive();
     const out: BatchStats[][] = [];
-    for (const plan of plans) {
-      const { stats, stopped } = await this.trainEpoch(plan, report, signal);
-      out.push(stats);
-      if (stopped || stats.some((s) => !Number.isFinite(s.lossSum))) return { stats: out, stopped };
+    let kept = 0;
+    for (let k = 0; k < plans.length; k++) {
+      const r = await this.trainEpoch(plans[k], report, signal);
+      out.push(r.stats);
+      if (r.divergence) return { stats: out, stopped: false, divergence: { ...r.divergence, epochIndex: k, kept: kept + r.divergence.kept } };
+      kept += r.stats.length;
+      if (r.stopped) return { stats: out, stopped: true, callbackError: r.callbackError };
     }
     return { stats: out, stopped: false };
   }
 
-  private async trainEpoch(plan: EpochPlan, report: BatchReporter | null, signal?: AbortSignal): Promise<{ stats: BatchStats[]; stopped: boolean }> {
+  /** The objective of a batch summed over its rows: the loss plus m·λ/(2m)·ΣW² = λ/2·ΣW². */
+  private objective(lossSum: number): number {
+    return this.net.l2 > 0 ? lossSum + (this.net.l2 / 2) * sumSquaredWeights(this.params) : lossSum;
+  }
+
+  private async trainEpoch(plan: EpochPlan, report: BatchReporter | null, signal?: AbortSignal): Promise<{ stats: BatchStats[]; stopped: boolean; divergence?: Divergence; callbackError?: { error: unknown } }> {
     const x = this.x;
     const y = this.y;
     if (!x || !y) throw new Error('trainEpoch called before setTrainingData');
     const n = plan.order.length;
     const stats: BatchStats[] = [];
     for (let start = 0, b = 0; start < n; start += plan.batchSize, b++) {
+      this.checkAlive();
       if (signal?.aborted) return { stats, stopped: true };
       const m = Math.min(plan.batchSize, n - start);
       const xb = gatherRows(x, plan.order, start, m);
       const yb = gatherRows(y, plan.order, start, m);
-      // forward
-      const { acts } = forward(this.net, this.params, xb, m);
-      const s = { ...batchStats(this.net, acts[acts.length - 1], yb, m), size: m };
-      if (!Number.isFinite(s.lossSum)) {
-        // the weights of the latest update gave a non-finite loss: undo that update
-        if (this.beforeLastStep) {
-          this.params = cloneParams(this.beforeLastStep.params);
-          if (this.beforeLastStep.slots) this.slots = cloneOptimizerState(this.beforeLastStep.slots).layers;
-        }
-        stats.push(s);
-        return { stats, stopped: false };
-      }
-      // backward
-      const grads = backward(this.net, this.params, acts, yb, m);
-      // update (keeping the state before it, in case the next loss diverges)
-      this.saveBeforeStep();
-      this.update(grads, m, plan.optimizer, plan.learningRate, plan.stepsBefore + b + 1);
+      const step = batchStep(plan, b, this.w, start, m);
+      const pass = forward(this.net, this.params, xb, m, step);
+      const { acts } = pass;
+      const st = batchStats(this.net, acts[acts.length - 1], yb, m, step.weights);
+      const s: BatchStats = { ...st, lossSum: this.objective(st.lossSum), size: m };
       stats.push(s);
-      if (report) await report(b, [s]);
+      if (!Number.isFinite(s.lossSum)) {
+        // the weights of the latest update give a non-finite objective: undo that update
+        const undone = this.undoLastStep();
+        return { stats, stopped: false, divergence: { epochIndex: 0, batch: b, kind: 'loss', kept: b - (undone ? 1 : 0), beforeAnyUpdate: !undone, lossSum: s.lossSum } };
+      }
+      const grads = backward(this.net, this.params, acts, yb, m, undefined, { pass, weights: step.weights });
+      // update (keeping the state before it, to undo it if it or the next loss is not finite)
+      this.saveBeforeStep();
+      this.update(grads, m, plan, step.learningRate, plan.stepsBefore + b + 1);
+      if (!this.stateFinite()) {
+        this.undoLastStep();
+        return { stats, stopped: false, divergence: { epochIndex: 0, batch: b, kind: 'update', kept: b, beforeAnyUpdate: false, lossSum: s.lossSum } };
+      }
+      const callbackError = report ? await reportSafely(report, b, [s]) : undefined;
+      if (callbackError) return { stats, stopped: true, callbackError };
       if (Date.now() - this.lastYield > YIELD_MS) {
         await new Promise((r) => setTimeout(r, 0));
         this.lastYield = Date.now();
       }
     }
     return { stats, stopped: false };
+  }
+
+  /** Whether weights, biases and optimizer slots are all finite. */
+  private stateFinite(): boolean {
+    if (!allFinite(this.params.weights) || !allFinite(this.params.biases)) return false;
+    for (const l of this.slots ?? []) if (!allFinite(l.w) || !allFinite(l.b)) return false;
+    return true;
+  }
+
+  /** Puts back the state from before the latest update of this fit; false when there was none. */
+  private undoLastStep(): boolean {
+    const saved = this.beforeLastStep;
+    if (!saved) return false;
+    this.params = cloneParams(saved.params);
+    this.slots = saved.slots ? cloneOptimizerState(saved.slots).layers : null;
+    this.beforeLastStep = null;
+    return true;
   }
 
   /** Copies parameters and optimizer slots into `beforeLastStep`, reusing its arrays when the layout matches. */
@@ -113,13 +181,26 @@ export class CpuBackend implements TrainerBackend {
   }
 
   /** W −= η·(∂W + λW)/m and b −= η·∂b/m ({@link averageGradients}), through the chosen optimizer. */
-  private update(g: Gradients, m: number, opt: ResolvedOptimizer, lr: number, t: number): void {
+  private update(g: Gradients, m: number, plan: EpochPlan, lr: number, t: number): void {
+    const opt = plan.optimizer;
     const slots = this.ensureSlots(opt);
     averageGradients(this.net, this.params, g, m);
+    const trainsBiases = this.net.useBias && !this.net.freezeBias;
+    if (plan.clip) clipGradients(trainsBiases ? [...g.weights, ...g.biases] : g.weights, plan.clip);
     this.net.layers.forEach((_, l) => {
       optimizerStep(opt, this.params.weights[l], g.weights[l], slots[l].w, lr, t);
-      if (this.net.useBias && !this.net.freezeBias) optimizerStep(opt, this.params.biases[l], g.biases[l], slots[l].b, lr, t);
+      if (trainsBiases) optimizerStep(opt, this.params.biases[l], g.biases[l], slots[l].b, lr, t, true);
     });
+  }
+
+  keepBestParams(): void {
+    this.best = cloneParams(this.params);
+  }
+
+  async restoreBestParams(): Promise<boolean> {
+    if (!this.best) return false;
+    this.params = cloneParams(this.best);
+    return true;
   }
 
   private ensureSlots(opt: ResolvedOptimizer) {
@@ -133,21 +214,47 @@ export class CpuBackend implements TrainerBackend {
     return this.slots;
   }
 
+  /** Rows per forward pass, so that no layer's block exceeds {@link INFERENCE_VALUES} values. */
+  private chunkRows(): number {
+    const widest = Math.max(this.net.inputSize, ...this.net.layers.map((l) => l.units));
+    return Math.max(1, Math.floor(INFERENCE_VALUES / widest));
+  }
+
   async predict(x: Dense): Promise<Float64Array> {
-    const { acts } = forward(this.net, this.params, x.data, x.rows);
-    return acts[acts.length - 1] as Float64Array;
+    this.checkAlive();
+    const k = outputSize(this.net);
+    const rows = this.chunkRows();
+    if (x.rows <= rows) return forward(this.net, this.params, x.data, x.rows).acts[this.net.layers.length] as Float64Array;
+    const out = new Float64Array(x.rows * k);
+    for (let r0 = 0; r0 < x.rows; r0 += rows) {
+      const m = Math.min(rows, x.rows - r0);
+      out.set(forward(this.net, this.params, x.data.subarray(r0 * x.cols, (r0 + m) * x.cols), m).acts[this.net.layers.length] as Float64Array, r0 * k);
+    }
+    return out;
   }
 
   async evaluate(x: Dense, y: Dense): Promise<{ lossSum: number; correct: number }> {
-    const out = await this.predict(x);
-    return batchStats(this.net, out, y.data, x.rows);
+    this.checkAlive();
+    const rows = this.chunkRows();
+    let lossSum = 0;
+    let correct = 0;
+    for (let r0 = 0; r0 < x.rows; r0 += rows) {
+      const m = Math.min(rows, x.rows - r0);
+      const out = forward(this.net, this.params, x.data.subarray(r0 * x.cols, (r0 + m) * x.cols), m).acts[this.net.layers.length];
+      const s = batchStats(this.net, out, y.data.subarray(r0 * y.cols, (r0 + m) * y.cols), m);
+      lossSum += s.lossSum;
+      correct += s.correct;
+    }
+    return { lossSum, correct };
   }
 
   async readParams(): Promise<Params> {
+    this.checkAlive();
     return cloneParams(this.params);
   }
 
   async writeParams(p: Params): Promise<void> {
+    this.checkAlive();
     this.params = cloneParams(p);
   }
 
@@ -169,7 +276,10 @@ export class CpuBackend implements TrainerBackend {
   }
 
   dispose(): void {
-    this.x = this.y = null;
+    this.disposed = true;
+    this.x = this.y = this.w = null;
     this.slots = null;
+    this.best = null;
+    this.beforeLastStep = null;
   }
 }

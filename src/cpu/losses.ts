@@ -7,12 +7,21 @@ export const LOG_EPS = 1e-7;
 const clampProb = (p: number) => Math.min(1 - LOG_EPS, Math.max(LOG_EPS, p));
 
 /**
- * Sum over the rows of the per-sample loss (divide by the row count for the mean).
+ * Sum over the rows of the per-sample loss (divide by the row count for the mean); with
+ * `weights`, Σ_r w_r·loss_r.
  *
  * @example
  * lossSum('sse', new Float64Array([0.75]), new Float64Array([0.25]), 1, 1); // 0.125
  */
-export function lossSum(loss: LossName, a: Float64Array, y: ArrayLike<number>, rows: number, cols: number): number {
+export function lossSum(loss: LossName, a: Float64Array, y: ArrayLike<number>, rows: number, cols: number, weights?: ArrayLike<number> | null): number {
+  if (weights) {
+    let s = 0;
+    for (let r = 0; r < rows; r++) {
+      const o = r * cols;
+      s += weights[r] * lossSum(loss, a.subarray(o, o + cols), Array.from({ length: cols }, (_, j) => y[o + j]), 1, cols);
+    }
+    return s;
+  }
   let s = 0;
   const n = rows * cols;
   switch (loss) {
@@ -37,7 +46,8 @@ export function lossSum(loss: LossName, a: Float64Array, y: ArrayLike<number>, r
 /**
  * The output layer's error term δ_L = ∂loss/∂z_L for each sample (not divided by the batch size).
  * Sigmoid + binary cross-entropy and softmax + categorical cross-entropy use the fused δ = a − y;
- * otherwise δ = ∂loss/∂a ⊙ f'(z), with softmax's Jacobian applied row by row.
+ * otherwise δ = ∂loss/∂a ⊙ f'(z), with softmax's Jacobian applied row by row. With `weights`, each
+ * row's δ is multiplied by its weight.
  *
  * @example
  * outputDelta('sse', 'linear', new Float64Array([0.191]), new Float64Array([1]), 1, 1); // [-0.809]
@@ -49,7 +59,14 @@ export function outputDelta(
   y: ArrayLike<number>,
   rows: number,
   cols: number,
+  weights?: ArrayLike<number> | null,
 ): Float64Array {
+  const delta = unweightedDelta(loss, activation, a, y, rows, cols);
+  if (weights) for (let i = 0; i < delta.length; i++) delta[i] *= weights[Math.floor(i / cols)];
+  return delta;
+}
+
+function unweightedDelta(loss: LossName, activation: Activation, a: Float64Array, y: ArrayLike<number>, rows: number, cols: number): Float64Array {
   const n = rows * cols;
   const delta = new Float64Array(n);
   if (loss === 'binaryCrossEntropy' || loss === 'categoricalCrossEntropy') {

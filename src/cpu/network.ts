@@ -3,6 +3,8 @@ import { type Params, l2Penalty } from '../params';
 import type { Activation } from '../types';
 import { activate, activationDerivative } from './activations';
 import { correctCount, lossSum, outputDelta } from './losses';
+import { dropoutFactors } from '../dropout-mask';
+import { errorSums, isRegressionOutput } from '../metrics';
 import { matmulAB, matmulABT, matmulATB } from './matmul';
 
 /**
@@ -25,8 +27,24 @@ export interface Gradients {
 export interface ForwardPass {
   /** Each layer's net input: `zs[l] = acts[l]·W_l + b_l`. */
   zs: Float64Array[];
-  /** The input, then each layer's output: `acts[0] = x`, `acts[l + 1] = f_l(zs[l])`. */
+  /**
+   * The input, then each layer's output: `acts[0] = x`, `acts[l + 1] = f_l(zs[l])` (after dropout,
+   * when the layer drops units: what the next layer reads).
+   */
   acts: ArrayLike<number>[];
+  /**
+   * Training with dropout: per layer, its inverted-dropout factors (0 or 1/(1 − p) per element)
+   * and its output before dropout (f'(z) is computed from it); null for layers that drop nothing.
+   */
+  dropout?: ({ factors: Float64Array; undropped: Float64Array } | null)[];
+}
+
+/** What a training step adds to a plain forward and backward pass. */
+export interface StepOptions {
+  /** This step's dropout key (src/dropout-mask.ts): hidden layers with `dropout` drop units. */
+  dropKey?: number;
+  /** One weight per row, multiplying its loss and output delta. */
+  weights?: ArrayLike<number> | null;
 }
 
 // ── dense op: z = a_prev·W + b ──────────────────────────────────────────────────────────────────
@@ -78,12 +96,24 @@ function activationBackward(activation: Activation, a: ArrayLike<number>, grad: 
  * Forward pass over a `[rows, inputSize]` batch: z_l = a_{l−1}·W_l + b_l, a_l = f_l(z_l).
  * Returns every layer's z and a, with the input itself as `acts[0]`.
  */
-export function forward(net: NetSpec, p: Params, x: ArrayLike<number>, rows: number): ForwardPass {
+export function forward(net: NetSpec, p: Params, x: ArrayLike<number>, rows: number, options: StepOptions = {}): ForwardPass {
   const pass: ForwardPass = { zs: [], acts: [x] };
+  const drops = options.dropKey !== undefined && net.layers.some((layer) => (layer.dropout ?? 0) > 0);
+  if (drops) pass.dropout = [];
   net.layers.forEach((layer, l) => {
     const z = denseForward(net, p, l, pass.acts[l], rows);
     pass.zs.push(z);
-    pass.acts.push(activate(layer.activation, z, rows, layer.units));
+    const a = activate(layer.activation, z, rows, layer.units);
+    const rate = layer.dropout ?? 0;
+    if (!drops || !(rate > 0)) {
+      pass.dropout?.push(null);
+      pass.acts.push(a);
+      return;
+    }
+    // inverted dropout: the next layer reads a ⊙ factors
+    const factors = dropoutFactors(options.dropKey!, l, rate, rows, layer.units);
+    pass.dropout!.push({ factors, undropped: a });
+    pass.acts.push(a.map((v, i) => v * factors[i]));
   });
   return pass;
 }
@@ -99,18 +129,24 @@ export function forward(net: NetSpec, p: Params, x: ArrayLike<number>, rows: num
  * @param acts the forward pass's `acts`
  * @param deltas when given, filled with each layer's δ_l (`[rows, units]`)
  */
-export function backward(net: NetSpec, p: Params, acts: ArrayLike<number>[], y: ArrayLike<number>, rows: number, deltas?: Float64Array[]): Gradients {
+export function backward(
+  net: NetSpec, p: Params, acts: ArrayLike<number>[], y: ArrayLike<number>, rows: number, deltas?: Float64Array[],
+  options: { pass?: ForwardPass; weights?: ArrayLike<number> | null } = {},
+): Gradients {
   const L = net.layers.length;
   const grads: Gradients = {
     weights: p.weights.map((w) => new Float64Array(w.length)),
     biases: p.biases.map((b) => new Float64Array(b.length)),
   };
-  let delta = outputDelta(net.loss, net.layers[L - 1].activation, acts[L] as Float64Array, y, rows, outputSize(net));
+  let delta = outputDelta(net.loss, net.layers[L - 1].activation, acts[L] as Float64Array, y, rows, outputSize(net), options.weights);
   for (let l = L - 1; l >= 0; l--) {
     if (deltas) deltas[l] = delta;
     const back = denseBackward(net, p, l, acts[l], delta, rows, grads);
     if (!back) break;
-    delta = activationBackward(net.layers[l - 1].activation, acts[l], back);
+    // δ_{l−1} = (δ_l·W_lᵀ) ⊙ f'(a_{l−1}) (a before dropout), then ⊙ the layer's dropout factors
+    const dropped = options.pass?.dropout?.[l - 1];
+    delta = activationBackward(net.layers[l - 1].activation, dropped ? dropped.undropped : acts[l], back);
+    if (dropped) for (let i = 0; i < delta.length; i++) delta[i] *= dropped.factors[i];
   }
   return grads;
 }
@@ -137,11 +173,17 @@ export function averageGradients(net: NetSpec, p: Params, g: Gradients, rows: nu
 
 // ── loss and objective ──────────────────────────────────────────────────────────────────────────
 
-/** Summed loss and correct count of a batch given its output activations. */
-export function batchStats(net: NetSpec, out: ArrayLike<number>, y: ArrayLike<number>, rows: number): { lossSum: number; correct: number } {
+/**
+ * Summed loss (each row's times its weight, with `weights`) and correct count of a batch given its
+ * output activations; for regression outputs also Σ|y − a| and Σ(y − a)² (unweighted).
+ */
+export function batchStats(
+  net: NetSpec, out: ArrayLike<number>, y: ArrayLike<number>, rows: number, weights?: ArrayLike<number> | null,
+): { lossSum: number; correct: number; absErr?: number; sqErr?: number } {
   const k = outputSize(net);
   const a = out instanceof Float64Array ? out : Float64Array.from(out);
-  return { lossSum: lossSum(net.loss, a, y, rows, k), correct: correctCount(a, y, rows, k) };
+  const stats = { lossSum: lossSum(net.loss, a, y, rows, k, weights), correct: correctCount(a, y, rows, k) };
+  return isRegressionOutput(net) ? { ...stats, ...errorSums(a, y, rows * k) } : stats;
 }
 
 /** The objective J = (1/m)·Σ loss + λ/(2m)·ΣW² of a batch, given its output activations `out`. */

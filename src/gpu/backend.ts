@@ -1,18 +1,24 @@
-import type { BatchReporter, BatchStats, Checkpoint, EpochPlan, TrainerBackend } from '../backend';
-import { type NetSpec, fanIn } from '../config';
+import type { BatchReporter, Checkpoint, EpochPlan, TrainerBackend } from '../backend';
+import { type NetSpec, type ResolvedOptimizer, fanIn } from '../config';
 import type { Dense } from '../data';
+import type { TrainOutcome } from '../fit-report';
 import type { OptimizerState } from '../optimizer-state';
-import type { Params } from '../params';
+import { type Params, checkFloat32Params } from '../params';
 import { passBatches } from './batch-uniform';
 import { BufferManager } from './buffers';
+import { checkDataFits } from './dataset';
 import type { GpuContext } from './context';
 import { GpuDeviceLostError, GpuDisposedError } from './errors';
 import { runInference } from './inference';
 import { Launches } from './launches';
-import { checkFits } from './limits';
+import { checkNetworkFits, checkOptimizerFits } from './limits';
+import { optimizerSlots } from '../cpu/optimizers';
 import { DeviceParameters } from './parameters';
+import { BestParams } from './best-params';
 import { type StepProfile, profileLaunches } from './profiler';
 import { TrainingRun, epochsPerSubmission } from './training';
+import type { TuneMode } from './autotune';
+import { prepareTraining } from './autotune-training';
 
 /** Options the public model passes down. */
 export interface GpuBackendOptions {
@@ -20,20 +26,56 @@ export interface GpuBackendOptions {
   ownsDevice: boolean;
   /** Largest storage binding to use, in bytes (defaults to the device's limit; tests lower it). */
   maxBindingBytes?: number;
+  /** How much the matmul autotuner may measure (default `'fast'`; see {@link TuneMode}). */
+  tune?: TuneMode;
 }
 
 /**
- * Builds the WebGPU trainer for `net`, uploading `params`. Checks the device's limits first.
+ * Builds the WebGPU trainer for `net`, uploading `params`. Checks the device's limits and that
+ * float32 holds every parameter before allocating anything; an allocation the device cannot
+ * satisfy (out of memory) is undone and refused with a RangeError.
  *
  * @example
  * const probe = await requestGpu();
  * const gpu = await createWebGpuBackend(net, params, probe.device!, { ownsDevice: true });
  */
 export async function createWebGpuBackend(net: NetSpec, params: Params, device: GPUDevice, options: GpuBackendOptions): Promise<WebGpuBackend> {
-  checkFits(device, 'weights of layer', net.layers.map((l, i) => fanIn(net, i) * l.units), options.maxBindingBytes);
-  const backend = new WebGpuBackend(net, device, options);
-  await backend.writeParams(params);
+  checkNetworkFits(device, net, options.maxBindingBytes);
+  checkFloat32Params(net, params);
+  device.pushErrorScope('out-of-memory');
+  let backend: WebGpuBackend | null = null;
+  try {
+    backend = new WebGpuBackend(net, device, options);
+    backend.uploadInitial(params);
+  } finally {
+    const oom = device.popErrorScope();
+    const error = await oom.catch(() => null);
+    if (error && backend) {
+      backend.dispose();
+      throw new RangeError(`the GPU ran out of memory for this network's ${net.layers.map((l, i) => fanIn(net, i) * l.units).reduce((a, b) => a + b, 0)} weights: ${String(error.message).slice(0, 200)}`);
+    }
+  }
   return backend;
+}
+
+/**
+ * The backends alive on each device, watched through one `device.lost` handler per device. A
+ * disposed backend leaves its set, so nothing of it stays reachable from a shared device.
+ */
+const alive = new WeakMap<GPUDevice, Set<WebGpuBackend>>();
+
+function watchDevice(device: GPUDevice, backend: WebGpuBackend): void {
+  let set = alive.get(device);
+  if (!set) {
+    const members = new Set<WebGpuBackend>();
+    set = members;
+    alive.set(device, members);
+    device.lost.then((info) => {
+      const reason = (info.message || info.reason || 'unknown').replace(/\.\s*$/, '');
+      for (const b of members) b.markLost(reason);
+    });
+  }
+  set.add(backend);
 }
 
 /**
@@ -48,6 +90,8 @@ export class WebGpuBackend implements TrainerBackend {
   private readonly ctx: GpuContext;
   private readonly state: DeviceParameters;
   private train: TrainingRun | null = null;
+  /** Early stopping's best parameters, kept on the device. */
+  private best: BestParams | null = null;
   private disposed = false;
   /** Set when the device is lost; the reason the browser gave. */
   private lostReason: string | null = null;
@@ -56,9 +100,17 @@ export class WebGpuBackend implements TrainerBackend {
     this.buffers = new BufferManager(device);
     this.ctx = { net, device, buffers: this.buffers, launches: new Launches(device, this.buffers), maxBindingBytes: options.maxBindingBytes, checkAlive: () => this.checkAlive() };
     this.state = new DeviceParameters(this.ctx);
-    device.lost.then((info) => {
-      if (!this.disposed) this.lostReason = (info.message || info.reason || 'unknown').replace(/\.\s*$/, '');
-    });
+    watchDevice(device, this);
+  }
+
+  /** Called when the device is lost: later calls fail with {@link GpuDeviceLostError}. */
+  markLost(reason: string): void {
+    if (!this.disposed) this.lostReason = reason;
+  }
+
+  /** Uploads the first parameters (no await: part of {@link createWebGpuBackend}'s allocation scope). */
+  uploadInitial(p: Params): void {
+    this.state.writeParams(p);
   }
 
   /** Runs `op`, turning a failure caused by a lost device into a {@link GpuDeviceLostError}. */
@@ -67,7 +119,8 @@ export class WebGpuBackend implements TrainerBackend {
     try {
       return await op();
     } catch (e) {
-      if (e instanceof GpuDeviceLostError || this.disposed) throw e;
+      if (this.disposed) throw new GpuDisposedError();
+      if (e instanceof GpuDeviceLostError) throw e;
       if (this.lostReason === null) {
         // map failures can arrive before device.lost resolves: give it a moment
         await Promise.race([this.device.lost, new Promise((r) => setTimeout(r, 100))]);
@@ -81,9 +134,20 @@ export class WebGpuBackend implements TrainerBackend {
     if (this.lostReason !== null) throw new GpuDeviceLostError(this.lostReason);
   }
 
-  async setTrainingData(x: Dense, y: Dense, batchSize = 32): Promise<void> {
+  /**
+   * Refuses, before anything is allocated or changed, training data or an optimizer whose buffers
+   * would not fit the device's storage bindings.
+   */
+  checkTraining(x: Dense, y: Dense, batchSize: number, opt: ResolvedOptimizer): void {
     this.checkAlive();
-    const run = TrainingRun.create(this.ctx, this.state, x, y, batchSize);
+    checkDataFits(this.ctx, x, y, Math.min(batchSize, x.rows), 'training');
+    checkOptimizerFits(this.device, this.ctx.net, optimizerSlots(opt), this.options.maxBindingBytes);
+  }
+
+  async setTrainingData(x: Dense, y: Dense, batchSize = 32, sampleWeights: Float64Array | null = null): Promise<void> {
+    this.checkAlive();
+    // tune the step's products, then build it with its pipelines compiled in parallel
+    const run = await prepareTraining(this.ctx, this.state, Math.min(batchSize, x.rows), this.options.tune ?? 'fast', () => TrainingRun.create(this.ctx, this.state, x, y, batchSize, sampleWeights));
     this.clearTrainingData();
     this.train = run;
   }
@@ -91,13 +155,16 @@ export class WebGpuBackend implements TrainerBackend {
   clearTrainingData(): void {
     this.train?.release();
     this.train = null;
+    this.best?.release();
+    this.best = null;
   }
 
   maxEpochsPerCall(batches: number): number {
     return this.train && this.train.batches === batches ? this.train.groupEpochs : epochsPerSubmission(batches);
   }
 
-  trainEpochs(plans: EpochPlan[], report: BatchReporter | null, signal?: AbortSignal): Promise<{ stats: BatchStats[][]; stopped: boolean }> {
+  trainEpochs(plans: EpochPlan[], report: BatchReporter | null, signal?: AbortSignal): Promise<TrainOutcome> {
+    this.checkAlive();
     const run = this.train;
     if (!run) throw new Error('trainEpochs called before setTrainingData');
     return this.guarded(() => run.trainEpochs(plans, report, signal));
@@ -151,6 +218,7 @@ export class WebGpuBackend implements TrainerBackend {
   }
 
   readOptimizerState(): Promise<OptimizerState | null> {
+    if (!this.state.hasSlots) return this.guarded(async () => null);
     return this.guarded(async () => (await this.state.read(true)).optimizer);
   }
 
@@ -164,12 +232,29 @@ export class WebGpuBackend implements TrainerBackend {
     return this.state.checkpoint;
   }
 
+  /** A device-side copy of the current parameters (no readback); freed with the training data. */
+  keepBestParams(): void {
+    this.checkAlive();
+    (this.best ??= new BestParams(this.ctx)).keep(this.state);
+  }
+
+  /** Copies the kept parameters back on the device, then updates the host checkpoint (one readback). */
+  restoreBestParams(): Promise<boolean> {
+    return this.guarded(async () => {
+      if (!this.best?.restore(this.state)) return false;
+      await this.state.saveCheckpoint();
+      return true;
+    });
+  }
+
   dispose(): void {
     if (this.disposed) return;
     this.clearTrainingData();
     this.state.freeSlots();
+    this.state.checkpoint = null;
     this.buffers.dispose();
     this.disposed = true;
+    alive.get(this.device)?.delete(this);
     if (this.options.ownsDevice) this.device.destroy();
   }
 }

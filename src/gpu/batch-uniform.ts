@@ -4,6 +4,7 @@ import type { BufferManager } from './buffers';
 import { packStruct } from './kernel-interface';
 import type { PipelineCache } from './pipelines';
 import { BATCH_LAYOUT } from './registry';
+import { batchDropKey } from '../dropout-mask';
 
 /** The fields of struct Batch (batch.wgsl): one batch's place in the epoch and its step. */
 export interface BatchValues {
@@ -21,11 +22,17 @@ export interface BatchValues {
   c1: number;
   /** 1 − β₂ᵗ (Adam), else 1. */
   c2: number;
+  /** The step's dropout key (src/dropout-mask.ts); 0 (the default) when nothing is dropped. */
+  dropKey?: number;
 }
 
 /** Where one pass over the data starts and what its steps use. */
 export interface PassOptions {
   learningRate?: number;
+  /** Per-batch learning rates (a schedule), overriding `learningRate`. */
+  learningRates?: ArrayLike<number>;
+  /** The epoch's dropout key: batch b gets `batchDropKey(dropKey, b)`. */
+  dropKey?: number;
   optimizer?: ResolvedOptimizer | null;
   /** Optimizer steps taken before this pass. */
   stepsBefore?: number;
@@ -45,14 +52,16 @@ export function passBatches(n: number, batchSize: number, o: PassOptions = {}): 
   const opt = o.optimizer ?? null;
   return Array.from({ length: Math.ceil(n / batchSize) }, (_, b) => {
     const t = (o.stepsBefore ?? 0) + b + 1;
+    const adam = opt?.type === 'adam' || opt?.type === 'adamw';
     return {
       start: (o.orderOffset ?? 0) + b * batchSize,
       rows: Math.min(batchSize, n - b * batchSize),
       step: t,
       index: (o.indexOffset ?? 0) + b,
-      lr: o.learningRate ?? 0,
-      c1: opt?.type === 'adam' ? 1 - opt.beta1 ** t : 1,
-      c2: opt?.type === 'adam' ? 1 - opt.beta2 ** t : 1,
+      lr: o.learningRates?.[b] ?? o.learningRate ?? 0,
+      c1: adam ? 1 - opt.beta1 ** t : 1,
+      c2: adam ? 1 - opt.beta2 ** t : 1,
+      dropKey: o.dropKey === undefined ? 0 : batchDropKey(o.dropKey, b),
     };
   });
 }
@@ -92,7 +101,7 @@ export class BatchUniforms {
   write(entries: BatchValues[], first = 0): void {
     if (first + entries.length > this.capacity) throw new RangeError(`${entries.length} batch entries from slot ${first} exceed the ${this.capacity} slots`);
     const view = new DataView(new ArrayBuffer(entries.length * this.stride));
-    entries.forEach((e, i) => packStruct(BATCH_LAYOUT, { ...e }, view, i * this.stride, 'struct Batch'));
+    entries.forEach((e, i) => packStruct(BATCH_LAYOUT, { ...e, dropKey: e.dropKey ?? 0 }, view, i * this.stride, 'struct Batch'));
     this.buffers.device.queue.writeBuffer(this.buffer, first * this.stride, view.buffer);
   }
 

@@ -23,12 +23,16 @@ export function describeInfo(info: GPUAdapterInfo | undefined): { description: s
   return { description: (parts.join(' ') || 'unknown adapter') + (software ? ' (software)' : ''), software };
 }
 
-/** Optional features the library uses where the adapter has them. */
-const WANTED_FEATURES: GPUFeatureName[] = ['timestamp-query'];
+/**
+ * Optional features the library uses where the adapter has them: `timestamp-query` (the
+ * profiler and the autotuner time launches with it) and `subgroups` (the matmul variants of
+ * matmul-subgroups.wgsl).
+ */
+const WANTED_FEATURES = ['timestamp-query', 'subgroups'] as GPUFeatureName[];
 
 /**
- * Requests a WebGPU device with the adapter's full storage limits and, where the adapter has it,
- * `timestamp-query` (for {@link MLP.profile}). `gpu` defaults to `navigator.gpu`; pass another
+ * Requests a WebGPU device with the adapter's full storage limits and, where the adapter has them,
+ * `timestamp-query` (for {@link MLP.profile} and the autotuner) and `subgroups`. `gpu` defaults to `navigator.gpu`; pass another
  * GPU object (e.g. Dawn's in Node: `create([])` from the `webgpu` package) to use it instead.
  *
  * @example

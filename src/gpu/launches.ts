@@ -5,11 +5,15 @@ import type { BatchUniforms } from './batch-uniform';
 import type { BufferManager } from './buffers';
 import { describeInfo } from './device';
 import { type BindingAccess, type KernelInterface, packStruct } from './kernel-interface';
-import { PipelineCache, entryOf } from './pipelines';
+import { type PipelineRef, PipelineCache, entryOf } from './pipelines';
 import {
-  type BatchRows, type Epilogue, KERNELS, MATMUL_SIZES, MAX_SHARDS, MAX_STATS_THREADS,
+  type BatchRows, type Epilogue, FEATURE_KERNELS, KERNELS, MAX_SHARDS, MAX_STATS_THREADS,
   activationCode, batchRowsCode, epilogueCode, lossCode, optimizerCode,
 } from './registry';
+import { type DeviceTraits, type MatmulShape, type MatmulVariantId, defaultVariant, deviceTraits, planVariant, whyNot } from './autotune-variants';
+import { tunedVariant } from './autotune';
+
+const pow2AtLeast = (n: number) => 2 ** Math.ceil(Math.log2(Math.max(1, n)));
 
 /** One recorded kernel launch: replayed for every batch with that batch's uniform offset. */
 export interface Dispatch {
@@ -21,24 +25,32 @@ export interface Dispatch {
   workgroups: [number, number];
   /** The launch's own small uniform (sizes), when its entry point has one; freed with {@link Launches.release}. */
   uniform: GPUBuffer | null;
+  /** For a matmul, the variant it runs (see {@link MATMUL_VARIANTS}) and its shape. */
+  matmul?: { variant: MatmulVariantId; shape: MatmulShape };
 }
 
-/**
- * Which matmul entry point to use: `tiled` (workgroup-memory tiles, for GPUs) or `blocked`
- * (register blocks, no workgroup memory or barriers, for software adapters that run invocations
- * on CPU cores).
- */
-export type MatmulStyle = 'tiled' | 'blocked';
-
-/** The matmul style for `device`: `blocked` on software adapters, else `tiled`. */
-export function matmulStyleFor(device: GPUDevice): MatmulStyle {
-  return describeInfo((device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo).software ? 'blocked' : 'tiled';
+/** What a recording {@link Launches} notes of each launch it is asked for, instead of building it. */
+export interface LaunchSpec {
+  label: string;
+  kernel: KernelInterface;
+  entry: string;
+  constants: Record<string, number | boolean>;
+  /** For a matmul: its shape and the operand modes (TRANS_A, TRANS_B, EPILOGUE, ACTIVATION, HAS_BIAS). */
+  matmul?: { shape: MatmulShape; modes: Record<string, number | boolean> };
 }
 
-/** Most threads of a blocked-matmul workgroup. */
-const BLOCKED_MAX_THREADS = 64;
+/** Options of {@link Launches}. */
+export interface LaunchesOptions {
+  /** Run every matmul with this variant where it applies (tests and benchmarks); else the tuned or default one. */
+  matmulVariant?: MatmulVariantId;
+  /** Record the launches asked for into this array and build nothing (no GPU objects). */
+  record?: LaunchSpec[];
+}
 
-const pow2AtLeast = (n: number) => 2 ** Math.ceil(Math.log2(Math.max(1, n)));
+/** The device's traits for variant choice: its features, and whether its adapter is a software one. */
+export function traitsOf(device: GPUDevice): DeviceTraits {
+  return deviceTraits(device, describeInfo((device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo).software);
+}
 
 /** Splits `items` over workgroups of `size` threads, using a second dimension past 65 535. */
 export function grid1d(items: number, size: number): [number, number] {
@@ -80,13 +92,45 @@ export function bindGroupEntries(
  */
 export class Launches {
   readonly cache: PipelineCache;
-  /** The matmul entry point in use (see {@link MatmulStyle}). */
-  readonly matmulStyle: MatmulStyle;
+  /** What the device offers the matmul variants. */
+  readonly traits: DeviceTraits;
   private readonly placeholders = new Map<string, GPUBuffer>();
+  /** While {@link Launches.deferred} runs: the pipelines being compiled asynchronously. */
+  private compiling: PipelineRef[] | null = null;
 
-  constructor(readonly device: GPUDevice, private readonly buffers: BufferManager, options: { matmulStyle?: MatmulStyle } = {}) {
+  constructor(readonly device: GPUDevice, private readonly buffers: BufferManager, private readonly options: LaunchesOptions = {}) {
     this.cache = PipelineCache.for(device);
-    this.matmulStyle = options.matmulStyle ?? matmulStyleFor(device);
+    this.traits = traitsOf(device);
+  }
+
+  /**
+   * Runs `build` (which creates launches) with every pipeline it needs compiled asynchronously
+   * and in parallel (`createComputePipelineAsync`) while it goes on (uploads, bind groups), and
+   * resolves when all of them are ready.
+   *
+   * @example
+   * const run = await launches.deferred(() => TrainingRun.create(ctx, state, x, y, 64));
+   */
+  async deferred<T>(build: () => T): Promise<T> {
+    const outer = this.compiling;
+    const mine: PipelineRef[] = [];
+    this.compiling = mine;
+    let out: T;
+    try {
+      out = build();
+    } finally {
+      this.compiling = outer;
+    }
+    await Promise.all(mine.map((r) => r.ready));
+    return out;
+  }
+
+  /** The matmul variant for `shape`: the one forced by the options where it applies, else the tuned one, else the default. */
+  variantFor(shape: MatmulShape): MatmulVariantId {
+    const forced = this.options.matmulVariant;
+    if (forced && whyNot(forced, shape, this.traits) === null) return forced;
+    const tuned = tunedVariant(this.device, shape);
+    return tuned && whyNot(tuned, shape, this.traits) === null ? tuned : defaultVariant(shape, this.traits);
   }
 
   /** A small buffer bound where an entry point's binding is unused (distinct per writable slot). */
@@ -102,9 +146,13 @@ export class Launches {
 
   private make(
     label: string, kernel: KernelInterface, entry: string, constants: Record<string, number | boolean>,
-    params: Record<string, number> | null, buffers: Record<string, GPUBuffer | null>, workgroups: [number, number],
+    params: Record<string, number> | null, buffers: Record<string, GPUBuffer | null>, workgroups: [number, number], recorded = false,
   ): Dispatch {
-    const pipeline = this.cache.get(kernel, entry, constants);
+    if (this.options.record) {
+      if (!recorded) this.options.record.push({ label, kernel, entry, constants });
+      return { label, kernel: `${kernel.name}:${entry}`, pipeline: null as unknown as GPUComputePipeline, bindGroup: null as unknown as GPUBindGroup, workgroups, uniform: null };
+    }
+    const pipeline = this.pipelineOf(kernel, entry, constants);
     let uniform: GPUBuffer | null = null;
     const layout = kernel.uniforms.params;
     if (params) {
@@ -115,7 +163,19 @@ export class Launches {
     }
     const entries = bindGroupEntries(kernel, entry, uniform ? { params: uniform, ...buffers } : buffers, this.placeholder);
     const bindGroup = this.device.createBindGroup({ label, layout: this.cache.layout(kernel, entry), entries });
-    return { label, kernel: `${kernel.name}:${entry}`, pipeline, bindGroup, workgroups, uniform };
+    return { label, kernel: `${kernel.name}:${entry}`, get pipeline() { return pipeline(); }, bindGroup, workgroups, uniform };
+  }
+
+  /** The pipeline, compiled asynchronously inside {@link Launches.deferred}, else at once. */
+  private pipelineOf(kernel: KernelInterface, entry: string, constants: Record<string, number | boolean>): () => GPUComputePipeline {
+    if (!this.compiling) {
+      const p = this.cache.get(kernel, entry, constants);
+      return () => p;
+    }
+    const ref = this.cache.ref(kernel, entry, constants);
+    if (!ref.pipeline) this.compiling.push(ref);
+    // still compiling when first encoded (the caller did not wait): built synchronously then
+    return () => ref.pipeline ?? this.cache.get(kernel, entry, constants);
   }
 
   /**
@@ -127,28 +187,25 @@ export class Launches {
     batchRows?: BatchRows; transA?: boolean; transB?: boolean; epilogue?: Epilogue;
     activation?: Activation; bias?: GPUBuffer | null; aux?: GPUBuffer | null; label?: string;
   }): Dispatch {
-    const constants: Record<string, number | boolean> = {
+    const modes: Record<string, number | boolean> = {
       TRANS_A: !!o.transA, TRANS_B: !!o.transB, EPILOGUE: epilogueCode(o.epilogue ?? 'none'),
       ACTIVATION: activationCode(o.activation === 'softmax' ? 'linear' : o.activation ?? 'linear'), HAS_BIAS: !!o.bias,
     };
-    let entry = 'main';
-    const tile = MATMUL_SIZES.tile;
-    let workgroups: [number, number] = [Math.ceil(o.N / tile), Math.ceil(o.M / tile)];
-    if (this.matmulStyle === 'blocked') {
-      // up to BLOCKED_MAX_THREADS threads, no wider or taller than the blocks of C there are
-      const block = MATMUL_SIZES.block;
-      const wx = Math.min(Math.sqrt(BLOCKED_MAX_THREADS), pow2AtLeast(Math.ceil(o.N / block)));
-      const wy = Math.min(BLOCKED_MAX_THREADS / wx, pow2AtLeast(Math.ceil(o.M / block)));
-      entry = 'blocked';
-      constants.WG_X = wx;
-      constants.WG_Y = wy;
-      workgroups = [Math.ceil(o.N / (block * wx)), Math.ceil(o.M / (block * wy))];
+    const shape: MatmulShape = { M: o.M, N: o.N, K: o.K, form: o.transA ? 'ATB' : o.transB ? 'ABT' : 'AB' };
+    const variant = this.variantFor(shape);
+    const plan = planVariant(variant, shape);
+    const label = o.label ?? `matmul ${o.M}x${o.N}x${o.K}`;
+    const constants = { ...modes, ...plan.constants };
+    if (this.options.record) {
+      this.options.record.push({ label, kernel: plan.kernel, entry: plan.entry, constants, matmul: { shape, modes } });
     }
-    return this.make(
-      o.label ?? `matmul ${o.M}x${o.N}x${o.K}`, KERNELS.matmul, entry, constants,
+    const d = this.make(
+      label, plan.kernel, plan.entry, constants,
       { M: o.M, N: o.N, K: o.K, batchRows: batchRowsCode(o.batchRows ?? 'none') },
-      { a: o.a, b: o.b, c: o.c, bias: o.bias ?? null, aux: o.aux ?? null }, workgroups,
+      { a: o.a, b: o.b, c: o.c, bias: o.bias ?? null, aux: o.aux ?? null }, plan.workgroups, !!this.options.record,
     );
+    d.matmul = { variant, shape };
+    return d;
   }
 
   /**
@@ -169,11 +226,35 @@ export class Launches {
     return this.make('softmax', k, 'main', {}, { cols: o.cols }, { z: o.z }, grid1d(o.rows, k.entries.main.workgroupSize[0]));
   }
 
-  /** Output delta (when `writeDelta`) and per-row [loss, correct]. */
-  loss(o: { a: GPUBuffer; y: GPUBuffer; delta: GPUBuffer | null; rowStats: GPUBuffer; cols: number; rows: number; loss: LossName; activation: Activation; writeDelta: boolean }): Dispatch {
+  /**
+   * Output delta (when `writeDelta`) and per-row [loss, correct]; with `sampleWeights`, each row's
+   * loss and delta times its weight; with `rowMetrics`, per-row [Σ|y − a|, Σ(y − a)²].
+   */
+  loss(o: {
+    a: GPUBuffer; y: GPUBuffer; delta: GPUBuffer | null; rowStats: GPUBuffer; cols: number; rows: number; loss: LossName; activation: Activation; writeDelta: boolean;
+    sampleWeights?: GPUBuffer | null; rowMetrics?: GPUBuffer | null;
+  }): Dispatch {
     const k = KERNELS.loss;
-    const constants = { LOSS: lossCode(o.loss), ACTIVATION: activationCode(o.activation), WRITE_DELTA: o.writeDelta };
-    return this.make(`loss ${o.loss}`, k, 'main', constants, { cols: o.cols }, { a: o.a, y: o.y, delta: o.delta, rowStats: o.rowStats }, grid1d(o.rows, k.entries.main.workgroupSize[0]));
+    const constants = { LOSS: lossCode(o.loss), ACTIVATION: activationCode(o.activation), WRITE_DELTA: o.writeDelta, WEIGHTED: !!o.sampleWeights, METRICS: !!o.rowMetrics };
+    const buffers = { a: o.a, y: o.y, delta: o.delta, rowStats: o.rowStats, sampleWeights: o.sampleWeights ?? null, rowMetrics: o.rowMetrics ?? null };
+    return this.make(`loss ${o.loss}`, k, 'main', constants, { cols: o.cols }, buffers, grid1d(o.rows, k.entries.main.workgroupSize[0]));
+  }
+
+  /**
+   * Inverted dropout of layer `layer` over the batch's rows × `cols` units (dropout.wgsl):
+   * `forward` writes dst = src·mask/(1 − p), `backward` scales dst (a delta) in place.
+   */
+  dropout(o: { direction: 'forward' | 'backward'; src?: GPUBuffer; dst: GPUBuffer; cols: number; rows: number; layer: number; threshold: number; scale: number }): Dispatch {
+    const k = FEATURE_KERNELS.dropout;
+    const buffers: Record<string, GPUBuffer | null> = o.direction === 'forward' ? { src: o.src ?? null, dst: o.dst } : { dst: o.dst };
+    const params = { cols: o.cols, layer: o.layer, threshold: o.threshold, scale: o.scale };
+    return this.make(`dropout ${o.direction} ${o.layer}`, k, o.direction, {}, params, buffers, grid1d(o.rows * o.cols, k.entries[o.direction].workgroupSize[0]));
+  }
+
+  /** norms[slot] = Σ ((grad + l2·θ) / rows)² over `count` parameters (clip.wgsl), one workgroup. */
+  sumSquares(o: { theta: GPUBuffer; grad: GPUBuffer; norms: GPUBuffer; count: number; l2: number; slot: number; label?: string }): Dispatch {
+    const params = { count: o.count, l2: o.l2, slot: o.slot };
+    return this.make(o.label ?? `sum of squares ${o.slot}`, FEATURE_KERNELS.clip, 'sum_squares', {}, params, { theta: o.theta, grad: o.grad, norms: o.norms }, [1, 1]);
   }
 
   /** dst[j] = Σ_r src[r, j] over the batch's rows (bias gradient). */
@@ -197,18 +278,32 @@ export class Launches {
    * One optimizer step over `count` parameters. The state before the step is saved into `prev`
    * ([θ | s1 | s2]); nothing runs while `flags[0]` is set.
    */
-  optimizer(o: { theta: GPUBuffer; grad: GPUBuffer; s1: GPUBuffer | null; s2: GPUBuffer | null; prev: GPUBuffer; flags: GPUBuffer; count: number; l2: number; opt: ResolvedOptimizer; label?: string }): Dispatch {
+  optimizer(o: {
+    theta: GPUBuffer; grad: GPUBuffer; s1: GPUBuffer | null; s2: GPUBuffer | null; prev: GPUBuffer; flags: GPUBuffer; count: number; l2: number; opt: ResolvedOptimizer; label?: string;
+    /** A bias buffer (AdamW decays biases only with `decayBiases`). */
+    bias?: boolean;
+    /** Gradient clipping: by the global norm (the `norms` slots clip.wgsl fills) and/or by value. */
+    clip?: { norm: number | null; value: number | null; norms: GPUBuffer | null; slots: number };
+  }): Dispatch {
     const k = KERNELS.optimizer;
+    const opt = o.opt;
+    const adam = opt.type === 'adam' || opt.type === 'adamw';
     const params = {
       count: o.count, l2: o.l2,
-      momentum: o.opt.type === 'momentum' ? o.opt.momentum : 0,
-      beta1: o.opt.type === 'adam' ? o.opt.beta1 : 0,
-      beta2: o.opt.type === 'adam' ? o.opt.beta2 : 0,
-      epsilon: o.opt.type === 'adam' ? o.opt.epsilon : 0,
+      momentum: opt.type === 'momentum' || opt.type === 'rmsprop' ? opt.momentum : 0,
+      beta1: adam ? opt.beta1 : 0,
+      beta2: adam ? opt.beta2 : opt.type === 'rmsprop' ? opt.rho : 0, // rmsprop's ρ plays β₂'s role
+      epsilon: adam || opt.type === 'rmsprop' ? opt.epsilon : 0,
     };
+    // settings fixed for a whole fit are pipeline constants (the defaults leave them off)
+    const constants: Record<string, number | boolean> = { OPTIMIZER: optimizerCode(opt.type) };
+    if (opt.type === 'momentum' && opt.nesterov) constants.NESTEROV = true;
+    if (opt.type === 'adamw' && (!o.bias || opt.decayBiases) && opt.weightDecay > 0) constants.WEIGHT_DECAY = opt.weightDecay;
+    if (o.clip?.norm) Object.assign(constants, { CLIP_NORM: o.clip.norm, NORM_SLOTS: o.clip.slots });
+    if (o.clip?.value) constants.CLIP_VALUE = o.clip.value;
     return this.make(
-      o.label ?? `optimizer ${o.opt.type}`, k, 'main', { OPTIMIZER: optimizerCode(o.opt.type) }, params,
-      { theta: o.theta, grad: o.grad, s1: o.s1, s2: o.s2, prev: o.prev, flags: o.flags }, grid1d(o.count, k.entries.main.workgroupSize[0]),
+      o.label ?? `optimizer ${opt.type}`, k, 'main', constants, params,
+      { theta: o.theta, grad: o.grad, s1: o.s1, s2: o.s2, prev: o.prev, flags: o.flags, norms: o.clip?.norms ?? null }, grid1d(o.count, k.entries.main.workgroupSize[0]),
     );
   }
 

@@ -1,3 +1,5 @@
+import { type NetSpec, fanIn } from '../config';
+
 /** Largest storage binding to use on `device`, in bytes (`override` lowers it, as tests do). */
 export function bindingLimit(device: GPUDevice, override?: number): number {
   return Math.min(device.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize, override ?? Infinity);
@@ -18,4 +20,29 @@ export function checkFits(device: GPUDevice, what: string, elementCounts: number
       throw new RangeError(`${what} ${i} needs a ${bytes}-byte GPU buffer (${count} float32 values), more than this device's maxStorageBufferBindingSize of ${limit} bytes`);
     }
   });
+}
+
+/**
+ * Checks, before anything is allocated, that every parameter buffer of `net` fits one storage
+ * binding of `device`: each layer's weights (and gradients) and biases.
+ *
+ * @example
+ * checkNetworkFits(device, net); // RangeError: weights of layer 0 needs a 4294967296-byte GPU buffer …
+ */
+export function checkNetworkFits(device: GPUDevice, net: NetSpec, override?: number): void {
+  checkFits(device, 'weights of layer', net.layers.map((l, i) => fanIn(net, i) * l.units), override);
+  checkFits(device, 'biases of layer', net.layers.map((l) => l.units), override);
+}
+
+/**
+ * Checks that the copy of each layer's weights and its `slots` optimizer slots kept from before
+ * the last update (the divergence guard) fits one storage binding, before the optimizer's buffers
+ * are allocated.
+ *
+ * @example
+ * checkOptimizerFits(device, net, 2); // Adam: weights + 2 slots per layer in one binding
+ */
+export function checkOptimizerFits(device: GPUDevice, net: NetSpec, slots: number, override?: number): void {
+  const what = `copy of the weights and ${slots} optimizer slot${slots === 1 ? '' : 's'} kept from before the last update, for layer`;
+  checkFits(device, what, net.layers.map((l, i) => (1 + slots) * fanIn(net, i) * l.units), override);
 }

@@ -2,12 +2,26 @@ import { MAP_MODE_READ, USAGE } from './usage';
 import type { Checkpoint } from '../backend';
 import { type ResolvedOptimizer, fanIn } from '../config';
 import type { OptimizerState } from '../optimizer-state';
-import type { Params } from '../params';
+import { type Params, checkFloat32Params } from '../params';
 import { optimizerSlots } from '../cpu/optimizers';
 import type { GpuContext } from './context';
-import type { Dispatch } from './launches';
+import type { Dispatch, Launches } from './launches';
 
 const STORAGE = USAGE.STORAGE | USAGE.COPY_SRC | USAGE.COPY_DST;
+
+/**
+ * True when a checkpoint's parameters and optimizer slots are all finite (false for null).
+ *
+ * @example
+ * checkpointFinite(await state.read(true)); // false once any weight or slot is ±Infinity or NaN
+ */
+export function checkpointFinite(cp: Checkpoint | null): boolean {
+  if (!cp) return false;
+  let z = 0;
+  const arrays = [...cp.params.weights, ...cp.params.biases, ...(cp.optimizer?.layers.flatMap((l) => [...l.w, ...l.b]) ?? [])];
+  for (const a of arrays) for (let i = 0; i < a.length; i++) z += a[i] * 0;
+  return z === 0;
+}
 
 /** Optimizer slots [s1, s2] of one layer, for weights and biases (null when unused). */
 interface LayerSlots {
@@ -61,6 +75,11 @@ export class DeviceParameters {
     ];
   }
 
+  /** Whether optimizer slots are allocated (a read of the optimizer state is needed only then). */
+  get hasSlots(): boolean {
+    return this.slots !== null && this.slotCount > 0;
+  }
+
   /** Makes sure the slots `opt` needs exist (reallocating, zeroed, on a change of kind). */
   ensureSlots(opt: ResolvedOptimizer): void {
     const count = optimizerSlots(opt);
@@ -106,8 +125,8 @@ export class DeviceParameters {
     });
   }
 
-  /** The optimizer launches of one step (slots allocated for `opt` first). */
-  updateLaunches(opt: ResolvedOptimizer): Dispatch[] {
+  /** The optimizer launches of one step (slots allocated for `opt` first), clipping the gradient when `clip` says so. */
+  updateLaunches(opt: ResolvedOptimizer, clip?: Parameters<Launches['optimizer']>[0]['clip']): Dispatch[] {
     this.ensureSlots(opt);
     const { net, launches } = this.ctx;
     const out: Dispatch[] = [];
@@ -117,7 +136,7 @@ export class DeviceParameters {
         const [s1, s2] = this.slots![i][kind];
         const grad = kind === 'w' ? this.gW[i] : this.gB[i];
         const prev = kind === 'w' ? this.prevW[i] : this.prevB[i];
-        out.push(launches.optimizer({ theta, grad, s1, s2, prev, flags: this.flags, count, l2: kind === 'w' ? net.l2 : 0, opt, label: `update ${kind === 'w' ? 'W' : 'b'}${i}` }));
+        out.push(launches.optimizer({ theta, grad, s1, s2, prev, flags: this.flags, count, l2: kind === 'w' ? net.l2 : 0, opt, bias: kind === 'b', clip, label: `update ${kind === 'w' ? 'W' : 'b'}${i}` }));
       }
     });
     return out;
@@ -125,6 +144,7 @@ export class DeviceParameters {
 
   /** Reads weights, biases and (when `withSlots`) optimizer slots in one copy and one map. */
   async read(withSlots: boolean): Promise<Checkpoint> {
+    this.ctx.checkAlive();
     const { net, device, buffers } = this.ctx;
     const L = net.layers.length;
     const parts: { buf: GPUBuffer; n: number }[] = [];
@@ -161,8 +181,9 @@ export class DeviceParameters {
     }
   }
 
-  /** Replaces weights and biases (and makes them the checkpoint, as float32 holds them). */
+  /** Replaces weights and biases (and makes them the checkpoint, as float32 holds them); refuses values float32 cannot hold. */
   writeParams(p: Params): void {
+    checkFloat32Params(this.ctx.net, p);
     const q = this.ctx.device.queue;
     p.weights.forEach((w, i) => q.writeBuffer(this.W[i], 0, Float32Array.from(w)));
     p.biases.forEach((b, i) => q.writeBuffer(this.B[i], 0, Float32Array.from(b)));
@@ -188,10 +209,23 @@ export class DeviceParameters {
       l.w.forEach((a, k) => q.writeBuffer(this.slots![i].w[k]!, 0, Float32Array.from(a)));
       l.b.forEach((a, k) => q.writeBuffer(this.slots![i].b[k]!, 0, Float32Array.from(a)));
     });
+    const f32 = (a: Float64Array) => Float64Array.from(a, Math.fround);
+    if (this.checkpoint) this.checkpoint.optimizer = { layers: s.layers.map((l) => ({ w: l.w.map(f32), b: l.b.map(f32) })) };
   }
 
   /** Reads parameters and optimizer state back into the checkpoint. */
   async saveCheckpoint(): Promise<void> {
     this.checkpoint = await this.read(true);
+  }
+
+  /**
+   * Puts a checkpoint taken on this device back (its slots, or zeroed slots when it has none or
+   * another layout), without reallocating anything.
+   */
+  restore(cp: Checkpoint): void {
+    this.writeParams(cp.params);
+    if (cp.optimizer && this.slots && (cp.optimizer.layers[0]?.w.length ?? 0) === this.slotCount) this.writeOptimizerState(cp.optimizer);
+    else this.resetOptimizer();
+    this.checkpoint = cp;
   }
 }

@@ -29,6 +29,33 @@ export interface StepProfile {
   stepMs: number;
 }
 
+/** One kernel's share of a profiled step: its launches in the step and their summed mean GPU time. */
+export interface KernelTiming {
+  /** Kernel file and entry point, e.g. `matmul-subgroups:main`. */
+  kernel: string;
+  launches: number;
+  ms: number;
+}
+
+/**
+ * The launches of a {@link StepProfile} summed per kernel (file and entry point), slowest first:
+ * where a training step's GPU time goes, kernel by kernel.
+ *
+ * @example
+ * const p = await model.profile(x, y, { batchSize: 256, steps: 5 });
+ * for (const k of kernelTimings(p)) console.log(k.kernel, k.launches, k.ms.toFixed(2), 'ms');
+ */
+export function kernelTimings(profile: StepProfile): KernelTiming[] {
+  const by = new Map<string, KernelTiming>();
+  for (const l of profile.launches) {
+    const k = by.get(l.kernel) ?? { kernel: l.kernel, launches: 0, ms: 0 };
+    k.launches++;
+    k.ms += l.ms;
+    by.set(l.kernel, k);
+  }
+  return [...by.values()].sort((a, b) => b.ms - a.ms);
+}
+
 /**
  * Times each launch of `launches` over `steps` replays (batch entry `s % slots` of `uniforms`):
  * with `timestamp-query` one compute pass per launch with timestamps at its start and end,

@@ -1,7 +1,11 @@
 import batchKernel from '../../shaders/batch.wgsl?kernel';
+import clipKernel from '../../shaders/clip.wgsl?kernel';
+import dropoutKernel from '../../shaders/dropout.wgsl?kernel';
 import gatherKernel from '../../shaders/gather.wgsl?kernel';
 import lossKernel from '../../shaders/loss.wgsl?kernel';
 import matmulKernel from '../../shaders/matmul.wgsl?kernel';
+import matmulSubgroupsKernel from '../../shaders/matmul-subgroups.wgsl?kernel';
+import matmulVec4Kernel from '../../shaders/matmul-vec4.wgsl?kernel';
 import optimizerKernel from '../../shaders/optimizer.wgsl?kernel';
 import reduceKernel from '../../shaders/reduce.wgsl?kernel';
 import softmaxKernel from '../../shaders/softmax.wgsl?kernel';
@@ -26,18 +30,47 @@ export const KERNELS = {
   optimizer: optimizerKernel,
 } satisfies Record<string, KernelInterface>;
 
+/**
+ * The kernels of the optional training features, one `.wgsl` file each: inverted dropout
+ * (dropout.wgsl) and the global-norm half of gradient clipping (clip.wgsl). Launched only when a
+ * model or a `fit` uses the feature.
+ *
+ * @example
+ * FEATURE_KERNELS.dropout.entries.forward.bindings.map((b) => b.name); // ['params', 'src', 'dst']
+ */
+export const FEATURE_KERNELS = {
+  dropout: dropoutKernel,
+  clip: clipKernel,
+} satisfies Record<string, KernelInterface>;
+
 /** Name of a kernel family. */
 export type KernelName = keyof typeof KERNELS;
 
 /** The per-batch uniform (struct Batch in batch.wgsl), shared by every kernel at group 1. */
 export const BATCH_LAYOUT = batchKernel.uniforms.batch;
 
-/** Sizes of matmul.wgsl's entry points (defined there once). */
+/**
+ * The other kernel files of the matrix product: the same math, bindings and uniforms as
+ * matmul.wgsl, with vec4 loads and stores, or subgroup operations (compiled only on devices with
+ * the `subgroups` feature). Each variant of {@link MATMUL_VARIANTS} runs one of their entry points.
+ */
+export const MATMUL_VARIANT_KERNELS = {
+  'matmul-vec4': matmulVec4Kernel,
+  'matmul-subgroups': matmulSubgroupsKernel,
+} satisfies Record<string, KernelInterface>;
+
+/** Sizes of the matmul entry points (defined once, in the WGSL). */
 export const MATMUL_SIZES = {
-  /** Outputs per workgroup side of the tiled entry point. */
+  /** Outputs per workgroup side of matmul.wgsl's tiled entry point. */
   tile: kernelConst(matmulKernel, 'TILE'),
-  /** Outputs per thread side of the blocked entry point. */
+  /** Outputs per side of one register block (matmul-blocks.wgsl): a thread holds RB × CB of them. */
   block: kernelConst(matmulKernel, 'BLOCK'),
+  /** Most register blocks a thread holds along rows or columns (the largest RB and CB). */
+  maxQuads: kernelConst(matmulKernel, 'MAX_QUADS'),
+  /** Most rows per thread of matmul-vec4.wgsl (its largest ROWS). */
+  vec4MaxRows: kernelConst(matmulVec4Kernel, 'MAX_ROWS'),
+  /** Columns per thread of matmul-vec4.wgsl: one vec4. */
+  vec4Cols: 4,
 } as const;
 
 /** How many shards (storage bindings) gather.wgsl reads a dataset from: its `src0..srcN` bindings. */

@@ -1,13 +1,16 @@
 import { MAP_MODE_READ, USAGE } from './usage';
-import type { BatchReporter, BatchStats, EpochPlan } from '../backend';
+import type { BatchReporter, BatchStats, Checkpoint, EpochPlan } from '../backend';
 import type { Dense } from '../data';
+import { type Divergence, type TrainOutcome, reportSafely } from '../fit-report';
 import { BatchUniforms, passBatches } from './batch-uniform';
 import type { GpuContext } from './context';
 import { type DeviceMatrix, checkDataFits, uploadMatrix } from './dataset';
 import type { Dispatch } from './launches';
 import { bindingLimit } from './limits';
-import type { DeviceParameters } from './parameters';
+import { type DeviceParameters, checkpointFinite } from './parameters';
+import { PenaltyLaunches } from './penalty';
 import { type Workspace, backwardLaunches, createWorkspace, forwardLaunches, releaseWorkspace } from './step';
+import { TrainingExtras } from './training-extras';
 
 /** Batches per submit when the caller wants per-batch reports or may abort. */
 export const REPORT_GROUP = 32;
@@ -38,6 +41,8 @@ export function epochsPerSubmission(batches: number): number {
 export class TrainingRun {
   private update: Dispatch[] = [];
   private updateKey = '';
+  /** Updates run since "before the last step" (the `prev` buffers) was last set to the current state. */
+  private updatesSincePrev = 0;
 
   private constructor(
     private readonly ctx: GpuContext,
@@ -55,10 +60,14 @@ export class TrainingRun {
     private readonly ws: Workspace,
     /** gather → forward → loss and output delta → batch stats → backward (no update). */
     readonly step: Dispatch[],
+    /** The L2 term of each step (when λ > 0). */
+    private readonly penalty: PenaltyLaunches | null,
+    /** Sample weights, regression metric sums and gradient clipping. */
+    private readonly extras: TrainingExtras,
   ) {}
 
   /** Checks sizes, uploads `x`, `y` and builds the step's launches. */
-  static create(ctx: GpuContext, state: DeviceParameters, x: Dense, y: Dense, batchSize: number): TrainingRun {
+  static create(ctx: GpuContext, state: DeviceParameters, x: Dense, y: Dense, batchSize: number, sampleWeights: Float64Array | null = null): TrainingRun {
     const n = x.rows;
     const bs = Math.min(batchSize, n);
     checkDataFits(ctx, x, y, bs, 'training');
@@ -70,13 +79,17 @@ export class TrainingRun {
     const X: DeviceMatrix = uploadMatrix(ctx, 'training inputs', x);
     const Y: DeviceMatrix = uploadMatrix(ctx, 'training targets', y);
     const order = buffers.create('order', n * groupEpochs * 4, STORAGE);
-    const stats = buffers.create('batch stats', steps * 8, STORAGE);
-    const statsStaging = buffers.create('batch stats staging', steps * 8, USAGE.MAP_READ | USAGE.COPY_DST);
+    // [loss, correct] per step, then (with L2) ½ΣW² per step and layer
+    const pairs = steps * (1 + (ctx.net.l2 > 0 ? ctx.net.layers.length : 0));
+    const stats = buffers.create('batch stats', pairs * 8, STORAGE);
+    const statsStaging = buffers.create('batch stats staging', pairs * 8, USAGE.MAP_READ | USAGE.COPY_DST);
     const uniforms = new BatchUniforms(ctx.device, buffers, ctx.launches.cache, steps, 'training');
     const ws = createWorkspace(ctx, bs, 'train');
-    const step = [...forwardLaunches(ctx, state, ws, { X, Y, order, stats, train: true }), ...backwardLaunches(ctx, state, ws)];
+    const extras = TrainingExtras.create(ctx, sampleWeights, steps);
+    const step = [...forwardLaunches(ctx, state, ws, { X, Y, order, stats, train: true, weights: extras.weights, metrics: extras.metrics }), ...backwardLaunches(ctx, state, ws)];
     const owned = [...X.buffers, ...Y.buffers, order, stats, statsStaging];
-    const run = new TrainingRun(ctx, state, n, bs, batches, groupEpochs, owned, order, uniforms, stats, statsStaging, ws, step);
+    const penalty = ctx.net.l2 > 0 ? PenaltyLaunches.create(ctx, state, stats, steps) : null;
+    const run = new TrainingRun(ctx, state, n, bs, batches, groupEpochs, owned, order, uniforms, stats, statsStaging, ws, step, penalty, extras);
     // a fresh fit: clear the divergence latch, and make "before the last step" the current state
     const enc = ctx.device.createCommandEncoder({ label: 'start training' });
     enc.clearBuffer(state.flags);
@@ -87,17 +100,19 @@ export class TrainingRun {
 
   /** The optimizer launches for `plan`'s optimizer, rebuilt when it or the slots change. */
   updateLaunches(plan: EpochPlan): Dispatch[] {
-    const key = `${JSON.stringify(plan.optimizer)}#${this.state.slotsVersion}`;
+    const spec = JSON.stringify([plan.optimizer, plan.clip ?? null]);
+    const key = `${spec}#${this.state.slotsVersion}`;
     if (this.updateKey !== key) {
       const version = this.state.slotsVersion;
       this.ctx.launches.release(this.update);
-      this.update = this.state.updateLaunches(plan.optimizer);
-      this.updateKey = `${JSON.stringify(plan.optimizer)}#${this.state.slotsVersion}`;
+      this.update = this.extras.updateLaunches(this.state, plan);
+      this.updateKey = `${spec}#${this.state.slotsVersion}`;
       if (this.state.slotsVersion !== version) {
         // (re)allocated slots: "before the last step" starts as the current state
         const enc = this.ctx.device.createCommandEncoder({ label: 'init before-last-step state' });
         this.state.copyPrev(enc, false);
         this.ctx.device.queue.submit([enc.finish()]);
+        this.updatesSincePrev = 0;
       }
     }
     return this.update;
@@ -110,6 +125,7 @@ export class TrainingRun {
       q.writeBuffer(this.order, k * this.n * 4, plan.order.buffer, plan.order.byteOffset, plan.order.byteLength);
       return passBatches(this.n, this.batchSize, {
         learningRate: plan.learningRate, optimizer: plan.optimizer, stepsBefore: plan.stepsBefore, orderOffset: k * this.n, indexOffset: k * this.batches,
+        learningRates: plan.learningRates, dropKey: plan.dropKey,
       });
     });
     this.uniforms.write(entries);
@@ -126,70 +142,154 @@ export class TrainingRun {
     }
   }
 
-  /** Encodes steps [s0, s1) (forward, backward, update each) and the copy of their stats, and submits. */
+  /** Encodes steps [s0, s1) (forward, backward, L2 term, update each) and the copy of their stats, and submits. */
   private submitSteps(update: Dispatch[], s0: number, s1: number): void {
     const { device, launches } = this.ctx;
+    this.ctx.checkAlive();
     const enc = device.createCommandEncoder({ label: `training steps ${s0}..${s1 - 1}` });
     const pass = enc.beginComputePass({ label: 'training steps' });
     for (let s = s0; s < s1; s++) {
       launches.encode(pass, this.step, this.uniforms, s);
+      this.penalty?.encode(pass, s);
       launches.encode(pass, update, this.uniforms, s);
     }
     pass.end();
     enc.copyBufferToBuffer(this.stats, s0 * 8, this.statsStaging, s0 * 8, (s1 - s0) * 8);
+    this.extras.copyMetrics(enc, s0, s1);
+    if (this.penalty) {
+      const from = this.penalty.index(s0, 0) * 8;
+      enc.copyBufferToBuffer(this.stats, from, this.statsStaging, from, this.penalty.index(s1, 0) * 8 - from);
+    }
     device.queue.submit([enc.finish()]);
   }
 
-  /** See {@link TrainerBackend.trainEpochs}. */
-  async trainEpochs(plans: EpochPlan[], report: BatchReporter | null, signal?: AbortSignal): Promise<{ stats: BatchStats[][]; stopped: boolean }> {
+  /**
+   * See {@link TrainerBackend.trainEpochs}. Batch stats are read back per {@link REPORT_GROUP}
+   * batches when there is a reporter or a signal (the reporter then gets every batch exactly once,
+   * the signal is checked at every group's end), else once. A non-finite objective stops the
+   * updates on the device (the divergence flag) and the update before it is undone; the state read
+   * back at the end is checked too, and when it is not finite the call's steps are replayed from
+   * its start, one at a time, to find and undo the update that made it so.
+   */
+  async trainEpochs(plans: EpochPlan[], report: BatchReporter | null, signal?: AbortSignal): Promise<TrainOutcome> {
     this.checkPlans(plans, report);
+    this.ctx.checkAlive();
+    const start = this.state.checkpoint;
     const update = this.updateLaunches(plans[0]);
     this.writePlans(plans);
     const total = plans.length * this.batches;
-    const group = report || signal ? REPORT_GROUP : total;
+    const perGroup = report !== null || signal !== undefined;
+    const group = perGroup ? REPORT_GROUP : total;
     const flat: BatchStats[] = [];
     let stopped = false;
-    for (let s0 = 0; s0 < total; s0 += group) {
+    let executed = 0;
+    let bad = -1;
+    let callbackError: { error: unknown } | undefined;
+    for (let s0 = 0; s0 < total && bad < 0; s0 += group) {
       const s1 = Math.min(total, s0 + group);
       this.submitSteps(update, s0, s1);
-      if (group === total) continue;
+      executed = s1;
+      if (!perGroup) continue;
       const stats = await this.readStats(s0, s1);
-      flat.push(...stats);
-      if (stats.some((st) => !Number.isFinite(st.lossSum))) break;
-      if (report) await report(s0, stats);
-      if (signal?.aborted && s1 < total) {
+      const at = stats.findIndex((st) => !Number.isFinite(st.lossSum));
+      flat.push(...(at < 0 ? stats : stats.slice(0, at + 1)));
+      if (report && at !== 0) callbackError = await reportSafely(report, s0, at < 0 ? stats : stats.slice(0, at));
+      if (at >= 0) bad = s0 + at;
+      else if (callbackError || (signal?.aborted && s1 < total)) {
         stopped = true;
         break;
       }
     }
-    if (group === total) flat.push(...(await this.readStats(0, total)));
-    const bad = flat.findIndex((st) => !Number.isFinite(st.lossSum));
-    if (bad >= 0) {
-      // updates stopped at the bad batch; put back the state before the last executed update
-      flat.length = bad + 1;
-      const enc = this.ctx.device.createCommandEncoder({ label: 'undo diverged step' });
-      this.state.copyPrev(enc, true);
-      enc.clearBuffer(this.state.flags);
-      this.ctx.device.queue.submit([enc.finish()]);
+    if (!perGroup) {
+      flat.push(...(await this.readStats(0, total)));
+      bad = flat.findIndex((st) => !Number.isFinite(st.lossSum));
     }
-    await this.state.saveCheckpoint();
+    const divergence = await this.settle(start, update, flat, bad, executed);
     const perEpoch: BatchStats[][] = [];
     for (let s = 0; s < flat.length; s += this.batches) perEpoch.push(flat.slice(s, s + this.batches));
-    return { stats: perEpoch, stopped };
+    return { stats: perEpoch, stopped: stopped && !divergence, divergence, callbackError: divergence ? undefined : callbackError };
+  }
+
+  /**
+   * Ends a call: undoes the update before a non-finite objective (step `bad`), saves the
+   * checkpoint, and replays the call's steps when the state read back is not finite.
+   */
+  private async settle(start: Checkpoint | null, update: Dispatch[], flat: BatchStats[], bad: number, executed: number): Promise<Divergence | undefined> {
+    this.ctx.checkAlive();
+    let divergence: Divergence | undefined;
+    if (bad >= 0) {
+      flat.length = bad + 1;
+      const undone = this.updatesSincePrev + bad > 0;
+      this.restorePrev(undone);
+      divergence = this.divergenceAt(bad, 'loss', bad - (undone ? 1 : 0), !undone, flat[bad].lossSum);
+    } else {
+      this.updatesSincePrev += executed;
+    }
+    await this.state.saveCheckpoint();
+    if (checkpointFinite(this.state.checkpoint) || !start) return divergence;
+    const s = await this.replay(start, update, bad >= 0 ? bad : executed);
+    flat.length = Math.min(flat.length, s + 1);
+    await this.state.saveCheckpoint();
+    return this.divergenceAt(s, 'update', s, false, flat[s]?.lossSum ?? NaN);
+  }
+
+  private divergenceAt(s: number, kind: Divergence['kind'], kept: number, beforeAnyUpdate: boolean, lossSum: number): Divergence {
+    return { epochIndex: Math.floor(s / this.batches), batch: s % this.batches, kind, kept, beforeAnyUpdate, lossSum };
+  }
+
+  /** Puts back the state from before the last update that ran (unless `undo` is false), and clears the divergence flag. */
+  private restorePrev(undo = true): void {
+    const enc = this.ctx.device.createCommandEncoder({ label: 'undo diverged step' });
+    if (undo) this.state.copyPrev(enc, true);
+    enc.clearBuffer(this.state.flags);
+    this.ctx.device.queue.submit([enc.finish()]);
+    this.updatesSincePrev = 0;
+  }
+
+  /**
+   * Restores `start` and runs steps 0, 1, … of the written plans one at a time, reading the state
+   * after each, until an update leaves it non-finite; undoes that update and returns its step
+   * (all `limit` steps kept finite state: returns `limit` after restoring `start`, keeping nothing).
+   */
+  private async replay(start: Checkpoint, update: Dispatch[], limit: number): Promise<number> {
+    this.state.restore(start);
+    const enc = this.ctx.device.createCommandEncoder({ label: 'replay from the call start' });
+    enc.clearBuffer(this.state.flags);
+    this.state.copyPrev(enc, false);
+    this.ctx.device.queue.submit([enc.finish()]);
+    for (let s = 0; s < limit; s++) {
+      this.submitSteps(update, s, s + 1);
+      if (!checkpointFinite(await this.state.read(true))) {
+        this.restorePrev();
+        return s;
+      }
+    }
+    this.state.restore(start);
+    return 0;
   }
 
   private async readStats(s0: number, s1: number): Promise<BatchStats[]> {
     const st = this.statsStaging;
-    await st.mapAsync(MAP_MODE_READ, s0 * 8, (s1 - s0) * 8);
-    const f = new Float32Array(st.getMappedRange(s0 * 8, (s1 - s0) * 8).slice(0));
+    const lo = s0 * 8;
+    const hi = (this.penalty ? this.penalty.index(s1, 0) : s1) * 8;
+    const metrics = this.extras.readMetrics(s0, s1);
+    await st.mapAsync(MAP_MODE_READ, lo, hi - lo);
+    const f = new Float32Array(st.getMappedRange(lo, hi - lo).slice(0));
     st.unmap();
     this.ctx.checkAlive();
     const out: BatchStats[] = [];
+    const L = this.ctx.net.layers.length;
     for (let s = s0; s < s1; s++) {
       const b = s % this.batches;
-      out.push({ lossSum: f[2 * (s - s0)], correct: f[2 * (s - s0) + 1], size: Math.min(this.batchSize, this.n - b * this.batchSize) });
+      let lossSum = f[2 * (s - s0)];
+      if (this.penalty) {
+        let half = 0;
+        for (let l = 0; l < L; l++) half += f[2 * (this.penalty.index(s, l) - s0)];
+        lossSum += this.ctx.net.l2 * half;
+      }
+      out.push({ lossSum, correct: f[2 * (s - s0) + 1], size: Math.min(this.batchSize, this.n - b * this.batchSize) });
     }
-    return out;
+    return TrainingExtras.merge(out, await metrics);
   }
 
   /** The sample-order buffer (for the profiler, which replays the step's launches). */
@@ -204,6 +304,8 @@ export class TrainingRun {
 
   /** Frees everything the run allocated. */
   release(): void {
+    this.penalty?.release();
+    this.extras.release();
     this.ctx.launches.release([...this.step, ...this.update]);
     for (const b of this.owned) this.ctx.buffers.destroy(b);
     this.uniforms.destroy();

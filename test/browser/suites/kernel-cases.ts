@@ -3,10 +3,22 @@
 // the names of src/gpu/registry.ts (batchRows 'm' | 'k', epilogue 'biasActivation' | …).
 import type { Activation, LossName } from '../../../src/types';
 
-/** One block per kernel file and entry point: the describe blocks of test/kernels.browser.test.ts. */
+import type { MatmulVariantId } from '../../../src/gpu/autotune-variants';
+
+/**
+ * One block per kernel file and entry point (and, for the matmul, per variant: every variant the
+ * autotuner can choose runs the same cases): the describe blocks of test/kernels.browser.test.ts.
+ */
 export const KERNEL_BLOCKS = [
   'matmul.wgsl main (tiled)',
   'matmul.wgsl blocked',
+  'matmul.wgsl blocked 4x4',
+  'matmul.wgsl blocked 16x16',
+  'matmul-vec4.wgsl main 32x32',
+  'matmul-vec4.wgsl main 64x64',
+  'matmul-vec4.wgsl main 128x64',
+  'matmul-subgroups.wgsl main 8x8',
+  'matmul-subgroups.wgsl main 16x16',
   'gather.wgsl',
   'softmax.wgsl',
   'loss.wgsl',
@@ -16,8 +28,18 @@ export const KERNEL_BLOCKS = [
 ] as const;
 export type KernelBlock = (typeof KERNEL_BLOCKS)[number];
 
-/** The matmul entry point a matmul block runs (the `matmulStyle` given to Launches). */
-export const MATMUL_BLOCK_STYLE = { 'matmul.wgsl main (tiled)': 'tiled', 'matmul.wgsl blocked': 'blocked' } as const;
+/** The matmul variant a matmul block runs (given to Launches as `matmulVariant`). */
+export const MATMUL_BLOCK_VARIANT = {
+  'matmul.wgsl main (tiled)': 'tiled',
+  'matmul.wgsl blocked': 'blocked-8x8',
+  'matmul.wgsl blocked 4x4': 'blocked-4x4',
+  'matmul.wgsl blocked 16x16': 'blocked-16x16',
+  'matmul-vec4.wgsl main 32x32': 'vec4-32x32',
+  'matmul-vec4.wgsl main 64x64': 'vec4-64x64',
+  'matmul-vec4.wgsl main 128x64': 'vec4-128x64',
+  'matmul-subgroups.wgsl main 8x8': 'subgroups-8x8',
+  'matmul-subgroups.wgsl main 16x16': 'subgroups-16x16',
+} as const satisfies Partial<Record<KernelBlock, MatmulVariantId>>;
 
 type Elementwise = Exclude<Activation, 'softmax'>;
 /** A non-finite loss value, as it is written into rowStats. */
@@ -83,9 +105,41 @@ const matmulCases: KernelCase[] = [
   { kind: 'hiddenDelta', M: 9, N: 9, K: 9, activation: 'sigmoid' },
 ];
 
+/**
+ * The same for the vec4 variants, which write four columns at a time and so run where N is a
+ * multiple of 4: odd M and K with such N, and one odd N each (where the launch must fall back to
+ * another variant, and still give the same numbers).
+ */
+const vec4Shapes: [number, number, number][] = [
+  [1, 4, 1], [9, 12, 9], [45, 64, 33], [64, 784, 256], [257, 132, 10], [3, 4, 200], [130, 68, 1], [65, 64, 17],
+];
+const vec4Cases: KernelCase[] = [
+  ...(['AB', 'ATB', 'ABT'] as const).flatMap((form) => vec4Shapes.map(([M, N, K]) => ({ kind: 'matmul' as const, form, M, N, K }))),
+  { kind: 'matmul', form: 'AB', M: 45, N: 64, K: 33, rows: 30 },
+  { kind: 'matmul', form: 'ATB', M: 45, N: 64, K: 33, rows: 20 },
+  { kind: 'matmul', form: 'ATB', M: 44, N: 64, K: 33, rows: 21 },
+  ...elementwise.flatMap((activation) => [
+    { kind: 'forward' as const, M: 45, N: 64, K: 33, activation, bias: true },
+    { kind: 'forward' as const, M: 257, N: 12, K: 129, activation, bias: false },
+    { kind: 'hiddenDelta' as const, M: 45, N: 68, K: 33, activation },
+  ]),
+  { kind: 'forward', M: 1, N: 4, K: 1, activation: 'sigmoid', bias: true },
+  { kind: 'hiddenDelta', M: 9, N: 12, K: 9, activation: 'sigmoid' },
+  // N not a multiple of 4: another variant runs
+  { kind: 'matmul', form: 'AB', M: 45, N: 65, K: 33 },
+  { kind: 'forward', M: 9, N: 9, K: 9, activation: 'tanh', bias: true },
+];
+
 export const kernelCases: Record<KernelBlock, KernelCase[]> = {
   'matmul.wgsl main (tiled)': matmulCases,
   'matmul.wgsl blocked': matmulCases,
+  'matmul.wgsl blocked 4x4': matmulCases,
+  'matmul.wgsl blocked 16x16': matmulCases,
+  'matmul-vec4.wgsl main 32x32': vec4Cases,
+  'matmul-vec4.wgsl main 64x64': vec4Cases,
+  'matmul-vec4.wgsl main 128x64': vec4Cases,
+  'matmul-subgroups.wgsl main 8x8': matmulCases,
+  'matmul-subgroups.wgsl main 16x16': matmulCases,
   'gather.wgsl': [
     { kind: 'gather', n: 100, rows: 33, cols: 7, shardRows: 100 },
     { kind: 'gather', n: 100, rows: 60, cols: 7, shardRows: 40 },

@@ -8,9 +8,10 @@ import { optimizerStep } from '../../../src/cpu/optimizers';
 import { resolveOptimizer } from '../../../src/config';
 import { type BatchValues, BatchUniforms } from '../../../src/gpu/batch-uniform';
 import { BufferManager, readBuffer } from '../../../src/gpu/buffers';
-import { type Dispatch, Launches, type MatmulStyle } from '../../../src/gpu/launches';
+import { type MatmulVariantId, defaultVariant, whyNot } from '../../../src/gpu/autotune-variants';
+import { type Dispatch, Launches } from '../../../src/gpu/launches';
 import { USAGE } from '../../../src/gpu/usage';
-import { type KernelBlock, type KernelCase, MATMUL_BLOCK_STYLE, caseName, kernelCases } from './kernel-cases';
+import { type KernelBlock, type KernelCase, MATMUL_BLOCK_VARIANT, caseName, kernelCases } from './kernel-cases';
 import { Rng, compare, f32, getDevice, seeded, withValidation } from './gpu-context';
 
 /** Explicit tolerances per kernel family, against float64. */
@@ -66,16 +67,21 @@ const leftColumns = (a: Float64Array, rows: number, stride: number, cols: number
 };
 const filled = (n: number, v: number) => new Float64Array(n).fill(v);
 
-/** Checks that a matmul launch went to the entry point its block tests. */
-function entryCheck(d: Dispatch, style: MatmulStyle): string[] {
-  const want = `matmul:${style === 'tiled' ? 'main' : 'blocked'}`;
-  return d.kernel === want ? [] : [`launch used ${d.kernel}, expected ${want}`];
+/**
+ * Checks that a matmul launch ran the variant its block tests, or, where that variant cannot run
+ * the shape on this device (vec4 with N not a multiple of 4, subgroups without the feature),
+ * the default variant instead.
+ */
+function entryCheck(d: Dispatch, launches: Launches, variant: MatmulVariantId | undefined): string[] {
+  if (!variant || !d.matmul) return d.matmul ? [] : ['the launch is not a matmul'];
+  const shape = d.matmul.shape;
+  const want = whyNot(variant, shape, launches.traits) === null ? variant : defaultVariant(shape, launches.traits);
+  return d.matmul.variant === want ? [] : [`launch ran variant ${d.matmul.variant} (${d.kernel}), expected ${want}`];
 }
 
-async function runCaseOn(device: GPUDevice, c: KernelCase, matmulStyle: MatmulStyle | undefined): Promise<string[]> {
+async function runCaseOn(device: GPUDevice, c: KernelCase, variant: MatmulVariantId | undefined): Promise<string[]> {
   const buffers = new BufferManager(device);
-  const launches = new Launches(device, buffers, { matmulStyle });
-  const style = launches.matmulStyle;
+  const launches = new Launches(device, buffers, { matmulVariant: variant });
   const rng = new Rng(1234, caseName(c));
   try {
     switch (c.kind) {
@@ -104,7 +110,7 @@ async function runCaseOn(device: GPUDevice, c: KernelCase, matmulStyle: MatmulSt
         const batches = batchUniforms(device, buffers, launches, [{ rows }]);
         runDispatches(device, launches, [d], batches);
         const shape = `${form}, M=${M} N=${N} K=${K}${c.rows === undefined ? '' : `, batch rows=${rows} (batchRows '${batchRows}')`}`;
-        return [...entryCheck(d, style), ...compare(`C (${shape})`, expected, await read(device, buffers, out, M * N), TOLERANCES.matmul, scale)];
+        return [...entryCheck(d, launches, variant), ...compare(`C (${shape})`, expected, await read(device, buffers, out, M * N), TOLERANCES.matmul, scale)];
       }
       case 'forward': {
         const { M, N, K, activation, bias } = c;
@@ -123,7 +129,7 @@ async function runCaseOn(device: GPUDevice, c: KernelCase, matmulStyle: MatmulSt
         runDispatches(device, launches, [d], batches);
         const scale = absScale(A, W, M, K, N).map((s, i) => s + (bias ? Math.abs(bvec[i % N]) : 0));
         return [
-          ...entryCheck(d, style),
+          ...entryCheck(d, launches, variant),
           ...compare(`f(A·W${bias ? ' + b' : ''}) ${activation} M=${M} N=${N} K=${K}`, expected, await read(device, buffers, out, M * N), TOLERANCES.matmul, scale),
         ];
       }
@@ -145,7 +151,7 @@ async function runCaseOn(device: GPUDevice, c: KernelCase, matmulStyle: MatmulSt
         runDispatches(device, launches, [d], batches);
         const scale = absScale(delta, transpose(W, N, K), M, K, N).map((s, i) => s * Math.abs(fp[i]));
         return [
-          ...entryCheck(d, style),
+          ...entryCheck(d, launches, variant),
           ...compare(`(δ·Wᵀ)⊙${activation}'(a) M=${M} N=${N} K=${K}`, expected, await read(device, buffers, out, M * N), TOLERANCES.matmul, scale),
         ];
       }
@@ -338,7 +344,7 @@ export async function runKernelCase(block: KernelBlock, name: string): Promise<s
   const c = kernelCases[block]?.find((k) => caseName(k) === name);
   if (!c) return [`no kernel case named ${name} in ${block}`];
   const device = await getDevice();
-  const style: MatmulStyle | undefined = MATMUL_BLOCK_STYLE[block as keyof typeof MATMUL_BLOCK_STYLE];
-  const failures = await withValidation(device, () => runCaseOn(device, c, style));
+  const variant: MatmulVariantId | undefined = MATMUL_BLOCK_VARIANT[block as keyof typeof MATMUL_BLOCK_VARIANT];
+  const failures = await withValidation(device, () => runCaseOn(device, c, variant));
   return failures.map((f) => `[${block}: ${name}] ${f}`);
 }

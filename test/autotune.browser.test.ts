@@ -1,0 +1,60 @@
+// The measuring parts in headless Chromium on this machine's adapter: 'auto' by calibration
+// (WebGPU for the 784-256-256-10 network at batch 256, the CPU for XOR at batch 4, both timings
+// in the reason), training on the tuner's choices equal to the CPU, and the tuner's caches.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type BrowserSession, openBrowser } from './browser/harness';
+
+const SUITE = '/test/browser/suites/autotune.ts';
+let session: BrowserSession;
+beforeAll(async () => {
+  session = await openBrowser();
+  console.log(`WebGPU adapter: ${session.adapter}`);
+});
+afterAll(async () => session?.close());
+
+describe("backend: 'auto' decides by timing both backends at create", () => {
+  it('784-256-256-10 at batch 256: WebGPU, with both step times in the reason', async () => {
+    const config = { inputSize: 784, layers: [256, 256, 10].map((units) => ({ units, activation: 'sigmoid' as const })), loss: 'mse' as const, seed: 3 };
+    const r = await session.run<{ backend: string; reason: string; createMs: number }>(SUITE, 'autoChoice', config, 256);
+    console.log(`784-256-256-10, batch 256: ${r.backend} in ${r.createMs.toFixed(0)} ms: ${r.reason}`);
+    expect(r.reason).toMatch(/^auto chose WebGPU: a training step took [\d.]+ ms on WebGPU \(.+\) and [\d.]+ ms on the CPU/);
+    expect(r.backend).toBe('webgpu');
+  });
+
+  it('XOR 2-8-1 at batch 4: the CPU, with the CPU step and the WebGPU launch floor in the reason', async () => {
+    const config = { inputSize: 2, layers: [{ units: 8, activation: 'sigmoid' as const }, { units: 1, activation: 'sigmoid' as const }], loss: 'mse' as const, seed: 3 };
+    const r = await session.run<{ backend: string; reason: string; createMs: number }>(SUITE, 'autoChoice', config, 4);
+    console.log(`XOR 2-8-1, batch 4: ${r.backend} in ${r.createMs.toFixed(0)} ms: ${r.reason}`);
+    expect(r.reason).toMatch(/^auto chose the CPU: a training step takes [\d.e-]+ ms on the CPU; on WebGPU \(.+\) its \d+ launches alone take [\d.e-]+ ms/);
+    expect(r.backend).toBe('cpu');
+  });
+});
+
+describe('training on the tuner\'s choices', () => {
+  for (const tune of ['off', 'full'] as const) {
+    it(`tune '${tune}': 37-68-33-5 (tanh, relu, softmax; momentum, batch 48, short last batch) equals the CPU after 3 epochs`, async () => {
+      const r = await session.run<{ failures: string[]; variants: string[] }>(SUITE, 'tunedTrainingParity', tune, 3);
+      console.log(`tune '${tune}':\n  ${r.variants.join('\n  ')}`);
+      expect(r.failures).toEqual([]);
+      expect(r.variants.length).toBeGreaterThanOrEqual(8);
+      if (tune === 'full') expect(r.variants.filter((v) => v.endsWith('(measured)')).length).toBeGreaterThan(0);
+    });
+  }
+});
+
+describe('tuner caches', () => {
+  it('IndexedDB: a record written is read back by a new store, per database', async () => {
+    const r = await session.run<{ read: unknown; missing: unknown; other: unknown }>(SUITE, 'indexedDbRoundTrip');
+    expect(r.read).toEqual({ version: 1, choices: { 'AB 9x9x9': 'blocked-4x4' } });
+    expect(r.missing).toBeNull();
+    expect(r.other).toBeNull();
+  });
+
+  it('a tuned shape is not measured again on the device, and a new device of the adapter reads the stored choice', async () => {
+    const r = await session.run<{ first: string; second: string; compiledBetween: number; storedOnNewDevice: string | null }>(SUITE, 'tunerCaching');
+    expect(r.first).toMatch(/ measured$/);
+    expect(r.second).toBe(r.first);
+    expect(r.compiledBetween).toBe(0);
+    expect(r.storedOnNewDevice).toBe(r.first.replace(/measured$/, 'cache'));
+  });
+});

@@ -1,0 +1,113 @@
+// In-page checks of the measuring parts: 'auto' deciding by timing both backends, training with
+// the tuner's choices against the CPU, the tuner's persistent store (IndexedDB), and the
+// pipelines one training step compiles.
+import { MLP } from '../../../src';
+import { tuneMatmuls } from '../../../src/gpu/autotune-training';
+import { tuningOf } from '../../../src/gpu/autotune';
+import { BufferManager } from '../../../src/gpu/buffers';
+import { requestGpu } from '../../../src/gpu/device';
+import type { GpuContext } from '../../../src/gpu/context';
+import { Launches } from '../../../src/gpu/launches';
+import { PipelineCache } from '../../../src/gpu/pipelines';
+import { indexedDbStore, memoryStore, setTuningStore } from '../../../src/gpu/tuning-cache';
+import type { ModelConfig } from '../../../src/types';
+import { Rng, compare, getDevice, withValidation } from './gpu-context';
+
+/** Seeded inputs in [0, 1) and one-hot (softmax) or 0/1 (sigmoid) targets. */
+function data(rows: number, inputs: number, outputs: number, seed: number): { x: number[][]; y: number[][] } {
+  const rng = new Rng(seed, 'autotune data');
+  const x = Array.from({ length: rows }, () => Array.from({ length: inputs }, () => rng.next()));
+  const y = Array.from({ length: rows }, () => {
+    const row = new Array<number>(outputs).fill(0);
+    if (outputs === 1) row[0] = rng.int(2);
+    else row[rng.int(outputs)] = 1;
+    return row;
+  });
+  return { x, y };
+}
+
+/**
+ * `backend: 'auto'` for `config` with the batch-size hint `batchSize`, on a fresh store (so it
+ * measures): which backend it chose, why, and how long create took.
+ */
+export async function autoChoice(config: ModelConfig, batchSize: number): Promise<{ backend: string; reason: string; createMs: number }> {
+  setTuningStore(memoryStore());
+  const t0 = performance.now();
+  const m = await MLP.create({ ...config, backend: 'auto' }, { auto: { batchSize } });
+  const createMs = performance.now() - t0;
+  const out = { backend: m.backend, reason: m.backendReason, createMs };
+  m.dispose();
+  return out;
+}
+
+/**
+ * Trains the same model from the same seed on the CPU and on WebGPU with `tune` (every layer's
+ * products on the variants the tuner chose) and compares the weights after `epochs` epochs.
+ */
+export async function tunedTrainingParity(tune: 'off' | 'fast' | 'full', epochs: number): Promise<{ failures: string[]; variants: string[] }> {
+  setTuningStore(memoryStore());
+  const device = await getDevice();
+  const variants: string[] = [];
+  const failures = await withValidation(device, async () => {
+    const config: ModelConfig = { inputSize: 37, layers: [{ units: 68, activation: 'tanh' }, { units: 33, activation: 'relu' }, { units: 5, activation: 'softmax' }], loss: 'categoricalCrossEntropy', seed: 5 };
+    const { x, y } = data(150, 37, 5, 3);
+    const labels = y.map((r) => r.indexOf(1));
+    const options = { epochs, batchSize: 48, learningRate: 0.1, optimizer: 'momentum' as const, shuffle: true };
+    const gpu = await MLP.create({ ...config, backend: 'webgpu' }, { device, tune });
+    const cpu = await MLP.create({ ...config, backend: 'cpu' });
+    try {
+      await gpu.fit(x, labels, options);
+      await cpu.fit(x, labels, options);
+      for (const c of tuningOf(device).choices.values()) variants.push(`${c.shape.form} ${c.shape.M}x${c.shape.N}x${c.shape.K}: ${c.variant} (${c.source})`);
+      const [wg, wc] = [await gpu.getWeights(), await cpu.getWeights()];
+      return compare(`weights after ${epochs} epochs (tune '${tune}')`, wc.weights.flat(2), wg.weights.flat(2), { atol: 1e-4, rtol: 1e-3 });
+    } finally {
+      gpu.dispose();
+      cpu.dispose();
+    }
+  });
+  return { failures, variants };
+}
+
+/** The IndexedDB store: a record written is read back by a new store on the same database. */
+export async function indexedDbRoundTrip(): Promise<{ read: unknown; missing: unknown; other: unknown }> {
+  const name = `webgpu-mlp-test-${Date.now()}`;
+  const store = indexedDbStore(name);
+  if (!store) throw new Error('no IndexedDB in this page');
+  await store.write('matmul key', { version: 1, choices: { 'AB 9x9x9': 'blocked-4x4' } });
+  const again = indexedDbStore(name)!;
+  return { read: await again.read('matmul key'), missing: await again.read('other key'), other: await indexedDbStore(`${name}-other`)!.read('matmul key') };
+}
+
+/**
+ * The tuner with `'full'` on one shape, twice: the second time the choice comes from memory and
+ * nothing is compiled or timed again; with a store, a new device reads it back.
+ */
+export async function tunerCaching(): Promise<{ first: string; second: string; compiledBetween: number; storedOnNewDevice: string | null }> {
+  const store = memoryStore();
+  setTuningStore(store);
+  const device = await getDevice();
+  const buffers = new BufferManager(device);
+  const ctx = { device, buffers, launches: new Launches(device, buffers) } as unknown as GpuContext;
+  const request = { shape: { M: 96, N: 40, K: 72, form: 'AB' as const }, modes: { TRANS_A: false, TRANS_B: false, EPILOGUE: 0, ACTIVATION: 0, HAS_BIAS: false } };
+  try {
+    const [a] = await tuneMatmuls(ctx, [request], 'full');
+    const before = Object.values(PipelineCache.for(device).stats().pipelines).reduce((s, n) => s + n, 0);
+    const [b] = await tuneMatmuls(ctx, [request], 'full');
+    const after = Object.values(PipelineCache.for(device).stats().pipelines).reduce((s, n) => s + n, 0);
+    // a second device of the same adapter reads the stored choice
+    const other = (await requestGpu()).device!;
+    const otherBuffers = new BufferManager(other);
+    try {
+      const [c] = await tuneMatmuls({ device: other, buffers: otherBuffers, launches: new Launches(other, otherBuffers) } as unknown as GpuContext, [request], 'full');
+      return { first: `${a.variant} ${a.source}`, second: `${b.variant} ${b.source}`, compiledBetween: after - before, storedOnNewDevice: `${c.variant} ${c.source}` };
+    } finally {
+      otherBuffers.dispose();
+      other.destroy();
+    }
+  } finally {
+    buffers.dispose();
+  }
+}
+
+

@@ -46,7 +46,7 @@ export function candidateOrder(shape: MatmulShape, traits: DeviceTraits): Matmul
  * const deps = deviceTunerDeps(device, traits, cache, buffers);
  * try { await tuneRequests(tuningOf(device), requests, 'full', deps); } finally { deps.release(); }
  */
-export function deviceTunerDeps(device: GPUDevice, traits: DeviceTraits, cache: PipelineCache, buffers: BufferManager): TunerDeps & { release(): void } {
+export function deviceTunerDeps(device: GPUDevice, traits: DeviceTraits, cache: PipelineCache, buffers: BufferManager, checkAlive: () => void = () => {}): TunerDeps & { release(): void } {
   const scratch = new Map<string, GPUBuffer>();
   // one scratch buffer per operand, grown to the largest shape timed
   const operand = (name: string, floats: number): GPUBuffer => {
@@ -66,6 +66,7 @@ export function deviceTunerDeps(device: GPUDevice, traits: DeviceTraits, cache: 
   const timestamps = device.features.has('timestamp-query');
   return {
     now: () => performance.now(),
+    checkAlive,
     candidates: (shape) => candidateOrder(shape, traits),
     isCompiled: (variant, req) => {
       const { plan, constants } = constantsOf(variant, req);
@@ -78,6 +79,7 @@ export function deviceTunerDeps(device: GPUDevice, traits: DeviceTraits, cache: 
       return performance.now() - t0;
     },
     time: async (variant, req) => {
+      checkAlive();
       const { plan, constants } = constantsOf(variant, req);
       const { M, N, K } = req.shape;
       const params = new ArrayBuffer(16);
@@ -92,7 +94,7 @@ export function deviceTunerDeps(device: GPUDevice, traits: DeviceTraits, cache: 
           }, () => operand('unused', 4)),
         });
         const launch = launcher(cache.get(plan.kernel, plan.entry, constants), bindGroup, uniforms, plan.workgroups);
-        return timestamps ? await timeWithQueries(device, buffers, launch) : await timeByWall(device, launch);
+        return timestamps ? await timeWithQueries(device, buffers, launch, checkAlive) : await timeByWall(device, launch, checkAlive);
       } finally {
         buffers.destroy(uniform);
       }
@@ -115,8 +117,9 @@ function launcher(pipeline: GPUComputePipeline, bindGroup: GPUBindGroup, uniform
   };
 }
 
-/** Milliseconds per launch: `count` launches in one pass, submitted and awaited. */
-async function wallOf(device: GPUDevice, launch: (pass: GPUComputePassEncoder) => void, count: number): Promise<number> {
+/** Milliseconds per launch: `count` launches in one pass, submitted (if `checkAlive` allows) and awaited. */
+async function wallOf(device: GPUDevice, launch: (pass: GPUComputePassEncoder) => void, count: number, checkAlive: () => void): Promise<number> {
+  checkAlive();
   const t0 = performance.now();
   const enc = device.createCommandEncoder({ label: 'tuning' });
   const pass = enc.beginComputePass();
@@ -128,18 +131,18 @@ async function wallOf(device: GPUDevice, launch: (pass: GPUComputePassEncoder) =
 }
 
 /** Wall time per launch: one launch to warm up and size the run, then enough launches for {@link TARGET_MS}. */
-async function timeByWall(device: GPUDevice, launch: (pass: GPUComputePassEncoder) => void): Promise<number> {
-  const one = await wallOf(device, launch, 1);
+async function timeByWall(device: GPUDevice, launch: (pass: GPUComputePassEncoder) => void, checkAlive: () => void): Promise<number> {
+  const one = await wallOf(device, launch, 1, checkAlive);
   const count = Math.max(MIN_LAUNCHES, Math.min(MAX_LAUNCHES, Math.round(TARGET_MS / Math.max(one, 1e-3))));
-  return Math.min(one, await wallOf(device, launch, count));
+  return Math.min(one, await wallOf(device, launch, count, checkAlive));
 }
 
 /**
  * GPU time per launch from timestamps around each launch (its own pass): the least of them, since
  * what disturbs a measurement (other work on the machine) only ever adds time.
  */
-async function timeWithQueries(device: GPUDevice, buffers: BufferManager, launch: (pass: GPUComputePassEncoder) => void): Promise<number> {
-  const first = await wallOf(device, launch, 1);
+async function timeWithQueries(device: GPUDevice, buffers: BufferManager, launch: (pass: GPUComputePassEncoder) => void, checkAlive: () => void): Promise<number> {
+  const first = await wallOf(device, launch, 1, checkAlive);
   const count = Math.max(MIN_LAUNCHES, Math.min(MAX_LAUNCHES, Math.round(TARGET_MS / Math.max(first, 1e-3))));
   const querySet = device.createQuerySet({ type: 'timestamp', count: 2 * count });
   const resolved = buffers.create('tuning timestamps', 16 * count, USAGE.QUERY_RESOLVE | USAGE.COPY_SRC);
@@ -153,6 +156,7 @@ async function timeWithQueries(device: GPUDevice, buffers: BufferManager, launch
     }
     enc.resolveQuerySet(querySet, 0, 2 * count, resolved, 0);
     enc.copyBufferToBuffer(resolved, 0, staging, 0, 16 * count);
+    checkAlive();
     device.queue.submit([enc.finish()]);
     await staging.mapAsync(MAP_MODE_READ, 0, 16 * count);
     const t = new BigInt64Array(staging.getMappedRange(0, 16 * count).slice(0));

@@ -81,7 +81,7 @@ async function saveMeasured(device: GPUDevice): Promise<void> {
 export async function tuneMatmuls(ctx: GpuContext, requests: TuneRequest[], mode: TuneMode): Promise<ShapeChoice[]> {
   const { device } = ctx;
   if (mode !== 'off') await loadStored(device);
-  const deps = deviceTunerDeps(device, ctx.launches.traits, ctx.launches.cache, ctx.buffers);
+  const deps = deviceTunerDeps(device, ctx.launches.traits, ctx.launches.cache, ctx.buffers, ctx.checkAlive);
   let out: ShapeChoice[];
   try {
     out = await tuneRequests(tuningOf(device), requests, mode, deps);

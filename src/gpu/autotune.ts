@@ -57,6 +57,11 @@ export interface TunerDeps {
   isCompiled(variant: MatmulVariantId, req: TuneRequest): boolean;
   compile(variant: MatmulVariantId, req: TuneRequest): Promise<number>;
   time(variant: MatmulVariantId, req: TuneRequest): Promise<number>;
+  /**
+   * Throws when tuning must stop (the model was disposed or its device lost): called before each
+   * candidate, and what it throws ends the tuning instead of counting as a failed candidate.
+   */
+  checkAlive?(): void;
 }
 
 /** The choices made on one device (in memory), and what compiling costs there. */
@@ -191,6 +196,7 @@ async function measureCandidates(
     const variant = candidates[i];
     // past the budget, stop, unless the default failed and nothing runs yet
     if (i > 0 && extra + cost(i) > budget && !(defaultFailed && timings.length === 0)) break;
+    deps.checkAlive?.();
     attempted++;
     let compileMs = 0;
     try {
@@ -206,7 +212,8 @@ async function measureCandidates(
       extra += took;
       timeEstimate = Math.max(timeEstimate, took);
       timings.push({ variant, ms, compileMs });
-    } catch {
+    } catch (e) {
+      deps.checkAlive?.(); // a candidate that failed because the model went away ends the tuning
       // a candidate that does not compile or run on this device is left out
       if (i === 0) defaultFailed = true;
     }

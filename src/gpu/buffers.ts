@@ -1,3 +1,4 @@
+import { GpuDisposedError } from './errors';
 import { MAP_MODE_READ, USAGE } from './usage';
 /**
  * Owns GPU buffers: every buffer the library creates goes through here, so `dispose()` frees
@@ -10,13 +11,15 @@ import { MAP_MODE_READ, USAGE } from './usage';
  */
 export class BufferManager {
   private readonly owned = new Set<GPUBuffer>();
+  private disposed = false;
   /** Buffers created and not yet destroyed, across every manager (for leak tests). */
   static liveTotal = 0;
 
   constructor(readonly device: GPUDevice) {}
 
-  /** A buffer of at least `size` bytes (rounded up to 16), zero-filled. */
+  /** A buffer of at least `size` bytes (rounded up to 16), zero-filled; refused after `dispose()`, which could not free it. */
   create(label: string, size: number, usage: GPUBufferUsageFlags): GPUBuffer {
+    if (this.disposed) throw new GpuDisposedError();
     const bytes = Math.max(16, Math.ceil(size / 16) * 16);
     const limit = this.device.limits.maxBufferSize;
     if (bytes > limit) throw new RangeError(`GPU buffer '${label}' needs ${bytes} bytes, more than this device's maxBufferSize ${limit}`);
@@ -53,8 +56,9 @@ export class BufferManager {
     return this.owned.size;
   }
 
-  /** Destroys every buffer this manager created. */
+  /** Destroys every buffer this manager created; it creates none after this. */
   dispose(): void {
+    this.disposed = true;
     for (const b of this.owned) b.destroy();
     BufferManager.liveTotal -= this.owned.size;
     this.owned.clear();

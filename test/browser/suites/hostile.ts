@@ -98,7 +98,7 @@ export async function cycles(count: number) {
 
 /**
  * dispose() racing each in-flight call on WebGPU (fit between readbacks, predict, evaluate,
- * getWeights, toJSON, fit inside onBatchEnd and onEpochEnd): each rejects once with the clear
+ * getWeights, toJSON, fit inside onBatchEnd and onEpochEnd, fit while the tuner measures): each rejects once with the clear
  * "disposed" error; no raw mapAsync error, no unhandled rejection, no validation error.
  */
 export async function disposeRaces() {
@@ -117,10 +117,34 @@ export async function disposeRaces() {
     getWeights: (m) => { const p = m.getWeights(); m.dispose(); return p; },
     toJSON: (m) => { const p = m.toJSON(); m.dispose(); return p; },
   };
+  // the tuner measuring a shape this device has not seen (tune 'full'): disposed a few ms in, and
+  // disposed exactly while it waits for a timing launch (before it submits the next)
+  const makers: Record<string, () => Promise<MLP>> = {};
+  const tuned = (units: number) => () => MLP.create({ inputSize: 64, layers: [{ units, activation: 'tanh' }, { units: 2, activation: 'softmax' }], loss: 'categoricalCrossEntropy', backend: 'webgpu' }, { device, tune: 'full' });
+  const wide = x.map((r) => Array.from({ length: 64 }, (_, j) => r[j % 2] * (j + 1) / 64));
+  for (const ms of [5, 30]) {
+    const name = `fit (dispose ${ms} ms into tuning)`;
+    makers[name] = tuned(90 + ms);
+    races[name] = (m) => { const p = m.fit(wide, y, { epochs: 2, batchSize: 48 }); setTimeout(() => m.dispose(), ms); return p; };
+  }
+  makers['fit (dispose while the tuner waits for a launch)'] = tuned(77);
+  races['fit (dispose while the tuner waits for a launch)'] = async (m) => {
+    const queue = device.queue as GPUQueue & { onSubmittedWorkDone: GPUQueue['onSubmittedWorkDone'] };
+    queue.onSubmittedWorkDone = () => {
+      delete (queue as Partial<GPUQueue>).onSubmittedWorkDone; // one shot: back to the prototype's
+      m.dispose();
+      return queue.onSubmittedWorkDone();
+    };
+    try {
+      return await m.fit(wide, y, { epochs: 2, batchSize: 48 });
+    } finally {
+      delete (queue as Partial<GPUQueue>).onSubmittedWorkDone;
+    }
+  };
   const failures = await withValidation(device, async () => {
     const out: string[] = [];
     for (const [name, race] of Object.entries(races)) {
-      const m = await make();
+      const m = await (makers[name] ?? make)();
       const errors: string[] = [];
       await race(m).catch((e: Error) => errors.push(`${e.name}: ${e.message}`));
       report[name] = errors.join(' | ');

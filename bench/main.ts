@@ -26,7 +26,9 @@ npm run bench:node [-- options]   (Node + Dawn: the same systems, TensorFlow.js'
   --profile=W       instead of the benchmark: each launch of training workload W's step as
                     MLP.profile times it, and the fixed cost of a submit and of a readback (browser only)
   --variants        instead of the benchmark: every matmul variant's GFLOP/s on the benchmark's
-                    shapes, and the autotuner's choice (browser only)`;
+                    shapes, and the autotuner's choice (browser only)
+  --stream          with --node (npm run bench:stream): MNIST as float32 and as bytes in memory
+                    and streamed from disk, then --rows=N synthetic byte rows streamed (default 1000000)`;
 
 interface Options {
   node: boolean;
@@ -45,7 +47,7 @@ function parse(argv: string[]): Options | string {
   };
   for (const a of argv) {
     if (a === '--help' || a === '-h') return USAGE_TEXT;
-    if (!/^--(node|quick|variants|(workloads|systems|reps|scale|out|profile)=.+)$/.test(a)) return `unknown option ${a}\n\n${USAGE_TEXT}`;
+    if (!/^--(node|quick|variants|stream|(workloads|systems|reps|scale|out|profile|rows)=.+)$/.test(a)) return `unknown option ${a}\n\n${USAGE_TEXT}`;
   }
   const node = argv.includes('--node');
   const quick = argv.includes('--quick');
@@ -207,6 +209,7 @@ export async function main(argv: string[]): Promise<number> {
     return opts === USAGE_TEXT ? 0 : 2;
   }
   if (opts.profile) return profileMain(opts.profile, opts.scale);
+  if (argv.includes('--stream')) return (await import('./stream')).streamMain(argv);
   if (argv.includes('--variants')) return variantsMain(opts.scale);
   const started = new Date();
   const log = (s: string) => process.stderr.write(`[bench ${((Date.now() - started.getTime()) / 1000).toFixed(0)}s] ${s}\n`);

@@ -4,6 +4,7 @@ import type { OptimizerState } from './optimizer-state';
 import type { Params } from './params';
 import type { StepProfile } from './gpu/profiler';
 import type { ClipSettings } from './cpu/optimizers';
+import type { TrainOutcome } from './fit-report';
 
 /** Parameters and optimizer state together: what training resumes from. */
 export interface Checkpoint {
@@ -59,6 +60,16 @@ export interface TrainerBackend {
    * after the last step whose weights still gave a finite loss. With a `report`er, one epoch.
    */
   trainEpochs(plans: EpochPlan[], report: BatchReporter | null, signal?: AbortSignal): Promise<{ stats: BatchStats[][]; stopped: boolean }>;
+  /**
+   * Streaming (`fitDataset`): makes `x`, `y` the rows of block slot `slot` (0 or 1), for batches
+   * of `batchSize`. The WebGPU backend keeps a device buffer set per slot, reused while blocks fit
+   * it, so the next block uploads while the other slot's block trains.
+   */
+  loadBlock(slot: number, x: Dense, y: Dense, batchSize: number): Promise<void>;
+  /** Trains one pass over slot `slot`'s block in `plan.order` (as `trainEpochs` does one epoch). */
+  trainBlock(slot: number, plan: EpochPlan, report: BatchReporter | null, signal?: AbortSignal): Promise<TrainOutcome>;
+  /** Frees the block slots. */
+  releaseBlocks(): void;
   /** How many epochs of `batches` batches one `trainEpochs` call may take. */
   maxEpochsPerCall(batches: number): number;
   /** Output activations for `x`, `[rows, outputs]`. */

@@ -2,11 +2,111 @@ import { FLOAT32_MAX, FLOAT32_OVERFLOW, type NetSpec, outputSize } from './confi
 import { HOLE, describeNonNumber, describeValue, foreignError, isArray, listLength, readElement, readList, readRecord, typedArrayLength, typedArrayName } from './inspect';
 import type { Inputs, Targets } from './types';
 
-/** A validated dense matrix (float32 and float64 data are kept as they are, without a copy). */
+/**
+ * A validated dense matrix (float32 and float64 data are kept as they are, without a copy). Byte
+ * data keeps its bytes in `bytes` (what the WebGPU path uploads); `data` is then their values
+ * `byte·scale + offset` as float64, computed when first read.
+ */
 export interface Dense {
-  data: Float32Array | Float64Array;
+  readonly data: Float32Array | Float64Array;
   rows: number;
   cols: number;
+  bytes?: ByteData;
+  /** Float16 storage (`storage: 'float16'`): the values' IEEE half bits; `data` holds the same values. */
+  half?: Uint16Array;
+}
+
+/** Largest finite float16. */
+const FLOAT16_MAX = 65504;
+
+/**
+ * The IEEE float16 bits of `v` (round to nearest, ties to even; ±Infinity beyond the range).
+ *
+ * @example
+ * float16Bits(1); // 0x3c00
+ */
+export function float16Bits(v: number): number {
+  const f = new Float32Array(1);
+  const u = new Uint32Array(f.buffer);
+  f[0] = v;
+  const x = u[0];
+  const sign = (x >>> 16) & 0x8000;
+  const exp = (x >>> 23) & 0xff;
+  let mant = x & 0x7fffff;
+  if (exp === 0xff) return sign | 0x7c00 | (mant ? 0x200 : 0);
+  let e = exp - 127 + 15;
+  if (e >= 0x1f) return sign | 0x7c00;
+  if (e <= 0) {
+    // subnormal half (or zero): shift the mantissa with its implicit bit, rounding to nearest even
+    if (e < -10) return sign;
+    mant |= 0x800000;
+    const shift = 14 - e;
+    const half = mant >>> shift;
+    const rest = mant & ((1 << shift) - 1);
+    const mid = 1 << (shift - 1);
+    return sign | (half + (rest > mid || (rest === mid && (half & 1)) ? 1 : 0));
+  }
+  const half = (e << 10) | (mant >>> 13);
+  const rest = mant & 0x1fff;
+  // round to nearest even (a carry into the exponent is the right result, up to Infinity)
+  return sign | (half + (rest > 0x1000 || (rest === 0x1000 && (half & 1)) ? 1 : 0));
+}
+
+/**
+ * The value of float16 bits `h`.
+ *
+ * @example
+ * float16Value(0x3c00); // 1
+ */
+export function float16Value(h: number): number {
+  const sign = h & 0x8000 ? -1 : 1;
+  const exp = (h >>> 10) & 0x1f;
+  const mant = h & 0x3ff;
+  if (exp === 0) return sign * mant * 2 ** -24;
+  if (exp === 0x1f) return mant ? NaN : sign * Infinity;
+  return sign * (1 + mant / 1024) * 2 ** (exp - 15);
+}
+
+/** `d` stored as float16: its values rounded to half precision (what both backends then train on). */
+function toHalf(d: Dense, name: string): Dense {
+  const src = d.data;
+  const half = new Uint16Array(src.length);
+  const values = allocate(name, src.length);
+  for (let i = 0; i < src.length; i++) {
+    const v = src[i];
+    if (Math.abs(v) > FLOAT16_MAX) throw new RangeError(`${name} holds ${v}${at(i, d.cols)}, beyond float16's range (±${FLOAT16_MAX}); scale the data or store it as float32`);
+    half[i] = float16Bits(v);
+    values[i] = float16Value(half[i]);
+  }
+  return { data: values, rows: d.rows, cols: d.cols, half };
+}
+
+/** Byte matrix data: each value is `data[i] * scale + offset`. */
+export interface ByteData {
+  data: Uint8Array;
+  scale: number;
+  offset: number;
+}
+
+/**
+ * A {@link Dense} over bytes (`rows × cols` of them), whose float64 `data` is computed when first read.
+ *
+ * @example
+ * byteDense({ data: Uint8Array.of(0, 255), scale: 1 / 255, offset: 0 }, 1, 2).data; // Float64Array [0, 1]
+ */
+export function byteDense(bytes: ByteData, rows: number, cols: number): Dense {
+  let values: Float64Array | null = null;
+  return {
+    rows, cols, bytes,
+    get data() {
+      if (!values) {
+        const { data, scale, offset } = bytes;
+        values = allocate('byte data', data.length);
+        for (let i = 0; i < data.length; i++) values[i] = data[i] * scale + offset;
+      }
+      return values;
+    },
+  };
 }
 
 /** How {@link toDense} checks values beyond finiteness. */
@@ -77,7 +177,17 @@ function scanTyped(name: string, data: Float32Array | Float64Array, cols: number
 
 /** `{data, shape}` → Dense (typed float arrays kept without a copy). */
 function fromMatrix(value: object, name: string, float32: boolean): Dense {
-  const m = readRecord(value, name, ['data', 'shape'], MATRIX);
+  const m = readRecord(value, name, ['data', 'shape', 'scale', 'offset', 'storage'], MATRIX);
+  const storage = m.storage ?? 'float32';
+  if (storage !== 'float32' && storage !== 'float16') throw new TypeError(`${name}.storage must be 'float32' or 'float16', got ${describeValue(storage)}`);
+  const dense = fromMatrixData(m, name, float32);
+  if (storage === 'float32') return dense;
+  if (dense.bytes) throw new TypeError(`${name}.storage 'float16' applies to float data; byte data is stored as bytes already`);
+  return toHalf(dense, name);
+}
+
+/** The `{data, shape}` record's data as a Dense. */
+function fromMatrixData(m: Record<string, unknown>, name: string, float32: boolean): Dense {
   const shape = readList(m.shape, `${name}.shape`, 3, '[rows, cols]');
   if (shape.length !== 2 || !shape.every((s) => typeof s === 'number' && Number.isSafeInteger(s) && s >= 0)) {
     throw new RangeError(`${name}.shape must be [rows, cols] of non-negative integers, got ${shape.length === 2 ? `[${shape.map(describeValue).join(', ')}]` : `${shape.length} entries`}`);
@@ -89,6 +199,10 @@ function fromMatrix(value: object, name: string, float32: boolean): Dense {
   if (kind && !NUMERIC_TYPED.includes(kind)) throw new TypeError(`${name}.data must hold numbers, got a ${kind} (convert BigInts to numbers first)`);
   if (length < 0) throw new TypeError(`${name}.data must be a Float32Array, Float64Array or number[], got ${describeValue(data)}`);
   if (length !== rows * cols) throw new RangeError(`${name}.data must have shape[0]*shape[1] = ${rows * cols} entries, got ${length}`);
+  if (kind === 'Uint8Array' || kind === 'Uint8ClampedArray') return fromBytes(m, data as Uint8Array | Uint8ClampedArray, rows, cols, name, float32);
+  if (m.scale !== undefined || m.offset !== undefined) {
+    throw new TypeError(`${name}.${m.scale !== undefined ? 'scale' : 'offset'} applies to Uint8Array or Uint8ClampedArray data (kept as bytes, scaled on use), got ${kind ?? 'number[]'} data; scale float data yourself`);
+  }
   if (kind === 'Float32Array' || kind === 'Float64Array') {
     scanTyped(name, data as Float32Array | Float64Array, cols, float32);
     return { data: data as Float32Array | Float64Array, rows, cols };
@@ -108,6 +222,24 @@ function fromMatrix(value: object, name: string, float32: boolean): Dense {
   }
   if (bad) throw numberError(`${name}.data`, bad.value, at(bad.index, cols), float32);
   return { data: out, rows, cols };
+}
+
+/** A byte matrix: kept as bytes (no copy), with its `scale` and `offset` checked. */
+function fromBytes(m: Record<string, unknown>, data: Uint8Array | Uint8ClampedArray, rows: number, cols: number, name: string, float32: boolean): Dense {
+  const number = (key: 'scale' | 'offset', fallback: number): number => {
+    const v = m[key] ?? fallback;
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new TypeError(`${name}.${key} must be a finite number, got ${describeValue(v)}`);
+    return v;
+  };
+  const scale = number('scale', 1);
+  const offset = number('offset', 0);
+  // every value lies between offset and 255·scale + offset
+  const extreme = Math.max(Math.abs(offset), Math.abs(255 * scale + offset));
+  if (!Number.isFinite(extreme) || (float32 && extreme >= FLOAT32_OVERFLOW)) {
+    throw new RangeError(`${name} bytes scaled by ${scale} with offset ${offset} reach ${extreme}, beyond ${float32 ? "float32's range, which the WebGPU backend computes in" : 'finite numbers'}`);
+  }
+  const bytes = new Uint8Array(data.buffer, data.byteOffset, data.length); // a view: no copy
+  return byteDense({ data: bytes, scale, offset }, rows, cols);
 }
 
 /** The `length` of a real array (a Proxy's trap runs; a throw becomes a TypeError). */
@@ -213,13 +345,19 @@ export function toTargets(y: Targets | unknown, net: NetSpec, rows: number, name
     if (k === 1) {
       dense = { data: flat, rows: flat.length, cols: 1 };
     } else if (outAct === 'softmax') {
-      const data = allocate(name, flat.length * k);
+      // one-hot rows, kept as bytes (a quarter of float32's memory on the device)
+      let data: Uint8Array;
+      try {
+        data = new Uint8Array(flat.length * k);
+      } catch {
+        throw new RangeError(`${name} has ${flat.length} class labels of ${k} classes, more one-hot values than this JavaScript engine can allocate`);
+      }
       for (let i = 0; i < flat.length; i++) {
         const c = flat[i];
         if (!Number.isInteger(c) || c < 0 || c >= k) throw new RangeError(`${name}[${i}] is a class label and must be an integer in [0, ${k - 1}], got ${describeValue(c)}`);
         data[i * k + c] = 1;
       }
-      dense = { data, rows: flat.length, cols: k };
+      dense = byteDense({ data, scale: 1, offset: 0 }, flat.length, k);
     } else {
       throw new RangeError(`${name} is a flat array but the model has ${k} '${outAct}' outputs: pass rows of ${k} targets (class indices need a softmax output)`);
     }
@@ -245,6 +383,26 @@ function checkProbabilities(dense: Dense, loss: string, name: string, k: number)
   }
 }
 
+/**
+ * Rows `idx[start..start+count)` of a dense matrix as a new one: bytes stay bytes, other data
+ * becomes float64.
+ *
+ * @example
+ * takeRows(d, Uint32Array.of(2, 0), 0, 2).rows; // 2
+ */
+export function takeRows(d: Dense, idx: ArrayLike<number>, start: number, count: number): Dense {
+  if (d.half) {
+    const half = new Uint16Array(count * d.cols);
+    for (let r = 0; r < count; r++) half.set(d.half.subarray(idx[start + r] * d.cols, (idx[start + r] + 1) * d.cols), r * d.cols);
+    return { data: gatherRows(d, idx, start, count), rows: count, cols: d.cols, half };
+  }
+  if (!d.bytes) return { data: gatherRows(d, idx, start, count), rows: count, cols: d.cols };
+  const src = d.bytes.data;
+  const out = new Uint8Array(count * d.cols);
+  for (let r = 0; r < count; r++) out.set(src.subarray(idx[start + r] * d.cols, (idx[start + r] + 1) * d.cols), r * d.cols);
+  return byteDense({ ...d.bytes, data: out }, count, d.cols);
+}
+
 /** Rows `idx` of a dense matrix, copied into a new float64 block. */
 export function gatherRows(d: Dense, idx: ArrayLike<number>, start = 0, count = idx.length - start): Float64Array {
   const out = new Float64Array(count * d.cols);
@@ -264,6 +422,18 @@ export function gatherRows(d: Dense, idx: ArrayLike<number>, start = 0, count = 
 export function largestMagnitude(d: Dense): { value: number; row: number; col: number } {
   let best = 0;
   let at = 0;
+  if (d.bytes) {
+    // the extreme byte (0 or the largest) holds the largest |byte·scale + offset|
+    const { data, scale, offset } = d.bytes;
+    for (let i = 0; i < data.length; i++) {
+      const v = Math.abs(data[i] * scale + offset);
+      if (v > best) {
+        best = v;
+        at = i;
+      }
+    }
+    return { value: best, row: Math.floor(at / d.cols), col: at % d.cols };
+  }
   for (let i = 0; i < d.data.length; i++) {
     const v = Math.abs(d.data[i]);
     if (v > best) {

@@ -1,5 +1,5 @@
 import { type ResolvedConfig, type ResolvedOptimizer, checkBoolean, checkFloat32Settings, checkInteger, checkNumber, describeValue, resolveOptimizer } from './config';
-import { type Dense, gatherRows, toInputs, toTargets } from './data';
+import { type Dense, takeRows, toInputs, toTargets } from './data';
 import { isArray, or, readList, readRecord } from './inspect';
 import { Rng } from './random';
 import type { EpochPlan } from './backend';
@@ -79,7 +79,7 @@ export function linkSignal(caller: AbortSignal | undefined): { signal: AbortSign
 }
 
 /** Validates the callbacks and signal; the callbacks will be called with `self` as `this`. */
-function resolveHooks(o: Record<string, unknown>, self: object): FitHooks {
+export function resolveHooks(o: Record<string, unknown>, self: object): FitHooks {
   const hooks: FitHooks = {};
   const callback = (cb: 'onEpochEnd' | 'onBatchEnd') => {
     const fn = o[cb];
@@ -164,7 +164,7 @@ function splitSamples(
   }
   const perm = new Rng(config.seed, 'split').permutation(xAll.rows);
   const nTrain = xAll.rows - nVal;
-  const take = (d: Dense, start: number, count: number): Dense => ({ data: gatherRows(d, perm, start, count), rows: count, cols: d.cols });
+  const take = (d: Dense, start: number, count: number): Dense => takeRows(d, perm, start, count);
   const validation = { x: take(xAll, nTrain, nVal), y: take(yAll, nTrain, nVal) };
   return { train: { x: take(xAll, 0, nTrain), y: take(yAll, 0, nTrain) }, validation, rows: xAll.rows, trainRows: perm.subarray(0, nTrain) };
 }

@@ -21,3 +21,8 @@ export { traceStep, type StepTrace, type LayerTrace } from './trace';
 export { resolveSchedule } from './schedules';
 export { resolveEarlyStopping } from './early-stopping';
 export { resolveDropout } from './dropout-mask';
+// Streaming training data: readers for IDX and CSV files, and the chunk types fitDataset takes.
+export { idxDataset, type IdxDatasetOptions } from './data-streams/idx-stream';
+export { csvDataset, type CsvDatasetOptions, type CsvColumn } from './data-streams/csv-stream';
+export { readBytes, ByteReader } from './data-streams/bytes';
+export type { DatasetChunk, DatasetSource, ByteSource, ByteSourceFactory } from './data-streams/chunk';

@@ -22,9 +22,15 @@ export interface CreateOptions {
   onDeviceLost?: 'cpu' | 'error';
   /**
    * Largest GPU storage binding to use, in bytes (default: the device's `maxStorageBufferBindingSize`).
-   * Data larger than one binding is split over up to four.
+   * Data larger than one binding is split over as many as it needs.
    */
   maxBindingBytes?: number;
+  /**
+   * Most bytes this model may hold on the GPU (default: no limit but the device's memory, whose
+   * refusal is reported with the sizes). `fit` refuses, before allocating, data that would take
+   * it past this, naming the bytes needed and available; `fitDataset` streams such data.
+   */
+  maxDeviceBytes?: number;
   /**
    * How much the matmul autotuner may measure on this device: `'off'`, `'fast'` (default: at most
    * a few hundred ms on first use; choices are cached per adapter) or `'full'` (every variant).
@@ -39,13 +45,14 @@ export interface CreateOptions {
 }
 
 /** The names {@link CreateOptions} may have. */
-export const CREATE_KEYS = ['device', 'onDeviceLost', 'maxBindingBytes', 'tune', 'auto'] as const;
+export const CREATE_KEYS = ['device', 'onDeviceLost', 'maxBindingBytes', 'maxDeviceBytes', 'tune', 'auto'] as const;
 
 /** Validated create options. */
 export interface ResolvedCreateOptions {
   device?: GPUDevice;
   onDeviceLost: 'cpu' | 'error';
   maxBindingBytes?: number;
+  maxDeviceBytes?: number;
   tune: TuneMode;
   auto: AutoHint;
 }
@@ -78,13 +85,14 @@ function isGpuDevice(v: unknown): v is GPUDevice {
  * resolveCreateOptions({ onDeviceLost: 'error' }); // { onDeviceLost: 'error' }
  */
 export function resolveCreateOptions(options: unknown): ResolvedCreateOptions {
-  const o = readRecord(options === undefined ? {} : options, 'create options', CREATE_KEYS, '{device?, onDeviceLost?, maxBindingBytes?, tune?, auto?}');
+  const o = readRecord(options === undefined ? {} : options, 'create options', CREATE_KEYS, '{device?, onDeviceLost?, maxBindingBytes?, maxDeviceBytes?, tune?, auto?}');
   if (o.device !== undefined && !isGpuDevice(o.device)) throw new TypeError(`device must be a GPUDevice (from adapter.requestDevice()), got ${describeValue(o.device)}`);
   const onDeviceLost = checkChoice('onDeviceLost', or(o.onDeviceLost, 'cpu'), ['cpu', 'error'] as const);
   const maxBindingBytes = o.maxBindingBytes === undefined ? undefined : checkInteger('maxBindingBytes', o.maxBindingBytes, 16);
+  const maxDeviceBytes = o.maxDeviceBytes === undefined ? undefined : checkInteger('maxDeviceBytes', o.maxDeviceBytes, 1);
   const tune = checkChoice('tune', or(o.tune, 'fast'), TUNE_MODES);
   const auto = resolveAutoHint(o.auto);
-  return { device: o.device as GPUDevice | undefined, onDeviceLost, maxBindingBytes, tune, auto: { batchSize: auto.batchSize, steps: auto.steps ?? undefined } };
+  return { device: o.device as GPUDevice | undefined, onDeviceLost, maxBindingBytes, maxDeviceBytes, tune, auto: { batchSize: auto.batchSize, steps: auto.steps ?? undefined } };
 }
 
 /**
@@ -172,7 +180,7 @@ export async function buildTrainer(config: ResolvedConfig, params: () => Params,
     return { impl: new CpuBackend(config, p), reason: `auto chose the CPU: ${(e as Error).message.replace(/; use backend 'cpu'.*$/, '')}`, adapter: pick.adapter };
   }
   try {
-    const gpu = await createWebGpuBackend(config, p, device, { ownsDevice: !options.device, maxBindingBytes: options.maxBindingBytes, tune: options.tune });
+    const gpu = await createWebGpuBackend(config, p, device, { ownsDevice: !options.device, maxBindingBytes: options.maxBindingBytes, maxDeviceBytes: options.maxDeviceBytes, tune: options.tune });
     return { impl: gpu, reason: pick.reason, adapter: pick.adapter };
   } catch (e) {
     release();

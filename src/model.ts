@@ -3,6 +3,8 @@ import { AUTO_MIN_PARAMETERS } from './backend-choice';
 import { type ResolvedConfig, type ResolvedOptimizer, frozenConfig, outputSize } from './config';
 import { toInputs, toTargets } from './data';
 import { type FitHost, type TrainingProgress, runEpochs } from './fit-loop';
+import { resolveStreamPlan, runStream } from './fit-stream';
+import type { DatasetSource } from './data-streams/chunk';
 import { linkSignal, resolveFitPlan, resolveProfilePlan } from './fit-options';
 import { WebGpuBackend } from './gpu/backend';
 import { GpuDeviceLostError } from './gpu/errors';
@@ -10,7 +12,7 @@ import type { StepProfile } from './gpu/profiler';
 import { readRecord } from './inspect';
 import { type CreateOptions, type Trainer, buildTrainer, configAndParams, cpuFromCheckpoint, fromJSONParts, resolveCreateOptions } from './model-setup';
 import { type Params, paramsFromArrays, paramsToArrays, parameterCount, l2Penalty } from './params';
-import type { FitOptions, History, Inputs, ModelConfig, ModelJSON, ProfileOptions, Targets, Weights } from './types';
+import type { FitDatasetOptions, FitOptions, History, Inputs, ModelConfig, ModelJSON, ProfileOptions, Targets, Weights } from './types';
 import { modelJSON } from './serialize';
 import { isRegressionOutput, metricsOf } from './metrics';
 
@@ -36,7 +38,8 @@ export class MLP {
   private impl: TrainerBackend;
   private reason: string;
   private readonly adapter: string | null;
-  private fitting = false;
+  /** The training call running now (`'fit()'` or `'fitDataset()'`), or null. */
+  private fitting: string | null = null;
   private disposed = false;
   /** Epochs trained and optimizer steps taken so far, across `fit` calls. */
   private readonly progress: TrainingProgress = { epochsTrained: 0, steps: 0 };
@@ -75,6 +78,17 @@ export class MLP {
     return this.adapter;
   }
 
+  /**
+   * Bytes this model holds on the GPU now (0 on the CPU backend): parameters, optimizer state and,
+   * while `fit` or `fitDataset` runs, its training data and scratch.
+   *
+   * @example
+   * await model.fit(x, y, { onEpochEnd: () => console.log(model.deviceBytes) });
+   */
+  get deviceBytes(): number {
+    return this.impl instanceof WebGpuBackend ? this.impl.deviceBytes : 0;
+  }
+
   /** Number of trainable values (weights and biases). */
   get parameterCount(): number {
     return parameterCount(this.net);
@@ -111,30 +125,61 @@ export class MLP {
    * console.log(h.epochs.at(-1)?.loss);
    */
   async fit(x: Inputs, y: Targets, options: FitOptions = {}): Promise<History> {
-    this.checkUsable('fit()');
-    if (this.fitting) throw new Error('fit() is already running on this model; await the first call before starting another');
-    this.fitting = true;
+    return this.exclusive('fit()', () => {
+      const plan = resolveFitPlan(options, x, y, this.net, this.impl.name);
+      if (this.impl instanceof WebGpuBackend) this.impl.checkTraining(plan.train.x, plan.train.y, plan.batchSize, plan.optimizer);
+      return this.training(plan.optimizer, plan.hooks.signal, async (history, signal) => {
+        await this.impl.setTrainingData(plan.train.x, plan.train.y, plan.batchSize, plan.features.sampleWeights);
+        try {
+          await runEpochs(this.fitHost(), plan, history, signal);
+        } finally {
+          this.impl.clearTrainingData();
+        }
+      });
+    });
+  }
+
+  /**
+   * Trains on a stream of `{ x, y }` chunks (any form `fit` takes, bytes included) that need not
+   * fit in memory: each epoch reads `source` again (pass a function returning a fresh iterable,
+   * or an array, for more than one epoch); chunks are checked one at a time, batches run across
+   * chunk boundaries, and the next block uploads while the current one trains. With
+   * `shuffle: false` it gives the same weights as `fit` on all the rows in stream order. A bad
+   * chunk, a source that throws or an empty source rejects naming the chunk, and the model keeps
+   * the state of the last completed step.
+   *
+   * @example
+   * const history = await model.fitDataset(idxDataset({ images: () => fs.createReadStream(imagesPath), labels: () => fs.createReadStream(labelsPath) }), { epochs: 2, batchSize: 64, learningRate: 0.1 });
+   */
+  async fitDataset(source: DatasetSource, options: FitDatasetOptions = {}): Promise<History> {
+    return this.exclusive('fitDataset()', () => {
+      const plan = resolveStreamPlan(options, this.net, this.impl.name, source);
+      return this.training(plan.optimizer, plan.hooks.signal, (history, signal) => runStream(this.fitHost(), source, plan, history, signal));
+    });
+  }
+
+  /** Runs training call `what`: refused while another runs, and guarded against `dispose()` (see {@link MLP.guard}). */
+  private async exclusive<T>(what: string, op: () => Promise<T>): Promise<T> {
+    this.checkUsable(what);
+    if (this.fitting) throw new Error(`${this.fitting} is already running on this model; await the first call before starting another`);
+    this.fitting = what;
     try {
-      return await this.guard('fit()', () => this.fitUnlocked(x, y, options));
+      return await this.guard(what, op);
     } finally {
-      this.fitting = false;
+      this.fitting = null;
     }
   }
 
-  /** Validate (options and data → a plan, and what the device must hold), prepare the backend, run the epochs. */
-  private async fitUnlocked(x: Inputs, y: Targets, options: FitOptions): Promise<History> {
-    const plan = resolveFitPlan(options, x, y, this.net, this.impl.name);
-    if (this.impl instanceof WebGpuBackend) this.impl.checkTraining(plan.train.x, plan.train.y, plan.batchSize, plan.optimizer);
+  /**
+   * The frame of a training call: the optimizer (a new spec starts fresh state, put back if the
+   * call rejects before keeping a step), the caller's signal linked for the call, the history.
+   */
+  private async training(optimizer: ResolvedOptimizer, callerSignal: AbortSignal | undefined, run: (history: History, signal: AbortSignal | undefined) => Promise<void>): Promise<History> {
     const history: History = { epochs: [], stopped: false, stopReason: 'completed', backend: this.impl.name };
-    const link = linkSignal(plan.hooks.signal);
-    const previous = await this.useOptimizer(plan.optimizer);
+    const link = linkSignal(callerSignal);
+    const previous = await this.useOptimizer(optimizer);
     try {
-      await this.impl.setTrainingData(plan.train.x, plan.train.y, plan.batchSize, plan.features.sampleWeights);
-      try {
-        await runEpochs(this.fitHost(), plan, history, link.signal);
-      } finally {
-        this.impl.clearTrainingData();
-      }
+      await run(history, link.signal);
     } catch (e) {
       // rejected before the new optimizer kept a step: the model keeps the previous optimizer's state
       if (previous && this.progress.steps === 0 && !this.disposed) await previous();
@@ -257,7 +302,7 @@ export class MLP {
    */
   async profile(x: Inputs, y: Targets, options: ProfileOptions = {}): Promise<StepProfile> {
     this.checkUsable('profile()');
-    if (this.fitting) throw new Error('profile() called while fit() is running');
+    if (this.fitting) throw new Error(`profile() called while ${this.fitting} is running`);
     return this.guard('profile()', async () => {
       const impl = this.impl;
       if (!(impl instanceof WebGpuBackend)) throw new Error(`profile() times GPU kernels, but this model trains on the ${impl.name} backend (${this.reason})`);
@@ -278,7 +323,7 @@ export class MLP {
    */
   async setWeights(w: Weights): Promise<void> {
     this.checkUsable('setWeights()');
-    if (this.fitting) throw new Error('setWeights() called while fit() is running');
+    if (this.fitting) throw new Error(`setWeights() called while ${this.fitting} is running`);
     return this.guard('setWeights()', async () => {
       const o = readRecord(w, 'setWeights argument', ['weights', 'biases'], '{weights, biases}');
       const p: Params = paramsFromArrays(this.net, o.weights, o.biases, { requireBiases: true });

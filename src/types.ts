@@ -125,6 +125,20 @@ export interface Matrix {
    */
   data: ArrayLike<number>;
   shape: [number, number];
+  /**
+   * With `Uint8Array` / `Uint8ClampedArray` data only: each value is `byte * scale + offset`
+   * (e.g. `scale: 1/255` for pixels). Byte data stays bytes on the device (four to a word),
+   * scaled as each batch is gathered: a quarter of float32's memory. Defaults 1 and 0.
+   */
+  scale?: number;
+  offset?: number;
+  /**
+   * `'float16'` keeps float data as IEEE half precision on the device (two to a word, unpacked
+   * in the gather kernel with WGSL's core `unpack2x16float`, so no `shader-f16` feature is
+   * needed): half of float32's memory. The values are rounded to float16 for both backends
+   * (|value| ≤ 65504). Default `'float32'`.
+   */
+  storage?: 'float32' | 'float16';
 }
 
 /** Inputs: an array of rows, or a {@link Matrix}. */
@@ -184,6 +198,36 @@ export interface ProfileOptions {
   learningRate?: number;
   /** Optimizer of the steps (default plain SGD). */
   optimizer?: FitOptions['optimizer'];
+}
+
+/** What `fitDataset`'s `onBatchEnd` receives: `batches` is null until the first epoch has ended (a stream's length is not known before). */
+export interface StreamBatchLog extends Omit<BatchLog, 'batches'> {
+  batches: number | null;
+}
+
+/**
+ * Options for {@link MLP.fitDataset}: `fit`'s core options (a constant learning rate), with
+ * shuffling within a window of chunks.
+ */
+export interface FitDatasetOptions {
+  /** Passes over the source (default 1); more than one needs a source that can be replayed (a function returning a fresh iterable, or an array). */
+  epochs?: number;
+  /** Samples per update (default 32); batches run across chunk boundaries, as `fit`'s do over its rows. */
+  batchSize?: number;
+  /** Step size η (default 0.01). */
+  learningRate?: number;
+  /** Optimizer (default `sgd`); its state is kept across calls while the spec is unchanged, as with `fit`. */
+  optimizer?: OptimizerSpec;
+  /** Shuffle rows within each window of chunks with the model's seed (default true); false trains in stream order. */
+  shuffle?: boolean;
+  /** Chunks read and shuffled together (default 1); larger windows mix more and hold more rows in memory. */
+  shuffleWindow?: number;
+  /** Called after every epoch. */
+  onEpochEnd?: (log: EpochLog) => void | Promise<void>;
+  /** Called once per batch, in order, after each block's readback. */
+  onBatchEnd?: (log: StreamBatchLog) => void | Promise<void>;
+  /** Stops after the block training now; `fitDataset` resolves with `stopped: true`. */
+  signal?: AbortSignal;
 }
 
 /** Options for {@link MLP.fit}. */

@@ -9,7 +9,7 @@ import { passBatches } from '../src/gpu/batch-uniform';
 import { type BindingAccess, type KernelInterface, modeCode, packStruct } from '../src/gpu/kernel-interface';
 import { bindGroupEntries } from '../src/gpu/launches';
 import {
-  BATCH_LAYOUT, type BatchRows, type Epilogue, KERNELS, MATMUL_SIZES, MATMUL_VARIANT_KERNELS, MAX_SHARDS, MAX_STATS_THREADS,
+  BATCH_LAYOUT, type BatchRows, type Epilogue, KERNELS, MATMUL_SIZES, MATMUL_VARIANT_KERNELS, SHARDS_PER_GATHER, MAX_STATS_THREADS,
   activationCode, batchRowsCode, epilogueCode, lossCode, optimizerCode,
 } from '../src/gpu/registry';
 import { MATMUL_VARIANTS } from '../src/gpu/autotune-variants';
@@ -97,8 +97,8 @@ describe('KERNELS: reflected interfaces', () => {
   it('sizes and counts come from the WGSL', () => {
     expect(MATMUL_SIZES.tile).toBe(KERNELS.matmul.consts.TILE);
     expect(MATMUL_SIZES.block).toBe(KERNELS.matmul.consts.BLOCK);
-    expect(MAX_SHARDS).toBeGreaterThanOrEqual(1);
-    expect(KERNELS.gather.entries.main.bindings.filter((b) => /^src\d+$/.test(b.name)).map((b) => b.name)).toEqual(Array.from({ length: MAX_SHARDS }, (_, i) => `src${i}`));
+    expect(SHARDS_PER_GATHER).toBeGreaterThanOrEqual(1);
+    expect(KERNELS.gather.entries.main.bindings.filter((b) => /^src\d+$/.test(b.name)).map((b) => b.name)).toEqual(Array.from({ length: SHARDS_PER_GATHER }, (_, i) => `src${i}`));
     expect(Math.log2(MAX_STATS_THREADS) % 1, `MAX_STATS_THREADS ${MAX_STATS_THREADS} is a power of two`).toBe(0);
   });
 });

@@ -82,6 +82,28 @@ export class CpuBackend implements TrainerBackend {
     this.x = this.y = this.w = null;
   }
 
+  private blocks: ({ x: Dense; y: Dense } | null)[] = [null, null];
+
+  async loadBlock(slot: number, x: Dense, y: Dense): Promise<void> {
+    this.checkAlive();
+    this.blocks[slot] = { x, y };
+  }
+
+  async trainBlock(slot: number, plan: EpochPlan, report: BatchReporter | null, signal?: AbortSignal): Promise<TrainOutcome> {
+    const block = this.blocks[slot];
+    if (!block) throw new Error(`trainBlock: block slot ${slot} holds nothing`);
+    // the block's rows become the training set; "before the last step" carries over from the previous block
+    this.x = block.x;
+    this.y = block.y;
+    this.w = null;
+    return this.trainEpochs([plan], report, signal);
+  }
+
+  releaseBlocks(): void {
+    this.blocks = [null, null];
+    this.clearTrainingData();
+  }
+
   /** The CPU path trains one epoch per call (nothing to gain from grouping). */
   maxEpochsPerCall(): number {
     return 1;

@@ -2,6 +2,8 @@ import { type ShapeChoice, type TuneMode, type TuneRequest, isVariantId, tuneReq
 import { deviceTunerDeps } from './autotune-device';
 import { shapeKey } from './autotune-variants';
 import type { GpuContext } from './context';
+import type { DeviceMatrix } from './dataset';
+import { outputSize } from '../config';
 import { type LaunchSpec, Launches } from './launches';
 import type { DeviceParameters } from './parameters';
 import { createWorkspace, backwardLaunches, forwardLaunches, releaseWorkspace } from './step';
@@ -29,7 +31,8 @@ function recordStep(ctx: GpuContext, state: DeviceParameters, rows: number): Lau
   const ws = createWorkspace(ctx, rows, 'tuning');
   try {
     const none = ws.rowStats; // a stand-in: the recorder binds nothing
-    forwardLaunches(recorder, state, ws, { X: { buffers: [none], shardRows: rows }, Y: { buffers: [none], shardRows: rows }, order: none, stats: none, train: true });
+    const stand = (cols: number): DeviceMatrix => ({ buffers: [none], shardRows: rows, rowStride: cols, element: 'f32', scale: 1, offset: 0, capacity: rows, cols });
+    forwardLaunches(recorder, state, ws, { X: stand(ctx.net.inputSize), Y: stand(outputSize(ctx.net)), order: none, stats: none, train: true });
     backwardLaunches(recorder, state, ws);
   } finally {
     releaseWorkspace(ctx, ws);

@@ -6,7 +6,7 @@ import type { OptimizerState } from '../optimizer-state';
 import { type Params, checkFloat32Params } from '../params';
 import { passBatches } from './batch-uniform';
 import { BufferManager } from './buffers';
-import { checkDataFits } from './dataset';
+import { checkDataFits, dataBytes } from './dataset';
 import type { GpuContext } from './context';
 import { GpuDeviceLostError, GpuDisposedError } from './errors';
 import { runInference } from './inference';
@@ -26,6 +26,8 @@ export interface GpuBackendOptions {
   ownsDevice: boolean;
   /** Largest storage binding to use, in bytes (defaults to the device's limit; tests lower it). */
   maxBindingBytes?: number;
+  /** Most bytes the model may hold on the device (see `CreateOptions.maxDeviceBytes`). */
+  maxDeviceBytes?: number;
   /** How much the matmul autotuner may measure (default `'fast'`; see {@link TuneMode}). */
   tune?: TuneMode;
 }
@@ -141,15 +143,97 @@ export class WebGpuBackend implements TrainerBackend {
   checkTraining(x: Dense, y: Dense, batchSize: number, opt: ResolvedOptimizer): void {
     this.checkAlive();
     checkDataFits(this.ctx, x, y, Math.min(batchSize, x.rows), 'training');
+    this.checkBudget('training data', dataBytes(this.ctx, x, y, 'training'), 0, `stream it with model.fitDataset(source) in chunks${x.bytes ? '' : ', or pass the inputs as bytes (Uint8Array data with scale/offset)'}`, x.bytes ? 'bytes' : 'float32');
     checkOptimizerFits(this.device, this.ctx.net, optimizerSlots(opt), this.options.maxBindingBytes);
+  }
+
+  /**
+   * Refuses, before allocating, data of `need` bytes that would take the model past
+   * `maxDeviceBytes` (`freed`: bytes the allocation replaces), naming the sizes and `advice`.
+   */
+  private checkBudget(what: string, need: { inputs: number; targets: number; total: number }, freed: number, advice: string, form = 'stored'): void {
+    const budget = this.options.maxDeviceBytes;
+    if (budget === undefined) return;
+    const held = this.buffers.bytes - freed;
+    const available = Math.max(0, budget - held);
+    if (need.total <= available) return;
+    throw new RangeError(
+      `${what} needs ${need.total} bytes on the GPU (inputs ${need.inputs} as ${form}, targets ${need.targets}, sample order ${need.total - need.inputs - need.targets}) but ${available} are available ` +
+        `(maxDeviceBytes ${budget}, of which the model holds ${held}); ${advice}`,
+    );
   }
 
   async setTrainingData(x: Dense, y: Dense, batchSize = 32, sampleWeights: Float64Array | null = null): Promise<void> {
     this.checkAlive();
     // tune the step's products, then build it with its pipelines compiled in parallel
-    const run = await prepareTraining(this.ctx, this.state, Math.min(batchSize, x.rows), this.options.tune ?? 'fast', () => TrainingRun.create(this.ctx, this.state, x, y, batchSize, sampleWeights));
+    const run = await this.allocating(`training data of ${x.rows} rows (${dataBytes(this.ctx, x, y, 'training').total} bytes)`, () =>
+      prepareTraining(this.ctx, this.state, Math.min(batchSize, x.rows), this.options.tune ?? 'fast', () => TrainingRun.create(this.ctx, this.state, x, y, batchSize, sampleWeights)),
+    );
     this.clearTrainingData();
     this.train = run;
+  }
+
+  /** Bytes of the GPU buffers this backend holds now (parameters, optimizer state, training data, scratch). */
+  get deviceBytes(): number {
+    return this.buffers.bytes;
+  }
+
+  /** Streamed blocks' runs, one per slot (see {@link TrainingRun.createBlock}). */
+  private blockRuns: (TrainingRun | null)[] = [null, null];
+
+  async loadBlock(slot: number, x: Dense, y: Dense, batchSize: number): Promise<void> {
+    this.checkAlive();
+    const have = this.blockRuns[slot];
+    if (have && have.holds(x, y) && have.batchSize === Math.min(batchSize, have.capacity)) {
+      have.load(x, y);
+      return;
+    }
+    // a new slot, or a larger block: room for it (and for any block the old slot held)
+    const capacity = Math.max(x.rows, have?.capacity ?? 0);
+    this.checkBudget(`a streamed block of ${capacity} rows`, dataBytes(this.ctx, { ...x, rows: capacity } as Dense, { ...y, rows: capacity } as Dense, 'training'), have ? have.dataBytes : 0, 'use smaller chunks (or a smaller shuffleWindow)');
+    have?.release();
+    this.blockRuns[slot] = null;
+    const run = await this.allocating(`a streamed block of ${capacity} rows`, () =>
+      prepareTraining(this.ctx, this.state, Math.min(batchSize, capacity), this.options.tune ?? 'fast', () => TrainingRun.createBlock(this.ctx, this.state, capacity, x, y, batchSize)),
+    );
+    run.load(x, y);
+    this.blockRuns[slot] = run;
+  }
+
+  trainBlock(slot: number, plan: EpochPlan, report: BatchReporter | null, signal?: AbortSignal): Promise<TrainOutcome> {
+    this.checkAlive();
+    const run = this.blockRuns[slot];
+    if (!run) throw new Error(`trainBlock: block slot ${slot} holds nothing`);
+    return this.guarded(() => run.trainEpochs([plan], report, signal));
+  }
+
+  releaseBlocks(): void {
+    for (const run of this.blockRuns) run?.release();
+    this.blockRuns = [null, null];
+    this.best?.release();
+    this.best = null;
+  }
+
+  /**
+   * Runs `allocate` in an out-of-memory error scope: what the device cannot hold is freed and
+   * refused with a RangeError naming `what` and the bytes this model holds on the device.
+   */
+  private async allocating<T extends { release(): void }>(what: string, allocate: () => Promise<T>): Promise<T> {
+    this.device.pushErrorScope('out-of-memory');
+    let out: T | null = null;
+    let failure: unknown = null;
+    try {
+      out = await allocate();
+    } catch (e) {
+      failure = e;
+    }
+    const oom = await this.device.popErrorScope().catch(() => null);
+    if (oom) {
+      out?.release();
+      throw new RangeError(`the GPU ran out of memory for ${what} (this model held ${this.buffers.bytes} bytes on the device before it): ${String(oom.message).slice(0, 200)}; stream the data in smaller chunks with fitDataset, or pass bytes (Uint8Array data with scale/offset)`);
+    }
+    if (failure) throw failure;
+    return out!;
   }
 
   clearTrainingData(): void {

@@ -12,6 +12,8 @@ import { MAP_MODE_READ, USAGE } from './usage';
 export class BufferManager {
   private readonly owned = new Set<GPUBuffer>();
   private disposed = false;
+  /** Bytes of the buffers this manager holds now. */
+  bytes = 0;
   /** Buffers created and not yet destroyed, across every manager (for leak tests). */
   static liveTotal = 0;
 
@@ -25,6 +27,7 @@ export class BufferManager {
     if (bytes > limit) throw new RangeError(`GPU buffer '${label}' needs ${bytes} bytes, more than this device's maxBufferSize ${limit}`);
     const buffer = this.device.createBuffer({ label, size: bytes, usage });
     this.owned.add(buffer);
+    this.bytes += bytes;
     BufferManager.liveTotal++;
     return buffer;
   }
@@ -47,6 +50,7 @@ export class BufferManager {
   /** Destroys one buffer now. */
   destroy(buffer: GPUBuffer | null | undefined): void {
     if (!buffer || !this.owned.delete(buffer)) return;
+    this.bytes -= buffer.size;
     buffer.destroy();
     BufferManager.liveTotal--;
   }
@@ -62,6 +66,7 @@ export class BufferManager {
     for (const b of this.owned) b.destroy();
     BufferManager.liveTotal -= this.owned.size;
     this.owned.clear();
+    this.bytes = 0;
   }
 }
 

@@ -1,47 +1,154 @@
 import type { Dense } from '../data';
 import type { GpuContext } from './context';
 import { bindingLimit, checkFits } from './limits';
-import { MAX_SHARDS } from './registry';
+import type { Element } from './registry';
+import { USAGE } from './usage';
 
-/** A row-major matrix on the device, split by rows over buffers that each fit one storage binding. */
+const STORAGE = USAGE.STORAGE | USAGE.COPY_DST | USAGE.COPY_SRC;
+/** Rows packed and written at a time when byte rows need padding (bounds the host copy). */
+const PACK_ROWS = 16384;
+
+/**
+ * A row-major matrix on the device: float32, or bytes packed four to a word (values
+ * `byte·scale + offset`), split by rows over buffers (shards) that each fit one storage binding.
+ * It has room for `capacity` rows (a streamed chunk may fill fewer).
+ */
 export interface DeviceMatrix {
   buffers: GPUBuffer[];
   shardRows: number;
+  /** Words (u32) a row takes in a shard: cols for float32, ⌈cols/4⌉ for bytes. */
+  rowStride: number;
+  element: Element;
+  scale: number;
+  offset: number;
+  capacity: number;
+  cols: number;
 }
 
+/** How a matrix of `rows × cols` in `element` form is laid out over shards. */
+export interface MatrixLayout {
+  element: Element;
+  rowStride: number;
+  shardRows: number;
+  shards: number;
+  /** Device bytes all shards take. */
+  bytes: number;
+}
+
+/** The element form `d` keeps on the device: bytes or float16 when it has them, else float32. */
+export const elementOf = (d: Pick<Dense, 'bytes' | 'half'>): Element => (d.bytes ? 'u8' : d.half ? 'f16' : 'f32');
+
+/** Elements a u32 word holds in each form. */
+const PER_WORD: Record<Element, number> = { f32: 1, f16: 2, u8: 4 };
+
 /**
- * Rows per shard for `d` split over storage bindings; throws (naming `what`, its size and the
- * limit) when even {@link MAX_SHARDS} bindings cannot hold it.
+ * The shard layout of `rows × cols` values stored as `element`; throws (naming `what`, one row's
+ * bytes and the limit) when not even one row fits a storage binding.
+ *
+ * @example
+ * matrixLayout(ctx, 'training inputs', 60000, 784, 'u8'); // { rowStride: 196, shards: 1, bytes: 47040000, … }
  */
-export function shardRows(ctx: GpuContext, what: string, d: Dense): number {
+export function matrixLayout(ctx: GpuContext, what: string, rows: number, cols: number, element: Element): MatrixLayout {
   const limit = bindingLimit(ctx.device, ctx.maxBindingBytes);
-  const perShard = Math.floor(limit / (d.cols * 4));
-  if (perShard < 1 || Math.ceil(d.rows / perShard) > MAX_SHARDS) {
-    throw new RangeError(`${what} are ${d.rows * d.cols * 4} bytes (${d.rows} rows × ${d.cols} float32), more than ${MAX_SHARDS} storage bindings of ${limit} bytes (maxStorageBufferBindingSize) can hold`);
+  const rowStride = Math.ceil(cols / PER_WORD[element]);
+  const perShard = Math.floor(limit / (rowStride * 4));
+  if (perShard < 1) {
+    throw new RangeError(`${what}: one row is ${rowStride * 4} bytes (${cols} ${{ u8: 'bytes', f16: 'float16', f32: 'float32' }[element]}${element === 'f32' ? '' : ', padded to words'}), more than a storage binding of ${limit} bytes (maxStorageBufferBindingSize) holds`);
   }
-  return perShard;
+  const shardRows = Math.min(perShard, Math.max(1, rows));
+  const shards = Math.ceil(Math.max(1, rows) / shardRows);
+  return { element, rowStride, shardRows, shards, bytes: Math.max(1, rows) * rowStride * 4 };
 }
 
 /**
- * Uploads `d` as float32, in as many shards as its size needs.
+ * Allocates room for `capacity` rows of `cols` values in `element` form (nothing written).
+ *
+ * @example
+ * const X = allocateMatrix(ctx, 'stream inputs', 4096, 784, 'u8', 1 / 255, 0);
+ */
+export function allocateMatrix(ctx: GpuContext, label: string, capacity: number, cols: number, element: Element, scale = 1, offset = 0): DeviceMatrix {
+  const layout = matrixLayout(ctx, label, capacity, cols, element);
+  const buffers: GPUBuffer[] = [];
+  try {
+    for (let s = 0; s < layout.shards; s++) {
+      const first = s * layout.shardRows;
+      const rows = Math.min(layout.shardRows, Math.max(1, capacity) - first);
+      buffers.push(ctx.buffers.create(`${label} rows ${first}..${first + rows - 1}`, rows * layout.rowStride * 4, STORAGE));
+    }
+  } catch (e) {
+    for (const b of buffers) ctx.buffers.destroy(b);
+    throw e;
+  }
+  return { buffers, shardRows: layout.shardRows, rowStride: layout.rowStride, element, scale, offset, capacity, cols };
+}
+
+/**
+ * Writes `d`'s rows into `M` from row `at` (queued: it lands after the work submitted before it).
+ * `d` must match `M`'s columns and form (bytes with the same scale and offset, or float).
+ *
+ * @example
+ * writeMatrix(ctx, X, chunk, 0);
+ */
+export function writeMatrix(ctx: GpuContext, M: DeviceMatrix, d: Dense, at = 0): void {
+  if (d.cols !== M.cols || elementOf(d) !== M.element || at + d.rows > M.capacity) {
+    throw new Error(`writeMatrix: ${d.rows}×${d.cols} ${elementOf(d)} rows at ${at} do not fit ${M.capacity}×${M.cols} ${M.element}`);
+  }
+  const q = ctx.device.queue;
+  for (let r = at; r < at + d.rows; ) {
+    const shard = Math.floor(r / M.shardRows);
+    const local = r - shard * M.shardRows;
+    const rows = Math.min(at + d.rows - r, M.shardRows - local);
+    const from = r - at;
+    if (M.element === 'f32') {
+      const src = d.data instanceof Float32Array ? d.data.subarray(from * d.cols, (from + rows) * d.cols) : Float32Array.from(d.data.subarray(from * d.cols, (from + rows) * d.cols));
+      q.writeBuffer(M.buffers[shard], local * M.rowStride * 4, src.buffer, src.byteOffset, src.byteLength);
+    } else {
+      const src = M.element === 'u8' ? d.bytes!.data : new Uint8Array(d.half!.buffer, d.half!.byteOffset, d.half!.byteLength);
+      writePacked(q, M, shard, local, src, from, rows);
+    }
+    r += rows;
+  }
+}
+
+/** Packed rows [from, from + rows) (bytes, or float16 as their bytes) into shard `shard` at row `local`: as they are when rows are whole words, else padded. */
+function writePacked(q: GPUQueue, M: DeviceMatrix, shard: number, local: number, src: Uint8Array, from: number, rows: number): void {
+  const cols = M.cols * (M.element === 'f16' ? 2 : 1); // bytes a row
+  const stride = M.rowStride * 4;
+  if (cols === stride) {
+    q.writeBuffer(M.buffers[shard], local * stride, src.buffer, src.byteOffset + from * cols, rows * cols);
+    return;
+  }
+  for (let r0 = 0; r0 < rows; r0 += PACK_ROWS) {
+    const n = Math.min(PACK_ROWS, rows - r0);
+    const padded = new Uint8Array(n * stride);
+    for (let r = 0; r < n; r++) padded.set(src.subarray((from + r0 + r) * cols, (from + r0 + r + 1) * cols), r * stride);
+    q.writeBuffer(M.buffers[shard], (local + r0) * stride, padded);
+  }
+}
+
+/**
+ * Uploads `d` as it is stored (float32, or its bytes), in as many shards as its size needs.
  *
  * @example
  * const X = uploadMatrix(ctx, 'training inputs', { data, rows: 60000, cols: 784 });
  */
 export function uploadMatrix(ctx: GpuContext, label: string, d: Dense): DeviceMatrix {
-  const perShard = shardRows(ctx, label, d);
-  const buffers: GPUBuffer[] = [];
-  for (let first = 0; first < d.rows; first += perShard) {
-    const rows = Math.min(perShard, d.rows - first);
-    buffers.push(ctx.buffers.upload(`${label} rows ${first}..${first + rows - 1}`, d.data.subarray(first * d.cols, (first + rows) * d.cols)));
-  }
-  return { buffers, shardRows: perShard };
+  const M = allocateMatrix(ctx, label, d.rows, d.cols, elementOf(d), d.bytes?.scale ?? 1, d.bytes?.offset ?? 0);
+  writeMatrix(ctx, M, d, 0);
+  return M;
+}
+
+/** Device bytes a data set of `x`, `y` takes for `purpose` in batches of `rows` rows (data, orders, per-step buffers). */
+export function dataBytes(ctx: GpuContext, x: Dense, y: Dense, purpose: 'training' | 'inference'): { inputs: number; targets: number; total: number } {
+  const inputs = matrixLayout(ctx, `${purpose} inputs`, x.rows, x.cols, elementOf(x)).bytes;
+  const targets = matrixLayout(ctx, `${purpose} targets`, y.rows, y.cols, elementOf(y)).bytes;
+  return { inputs, targets, total: inputs + targets + x.rows * 4 };
 }
 
 /** Checks every buffer a data set of `x.rows` rows in batches of `rows` needs, before allocating any. */
 export function checkDataFits(ctx: GpuContext, x: Dense, y: Dense, rows: number, purpose: 'training' | 'inference'): void {
-  shardRows(ctx, `${purpose} inputs`, x);
-  shardRows(ctx, `${purpose} targets`, y);
+  matrixLayout(ctx, `${purpose} inputs`, x.rows, x.cols, elementOf(x));
+  matrixLayout(ctx, `${purpose} targets`, y.rows, y.cols, elementOf(y));
   checkFits(ctx.device, 'batch activations of layer', ctx.net.layers.map((l) => rows * l.units), ctx.maxBindingBytes);
   checkFits(ctx.device, 'input batch', [rows * ctx.net.inputSize], ctx.maxBindingBytes);
   checkFits(ctx.device, 'sample order', [x.rows], ctx.maxBindingBytes);

@@ -3,12 +3,13 @@ import type { Activation, LossName } from '../types';
 import type { ResolvedOptimizer } from '../config';
 import type { BatchUniforms } from './batch-uniform';
 import type { BufferManager } from './buffers';
+import type { DeviceMatrix } from './dataset';
 import { describeInfo } from './device';
 import { type BindingAccess, type KernelInterface, packStruct } from './kernel-interface';
 import { type PipelineRef, PipelineCache, entryOf } from './pipelines';
 import {
-  type BatchRows, type Epilogue, FEATURE_KERNELS, KERNELS, MAX_SHARDS, MAX_STATS_THREADS,
-  activationCode, batchRowsCode, epilogueCode, lossCode, optimizerCode,
+  type BatchRows, type Epilogue, FEATURE_KERNELS, KERNELS, SHARDS_PER_GATHER, MAX_STATS_THREADS,
+  activationCode, batchRowsCode, elementCode, epilogueCode, lossCode, optimizerCode,
 } from './registry';
 import { type DeviceTraits, type MatmulShape, type MatmulVariantId, defaultVariant, deviceTraits, planVariant, whyNot } from './autotune-variants';
 import { tunedVariant } from './autotune';
@@ -209,15 +210,22 @@ export class Launches {
   }
 
   /**
-   * dst[r, :] = X[order[start + r], :] for the batch's rows, X split by rows over `srcs`
-   * (at most {@link MAX_SHARDS} buffers of `shardRows` rows each).
+   * dst[r, :] = X[order[start + r], :] for the batch's rows, X a {@link DeviceMatrix} (float32
+   * or bytes, split by rows into shards): one launch per {@link SHARDS_PER_GATHER} shards.
    */
-  gather(o: { order: GPUBuffer; srcs: GPUBuffer[]; shardRows: number; dst: GPUBuffer; cols: number; rows: number; label?: string }): Dispatch {
-    if (o.srcs.length < 1 || o.srcs.length > MAX_SHARDS) throw new RangeError(`gather takes 1 to ${MAX_SHARDS} source shards, got ${o.srcs.length}`);
-    const srcs: Record<string, GPUBuffer | null> = {};
-    for (let i = 0; i < MAX_SHARDS; i++) srcs[`src${i}`] = o.srcs[i] ?? null;
+  gather(o: { order: GPUBuffer; src: DeviceMatrix; dst: GPUBuffer; cols: number; rows: number; label?: string }): Dispatch[] {
+    const { src } = o;
+    if (src.buffers.length < 1) throw new RangeError(`gather needs at least one source shard, got ${src.buffers.length}`);
     const k = KERNELS.gather;
-    return this.make(o.label ?? 'gather', k, 'main', {}, { cols: o.cols, shardRows: o.shardRows }, { order: o.order, dst: o.dst, ...srcs }, grid1d(o.rows * o.cols, k.entries.main.workgroupSize[0]));
+    const out: Dispatch[] = [];
+    for (let first = 0; first < src.buffers.length; first += SHARDS_PER_GATHER) {
+      const srcs: Record<string, GPUBuffer | null> = {};
+      for (let i = 0; i < SHARDS_PER_GATHER; i++) srcs[`src${i}`] = src.buffers[first + i] ?? null;
+      const label = `${o.label ?? 'gather'}${src.buffers.length > SHARDS_PER_GATHER ? ` shards ${first}..${Math.min(src.buffers.length, first + SHARDS_PER_GATHER) - 1}` : ''}`;
+      const params = { cols: o.cols, shardRows: src.shardRows, rowStride: src.rowStride, firstShard: first, scale: src.scale, offset: src.offset };
+      out.push(this.make(label, k, 'main', { ELEMENT: elementCode(src.element) }, params, { order: o.order, dst: o.dst, ...srcs }, grid1d(o.rows * o.cols, k.entries.main.workgroupSize[0])));
+    }
+    return out;
   }
 
   /** Row-wise softmax in place. */

@@ -55,6 +55,8 @@ export class DeviceParameters {
   slotsVersion = 0;
   /** The last state known to be consistent, on the host. */
   checkpoint: Checkpoint | null = null;
+  /** Updates run since "before the last step" (the `prev` buffers) was last set to the current state. */
+  updatesSincePrev = 0;
 
   constructor(private readonly ctx: GpuContext) {
     const { net, buffers } = ctx;

@@ -73,8 +73,16 @@ export const MATMUL_SIZES = {
   vec4Cols: 4,
 } as const;
 
-/** How many shards (storage bindings) gather.wgsl reads a dataset from: its `src0..srcN` bindings. */
-export const MAX_SHARDS = gatherKernel.entries.main.bindings.filter((b) => /^src\d+$/.test(b.name)).length;
+/**
+ * How many shards (storage bindings, `src0..src3`) one gather.wgsl launch reads a dataset from;
+ * a dataset of more shards takes more launches.
+ */
+export const SHARDS_PER_GATHER = kernelConst(gatherKernel, 'SHARDS');
+
+/** How a dataset is stored on the device: float32, bytes packed four to a word, or float16 two to a word (gather.wgsl's `ELEMENT_*`). */
+export type Element = 'f32' | 'u8' | 'f16';
+/** The WGSL code of a dataset element format (gather.wgsl's `ELEMENT_*`). */
+export const elementCode = (e: Element): number => modeCode(gatherKernel, 'ELEMENT', e);
 
 /** Most threads batch_stats (reduce.wgsl) runs in its one workgroup. */
 export const MAX_STATS_THREADS = kernelConst(reduceKernel, 'MAX_STATS_THREADS');

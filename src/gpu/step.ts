@@ -71,11 +71,11 @@ export interface ForwardSources {
 export function forwardLaunches(ctx: GpuContext, state: DeviceParameters, ws: Workspace, src: ForwardSources): Dispatch[] {
   const { net, launches: k, buffers } = ctx;
   const L = net.layers.length;
-  const out: Dispatch[] = [k.gather({ order: src.order, srcs: src.X.buffers, shardRows: src.X.shardRows, dst: ws.xb, cols: net.inputSize, rows: ws.rows, label: 'gather x' })];
-  if (src.Y) out.push(k.gather({ order: src.order, srcs: src.Y.buffers, shardRows: src.Y.shardRows, dst: ws.yb, cols: outputSize(net), rows: ws.rows, label: 'gather y' }));
+  const out: Dispatch[] = k.gather({ order: src.order, src: src.X, dst: ws.xb, cols: net.inputSize, rows: ws.rows, label: 'gather x' });
+  if (src.Y) out.push(...k.gather({ order: src.order, src: src.Y, dst: ws.yb, cols: outputSize(net), rows: ws.rows, label: 'gather y' }));
   if (src.weights) {
     ws.wb ??= buffers.create('sample weights batch', ws.rows * 4, STORAGE);
-    out.push(k.gather({ order: src.order, srcs: src.weights.buffers, shardRows: src.weights.shardRows, dst: ws.wb, cols: 1, rows: ws.rows, label: 'gather weights' }));
+    out.push(...k.gather({ order: src.order, src: src.weights, dst: ws.wb, cols: 1, rows: ws.rows, label: 'gather weights' }));
   }
   net.layers.forEach((layer, l) => {
     out.push(

@@ -4,7 +4,7 @@ import type { Dense } from '../data';
 import { type Divergence, type TrainOutcome, reportSafely } from '../fit-report';
 import { BatchUniforms, passBatches } from './batch-uniform';
 import type { GpuContext } from './context';
-import { type DeviceMatrix, checkDataFits, uploadMatrix } from './dataset';
+import { type DeviceMatrix, allocateMatrix, checkDataFits, elementOf, uploadMatrix, writeMatrix } from './dataset';
 import type { Dispatch } from './launches';
 import { bindingLimit } from './limits';
 import { type DeviceParameters, checkpointFinite } from './parameters';
@@ -41,17 +41,19 @@ export function epochsPerSubmission(batches: number): number {
 export class TrainingRun {
   private update: Dispatch[] = [];
   private updateKey = '';
-  /** Updates run since "before the last step" (the `prev` buffers) was last set to the current state. */
-  private updatesSincePrev = 0;
+  /** Batches of the rows held now. */
+  batches: number;
 
   private constructor(
     private readonly ctx: GpuContext,
     private readonly state: DeviceParameters,
-    readonly n: number,
+    /** Rows held now (a streamed block may fill fewer than `capacity`). */
+    public n: number,
     readonly batchSize: number,
-    readonly batches: number,
     /** Most epochs one `trainEpochs` call takes (orders, uniforms and stats are sized for them). */
     readonly groupEpochs: number,
+    private readonly X: DeviceMatrix,
+    private readonly Y: DeviceMatrix,
     private readonly owned: GPUBuffer[],
     private readonly order: GPUBuffer,
     private readonly uniforms: BatchUniforms,
@@ -64,7 +66,9 @@ export class TrainingRun {
     private readonly penalty: PenaltyLaunches | null,
     /** Sample weights, regression metric sums and gradient clipping. */
     private readonly extras: TrainingExtras,
-  ) {}
+  ) {
+    this.batches = Math.ceil(n / batchSize);
+  }
 
   /** Checks sizes, uploads `x`, `y` and builds the step's launches. */
   static create(ctx: GpuContext, state: DeviceParameters, x: Dense, y: Dense, batchSize: number, sampleWeights: Float64Array | null = null): TrainingRun {
@@ -74,10 +78,73 @@ export class TrainingRun {
     const batches = Math.ceil(n / bs);
     // as many epochs' sample orders as one binding holds (checkDataFits made sure of one)
     const groupEpochs = Math.max(1, Math.min(epochsPerSubmission(batches), Math.floor(bindingLimit(ctx.device, ctx.maxBindingBytes) / (n * 4))));
-    const steps = batches * groupEpochs;
+    const X = uploadMatrix(ctx, 'training inputs', x);
+    let Y: DeviceMatrix;
+    try {
+      Y = uploadMatrix(ctx, 'training targets', y);
+    } catch (e) {
+      for (const b of X.buffers) ctx.buffers.destroy(b);
+      throw e;
+    }
+    return TrainingRun.build(ctx, state, X, Y, n, bs, groupEpochs, sampleWeights);
+  }
+
+  /**
+   * A run with room for blocks of up to `capacity` rows shaped like `x`, `y` (same columns and
+   * form: bytes with the same scale and offset, or float), loaded with {@link TrainingRun.load}:
+   * what `fitDataset` streams through, one block per `trainEpochs` call.
+   *
+   * @example
+   * const slot = TrainingRun.createBlock(ctx, state, 8192, chunkX, chunkY, 32);
+   * slot.load(chunkX, chunkY);
+   */
+  static createBlock(ctx: GpuContext, state: DeviceParameters, capacity: number, x: Dense, y: Dense, batchSize: number): TrainingRun {
+    const bs = Math.min(batchSize, capacity);
+    checkDataFits(ctx, { ...x, rows: capacity } as Dense, { ...y, rows: capacity } as Dense, bs, 'training');
+    const form = (d: Dense) => [elementOf(d), d.bytes?.scale ?? 1, d.bytes?.offset ?? 0] as const;
+    const X = allocateMatrix(ctx, 'streamed inputs', capacity, x.cols, ...form(x));
+    let Y: DeviceMatrix;
+    try {
+      Y = allocateMatrix(ctx, 'streamed targets', capacity, y.cols, ...form(y));
+    } catch (e) {
+      for (const b of X.buffers) ctx.buffers.destroy(b);
+      throw e;
+    }
+    const run = TrainingRun.build(ctx, state, X, Y, capacity, bs, 1, null);
+    run.n = 0;
+    run.batches = 0;
+    return run;
+  }
+
+  /** Device bytes of the run's data (inputs, targets and sample order). */
+  get dataBytes(): number {
+    return [...this.X.buffers, ...this.Y.buffers, this.order].reduce((a, b) => a + b.size, 0);
+  }
+
+  /** Most rows this run holds. */
+  get capacity(): number {
+    return this.X.capacity;
+  }
+
+  /** True when `x`, `y` fit this block run: at most its capacity, its columns and form. */
+  holds(x: Dense, y: Dense): boolean {
+    const same = (M: DeviceMatrix, d: Dense) => d.cols === M.cols && elementOf(d) === M.element && (!d.bytes || (d.bytes.scale === M.scale && d.bytes.offset === M.offset));
+    return x.rows <= this.X.capacity && same(this.X, x) && same(this.Y, y) && x.rows === y.rows && this.groupEpochs === 1 && this.extras.weights === null;
+  }
+
+  /** Writes a block's rows (queued behind the work submitted before); later `trainEpochs` calls train on them. */
+  load(x: Dense, y: Dense): void {
+    if (!this.holds(x, y)) throw new Error(`a block of ${x.rows} rows does not fit this run (capacity ${this.X.capacity}, or another shape)`);
+    writeMatrix(this.ctx, this.X, x, 0);
+    writeMatrix(this.ctx, this.Y, y, 0);
+    this.n = x.rows;
+    this.batches = Math.ceil(x.rows / this.batchSize);
+  }
+
+  /** Allocates the per-step buffers over the device matrices `X`, `Y` and builds the step's launches. */
+  private static build(ctx: GpuContext, state: DeviceParameters, X: DeviceMatrix, Y: DeviceMatrix, n: number, bs: number, groupEpochs: number, sampleWeights: Float64Array | null): TrainingRun {
+    const steps = Math.ceil(n / bs) * groupEpochs;
     const { buffers } = ctx;
-    const X: DeviceMatrix = uploadMatrix(ctx, 'training inputs', x);
-    const Y: DeviceMatrix = uploadMatrix(ctx, 'training targets', y);
     const order = buffers.create('order', n * groupEpochs * 4, STORAGE);
     // [loss, correct] per step, then (with L2) ½ΣW² per step and layer
     const pairs = steps * (1 + (ctx.net.l2 > 0 ? ctx.net.layers.length : 0));
@@ -89,12 +156,13 @@ export class TrainingRun {
     const step = [...forwardLaunches(ctx, state, ws, { X, Y, order, stats, train: true, weights: extras.weights, metrics: extras.metrics }), ...backwardLaunches(ctx, state, ws)];
     const owned = [...X.buffers, ...Y.buffers, order, stats, statsStaging];
     const penalty = ctx.net.l2 > 0 ? PenaltyLaunches.create(ctx, state, stats, steps) : null;
-    const run = new TrainingRun(ctx, state, n, bs, batches, groupEpochs, owned, order, uniforms, stats, statsStaging, ws, step, penalty, extras);
-    // a fresh fit: clear the divergence latch, and make "before the last step" the current state
+    const run = new TrainingRun(ctx, state, n, bs, groupEpochs, X, Y, owned, order, uniforms, stats, statsStaging, ws, step, penalty, extras);
+    // a fresh run: clear the divergence latch, and make "before the last step" the current state
     const enc = ctx.device.createCommandEncoder({ label: 'start training' });
     enc.clearBuffer(state.flags);
     state.copyPrev(enc, false);
     ctx.device.queue.submit([enc.finish()]);
+    state.updatesSincePrev = 0;
     return run;
   }
 
@@ -112,7 +180,7 @@ export class TrainingRun {
         const enc = this.ctx.device.createCommandEncoder({ label: 'init before-last-step state' });
         this.state.copyPrev(enc, false);
         this.ctx.device.queue.submit([enc.finish()]);
-        this.updatesSincePrev = 0;
+        this.state.updatesSincePrev = 0;
       }
     }
     return this.update;
@@ -219,11 +287,11 @@ export class TrainingRun {
     let divergence: Divergence | undefined;
     if (bad >= 0) {
       flat.length = bad + 1;
-      const undone = this.updatesSincePrev + bad > 0;
+      const undone = this.state.updatesSincePrev + bad > 0;
       this.restorePrev(undone);
       divergence = this.divergenceAt(bad, 'loss', bad - (undone ? 1 : 0), !undone, flat[bad].lossSum);
     } else {
-      this.updatesSincePrev += executed;
+      this.state.updatesSincePrev += executed;
     }
     await this.state.saveCheckpoint();
     if (checkpointFinite(this.state.checkpoint) || !start) return divergence;
@@ -243,7 +311,7 @@ export class TrainingRun {
     if (undo) this.state.copyPrev(enc, true);
     enc.clearBuffer(this.state.flags);
     this.ctx.device.queue.submit([enc.finish()]);
-    this.updatesSincePrev = 0;
+    this.state.updatesSincePrev = 0;
   }
 
   /**

@@ -56,7 +56,8 @@ export type KernelCase =
   | { kind: 'softmax'; rows: number; cols: number; spread?: number }
   | { kind: 'outputDelta'; loss: LossName; activation: Activation; rows: number; cols: number; writeDelta?: false }
   | { kind: 'columnSums'; rows: number; cols: number }
-  | { kind: 'gather'; n: number; rows: number; cols: number; shardRows: number }
+  /** Float32 rows; bytes (packed four to a word, rows padded) scaled by 1/255 and offset by −0.5; or float16 (two to a word). */
+  | { kind: 'gather'; n: number; rows: number; cols: number; shardRows: number; element: 'f32' | 'u8' | 'f16' }
   /** Row stats of `rows` rows; one batch entry per element of `batches` (its row count). */
   | { kind: 'batchStats'; rows: number; batches: number[] }
   /** Batches of 10, `rows` and 10 rows, submitted one by one, with row 17's loss `bad`. */
@@ -76,7 +77,7 @@ export const caseName = (c: KernelCase): string => {
     case 'softmax': return `softmax ${c.rows}×${c.cols}${c.spread ? ` (logits in ±${c.spread})` : ''}`;
     case 'outputDelta': return `${c.writeDelta === false ? 'loss only (WRITE_DELTA off)' : 'output delta + loss'} ${c.loss} on ${c.activation} ${c.rows}×${c.cols}`;
     case 'columnSums': return `column sums ${c.rows}×${c.cols}`;
-    case 'gather': return `gather ${c.rows} of ${c.n} rows × ${c.cols} (${Math.ceil(c.n / c.shardRows)} shard${c.n > c.shardRows ? 's' : ''})`;
+    case 'gather': return `gather ${c.rows} of ${c.n} ${c.element} rows × ${c.cols} (${Math.ceil(c.n / c.shardRows)} shard${c.n > c.shardRows ? 's' : ''})`;
     case 'batchStats': return `[loss, correct] sums of ${c.rows} rows, batches of ${c.batches.join(', ')} rows`;
     case 'divergence': return `divergence latch: ${c.bad} loss in a ${c.rows}-row batch, a finite batch after it`;
     case 'optimizer': return `${c.optimizer}${c.l2 ? ' + L2' : ''} × ${c.steps} steps on ${c.count} parameters`;
@@ -140,14 +141,16 @@ export const kernelCases: Record<KernelBlock, KernelCase[]> = {
   'matmul-vec4.wgsl main 128x64': vec4Cases,
   'matmul-subgroups.wgsl main 8x8': matmulCases,
   'matmul-subgroups.wgsl main 16x16': matmulCases,
-  'gather.wgsl': [
-    { kind: 'gather', n: 100, rows: 33, cols: 7, shardRows: 100 },
-    { kind: 'gather', n: 100, rows: 60, cols: 7, shardRows: 40 },
-    { kind: 'gather', n: 100, rows: 83, cols: 3, shardRows: 25 },
-    { kind: 'gather', n: 100, rows: 1, cols: 1, shardRows: 100 },
-    { kind: 'gather', n: 100, rows: 9, cols: 9, shardRows: 40 },
-    { kind: 'gather', n: 100, rows: 45, cols: 65, shardRows: 30 },
-  ],
+  'gather.wgsl': (['f32', 'u8', 'f16'] as const).flatMap((element) => [
+    { kind: 'gather', n: 100, rows: 33, cols: 7, shardRows: 100, element },
+    { kind: 'gather', n: 100, rows: 60, cols: 7, shardRows: 40, element },
+    { kind: 'gather', n: 100, rows: 83, cols: 3, shardRows: 25, element },
+    { kind: 'gather', n: 100, rows: 1, cols: 1, shardRows: 100, element },
+    { kind: 'gather', n: 100, rows: 9, cols: 9, shardRows: 40, element },
+    { kind: 'gather', n: 100, rows: 45, cols: 65, shardRows: 30, element },
+    // more shards than one launch binds: three launches
+    { kind: 'gather', n: 100, rows: 80, cols: 8, shardRows: 9, element },
+  ]),
   'softmax.wgsl': [
     { kind: 'softmax', rows: 37, cols: 10, spread: 6 },
     { kind: 'softmax', rows: 5, cols: 1, spread: 6 },

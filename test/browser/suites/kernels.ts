@@ -6,6 +6,9 @@ import { correctCount, lossSum, outputDelta } from '../../../src/cpu/losses';
 import { matmulAB, matmulABT, matmulATB } from '../../../src/cpu/matmul';
 import { optimizerStep } from '../../../src/cpu/optimizers';
 import { resolveOptimizer } from '../../../src/config';
+import { type Dense, byteDense, toDense } from '../../../src/data';
+import type { GpuContext } from '../../../src/gpu/context';
+import { uploadMatrix } from '../../../src/gpu/dataset';
 import { type BatchValues, BatchUniforms } from '../../../src/gpu/batch-uniform';
 import { BufferManager, readBuffer } from '../../../src/gpu/buffers';
 import { type MatmulVariantId, defaultVariant, whyNot } from '../../../src/gpu/autotune-variants';
@@ -209,18 +212,29 @@ async function runCaseOn(device: GPUDevice, c: KernelCase, variant: MatmulVarian
         return compare(`Σ_rows ${rows}×${cols}`, expected, await read(device, buffers, dst, cols), TOLERANCES.matmul, scale);
       }
       case 'gather': {
-        const { n, rows, cols, shardRows } = c;
-        const src = seeded(rng, n * cols);
+        const { n, rows, cols, shardRows, element } = c;
+        const scale = 1 / 255;
+        const offset = -0.5;
+        const bytes = Uint8Array.from({ length: n * cols }, () => rng.int(256));
+        const x: Dense =
+          element === 'u8' ? byteDense({ data: bytes, scale, offset }, n, cols)
+          : element === 'f16' ? toDense({ data: seeded(rng, n * cols), shape: [n, cols], storage: 'float16' }, 'x')
+          : { data: seeded(rng, n * cols), rows: n, cols };
         const order = rng.permutation(n);
         const start = 17;
         const expected = new Float64Array(rows * cols);
-        for (let r = 0; r < rows; r++) for (let j = 0; j < cols; j++) expected[r * cols + j] = src[order[start + r] * cols + j];
+        for (let r = 0; r < rows; r++) for (let j = 0; j < cols; j++) expected[r * cols + j] = x.data[order[start + r] * cols + j];
         const dst = buffers.create('dst', rows * cols * 4, STORAGE);
         const batches = batchUniforms(device, buffers, launches, [{ start, rows, step: 1, index: 0 }]);
-        const srcs: GPUBuffer[] = [];
-        for (let r0 = 0; r0 < n; r0 += shardRows) srcs.push(buffers.upload(`shard ${r0}`, src.subarray(r0 * cols, Math.min(n, r0 + shardRows) * cols)));
-        runDispatches(device, launches, [launches.gather({ order: buffers.upload('order', order), srcs, shardRows, dst, cols, rows })], batches);
-        return compare(`gathered rows ${rows} of ${n} × ${cols}, ${srcs.length} shard(s) of ${shardRows} rows`, expected, await read(device, buffers, dst, rows * cols), EXACT);
+        // a binding limit of exactly `shardRows` rows: the library's own layout, packing and upload
+        const stride = Math.ceil(cols / { f32: 1, f16: 2, u8: 4 }[element]);
+        const ctx = { device, buffers, maxBindingBytes: shardRows * stride * 4 } as unknown as GpuContext;
+        const src = uploadMatrix(ctx, 'gather source', x);
+        const shards = `${src.buffers.length} shard(s) of ${src.shardRows} rows`;
+        if (src.shardRows !== shardRows) return [`${element} ${n}×${cols}: ${shards}, expected shards of ${shardRows}`];
+        runDispatches(device, launches, launches.gather({ order: buffers.upload('order', order), src, dst, cols, rows }), batches);
+        const tolerance = element === 'u8' ? { atol: 1e-6, rtol: 1e-6 } : EXACT;
+        return compare(`gathered rows ${rows} of ${n} × ${cols} ${element}, ${shards}`, expected, await read(device, buffers, dst, rows * cols), tolerance);
       }
       case 'batchStats': {
         // row stats of the largest batch; each batch sums its first `rows` pairs into stats[index]

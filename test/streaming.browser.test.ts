@@ -1,0 +1,79 @@
+// Compact storage and streaming on WebGPU in headless Chromium (SwiftShader): byte data scaled in
+// the gather kernel equals its float32 values, data over 11 shards equals the CPU, fitDataset
+// equals fit in stream order and the CPU path, the device budget refuses fit with sizes and
+// streams instead, bad chunks are named, dispose mid-stream rejects once.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type BrowserSession, openBrowser } from './browser/harness';
+
+const SUITE = '/test/browser/suites/streaming.ts';
+let session: BrowserSession;
+beforeAll(async () => {
+  session = await openBrowser();
+});
+afterAll(async () => session?.close());
+
+/** Largest |a − b| / (atol + rtol·|b|) (≤ 1 passes). */
+function worst(a: number[], b: number[], atol: number, rtol: number): number {
+  expect(a.length).toBe(b.length);
+  return a.reduce((w, v, i) => Math.max(w, Math.abs(v - b[i]) / (atol + rtol * Math.abs(b[i]))), 0);
+}
+
+describe('compact storage', () => {
+  it('bytes (scale 1/255, offset −0.25) train as their float32 values, in a quarter of the data bytes; float16 storage equals the CPU in half; 8 shards of padded 30-byte rows (two gather launches) equal the CPU', async () => {
+    const r = await session.run<{ failures: string[]; bytesVsFloat: { bytes: number[]; floats: number[]; bytesHeld: number; floatsHeld: number }; sharded: { gpu: number[]; cpu: number[]; gpuLoss: number[]; cpuLoss: number[] }; float16: { gpu: number[]; cpu: number[]; halfHeld: number } }>(SUITE, 'bytesAndShards');
+    expect(r.failures).toEqual([]);
+    const { bytes, floats, bytesHeld, floatsHeld } = r.bytesVsFloat;
+    console.log(`device bytes during fit: ${bytesHeld} with byte inputs, ${floatsHeld} with float32 inputs (300 × 32)`);
+    expect(worst(bytes, floats, 1e-6, 1e-5)).toBeLessThanOrEqual(1);
+    // the inputs take 300·32 bytes instead of 300·32·4
+    expect(floatsHeld - bytesHeld).toBe(300 * 32 * 3);
+    expect(worst(r.float16.gpu, r.float16.cpu, 2e-5, 2e-3)).toBeLessThanOrEqual(1);
+    expect(floatsHeld - r.float16.halfHeld).toBe(300 * 32 * 2);
+    expect(worst(r.sharded.gpu, r.sharded.cpu, 2e-5, 2e-3)).toBeLessThanOrEqual(1);
+    r.sharded.gpuLoss.forEach((l, i) => expect(l).toBeCloseTo(r.sharded.cpuLoss[i], 4));
+  });
+});
+
+describe('fitDataset', () => {
+  it('in stream order equals fit on all rows (WebGPU) and fitDataset on the CPU; a slot that grows; batches numbered across chunks', async () => {
+    const r = await session.run<{ failures: string[]; weights: Record<string, number[]>; losses: Record<string, number[]>; logs: string[]; heldAfter: number; heldBaseline: number; grow: { gpu: number[]; cpu: number[] } }>(SUITE, 'streamParity');
+    expect(r.failures).toEqual([]);
+    console.log(`losses: ${JSON.stringify(r.losses)}`);
+    expect(worst(r.weights.streamed, r.weights.inMemory, 1e-6, 1e-5)).toBeLessThanOrEqual(1);
+    expect(worst(r.weights.streamed, r.weights.cpu, 2e-5, 2e-3)).toBeLessThanOrEqual(1);
+    r.losses.streamed.forEach((l, i) => expect(l).toBeCloseTo(r.losses.inMemory[i], 5));
+    expect(worst(r.grow.gpu, r.grow.cpu, 2e-5, 2e-3)).toBeLessThanOrEqual(1);
+    // 300 rows in batches of 16: 18 full batches and one of 12, numbered 1..19 across chunk boundaries
+    expect(r.logs.slice(0, 19)).toEqual([...Array.from({ length: 18 }, (_, i) => `1:${i + 1}/null:16`), '1:19/null:12']);
+    expect(r.logs.slice(19, 21)).toEqual(['2:1/19:16', '2:2/19:16']);
+    expect(r.logs.length).toBe(57);
+    // the stream's buffers are freed when it ends
+    expect(r.heldAfter).toBe(r.heldBaseline);
+  });
+
+  it('maxDeviceBytes: fit refused before allocating with the sizes, fitDataset streams the same data within it; bad chunks named; dispose mid-stream', async () => {
+    const r = await session.run<{ failures: string[]; refusal: string; unchanged: boolean; streamed: { epochs: number; loss: number; peak: number; budget: number; base: number }; errors: Record<string, { msg: string; changed: boolean; finite: boolean }>; disposed: string }>(SUITE, 'budgetAndErrors');
+    expect(r.failures).toEqual([]);
+    console.log(JSON.stringify({ refusal: r.refusal, streamed: r.streamed, errors: r.errors, disposed: r.disposed }, null, 1));
+    expect(r.refusal).toMatch(/^RangeError: training data needs 144000 bytes on the GPU \(inputs 128000 as bytes, targets 8000, sample order 8000\) but \d+ are available \(maxDeviceBytes \d+, of which the model holds \d+\); stream it with model.fitDataset/);
+    expect(r.unchanged).toBe(true);
+    expect(r.streamed.epochs).toBe(1);
+    expect(Number.isFinite(r.streamed.loss)).toBe(true);
+    expect(r.streamed.peak).toBeLessThanOrEqual(r.streamed.budget);
+    expect(r.errors['wrong width'].msg).toMatch(/^chunk 1 x must have 64 columns/);
+    expect(r.errors['beyond float32'].msg).toMatch(/^chunk 1 x holds 1e\+39 at row 0, column 3, beyond float32's range/);
+    expect(r.errors['source throws'].msg).toBe('the data source threw while giving chunk 1: network down');
+    for (const e of Object.values(r.errors)) expect(e.finite).toBe(true);
+    expect(r.disposed).toMatch(/^fitDataset\(\) did not finish: dispose\(\) was called while it ran/);
+  });
+
+  it('MNIST streamed from fetch bodies (idxDataset, chunks of 2048) trains as the same bytes held whole', async () => {
+    const r = await session.run<{ failures: string[]; sizes: number[]; loss: { streamed: number; whole: number; accuracy: number }; weights: { streamed: number[]; whole: number[] } }>(SUITE, 'mnistFromFetch');
+    expect(r.failures).toEqual([]);
+    console.log(`MNIST t10k streamed from fetch: chunks ${r.sizes.join(', ')}; loss ${r.loss.streamed} (held whole: ${r.loss.whole}), accuracy ${r.loss.accuracy}`);
+    expect(r.sizes).toEqual([2048, 2048, 2048, 2048, 1808]);
+    expect(worst(r.weights.streamed, r.weights.whole, 1e-6, 1e-5)).toBeLessThanOrEqual(1);
+    expect(r.loss.streamed).toBeCloseTo(r.loss.whole, 5);
+    expect(r.loss.accuracy).toBeGreaterThan(0.7);
+  });
+});

@@ -3,7 +3,8 @@
 // 4096 rows (fitDataset); then a synthetic 1 000 000 × 784 byte dataset streamed through. Under
 // Node with Dawn (WebGPU), on whatever adapter Dawn finds (SwiftShader on a machine without a
 // GPU). Reports samples/s, the model's device bytes during training and the process's peak
-// resident memory; writes bench/results-stream.json.
+// resident memory; writes bench/results-stream.json. Without a GPU, point Dawn at SwiftShader:
+// VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json npm run bench:stream
 import { createReadStream } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
@@ -22,6 +23,7 @@ interface Row {
   seconds: number;
   samplesPerSecond: number;
   deviceBytes: number;
+  rssBeforeMB: number;
   peakRssMB: number;
   loss: number;
 }
@@ -72,13 +74,14 @@ export async function streamMain(args: string[]): Promise<number> {
   const results: Row[] = [];
   const run = async (name: string, rows: number, train: (m: MLP, held: (b: number) => void) => Promise<{ epochs: { loss: number }[] }>) => {
     const model = await MLP.create({ ...config, backend: 'webgpu' }, { device });
+    const rssBeforeMB = process.memoryUsage().rss / 2 ** 20;
     let deviceBytes = 0;
     const t0 = performance.now();
     const { value: h, peakRssMB } = await withPeakRss(() => train(model, (b) => void (deviceBytes = Math.max(deviceBytes, b))));
     const seconds = (performance.now() - t0) / 1000;
     model.dispose();
-    const row = { name, rows, seconds, samplesPerSecond: rows / seconds, deviceBytes, peakRssMB, loss: h.epochs[0].loss };
-    log(`${name}: ${row.samplesPerSecond.toFixed(0)} samples/s, ${(deviceBytes / 2 ** 20).toFixed(1)} MB on the device, peak RSS ${peakRssMB.toFixed(0)} MB, loss ${row.loss.toFixed(4)}`);
+    const row = { name, rows, seconds, samplesPerSecond: rows / seconds, deviceBytes, rssBeforeMB, peakRssMB, loss: h.epochs[0].loss };
+    log(`${name}: ${row.samplesPerSecond.toFixed(0)} samples/s, ${(deviceBytes / 2 ** 20).toFixed(1)} MB on the device, RSS ${rssBeforeMB.toFixed(0)} MB before, ${peakRssMB.toFixed(0)} MB at most, loss ${row.loss.toFixed(4)}`);
     results.push(row);
   };
   // a warm-up (compiles and tunes the step's kernels for these shapes)
@@ -96,9 +99,9 @@ export async function streamMain(args: string[]): Promise<number> {
   const lines = [
     `webgpu-mlp data benchmark, ${new Date().toISOString()}`,
     `adapter: ${probe.description}; Node ${process.version}, Dawn (npm package webgpu)`,
-    `network 784-64-10 (relu, softmax), batch ${fitOptions.batchSize}, one epoch each, shuffled`,
+    `network 784-64-10 (relu, softmax), batch ${fitOptions.batchSize}, one epoch each, shuffled; RSS: the process's resident memory before the run and its peak during it (on a software adapter the device's memory is host memory too)`,
     '',
-    ...results.map((r) => `${r.name.padEnd(52)} ${r.samplesPerSecond.toFixed(0).padStart(8)} samples/s  ${(r.deviceBytes / 2 ** 20).toFixed(1).padStart(7)} MB device  ${r.peakRssMB.toFixed(0).padStart(6)} MB peak RSS`),
+    ...results.map((r) => `${r.name.padEnd(56)} ${r.samplesPerSecond.toFixed(0).padStart(8)} samples/s  ${(r.deviceBytes / 2 ** 20).toFixed(1).padStart(7)} MB device  RSS ${r.rssBeforeMB.toFixed(0).padStart(5)} → ${r.peakRssMB.toFixed(0).padStart(5)} MB peak`),
     '',
     `streamed / bytes in memory: ${(streamed.samplesPerSecond / u8.samplesPerSecond).toFixed(2)} of the samples/s; bytes / float32 in memory: ${(u8.samplesPerSecond / f32.samplesPerSecond).toFixed(2)} of the samples/s, ${(u8.deviceBytes / f32.deviceBytes).toFixed(2)} of the device bytes`,
   ];

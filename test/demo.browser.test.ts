@@ -59,7 +59,7 @@ describe('demo page', () => {
     expect(await get('#parameters')).toMatch(/^784-128-10 network, 101,770 parameters · about [\d.]+ MB · ≈ [\d.]+ (ms|s|min) per epoch on the CPU$/);
   });
 
-  it('trains MNIST for one epoch on 2 000 images and shows its test accuracy, predictions and weights, with the page's thread free (no task over 50 ms of CPU)', async () => {
+  it('trains MNIST for one epoch on 2 000 images and shows its test accuracy, predictions and weights, with the page thread free (no task over 50 ms of CPU)', async () => {
     await fill(page, '#mnist-train', '2000');
     await fill(page, '#mnist-test', '2000');
     await page.waitForFunction(() => document.getElementById('dataset-info')!.textContent!.includes('2000 training images, 2000 test images'), { timeout: 60_000 });
@@ -120,7 +120,7 @@ describe('demo page', () => {
     await screenshot(page, 'demo.png');
   });
 
-  it('trains MNIST on WebGPU, then for longer on the CPU, with the page's thread free (no task over 50 ms of CPU)', async () => {
+  it('trains MNIST on WebGPU, then for longer on the CPU, with the page thread free (no task over 50 ms of CPU)', async () => {
     await page.click('#backend-webgpu');
     // the estimate follows the backend: WebGPU gets its own calibration
     await page.waitForFunction(() => /≈ [\d.]+ (ms|s|min|h) per epoch on WebGPU/.test(document.getElementById('parameters')!.textContent!), { timeout: 120_000 });

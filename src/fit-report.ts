@@ -98,7 +98,8 @@ export function samplesIn(stats: BatchStats[][]): number {
 /** What a divergence message says about the training run. */
 export interface DivergenceContext {
   epoch: number;
-  batches: number;
+  /** Batches in the epoch (null: a stream's first epoch, whose length is not known yet). */
+  batches: number | null;
   /** Optimizer steps the model holds after the rollback. */
   steps: number;
   learningRate: number;
@@ -117,7 +118,7 @@ export interface DivergenceContext {
  * throw divergenceError(divergence, { epoch: 3, batches: 10, steps: 21, learningRate: 2, largestX: 1, largestY: 1, backend: 'cpu' });
  */
 export function divergenceError(d: Divergence, c: DivergenceContext): RangeError {
-  const where = `epoch ${c.epoch}, batch ${d.batch + 1} of ${c.batches}`;
+  const where = `epoch ${c.epoch}, batch ${d.batch + 1}${c.batches === null ? '' : ` of ${c.batches}`}`;
   const mean = d.lossSum;
   const data = `the training data reaches |x| = ${c.largestX} and |y| = ${c.largestY}`;
   if (d.kind === 'loss' && d.beforeAnyUpdate) {

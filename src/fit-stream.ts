@@ -121,7 +121,7 @@ async function streamEpoch(host: FitHost, source: DatasetSource, plan: StreamPla
         host.progress.steps = Math.max(0, host.progress.steps + outcome.divergence.kept);
         const d = { ...outcome.divergence, batch: outcome.divergence.batch + stats.length };
         throw divergenceError(d, {
-          epoch, batches: knownBatches ?? stats.length + Math.ceil(current.x.rows / plan.batchSize), steps: host.progress.steps, learningRate: plan.learningRate,
+          epoch, batches: knownBatches, steps: host.progress.steps, learningRate: plan.learningRate,
           largestX: largestMagnitude(current.x).value, largestY: largestMagnitude(current.y).value, backend: host.backend().name,
         });
       }

@@ -51,6 +51,21 @@ describe('fitDataset (cpu)', () => {
     expect(maxDiff((await a.getWeights()).weights, (await b.getWeights()).weights)).toBeLessThan(1e-6);
   });
 
+  it('chunks of mixed forms (bytes, float32, float16) train as their values', async () => {
+    const opts = { epochs: 2, batchSize: 16, learningRate: 0.1, shuffle: false };
+    const half = (a: number, b: number): DatasetChunk => ({ x: { data: floats.slice(a * 6, b * 6), shape: [b - a, 6], storage: 'float16' }, y: labels.slice(a, b) });
+    const mixed = () => [chunk(0, 50), chunk(50, 120, true), half(120, 150), chunk(150, 203)];
+    const a = await MLP.create(config);
+    await a.fitDataset(mixed, opts);
+    // the same values as float64 rows: the float16 chunk's values rounded to half
+    const b = await MLP.create(config);
+    const rounded = (await import('../src/data')).toDense({ data: floats.slice(120 * 6, 150 * 6), shape: [30, 6], storage: 'float16' }, 'x').data;
+    const all = Float64Array.from(floats);
+    all.set(rounded, 120 * 6);
+    await b.fit({ data: all, shape: [N, 6] }, labels, opts);
+    expect(maxDiff((await a.getWeights()).weights, (await b.getWeights()).weights)).toBeLessThan(1e-6);
+  });
+
   it('onBatchEnd: batches numbered across chunks, batches null until the first epoch ends', async () => {
     const m = await MLP.create(config);
     const seen: [number, number, number | null, number][] = [];

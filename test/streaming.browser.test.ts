@@ -35,14 +35,15 @@ describe('compact storage', () => {
 });
 
 describe('fitDataset', () => {
-  it('in stream order equals fit on all rows (WebGPU) and fitDataset on the CPU; a slot that grows; batches numbered across chunks', async () => {
-    const r = await session.run<{ failures: string[]; weights: Record<string, number[]>; losses: Record<string, number[]>; logs: string[]; heldAfter: number; heldBaseline: number; grow: { gpu: number[]; cpu: number[] } }>(SUITE, 'streamParity');
+  it('in stream order equals fit on all rows (WebGPU) and fitDataset on the CPU; a slot that grows; chunks of three storage forms; batches numbered across chunks', async () => {
+    const r = await session.run<{ failures: string[]; weights: Record<string, number[]>; losses: Record<string, number[]>; logs: string[]; heldAfter: number; heldBaseline: number; grow: { gpu: number[]; cpu: number[] }; mixed: { gpu: number[]; cpu: number[] } }>(SUITE, 'streamParity');
     expect(r.failures).toEqual([]);
     console.log(`losses: ${JSON.stringify(r.losses)}`);
     expect(worst(r.weights.streamed, r.weights.inMemory, 1e-6, 1e-5)).toBeLessThanOrEqual(1);
     expect(worst(r.weights.streamed, r.weights.cpu, 2e-5, 2e-3)).toBeLessThanOrEqual(1);
     r.losses.streamed.forEach((l, i) => expect(l).toBeCloseTo(r.losses.inMemory[i], 5));
     expect(worst(r.grow.gpu, r.grow.cpu, 2e-5, 2e-3)).toBeLessThanOrEqual(1);
+    expect(worst(r.mixed.gpu, r.mixed.cpu, 2e-5, 2e-3)).toBeLessThanOrEqual(1);
     // 300 rows in batches of 16: 18 full batches and one of 12, numbered 1..19 across chunk boundaries
     expect(r.logs.slice(0, 19)).toEqual([...Array.from({ length: 18 }, (_, i) => `1:${i + 1}/null:16`), '1:19/null:12']);
     expect(r.logs.slice(19, 21)).toEqual(['2:1/19:16', '2:2/19:16']);
@@ -51,10 +52,10 @@ describe('fitDataset', () => {
     expect(r.heldAfter).toBe(r.heldBaseline);
   });
 
-  it('maxDeviceBytes: fit refused before allocating with the sizes, fitDataset streams the same data within it; bad chunks named; dispose mid-stream', async () => {
-    const r = await session.run<{ failures: string[]; refusal: string; unchanged: boolean; streamed: { epochs: number; loss: number; peak: number; budget: number; base: number }; errors: Record<string, { msg: string; changed: boolean; finite: boolean }>; disposed: string }>(SUITE, 'budgetAndErrors');
+  it('maxDeviceBytes: fit refused before allocating with the sizes, fitDataset streams the same data within it; bad chunks named; divergence mid-stream; dispose mid-stream', async () => {
+    const r = await session.run<{ failures: string[]; refusal: string; unchanged: boolean; streamed: { epochs: number; loss: number; peak: number; budget: number; base: number }; errors: Record<string, { msg: string; changed: boolean; finite: boolean }>; divergence: { message: string; finite: boolean }; disposed: string }>(SUITE, 'budgetAndErrors');
     expect(r.failures).toEqual([]);
-    console.log(JSON.stringify({ refusal: r.refusal, streamed: r.streamed, errors: r.errors, disposed: r.disposed }, null, 1));
+    console.log(JSON.stringify({ refusal: r.refusal, streamed: r.streamed, errors: r.errors, divergence: r.divergence, disposed: r.disposed }, null, 1));
     expect(r.refusal).toMatch(/^RangeError: training data needs 144000 bytes on the GPU \(inputs 128000 as bytes, targets 8000, sample order 8000\) but \d+ are available \(maxDeviceBytes \d+, of which the model holds \d+\); stream it with model.fitDataset/);
     expect(r.unchanged).toBe(true);
     expect(r.streamed.epochs).toBe(1);
@@ -64,6 +65,8 @@ describe('fitDataset', () => {
     expect(r.errors['beyond float32'].msg).toMatch(/^chunk 1 x holds 1e\+39 at row 0, column 3, beyond float32's range/);
     expect(r.errors['source throws'].msg).toBe('the data source threw while giving chunk 1: network down');
     for (const e of Object.values(r.errors)) expect(e.finite).toBe(true);
+    expect(r.divergence.message).toMatch(/^training diverged: the update of epoch 1, batch \d+ made the weights or optimizer state non-finite in float32/);
+    expect(r.divergence.finite).toBe(true);
     expect(r.disposed).toMatch(/^fitDataset\(\) did not finish: dispose\(\) was called while it ran/);
   });
 

@@ -194,7 +194,7 @@ export class WebGpuBackend implements TrainerBackend {
     have?.release();
     this.blockRuns[slot] = null;
     const run = await this.allocating(`a streamed block of ${capacity} rows`, () =>
-      prepareTraining(this.ctx, this.state, Math.min(batchSize, capacity), this.options.tune ?? 'fast', () => TrainingRun.createBlock(this.ctx, this.state, capacity, x, y, batchSize)),
+      prepareTraining(this.ctx, this.state, Math.min(batchSize, capacity), this.options.tune ?? 'fast', () => TrainingRun.createBlock(this.ctx, this.state, capacity, x, y, batchSize, !this.blockRuns[1 - slot])),
     );
     run.load(x, y);
     this.blockRuns[slot] = run;

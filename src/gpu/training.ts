@@ -86,7 +86,7 @@ export class TrainingRun {
       for (const b of X.buffers) ctx.buffers.destroy(b);
       throw e;
     }
-    return TrainingRun.build(ctx, state, X, Y, n, bs, groupEpochs, sampleWeights);
+    return TrainingRun.build(ctx, state, X, Y, n, bs, groupEpochs, sampleWeights, true);
   }
 
   /**
@@ -98,7 +98,7 @@ export class TrainingRun {
    * const slot = TrainingRun.createBlock(ctx, state, 8192, chunkX, chunkY, 32);
    * slot.load(chunkX, chunkY);
    */
-  static createBlock(ctx: GpuContext, state: DeviceParameters, capacity: number, x: Dense, y: Dense, batchSize: number): TrainingRun {
+  static createBlock(ctx: GpuContext, state: DeviceParameters, capacity: number, x: Dense, y: Dense, batchSize: number, fresh: boolean): TrainingRun {
     const bs = Math.min(batchSize, capacity);
     checkDataFits(ctx, { ...x, rows: capacity } as Dense, { ...y, rows: capacity } as Dense, bs, 'training');
     const form = (d: Dense) => [elementOf(d), d.bytes?.scale ?? 1, d.bytes?.offset ?? 0] as const;
@@ -110,7 +110,7 @@ export class TrainingRun {
       for (const b of X.buffers) ctx.buffers.destroy(b);
       throw e;
     }
-    const run = TrainingRun.build(ctx, state, X, Y, capacity, bs, 1, null);
+    const run = TrainingRun.build(ctx, state, X, Y, capacity, bs, 1, null, fresh);
     run.n = 0;
     run.batches = 0;
     return run;
@@ -141,8 +141,13 @@ export class TrainingRun {
     this.batches = Math.ceil(x.rows / this.batchSize);
   }
 
-  /** Allocates the per-step buffers over the device matrices `X`, `Y` and builds the step's launches. */
-  private static build(ctx: GpuContext, state: DeviceParameters, X: DeviceMatrix, Y: DeviceMatrix, n: number, bs: number, groupEpochs: number, sampleWeights: Float64Array | null): TrainingRun {
+  /**
+   * Allocates the per-step buffers over the device matrices `X`, `Y` and builds the step's
+   * launches. A `fresh` run starts a training call: it clears the divergence latch and makes
+   * "before the last step" the current state (a block slot made while the other slot's block
+   * trains must not: that work is still queued).
+   */
+  private static build(ctx: GpuContext, state: DeviceParameters, X: DeviceMatrix, Y: DeviceMatrix, n: number, bs: number, groupEpochs: number, sampleWeights: Float64Array | null, fresh: boolean): TrainingRun {
     const steps = Math.ceil(n / bs) * groupEpochs;
     const { buffers } = ctx;
     const order = buffers.create('order', n * groupEpochs * 4, STORAGE);
@@ -157,7 +162,7 @@ export class TrainingRun {
     const owned = [...X.buffers, ...Y.buffers, order, stats, statsStaging];
     const penalty = ctx.net.l2 > 0 ? PenaltyLaunches.create(ctx, state, stats, steps) : null;
     const run = new TrainingRun(ctx, state, n, bs, groupEpochs, X, Y, owned, order, uniforms, stats, statsStaging, ws, step, penalty, extras);
-    // a fresh run: clear the divergence latch, and make "before the last step" the current state
+    if (!fresh) return run;
     const enc = ctx.device.createCommandEncoder({ label: 'start training' });
     enc.clearBuffer(state.flags);
     state.copyPrev(enc, false);

@@ -101,6 +101,20 @@ export async function streamParity() {
     const growCpu = await MLP.create(config(32, 4, 'cpu'));
     await growCpu.fitDataset(chunksOf(bytes, labels, 32, [0, 1, 20, 300]), { batchSize: 7, shuffle: false });
     out.grow = { gpu: flat(await grow.getWeights()), cpu: flat(await growCpu.getWeights()) };
+    // chunks of three forms: each block a new slot layout, made while the other slot trains
+    const floats = Float32Array.from(bytes, (b) => b / 255);
+    const mixed = () => [
+      ...chunksOf(bytes, labels, 32, [0, 64]),
+      { x: { data: floats.slice(64 * 32, 128 * 32), shape: [64, 32] as [number, number] }, y: labels.slice(64, 128) },
+      { x: { data: floats.slice(128 * 32, 192 * 32), shape: [64, 32] as [number, number], storage: 'float16' as const }, y: labels.slice(128, 192) },
+      ...chunksOf(bytes, labels, 32, [192, 300]),
+    ];
+    const mixedGpu = await MLP.create(config(32, 4, 'webgpu'), { device });
+    await mixedGpu.fitDataset(mixed, { batchSize: 16, shuffle: false, epochs: 2, optimizer: 'momentum' });
+    const mixedCpu = await MLP.create(config(32, 4, 'cpu'));
+    await mixedCpu.fitDataset(mixed, { batchSize: 16, shuffle: false, epochs: 2, optimizer: 'momentum' });
+    out.mixed = { gpu: flat(await mixedGpu.getWeights()), cpu: flat(await mixedCpu.getWeights()) };
+    mixedGpu.dispose();
     for (const m of [streamed, inMemory, grow]) m.dispose();
     return [];
   });
@@ -142,6 +156,11 @@ export async function budgetAndErrors() {
       const w1 = flat(await m.getWeights());
       (out.errors as Record<string, unknown>)[name] = { msg, changed: w1.some((v, i) => v !== w0[i]), finite: w1.every(Number.isFinite) };
     }
+    // divergence mid-stream (η = 1e30): rejected, the state of the last finite step kept
+    const wild = await MLP.create(config(64, 3, 'webgpu'), { device });
+    const divergence = await wild.fitDataset(chunksOf(bytes, labels, 64, [0, 300, 600, 900]), { batchSize: 50, learningRate: 1e30, shuffle: false }).then(() => 'trained', (e: Error) => e.message);
+    out.divergence = { message: divergence, finite: flat(await wild.getWeights()).every(Number.isFinite) };
+    wild.dispose();
     // dispose while a stream trains: one clear error
     const d = await MLP.create(config(64, 3, 'webgpu'), { device });
     const p = d.fitDataset(() => chunksOf(bytes, labels, 64, [0, 500, 1000, 1500, 2000]), { epochs: 3, batchSize: 16, onBatchEnd: (l) => void (l.batch === 40 && d.dispose()) });

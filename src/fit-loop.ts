@@ -29,8 +29,8 @@ export interface FitHost {
   readonly progress: TrainingProgress;
   /** Moves to the CPU from the last checkpoint after `err` during `epoch` (or rethrows, per `onDeviceLost`). */
   fallBackToCpu(err: GpuDeviceLostError, epoch: number): Promise<void>;
-  /** Runs `op`, moving to the CPU and retrying once if the GPU device was lost. */
-  withFallback<T>(op: () => Promise<T>): Promise<T>;
+  /** Runs `op`, moving to the CPU and retrying once if the GPU device was lost (during `epoch`, when given). */
+  withFallback<T>(op: () => Promise<T>, epoch?: number | null): Promise<T>;
 }
 
 

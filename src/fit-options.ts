@@ -145,18 +145,26 @@ export function checkBatchMemory(rows: number, config: ResolvedConfig): void {
  * Converts `x`, `y` and picks the validation set: `validationData` when given, else a seeded
  * `split` fraction of the rows (`new Rng(seed, 'split')`), else none.
  */
+/**
+ * Checks `validationData` ([inputs, targets]) and converts it.
+ *
+ * @example
+ * resolveValidationData([[[0, 1]], [1]], config, false).x.rows; // 1
+ */
+export function resolveValidationData(vd: unknown, config: ResolvedConfig, float32: boolean): Samples {
+  if (!isArray(vd)) throw new TypeError(`validationData must be [inputs, targets], got ${describeValue(vd)}`);
+  const pair = readList(vd, 'validationData', 3);
+  if (pair.length !== 2) throw new RangeError(`validationData must be [inputs, targets], got an array of ${pair.length}`);
+  const vx = toInputs(pair[0], config, 'validationData inputs', float32);
+  return { x: vx, y: toTargets(pair[1], config, vx.rows, 'validationData targets', float32) };
+}
+
 function splitSamples(
   vd: unknown, x: Inputs, y: Targets, split: number, config: ResolvedConfig, float32: boolean,
 ): { train: Samples; validation: Samples | null; rows: number; trainRows: Uint32Array | null } {
   const xAll = toInputs(x, config, 'x', float32);
   const yAll = toTargets(y, config, xAll.rows, 'y', float32);
-  if (vd !== undefined) {
-    if (!isArray(vd)) throw new TypeError(`validationData must be [inputs, targets], got ${describeValue(vd)}`);
-    const pair = readList(vd, 'validationData', 3);
-    if (pair.length !== 2) throw new RangeError(`validationData must be [inputs, targets], got an array of ${pair.length}`);
-    const vx = toInputs(pair[0], config, 'validationData inputs', float32);
-    return { train: { x: xAll, y: yAll }, validation: { x: vx, y: toTargets(pair[1], config, vx.rows, 'validationData targets', float32) }, rows: xAll.rows, trainRows: null };
-  }
+  if (vd !== undefined) return { train: { x: xAll, y: yAll }, validation: resolveValidationData(vd, config, float32), rows: xAll.rows, trainRows: null };
   if (!(split > 0)) return { train: { x: xAll, y: yAll }, validation: null, rows: xAll.rows, trainRows: null };
   const nVal = Math.floor(xAll.rows * split);
   if (nVal < 1 || nVal >= xAll.rows) {

@@ -1,10 +1,11 @@
-import type { BatchReporter, BatchStats, EpochPlan } from './backend';
+import type { BatchReporter, BatchStats, EpochPlan, TrainerBackend } from './backend';
 import { type ResolvedConfig, type ResolvedOptimizer, checkBoolean, checkFloat32Settings, checkInteger, checkNumber, resolveOptimizer } from './config';
 import { largestMagnitude } from './data';
 import type { DatasetSource } from './data-streams/chunk';
 import { epochDropKey } from './dropout-mask';
 import type { FitHost } from './fit-loop';
-import { type FitHooks, resolveHooks } from './fit-options';
+import { type FitHooks, type Samples, resolveHooks, resolveValidationData } from './fit-options';
+import { l2Penalty } from './params';
 import { divergenceError, epochLog } from './fit-report';
 import { GpuDeviceLostError } from './gpu/errors';
 import { or, readRecord } from './inspect';
@@ -12,7 +13,7 @@ import { type Block, isReplayable, streamBlocks } from './stream-blocks';
 import type { FitDatasetOptions, History, StreamBatchLog } from './types';
 
 /** The names {@link FitDatasetOptions} may have. */
-export const FIT_DATASET_KEYS = ['epochs', 'batchSize', 'learningRate', 'optimizer', 'shuffle', 'shuffleWindow', 'onEpochEnd', 'onBatchEnd', 'signal'] as const;
+export const FIT_DATASET_KEYS = ['epochs', 'batchSize', 'learningRate', 'optimizer', 'shuffle', 'shuffleWindow', 'validationData', 'onEpochEnd', 'onBatchEnd', 'signal'] as const;
 
 /** A validated `fitDataset` call. */
 export interface StreamPlan {
@@ -22,6 +23,8 @@ export interface StreamPlan {
   optimizer: ResolvedOptimizer;
   shuffle: boolean;
   window: number;
+  /** Evaluated after every epoch (`valLoss`, `valAccuracy` in the log). */
+  validation: Samples | null;
   hooks: Omit<FitHooks, 'onBatchEnd'> & { onBatchEnd?: (log: StreamBatchLog) => void | Promise<void> };
 }
 
@@ -42,10 +45,11 @@ export function resolveStreamPlan(options: FitDatasetOptions, config: ResolvedCo
   const shuffle = checkBoolean('shuffle', or(o.shuffle, true));
   const window = checkInteger('shuffleWindow', or(o.shuffleWindow, 1));
   const hooks = resolveHooks(o, options as object) as StreamPlan['hooks'];
+  const validation = o.validationData === undefined ? null : resolveValidationData(o.validationData, config, backend === 'webgpu');
   if (epochs > 1 && !isReplayable(source)) {
     throw new TypeError(`the data source is a one-shot iterator (a generator), which cannot be replayed for ${epochs} epochs: pass a function that returns a fresh one, e.g. fitDataset(() => chunks(), …)`);
   }
-  return { epochs, batchSize, learningRate, optimizer, shuffle, window, hooks };
+  return { epochs, batchSize, learningRate, optimizer, shuffle, window, validation, hooks };
 }
 
 /**
@@ -72,6 +76,13 @@ export async function runStream(host: FitHost, source: DatasetSource, plan: Stre
       const log = epochLog(e, stats, (performance.now() - t0) / 1000, stats.reduce((a, s) => a + s.size, 0));
       if (log) {
         log.learningRate = plan.learningRate;
+        const val = plan.validation;
+        if (val) {
+          const v = await host.withFallback(() => host.backend().evaluate(val.x, val.y));
+          const params = host.l2 > 0 ? (host.backend().lastCheckpoint()?.params ?? (await host.backend().readParams())) : null;
+          log.valLoss = v.lossSum / val.x.rows + (params ? l2Penalty(host.l2, params, val.x.rows) : 0);
+          log.valAccuracy = v.correct / val.x.rows;
+        }
         history.epochs.push(log);
         host.progress.epochsTrained++;
         if (plan.hooks.onEpochEnd) await plan.hooks.onEpochEnd(log);
@@ -94,18 +105,28 @@ async function streamEpoch(host: FitHost, source: DatasetSource, plan: StreamPla
   });
   const stats: BatchStats[] = [];
   const dropKey = host.net.layers.some((l) => (l.dropout ?? 0) > 0) ? epochDropKey(host.seed, host.progress.epochsTrained) : undefined;
-  // the next block: read, checked and loaded into `slot` while the current one trains
-  const fetchInto = async (slot: number): Promise<Block | null> => {
+  // the next block: read, checked and loaded into `slot` while the current one trains (a lost
+  // device leaves it unloaded: it is loaded into the backend that trains it, below)
+  type Fetched = { block: Block; loadedInto: TrainerBackend | null };
+  const fetchInto = async (slot: number): Promise<Fetched | null> => {
     const r = await blocks.next();
     if (r.done) return null;
-    await host.backend().loadBlock(slot, r.value.x, r.value.y, plan.batchSize);
-    return r.value;
+    const backend = host.backend();
+    try {
+      await backend.loadBlock(slot, r.value.x, r.value.y, plan.batchSize);
+      return { block: r.value, loadedInto: backend };
+    } catch (e) {
+      if (e instanceof GpuDeviceLostError) return { block: r.value, loadedInto: null };
+      throw e;
+    }
   };
   let slot = 0;
-  let next: Promise<Block | null> | null = null;
+  let next: Promise<Fetched | null> | null = null;
   try {
-    let block = await fetchInto(slot);
-    while (block) {
+    let fetched = await fetchInto(slot);
+    while (fetched) {
+      const { block } = fetched;
+      if (fetched.loadedInto !== host.backend()) await host.withFallback(() => host.backend().loadBlock(slot, block.x, block.y, plan.batchSize), epoch);
       const blockPlan: EpochPlan = {
         order: Uint32Array.from({ length: block.x.rows }, (_, i) => i),
         batchSize: plan.batchSize, learningRate: plan.learningRate, optimizer: plan.optimizer, stepsBefore: host.progress.steps, dropKey,
@@ -129,7 +150,7 @@ async function streamEpoch(host: FitHost, source: DatasetSource, plan: StreamPla
       stats.push(...kept);
       if (outcome.callbackError) throw outcome.callbackError.error;
       if (outcome.stopped || signal?.aborted) return { stats, stopped: true };
-      block = await next;
+      fetched = await next;
       next = null;
       slot = 1 - slot;
     }

@@ -129,7 +129,8 @@ export class MLP {
       const plan = resolveFitPlan(options, x, y, this.net, this.impl.name);
       if (this.impl instanceof WebGpuBackend) this.impl.checkTraining(plan.train.x, plan.train.y, plan.batchSize, plan.optimizer);
       return this.training(plan.optimizer, plan.hooks.signal, async (history, signal) => {
-        await this.impl.setTrainingData(plan.train.x, plan.train.y, plan.batchSize, plan.features.sampleWeights);
+        // a device lost before training starts: the whole fit runs on the CPU
+        await this.withFallback(() => this.impl.setTrainingData(plan.train.x, plan.train.y, plan.batchSize, plan.features.sampleWeights), 1);
         try {
           await runEpochs(this.fitHost(), plan, history, signal);
         } finally {
@@ -200,7 +201,7 @@ export class MLP {
       l2: this.net.l2,
       progress: this.progress,
       fallBackToCpu: (err, epoch) => this.fallBackToCpu(err, epoch),
-      withFallback: (op) => this.withFallback(op),
+      withFallback: (op, epoch) => this.withFallback(op, epoch),
     };
   }
 
@@ -216,13 +217,13 @@ export class MLP {
     if (this.onDeviceLost === 'error') throw next.error;
   }
 
-  /** Runs `op`; if the GPU device was lost, moves to the CPU from the last checkpoint and retries. */
-  private async withFallback<T>(op: () => Promise<T>): Promise<T> {
+  /** Runs `op`; if the GPU device was lost, moves to the CPU from the last checkpoint (saying during which `epoch`, when given) and retries. */
+  private async withFallback<T>(op: () => Promise<T>, epoch: number | null = null): Promise<T> {
     try {
       return await op();
     } catch (err) {
       if (!(err instanceof GpuDeviceLostError) || this.impl.name !== 'webgpu') throw err;
-      await this.fallBackToCpu(err, null);
+      await this.fallBackToCpu(err, epoch);
       return op();
     }
   }

@@ -222,6 +222,8 @@ export interface FitDatasetOptions {
   shuffle?: boolean;
   /** Chunks read and shuffled together (default 1); larger windows mix more and hold more rows in memory. */
   shuffleWindow?: number;
+  /** Data evaluated after every epoch, held in memory: `valLoss` and `valAccuracy` in each epoch's log. */
+  validationData?: [Inputs, Targets];
   /** Called after every epoch. */
   onEpochEnd?: (log: EpochLog) => void | Promise<void>;
   /** Called once per batch, in order, after each block's readback. */

@@ -66,6 +66,18 @@ describe('fitDataset (cpu)', () => {
     expect(maxDiff((await a.getWeights()).weights, (await b.getWeights()).weights)).toBeLessThan(1e-6);
   });
 
+  it('validationData: valLoss and valAccuracy after every epoch, as evaluate() gives them (with the L2 term)', async () => {
+    const m = await MLP.create({ ...config, l2: 0.01 });
+    const vx = { data: floats.slice(0, 40 * 6), shape: [40, 6] as [number, number] };
+    const vy = labels.slice(0, 40);
+    const h = await m.fitDataset(() => chunks([0, 100, 203]), { epochs: 2, batchSize: 16, validationData: [vx, vy] });
+    const e = await m.evaluate(vx, vy);
+    expect(h.epochs.map((l) => typeof l.valLoss)).toEqual(['number', 'number']);
+    expect(h.epochs[1].valLoss).toBeCloseTo(e.loss, 10);
+    expect(h.epochs[1].valAccuracy).toBeCloseTo(e.accuracy, 10);
+    await expect(m.fitDataset([chunk(0, 10)], { validationData: [vx, labels.slice(0, 39)] })).rejects.toThrow('validationData targets must have one row per sample of validationData inputs (40), got 39');
+  });
+
   it('onBatchEnd: batches numbered across chunks, batches null until the first epoch ends', async () => {
     const m = await MLP.create(config);
     const seen: [number, number, number | null, number][] = [];

@@ -64,6 +64,17 @@ describe('device loss mid-training (device.destroy())', () => {
     expect(r.diff).toBeLessThan(1e-3); // 150 Adam epochs in float32 on the GPU, then float64
   });
 
+  for (const when of ['before', 'during'] as const) {
+    it(`${when} fitDataset: the stream continues on the CPU from the last completed block`, async () => {
+      const r = await session.run<{ epochs: number; backend: string; reason: string; diff: number }>(SUITE, 'deviceLossStreaming', when);
+      console.log(JSON.stringify(r));
+      expect(r.epochs).toBe(3);
+      expect(r.backend).toBe('cpu');
+      expect(r.reason).toMatch(new RegExp(`device was lost.*during epoch ${when === 'before' ? 1 : 2}; continued on the CPU`));
+      expect(r.diff).toBeLessThan(1e-4);
+    });
+  }
+
   it("with onDeviceLost: 'error', fit rejects clearly and the model keeps the last completed epoch", async () => {
     const r = await session.run<{ error: string; after: { backend: string }; diff: number; epochsToCompare: number }>(SUITE, 'deviceLoss', 2, false, 'error');
     console.log(JSON.stringify(r));

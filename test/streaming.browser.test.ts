@@ -20,13 +20,16 @@ function worst(a: number[], b: number[], atol: number, rtol: number): number {
 
 describe('compact storage', () => {
   it('bytes (scale 1/255, offset −0.25) train as their float32 values, in a quarter of the data bytes; float16 storage equals the CPU in half; 8 shards of padded 30-byte rows (two gather launches) equal the CPU', async () => {
-    const r = await session.run<{ failures: string[]; bytesVsFloat: { bytes: number[]; floats: number[]; bytesHeld: number; floatsHeld: number }; sharded: { gpu: number[]; cpu: number[]; gpuLoss: number[]; cpuLoss: number[] }; float16: { gpu: number[]; cpu: number[]; halfHeld: number } }>(SUITE, 'bytesAndShards');
+    const r = await session.run<{ failures: string[]; bytesVsFloat: { bytes: number[]; floats: number[]; bytesHeld: number; floatsHeld: number }; sharded: { gpu: number[]; cpu: number[]; gpuLoss: number[]; cpuLoss: number[] }; float16: { gpu: number[]; cpu: number[]; halfHeld: number }; inference: { bytes: number[]; floats: number[]; evalBytes: { loss: number; accuracy: number }; evalFloats: { loss: number; accuracy: number } } }>(SUITE, 'bytesAndShards');
     expect(r.failures).toEqual([]);
     const { bytes, floats, bytesHeld, floatsHeld } = r.bytesVsFloat;
     console.log(`device bytes during fit: ${bytesHeld} with byte inputs, ${floatsHeld} with float32 inputs (300 × 32)`);
     expect(worst(bytes, floats, 1e-6, 1e-5)).toBeLessThanOrEqual(1);
     // the inputs take 300·32 bytes instead of 300·32·4
     expect(floatsHeld - bytesHeld).toBe(300 * 32 * 3);
+    expect(worst(r.inference.bytes, r.inference.floats, 1e-7, 1e-5)).toBeLessThanOrEqual(1);
+    expect(r.inference.evalBytes.loss).toBeCloseTo(r.inference.evalFloats.loss, 6);
+    expect(r.inference.evalBytes.accuracy).toBe(r.inference.evalFloats.accuracy);
     expect(worst(r.float16.gpu, r.float16.cpu, 2e-5, 2e-3)).toBeLessThanOrEqual(1);
     expect(floatsHeld - r.float16.halfHeld).toBe(300 * 32 * 2);
     expect(worst(r.sharded.gpu, r.sharded.cpu, 2e-5, 2e-3)).toBeLessThanOrEqual(1);

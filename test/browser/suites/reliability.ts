@@ -144,6 +144,27 @@ export async function deviceLossBeforeGroupedFit() {
   return result;
 }
 
+/**
+ * The device lost before and during fitDataset: the stream trains on the CPU from the last
+ * completed block; the weights match a CPU-only run of the same stream.
+ */
+export async function deviceLossStreaming(when: 'before' | 'during') {
+  const device = (await requestGpu()).device!;
+  const config: ModelConfig = { inputSize: 2, layers: [{ units: 8, activation: 'tanh' }, { units: 1, activation: 'sigmoid' }], loss: 'binaryCrossEntropy', seed: 4 };
+  const rows = Array.from({ length: 64 }, (_, i) => [Math.sin(i), Math.cos(3 * i)]);
+  const chunks = () => [0, 16, 32, 48].map((r) => ({ x: rows.slice(r, r + 16), y: rows.slice(r, r + 16).map(([a, b]) => (a * b > 0 ? 1 : 0)) }));
+  const opts = { batchSize: 8, learningRate: 0.2, optimizer: 'adam' as const, shuffle: false, epochs: 3 };
+  const gpu = await MLP.create({ ...config, backend: 'webgpu' }, { device });
+  const cpu = await MLP.create({ ...config, backend: 'cpu' });
+  if (when === 'before') device.destroy();
+  const h = await gpu.fitDataset(chunks, { ...opts, onBatchEnd: (l) => void (when === 'during' && l.epoch === 2 && l.batch === 3 && device.destroy()) });
+  await cpu.fitDataset(chunks, opts);
+  const diff = maxDiff(flat(await cpu.getWeights()), flat(await gpu.getWeights()));
+  const result = { epochs: h.epochs.length, backend: gpu.backend, reason: gpu.backendReason, diff };
+  gpu.dispose();
+  return result;
+}
+
 /** Limits: a layer beyond the binding limit is refused before allocation; data beyond one binding is sharded, over any number of bindings. */
 export async function limitsAndSharding() {
   const device = await getDevice();

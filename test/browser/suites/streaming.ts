@@ -40,6 +40,14 @@ export async function bytesAndShards() {
     let floatsHeld = 0;
     await b.fit({ data: floats, shape: [300, 32] }, labels, { ...opts, onEpochEnd: () => void (floatsHeld = b.deviceBytes) });
     out.bytesVsFloat = { bytes: flat(await a.getWeights()), floats: flat(await b.getWeights()), bytesHeld, floatsHeld };
+    // inference on bytes and on float16 (gathered the same way) against float32 inputs, on one model
+    const predicted = async (x: Parameters<MLP['predict']>[0]) => (await a.predict(x)).flat();
+    out.inference = {
+      bytes: await predicted({ data: bytes, shape: [300, 32], scale, offset }),
+      floats: await predicted({ data: floats, shape: [300, 32] }),
+      evalBytes: await a.evaluate({ data: bytes, shape: [300, 32], scale, offset }, labels),
+      evalFloats: await a.evaluate({ data: floats, shape: [300, 32] }, labels),
+    };
     a.dispose();
     b.dispose();
     // float16 storage: the same values on both backends (rounded to half on the host), half the bytes

@@ -28,9 +28,9 @@ export interface FitHost {
   readonly l2: number;
   readonly progress: TrainingProgress;
   /** Moves to the CPU from the last checkpoint after `err` during `epoch` (or rethrows, per `onDeviceLost`). */
-  fallBackToCpu(err: GpuDeviceLostError, epoch: number): Promise<void>;
+  fallBackToCpu(err: GpuDeviceLostError, epoch: number, unit?: 'epoch' | 'block'): Promise<void>;
   /** Runs `op`, moving to the CPU and retrying once if the GPU device was lost (during `epoch`, when given). */
-  withFallback<T>(op: () => Promise<T>, epoch?: number | null): Promise<T>;
+  withFallback<T>(op: () => Promise<T>, epoch?: number | null, unit?: 'epoch' | 'block'): Promise<T>;
 }
 
 

@@ -126,7 +126,7 @@ async function streamEpoch(host: FitHost, source: DatasetSource, plan: StreamPla
     let fetched = await fetchInto(slot);
     while (fetched) {
       const { block } = fetched;
-      if (fetched.loadedInto !== host.backend()) await host.withFallback(() => host.backend().loadBlock(slot, block.x, block.y, plan.batchSize), epoch);
+      if (fetched.loadedInto !== host.backend()) await host.withFallback(() => host.backend().loadBlock(slot, block.x, block.y, plan.batchSize), epoch, 'block');
       const blockPlan: EpochPlan = {
         order: Uint32Array.from({ length: block.x.rows }, (_, i) => i),
         batchSize: plan.batchSize, learningRate: plan.learningRate, optimizer: plan.optimizer, stepsBefore: host.progress.steps, dropKey,
@@ -167,7 +167,7 @@ async function trainBlock(host: FitHost, slot: number, block: Block, plan: Epoch
     return await host.backend().trainBlock(slot, plan, report, signal);
   } catch (err) {
     if (!(err instanceof GpuDeviceLostError)) throw err;
-    await host.fallBackToCpu(err, epoch);
+    await host.fallBackToCpu(err, epoch, 'block');
     await host.backend().loadBlock(slot, block.x, block.y, plan.batchSize);
     return host.backend().trainBlock(slot, plan, report, signal);
   }

@@ -196,7 +196,9 @@ export async function buildTrainer(config: ResolvedConfig, params: () => Params,
  * @example
  * const { impl, reason } = await cpuFromCheckpoint(net, gpuBackend, new GpuDeviceLostError('destroyed'), 3);
  */
-export async function cpuFromCheckpoint(net: ResolvedConfig, gpu: TrainerBackend, err: GpuDeviceLostError, epoch: number | null): Promise<{ impl: CpuBackend; reason: string; error: GpuDeviceLostError }> {
+export async function cpuFromCheckpoint(
+  net: ResolvedConfig, gpu: TrainerBackend, err: GpuDeviceLostError, epoch: number | null, unit: 'epoch' | 'block' = 'epoch',
+): Promise<{ impl: CpuBackend; reason: string; error: GpuDeviceLostError }> {
   const saved = gpu.lastCheckpoint();
   if (!saved) throw new Error(`${err.message}; no checkpoint was available to continue from`);
   const cpu = new CpuBackend(net, saved.params);
@@ -209,10 +211,10 @@ export async function cpuFromCheckpoint(net: ResolvedConfig, gpu: TrainerBackend
   const where = epoch === null ? '' : ` during epoch ${epoch}`;
   return {
     impl: cpu,
-    reason: `${err.message}${where}; continued on the CPU from the last completed epoch`,
+    reason: `${err.message}${where}; continued on the CPU from the last completed ${unit}`,
     error: new GpuDeviceLostError(
       `${err.message.replace(/^the WebGPU device was lost: /, '')}${where}. onDeviceLost is 'error', so training stopped; ` +
-        'the model now holds the weights of the last completed epoch on the CPU backend',
+        `the model now holds the weights of the last completed ${unit} on the CPU backend`,
     ),
   };
 }

@@ -200,8 +200,8 @@ export class MLP {
       net: this.net,
       l2: this.net.l2,
       progress: this.progress,
-      fallBackToCpu: (err, epoch) => this.fallBackToCpu(err, epoch),
-      withFallback: (op, epoch) => this.withFallback(op, epoch),
+      fallBackToCpu: (err, epoch, unit) => this.fallBackToCpu(err, epoch, unit),
+      withFallback: (op, epoch, unit) => this.withFallback(op, epoch, unit),
     };
   }
 
@@ -209,21 +209,21 @@ export class MLP {
    * Replaces a lost WebGPU backend with the CPU path from its last checkpoint (see
    * {@link cpuFromCheckpoint}); with `onDeviceLost: 'error'` the switch still happens but rejects.
    */
-  private async fallBackToCpu(err: GpuDeviceLostError, epoch: number | null): Promise<void> {
+  private async fallBackToCpu(err: GpuDeviceLostError, epoch: number | null, unit: 'epoch' | 'block' = 'epoch'): Promise<void> {
     if (this.disposed) throw err;
-    const next = await cpuFromCheckpoint(this.net, this.impl, err, epoch);
+    const next = await cpuFromCheckpoint(this.net, this.impl, err, epoch, unit);
     this.impl = next.impl;
     this.reason = next.reason;
     if (this.onDeviceLost === 'error') throw next.error;
   }
 
   /** Runs `op`; if the GPU device was lost, moves to the CPU from the last checkpoint (saying during which `epoch`, when given) and retries. */
-  private async withFallback<T>(op: () => Promise<T>, epoch: number | null = null): Promise<T> {
+  private async withFallback<T>(op: () => Promise<T>, epoch: number | null = null, unit: 'epoch' | 'block' = 'epoch'): Promise<T> {
     try {
       return await op();
     } catch (err) {
       if (!(err instanceof GpuDeviceLostError) || this.impl.name !== 'webgpu') throw err;
-      await this.fallBackToCpu(err, epoch);
+      await this.fallBackToCpu(err, epoch, unit);
       return op();
     }
   }

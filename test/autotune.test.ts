@@ -78,6 +78,26 @@ describe("tuneRequests 'full'", () => {
     expect(state.choices.get(shapeKey(r.shape))).toBe(c);
   });
 
+  it('times the three fastest again, interleaved, and keeps each one\'s least time: a disturbed first timing does not decide', async () => {
+    // blocked-16x16 is the fastest, but its first timing was disturbed (1.5 instead of 0.8)
+    const sequence: Partial<Record<MatmulVariantId, number[]>> = { 'blocked-16x16': [1.5, 0.8, 0.8], 'subgroups-16x16': [1.0, 1.0, 1.0], 'subgroups-8x8': [1.3, 1.2, 1.25] };
+    const seen = new Map<MatmulVariantId, number>();
+    const f = fakeDeps({
+      compileMs: 100,
+      launchMs: (v) => {
+        const k = seen.get(v) ?? 0;
+        seen.set(v, k + 1);
+        return sequence[v]?.[Math.min(k, 2)] ?? 2;
+      },
+    });
+    const [c] = await tuneRequests(new DeviceTuning(), [req(512, 512, 512)], 'full', f.deps);
+    expect(c.variant).toBe('blocked-16x16');
+    expect(c.timings.slice(0, 3).map((t) => [t.variant, t.ms])).toEqual([['blocked-16x16', 0.8], ['subgroups-16x16', 1.0], ['subgroups-8x8', 1.2]]);
+    // the three timed again twice, one after another
+    const times = f.log.filter((l) => l.startsWith('time'));
+    expect(times.slice(-6).map((l) => l.split(' ')[1])).toEqual(['subgroups-16x16', 'subgroups-8x8', 'blocked-16x16', 'subgroups-16x16', 'subgroups-8x8', 'blocked-16x16']);
+  });
+
   it('leaves out a candidate that does not compile', async () => {
     const f = fakeDeps({ compileMs: 10, launchMs: (v) => (v === 'subgroups-8x8' ? 0.1 : 1), failing: ['subgroups-8x8'] });
     const [c] = await tuneRequests(new DeviceTuning(), [req(300, 300, 300)], 'full', f.deps);

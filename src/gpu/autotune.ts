@@ -17,6 +17,13 @@ export const TUNE_MODES: readonly TuneMode[] = ['off', 'fast', 'full'];
 export const FAST_BUDGET_MS = 250;
 /** Candidates `'fast'` considers per shape (the default first). */
 const FAST_CANDIDATES = 3;
+/**
+ * `'full'` times the fastest few candidates again, interleaved, this many rounds, and keeps each
+ * one's least time: a timing disturbed by other work (which only ever adds time) then no longer
+ * decides the choice.
+ */
+const REFINE_ROUNDS = 2;
+const REFINE_CANDIDATES = 3;
 
 /** One candidate as measured: milliseconds per launch, and how long its pipeline took to compile. */
 export interface CandidateTiming {
@@ -154,6 +161,7 @@ export async function tuneRequests(state: DeviceTuning, requests: TuneRequest[],
       const tried = mode === 'fast' ? candidates.slice(0, FAST_CANDIDATES) : candidates;
       const r = await measureCandidates(state, req, tried, mode === 'fast' ? FAST_BUDGET_MS - spent : Infinity, deps);
       spent += r.extra;
+      if (mode === 'full' && r.timings.length > 1) await refine(r.timings, req, deps);
       if (r.timings.length > 1 || (r.defaultFailed && r.timings.length > 0)) {
         const timings = [...r.timings].sort((x, y) => x.ms - y.ms);
         choice = { shape: req.shape, variant: fastest(r.timings).variant, source: 'measured', timings, complete: r.complete && tried.length === candidates.length };
@@ -163,6 +171,24 @@ export async function tuneRequests(state: DeviceTuning, requests: TuneRequest[],
     out.set(key, choice);
   }
   return [...out.values()];
+}
+
+/**
+ * Times the {@link REFINE_CANDIDATES} fastest of `timings` again, one after another for
+ * {@link REFINE_ROUNDS} rounds, lowering each one's time to the least seen (in place).
+ */
+async function refine(timings: CandidateTiming[], req: TuneRequest, deps: TunerDeps): Promise<void> {
+  const top = [...timings].sort((x, y) => x.ms - y.ms).slice(0, REFINE_CANDIDATES);
+  for (let round = 0; round < REFINE_ROUNDS; round++) {
+    for (const t of top) {
+      deps.checkAlive?.();
+      try {
+        t.ms = Math.min(t.ms, await deps.time(t.variant, req));
+      } catch {
+        deps.checkAlive?.(); // the model went away: stop; else keep what was measured
+      }
+    }
+  }
 }
 
 /**

@@ -5,21 +5,13 @@
 // test-output/ (gitignored).
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Demo, fill, screenshot, startDemo, text, waitForState, waitForText } from '../demo/e2e/page-driver';
+import { type Demo, closeDemo, fill, screenshot, openReadyDemo, text, waitForState, waitForText } from '../demo/e2e/page-driver';
 
 let demo: Demo;
 let page: Page;
 
-beforeAll(async () => {
-  demo = await startDemo();
-  page = await demo.open(1366, 768);
-  await waitForState(page, ['ready']);
-});
-
-afterAll(async () => {
-  await demo?.close();
-  if (demo?.log.length) console.log(demo.log.join('\n'));
-});
+beforeAll(async () => ({ demo, page } = await openReadyDemo()));
+afterAll(() => closeDemo(demo));
 
 const get = (selector: string) => text(page, selector);
 const value = (selector: string) => page.$eval(selector, (i) => (i as HTMLInputElement).value);

@@ -4,21 +4,13 @@
 // trained on. Screenshots go to test-output/ (gitignored).
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Demo, fill, outputFile, screenshot, startDemo, text, upload, waitForState, waitForText } from '../demo/e2e/page-driver';
+import { type Demo, closeDemo, fill, outputFile, screenshot, openReadyDemo, text, upload, waitForState, waitForText } from '../demo/e2e/page-driver';
 
 let demo: Demo;
 let page: Page;
 
-beforeAll(async () => {
-  demo = await startDemo();
-  page = await demo.open(1366, 768);
-  await waitForState(page, ['ready']);
-});
-
-afterAll(async () => {
-  await demo?.close();
-  if (demo?.log.length) console.log(demo.log.join('\n'));
-});
+beforeAll(async () => ({ demo, page } = await openReadyDemo()));
+afterAll(() => closeDemo(demo));
 
 const get = (selector: string) => text(page, selector);
 const disabled = (selector: string) => page.$eval(selector, (b) => (b as HTMLButtonElement).disabled);

@@ -3,11 +3,10 @@
 // without decay), gradient clipping by the global norm and by value
 // (torch.nn.utils.clip_grad_norm_ / clip_grad_value_), and per-sample weights in the loss.
 import { spawnSync } from 'node:child_process';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { type FitOptions, MLP, type ModelConfig, Rng } from '../src';
-import { PYTHON, torchMissing } from './interop/helpers';
+import { PYTHON, requireTorch } from './interop/helpers';
 
-const noTorch = torchMissing();
 
 /** Trains with plain mini-batches in order: SGD or AdamW, optional clipping and sample weights. */
 const SCRIPT = String.raw`
@@ -73,7 +72,9 @@ async function versusTorch(fit: FitOptions, torchJob: Record<string, unknown>): 
   return { maxAbs: Math.max(...a.map((v, i) => Math.abs(v - b[i]))), moved: Math.max(...a.map((v, i) => Math.abs(v - s[i]))) };
 }
 
-describe.skipIf(noTorch)('features against PyTorch (float64)', () => {
+describe('features against PyTorch (float64)', () => {
+  beforeAll(requireTorch);
+
   it('AdamW (weight decay 0.1, biases not decayed) = torch.optim.AdamW', async () => {
     const r = await versusTorch({ epochs: 6, batchSize: 8, learningRate: 0.01, optimizer: { type: 'adamw', weightDecay: 0.1 } }, { optimizer: 'adamw', lr: 0.01, weightDecay: 0.1 });
     console.log(`AdamW: max |Δw| ours vs torch.optim.AdamW = ${r.maxAbs.toExponential(2)} after 30 steps (parameters moved up to ${r.moved.toFixed(3)})`);

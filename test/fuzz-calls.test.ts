@@ -2,19 +2,11 @@
 // a clear TypeError/RangeError or in a sound model (finite, round-trips through JSON); never a
 // hang, a raw engine error or a leak. FUZZ_SEED reproduces a run; FUZZ_CASES sets its size.
 import { getEventListeners } from 'node:events';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { MLP, gradientCheck } from '../src';
 import { fuzzCase, runFuzzCase } from './cases/fuzz';
+import { heapUsed } from './cases/heap';
 
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
-const heapUsed = () => {
-  gc();
-  gc();
-  return process.memoryUsage().heapUsed;
-};
 
 const seed = Number(process.env.FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 32));
 const cases = Number(process.env.FUZZ_CASES ?? 2500);

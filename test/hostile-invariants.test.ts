@@ -2,21 +2,13 @@
 // after every rejection (byte-identical to the last finite step), the step counter, callbacks at
 // every batch count, one loss, caps refused before allocating, lifetimes, and no caller code run.
 import { getEventListeners } from 'node:events';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { MLP } from '../src';
 import { REPORT_GROUP } from '../src/gpu/training';
 import { batchCallbacks, firstBatchBlamedOnData, frozenConfig, lastStepDivergence, oneLoss, rollbackMatchesReplay, throwingCallback } from './cases/invariants';
 import { stateBytes } from './cases/state';
+import { heapUsed } from './cases/heap';
 
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
-const heapUsed = () => {
-  gc();
-  gc();
-  return process.memoryUsage().heapUsed;
-};
 
 describe('never non-finite state (cpu)', () => {
   it('a non-finite first batch is blamed on the data, changes nothing (step counter included), and the next Adam fit is exact', async () => {

@@ -8,9 +8,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MLP, type ModelConfig, Rng } from '../src';
 import { datasetToSafetensors, fromSafetensors, toSafetensors } from '../src/interop';
-import { PYTHON, interopDir, maxDiff, removeTempDirs, tempDir, torchMissing } from './interop/helpers';
+import { PYTHON, interopDir, maxDiff, removeTempDirs, tempDir, requireTorch } from './interop/helpers';
 
-const noTorch = torchMissing();
 const TOL = 1e-5;
 
 interface Report {
@@ -80,8 +79,8 @@ function check(report: Report, label: string) {
 afterAll(removeTempDirs);
 
 describe('continuing training with PyTorch DistributedDataParallel', () => {
-  it('two processes with RANK / WORLD_SIZE / MASTER_ADDR / MASTER_PORT set (as torchrun does): loss falls, the result imports back', async (ctx) => {
-    ctx.skip(noTorch !== null, `skipped: ${noTorch}`);
+  it('two processes with RANK / WORLD_SIZE / MASTER_ADDR / MASTER_PORT set (as torchrun does): loss falls, the result imports back', async () => {
+    requireTorch();
     const dir = tempDir();
     const { model, x, y } = await exported(dir);
     const before = await model.evaluate(x, y);
@@ -107,8 +106,8 @@ describe('continuing training with PyTorch DistributedDataParallel', () => {
     expect(more.epochs[1].loss).toBeLessThan(before.loss);
   });
 
-  it('the same script started once with --nprocs 2 (torch.multiprocessing.spawn on 127.0.0.1, a free port)', async (ctx) => {
-    ctx.skip(noTorch !== null, `skipped: ${noTorch}`);
+  it('the same script started once with --nprocs 2 (torch.multiprocessing.spawn on 127.0.0.1, a free port)', async () => {
+    requireTorch();
     const dir = tempDir();
     const { x } = await exported(dir);
     const args = ['--nprocs', '2', '--model', join(dir, 'model.safetensors'), '--data', join(dir, 'data.safetensors'), '--out', join(dir, 'trained.safetensors'), '--report', join(dir, 'report.json'), '--epochs', '6', '--batch-size', '16', '--lr', '0.2', '--optimizer', 'momentum'];

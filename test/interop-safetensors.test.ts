@@ -6,9 +6,8 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { MLP } from '../src';
 import { MAX_HEADER_BYTES, datasetToSafetensors, fromSafetensors, toSafetensors } from '../src/interop';
-import { architectures, maxDiff, runPython, seededRows, removeTempDirs, tempDir, torchMissing, trainedModel, writeJson } from './interop/helpers';
+import { architectures, maxDiff, runPython, seededRows, removeTempDirs, tempDir, requireTorch, trainedModel, writeJson } from './interop/helpers';
 
-const noTorch = torchMissing();
 const TOL = 1e-5;
 
 /** The header of a safetensors file as an object, and a function to write a changed copy. */
@@ -32,8 +31,8 @@ afterAll(removeTempDirs);
 
 describe('safetensors with PyTorch', () => {
   for (const { name, config } of architectures) {
-    it(`PyTorch loads our export into nn.Sequential with the same predictions: ${name}`, async (ctx) => {
-      ctx.skip(noTorch !== null, `skipped: ${noTorch}`);
+    it(`PyTorch loads our export into nn.Sequential with the same predictions: ${name}`, async () => {
+      requireTorch();
       const model = await trainedModel(config);
       const dir = tempDir();
       writeFileSync(join(dir, 'model.safetensors'), await toSafetensors(model));
@@ -59,8 +58,8 @@ describe('safetensors with PyTorch', () => {
   }
 
   for (const dtype of ['F32', 'F64']) {
-    it(`imports a model PyTorch saved (${dtype}, no metadata, Dropout between layers) with the same predictions`, async (ctx) => {
-      ctx.skip(noTorch !== null, `skipped: ${noTorch}`);
+    it(`imports a model PyTorch saved (${dtype}, no metadata, Dropout between layers) with the same predictions`, async () => {
+      requireTorch();
       const dir = tempDir();
       const x = seededRows(7, 20, 5);
       const torch = runPython<{ names: string[]; predictions: number[][] }>('torch_check.py', ['export', join(dir, 'torch.safetensors'), writeJson(dir, 'x.json', x), dtype]);

@@ -1,5 +1,5 @@
-// The worked examples of the tutorials in ../shared/seeds, reproduced on the CPU path to the
-// printed digit.
+// The worked examples of the tutorials the library's users learned from (their numbers are
+// written out in this file), reproduced on the CPU path to the printed digit.
 import { describe, expect, it } from 'vitest';
 import { MLP } from '../src';
 

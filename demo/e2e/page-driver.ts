@@ -22,6 +22,27 @@ export interface Demo {
   close(): Promise<void>;
 }
 
+/**
+ * The demo opened at 1366×768 and ready (its first state reached), for a test file's
+ * `beforeAll`; {@link closeDemo} in its `afterAll`.
+ *
+ * @example
+ * beforeAll(async () => ({ demo, page } = await openReadyDemo()));
+ * afterAll(() => closeDemo(demo));
+ */
+export async function openReadyDemo(): Promise<{ demo: Demo; page: Page }> {
+  const demo = await startDemo();
+  const page = await demo.open(1366, 768);
+  await waitForState(page, ['ready']);
+  return { demo, page };
+}
+
+/** Closes a demo (if it was started) and prints what its page logged. */
+export async function closeDemo(demo: Demo | undefined): Promise<void> {
+  await demo?.close();
+  if (demo?.log.length) console.log(demo.log.join('\n'));
+}
+
 /** Starts the demo's Vite server and Chromium (`webgpu: false` leaves WebGPU's flags out). */
 export async function startDemo(options: { webgpu?: boolean } = {}): Promise<Demo> {
   const server = await createServer({

@@ -15,13 +15,22 @@ export const interopDir = resolve(import.meta.dirname);
  * Why the Python tests cannot run here (null when /usr/bin/python3 imports torch and numpy). The
  * reason is printed, and the tests pass it to `ctx.skip` so the report says why they skipped.
  */
-export function torchMissing(): string | null {
+function torchMissing(): string | null {
   const r = spawnSync(PYTHON, ['-c', 'import torch, numpy; print(torch.__version__)'], { encoding: 'utf8' });
-  let reason: string | null = null;
-  if (r.error) reason = `${PYTHON} cannot be run (${r.error.message}); install Debian's python3-torch`;
-  else if (r.status !== 0) reason = `${PYTHON} lacks torch/numpy (${(r.stderr || '').trim().split('\n').pop()}); install Debian's python3-torch`;
-  if (reason) console.warn(`PyTorch checks skipped: ${reason}`);
-  return reason;
+  if (r.error) return `${PYTHON} cannot be run (${r.error.message})`;
+  if (r.status !== 0) return `${PYTHON} lacks torch/numpy (${(r.stderr || '').trim().split('\n').pop()})`;
+  return null;
+}
+
+let torchChecked: string | null | undefined;
+
+/**
+ * Fails the calling test, saying how to install it, when Debian's PyTorch is missing: the
+ * PyTorch cross-checks are part of `npm test` (`.ci/run` installs python3-torch), never skipped.
+ */
+export function requireTorch(): void {
+  if (torchChecked === undefined) torchChecked = torchMissing();
+  if (torchChecked !== null) throw new Error(`this test checks against PyTorch, and ${torchChecked}: install Debian's python3-torch and python3-numpy (apt-get install -y python3-torch python3-numpy; .ci/run does)`);
 }
 
 /** Runs a script of test/interop/ with /usr/bin/python3 and parses the JSON it prints last. */

@@ -6,9 +6,9 @@ import { dirname, resolve } from 'node:path';
 import { type BrowserSession, openBrowser, repoRoot } from '../test/browser/harness';
 import { requestGpu } from '../src/gpu/device';
 import { traitsOf } from '../src/gpu/launches';
-import type { Prepared, SystemInfo } from './ours';
+import type { FirstStep, Prepared, SystemInfo } from './ours';
 import type { ProfileRow } from './profile';
-import { type WorkloadResult, ratiosOf, reportLines } from './report';
+import { type WorkloadResult, ratiosOf, reportLines, table } from './report';
 import { prepareSystem } from './systems';
 import type { ShapeReport } from './variants';
 import { SYSTEMS, type System, type Workload, repetitionWork, workloads } from './workloads';
@@ -27,6 +27,9 @@ npm run bench:node [-- options]   (Node + Dawn: the same systems, TensorFlow.js'
                     MLP.profile times it, and the fixed cost of a submit and of a readback (browser only)
   --variants        instead of the benchmark: every matmul variant's GFLOP/s on the benchmark's
                     shapes, and the autotuner's choice (browser only)
+  --first-step      instead of the benchmark: ours on WebGPU, time from MLP.create to the end of
+                    the first one-batch fit of each training workload, each repetition on a new
+                    device, with its parts; --reps repetitions, the median reported (browser only)
   --stream          with --node (npm run bench:stream): MNIST as float32 and as bytes in memory
                     and streamed from disk, then --rows=N synthetic byte rows streamed (default 1000000)`;
 
@@ -47,7 +50,7 @@ function parse(argv: string[]): Options | string {
   };
   for (const a of argv) {
     if (a === '--help' || a === '-h') return USAGE_TEXT;
-    if (!/^--(node|quick|variants|stream|(workloads|systems|reps|scale|out|profile|rows)=.+)$/.test(a)) return `unknown option ${a}\n\n${USAGE_TEXT}`;
+    if (!/^--(node|quick|variants|stream|first-step|(workloads|systems|reps|scale|out|profile|rows)=.+)$/.test(a)) return `unknown option ${a}\n\n${USAGE_TEXT}`;
   }
   const node = argv.includes('--node');
   const quick = argv.includes('--quick');
@@ -211,6 +214,7 @@ export async function main(argv: string[]): Promise<number> {
   if (opts.profile) return profileMain(opts.profile, opts.scale);
   if (argv.includes('--stream')) return (await import('./stream')).streamMain(argv);
   if (argv.includes('--variants')) return variantsMain(opts.scale);
+  if (argv.includes('--first-step')) return firstStepMain(opts);
   const started = new Date();
   const log = (s: string) => process.stderr.write(`[bench ${((Date.now() - started.getTime()) / 1000).toFixed(0)}s] ${s}\n`);
   let runner: Runner;
@@ -282,3 +286,37 @@ async function variantsMain(scale: number): Promise<number> {
     await session.close();
   }
 }
+
+/**
+ * Time to the first step of each training workload (ours on WebGPU, a new device each time):
+ * repetitions interleaved over the workloads, medians printed, every repetition in the JSON
+ * (bench/results-first-step.json unless --out).
+ */
+async function firstStepMain(opts: Options): Promise<number> {
+  const started = new Date();
+  const session = await openBrowser('/test/browser/index.html');
+  const names = workloads().filter((w) => w.kind === 'train' && opts.workloads.includes(w.name)).map((w) => w.name);
+  const runs: Record<string, FirstStep[]> = Object.fromEntries(names.map((n) => [n, []]));
+  try {
+    await session.run('/bench/first-step.ts', 'firstStepOf', 'xor'); // warm the page (module loading, first device)
+    for (let r = 0; r < opts.reps; r++) {
+      for (const n of names) runs[n].push(await session.run<FirstStep>('/bench/first-step.ts', 'firstStepOf', n));
+    }
+    const mid = (n: string, k: keyof FirstStep) => median(runs[n].map((x) => Number(x[k] ?? NaN)));
+    const lines = [
+      `time to the first step, ours on WebGPU (a new device each time), ${started.toISOString()}`,
+      `adapter: ${session.adapter}; median of ${opts.reps} repetitions (seconds)`,
+      ...table(['workload', 'create → first step', 'of which create', 'same fit again', 'longest compile', 'pipelines', 'every repetition'],
+        names.map((n) => [n, mid(n, 'seconds').toFixed(2), mid(n, 'createSeconds').toFixed(2), mid(n, 'againSeconds').toFixed(2), mid(n, 'compileSeconds').toFixed(2), String(mid(n, 'pipelines')), runs[n].map((x) => x.seconds.toFixed(2)).join(' ')])),
+    ];
+    console.log(lines.join('\n'));
+    const out = opts.out.endsWith('results.json') ? resolve(repoRoot, 'bench/results-first-step.json') : opts.out;
+    writeFileSync(out, JSON.stringify({ date: started.toISOString(), adapter: session.adapter, command: `npm run bench -- ${argv0(opts)}`, runs }, null, 2) + '\n');
+    console.error(`wrote ${out}`);
+    return 0;
+  } finally {
+    await session.close();
+  }
+}
+
+const argv0 = (opts: Options) => `--first-step --reps=${opts.reps}${opts.workloads.length < 4 ? ` --workloads=${opts.workloads.join(',')}` : ''}`;

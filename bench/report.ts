@@ -29,7 +29,7 @@ export interface WorkloadResult {
 export const fmt = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v >= 1 ? v.toFixed(2) : v.toPrecision(3));
 
 /** Pads cells into aligned columns, with a rule under the header and a blank line between groups (first cell). */
-function table(header: string[], rows: string[][]): string[] {
+export function table(header: string[], rows: string[][]): string[] {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]) => cells.map((c, i) => (c ?? '').padEnd(widths[i])).join('  ').trimEnd();
   const out = [line(header), widths.map((n) => '-'.repeat(n)).join('  ')];

@@ -10,8 +10,11 @@ const ACTIVATION_SOFTMAX: u32 = 4u; // applied by softmax.wgsl; activate() leave
 
 override ACTIVATION: u32 = ACTIVATION_LINEAR;
 
-fn activate(z: f32) -> f32 {
-  switch ACTIVATION {
+fn activate(z: f32) -> f32 { return activateAs(ACTIVATION, z); }
+
+// The activation with code `code` (ACTIVATION_*).
+fn activateAs(code: u32, z: f32) -> f32 {
+  switch code {
     case ACTIVATION_SIGMOID: {
       // numerically safe logistic
       if (z >= 0.0) { return 1.0 / (1.0 + exp(-z)); }
@@ -24,8 +27,10 @@ fn activate(z: f32) -> f32 {
   }
 }
 
-fn derivative(act: f32) -> f32 {
-  switch ACTIVATION {
+fn derivative(act: f32) -> f32 { return derivativeAs(ACTIVATION, act); }
+
+fn derivativeAs(code: u32, act: f32) -> f32 {
+  switch code {
     case ACTIVATION_SIGMOID: { return act * (1.0 - act); }
     case ACTIVATION_TANH: { return 1.0 - act * act; }
     case ACTIVATION_RELU: { return select(0.0, 1.0, act > 0.0); }

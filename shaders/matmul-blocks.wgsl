@@ -22,28 +22,48 @@ override CB: u32 = 2u; // 1 … MAX_QUADS
 var<private> dimM: u32;
 var<private> dimN: u32;
 var<private> dimK: u32;
+// element strides of A along i and k, and of B along k and j (from the modes)
+var<private> strideAi: u32;
+var<private> strideAk: u32;
+var<private> strideBk: u32;
+var<private> strideBj: u32;
 
-/** Reads this batch's sizes into dimM, dimN, dimK. */
+/** Reads this launch's modes, and this batch's sizes into dimM, dimN, dimK (and the strides). */
 fn loadDims() {
+  loadModes();
   dimM = batchM();
   dimN = params.N;
   dimK = batchK();
+  strideAi = select(dimK, 1u, transA);
+  strideAk = select(1u, dimM, transA);
+  strideBk = select(dimN, 1u, transB);
+  strideBj = select(1u, dimK, transB);
 }
 
 // A[i, k] and B[k, j] of the logical product, whatever the storage order.
 fn elemA(i: u32, k: u32) -> f32 {
-  if (TRANS_A) { return a[k * dimM + i]; }
-  return a[i * dimK + k];
+  return a[i * strideAi + k * strideAk];
 }
 
 fn elemB(k: u32, j: u32) -> f32 {
-  if (TRANS_B) { return b[j * dimK + k]; }
-  return b[k * dimN + j];
+  return b[k * strideBk + j * strideBj];
 }
 
-// Row i of A over k..k+3 (the caller keeps i and k + 3 in range).
-fn rowA(i: u32, k: u32) -> vec4<f32> {
-  return vec4<f32>(elemA(i, k), elemA(i, k + 1u), elemA(i, k + 2u), elemA(i, k + 3u));
+// One group of four k: their indices, clamped to K − 1, and 1 for those below K, 0 past it (the
+// last group of a K that is not a multiple of 4), so every group runs the same code.
+struct KGroup {
+  k: vec4<u32>,
+  keep: vec4<f32>,
+}
+
+fn kGroup(k: u32) -> KGroup {
+  let ks = vec4<u32>(k) + vec4<u32>(0u, 1u, 2u, 3u);
+  return KGroup(min(ks, vec4<u32>(dimK - 1u)), select(vec4<f32>(0.0), vec4<f32>(1.0), ks < vec4<u32>(dimK)));
+}
+
+// Row i of A over the group (zero past K; i already clamped).
+fn rowA(i: u32, g: KGroup) -> vec4<f32> {
+  return vec4<f32>(elemA(i, g.k.x), elemA(i, g.k.y), elemA(i, g.k.z), elemA(i, g.k.w)) * g.keep;
 }
 
 // Row k of B over columns j (4 indices, already clamped).
@@ -51,34 +71,15 @@ fn rowB(k: u32, j: vec4<u32>) -> vec4<f32> {
   return vec4<f32>(elemB(k, j.x), elemB(k, j.y), elemB(k, j.z), elemB(k, j.w));
 }
 
-// Q for rows i (4 indices, clamped) over k..k+3: column r is row i[r] of A.
-fn blockA(i: vec4<u32>, k: u32) -> mat4x4<f32> {
-  return mat4x4<f32>(rowA(i.x, k), rowA(i.y, k), rowA(i.z, k), rowA(i.w, k));
+// Q for rows i (4 indices, clamped) over the group: column r is row i[r] of A.
+fn blockA(i: vec4<u32>, g: KGroup) -> mat4x4<f32> {
+  return mat4x4<f32>(rowA(i.x, g), rowA(i.y, g), rowA(i.z, g), rowA(i.w, g));
 }
 
-// P for k..k+3 and columns j (clamped): column kk is row k + kk of B.
-fn blockB(k: u32, j: vec4<u32>) -> mat4x4<f32> {
-  return mat4x4<f32>(rowB(k, j), rowB(k + 1u, j), rowB(k + 2u, j), rowB(k + 3u, j));
-}
-
-// The same for the last, partial group of k: columns of Q past K are zero.
-fn tailA(i: vec4<u32>, k: u32) -> mat4x4<f32> {
-  var q: mat4x4<f32>;
-  for (var kk = 0u; kk < 4u; kk++) {
-    let kc = min(k + kk, dimK - 1u);
-    let keep = select(0.0, 1.0, k + kk < dimK);
-    q[0][kk] = elemA(i.x, kc) * keep;
-    q[1][kk] = elemA(i.y, kc) * keep;
-    q[2][kk] = elemA(i.z, kc) * keep;
-    q[3][kk] = elemA(i.w, kc) * keep;
-  }
-  return q;
-}
-
-fn tailB(k: u32, j: vec4<u32>) -> mat4x4<f32> {
-  var p: mat4x4<f32>;
-  for (var kk = 0u; kk < 4u; kk++) { p[kk] = rowB(min(k + kk, dimK - 1u), j); }
-  return p;
+// P for the group and columns j (clamped): column kk is row k + kk of B (rows past K repeat the
+// last one; Q is zero there).
+fn blockB(g: KGroup, j: vec4<u32>) -> mat4x4<f32> {
+  return mat4x4<f32>(rowB(g.k.x, j), rowB(g.k.y, j), rowB(g.k.z, j), rowB(g.k.w, j));
 }
 
 // The 4 rows of block r (from row i0), and the 4 columns of block q (from column j0), clamped.
@@ -91,33 +92,19 @@ fn quadCols(j0: u32, q: u32) -> vec4<u32> {
 }
 
 // Q for each row block (rows ir[r]) and P for each column block (columns jc[q]) of the thread
-// over k..k+3; tail: the last, partial group of k.
-fn loadQ(qa: ptr<function, array<mat4x4<f32>, MAX_QUADS>>, ir: array<vec4<u32>, MAX_QUADS>, k: u32, tail: bool) {
-  if (tail) {
-    (*qa)[0] = tailA(ir[0], k);
-    if (RB > 1u) { (*qa)[1] = tailA(ir[1], k); }
-    if (RB > 2u) { (*qa)[2] = tailA(ir[2], k); }
-    if (RB > 3u) { (*qa)[3] = tailA(ir[3], k); }
-    return;
-  }
-  (*qa)[0] = blockA(ir[0], k);
-  if (RB > 1u) { (*qa)[1] = blockA(ir[1], k); }
-  if (RB > 2u) { (*qa)[2] = blockA(ir[2], k); }
-  if (RB > 3u) { (*qa)[3] = blockA(ir[3], k); }
+// over group g.
+fn loadQ(qa: ptr<function, array<mat4x4<f32>, MAX_QUADS>>, ir: array<vec4<u32>, MAX_QUADS>, g: KGroup) {
+  (*qa)[0] = blockA(ir[0], g);
+  if (RB > 1u) { (*qa)[1] = blockA(ir[1], g); }
+  if (RB > 2u) { (*qa)[2] = blockA(ir[2], g); }
+  if (RB > 3u) { (*qa)[3] = blockA(ir[3], g); }
 }
 
-fn loadP(p: ptr<function, array<mat4x4<f32>, MAX_QUADS>>, jc: array<vec4<u32>, MAX_QUADS>, k: u32, tail: bool) {
-  if (tail) {
-    (*p)[0] = tailB(k, jc[0]);
-    if (CB > 1u) { (*p)[1] = tailB(k, jc[1]); }
-    if (CB > 2u) { (*p)[2] = tailB(k, jc[2]); }
-    if (CB > 3u) { (*p)[3] = tailB(k, jc[3]); }
-    return;
-  }
-  (*p)[0] = blockB(k, jc[0]);
-  if (CB > 1u) { (*p)[1] = blockB(k, jc[1]); }
-  if (CB > 2u) { (*p)[2] = blockB(k, jc[2]); }
-  if (CB > 3u) { (*p)[3] = blockB(k, jc[3]); }
+fn loadP(p: ptr<function, array<mat4x4<f32>, MAX_QUADS>>, jc: array<vec4<u32>, MAX_QUADS>, g: KGroup) {
+  (*p)[0] = blockB(g, jc[0]);
+  if (CB > 1u) { (*p)[1] = blockB(g, jc[1]); }
+  if (CB > 2u) { (*p)[2] = blockB(g, jc[2]); }
+  if (CB > 3u) { (*p)[3] = blockB(g, jc[3]); }
 }
 
 // x[MAX_QUADS·r + q] += p[q] · q[r] for the RB × CB blocks in use (constant indices only).

@@ -32,24 +32,18 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id) wg
   let j0 = gid.x * QUAD * CB;
   // the whole workgroup leaves together (same rows)
   if (i0 >= dimM) { return; }
-  let ir = blockRows(i0);
   let jc = blockCols(min(j0, dimN - 1u));
   let own = ownRows(i0, lane);
   var x: array<mat4x4<f32>, THREAD_BLOCKS>;
   var q: array<mat4x4<f32>, MAX_QUADS>;
   var p: array<mat4x4<f32>, MAX_QUADS>;
-  let k4 = dimK & ~3u;
-  for (var k = 0u; k < k4; k += 4u) {
-    q[0] = sharedQ(rowA(own.x, k));
-    if (RB > 1u) { q[1] = sharedQ(rowA(own.y, k)); }
-    if (RB > 2u) { q[2] = sharedQ(rowA(own.z, k)); }
-    if (RB > 3u) { q[3] = sharedQ(rowA(own.w, k)); }
-    loadP(&p, jc, k, false);
-    multiply(&x, &q, &p);
-  }
-  if (k4 < dimK) {
-    loadQ(&q, ir, k4, true);
-    loadP(&p, jc, k4, true);
+  for (var k = 0u; k < dimK; k += 4u) {
+    let g = kGroup(k);
+    q[0] = sharedQ(rowA(own.x, g));
+    if (RB > 1u) { q[1] = sharedQ(rowA(own.y, g)); }
+    if (RB > 2u) { q[2] = sharedQ(rowA(own.z, g)); }
+    if (RB > 3u) { q[3] = sharedQ(rowA(own.w, g)); }
+    loadP(&p, jc, g);
     multiply(&x, &q, &p);
   }
   if (j0 >= dimN) { return; }

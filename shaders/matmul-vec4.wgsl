@@ -37,19 +37,19 @@ fn scalarB(e: u32) -> f32 { return b[e >> 2u][e & 3u]; }
 // A[i, k] and B[k, j] of the logical product, zero outside it.
 fn elemA(i: u32, k: u32) -> f32 {
   if (i >= dimM || k >= dimK) { return 0.0; }
-  if (TRANS_A) { return scalarA(k * dimM + i); }
+  if (transA) { return scalarA(k * dimM + i); }
   return scalarA(i * dimK + k);
 }
 
 fn elemB(k: u32, j: u32) -> f32 {
   if (k >= dimK || j >= dimN) { return 0.0; }
-  if (TRANS_B) { return scalarB(j * dimK + k); }
+  if (transB) { return scalarB(j * dimK + k); }
   return scalarB(k * dimN + j);
 }
 
 // Rows i..i+3 of A at k (a column of A), and row k of B over columns j..j+3.
 fn colA(i: u32, k: u32) -> vec4<f32> {
-  if (TRANS_A && (dimM & 3u) == 0u) {
+  if (transA && (dimM & 3u) == 0u) {
     if (i >= dimM || k >= dimK) { return vec4<f32>(); }
     return a[(k * dimM + i) >> 2u];
   }
@@ -57,7 +57,7 @@ fn colA(i: u32, k: u32) -> vec4<f32> {
 }
 
 fn rowB(k: u32, j: u32) -> vec4<f32> {
-  if (!TRANS_B && (dimN & 3u) == 0u) {
+  if (!transB && (dimN & 3u) == 0u) {
     if (k >= dimK || j >= dimN) { return vec4<f32>(); }
     return b[(k * dimN + j) >> 2u];
   }
@@ -66,7 +66,7 @@ fn rowB(k: u32, j: u32) -> vec4<f32> {
 
 // Row i of A over k..k+3, and column j of B over k..k+3.
 fn rowA(i: u32, k: u32) -> vec4<f32> {
-  if (!TRANS_A && (dimK & 3u) == 0u) {
+  if (!transA && (dimK & 3u) == 0u) {
     if (i >= dimM || k >= dimK) { return vec4<f32>(); }
     return a[(i * dimK + k) >> 2u];
   }
@@ -74,7 +74,7 @@ fn rowA(i: u32, k: u32) -> vec4<f32> {
 }
 
 fn colB(k: u32, j: u32) -> vec4<f32> {
-  if (TRANS_B && (dimK & 3u) == 0u) {
+  if (transB && (dimK & 3u) == 0u) {
     if (k >= dimK || j >= dimN) { return vec4<f32>(); }
     return b[(j * dimK + k) >> 2u];
   }
@@ -84,7 +84,7 @@ fn colB(k: u32, j: u32) -> vec4<f32> {
 // Stages the 4×4 block of A at rows i..i+3, k..k+3 into At[kk][rq] (kk = k − k0 … + 3).
 fn stageA(i: u32, k: u32, kk: u32, rq: u32) {
   let quads = ROWS * WG_Y / 4u;
-  if (TRANS_A) {
+  if (transA) {
     for (var u = 0u; u < 4u; u++) { At[(kk + u) * quads + rq] = colA(i, k + u); }
     return;
   }
@@ -101,7 +101,7 @@ fn stageA(i: u32, k: u32, kk: u32, rq: u32) {
 
 // Stages the 4×4 block of B at k..k+3, columns j..j+3 into Bt[kk][cq].
 fn stageB(k: u32, j: u32, kk: u32, cq: u32) {
-  if (!TRANS_B) {
+  if (!transB) {
     for (var u = 0u; u < 4u; u++) { Bt[(kk + u) * WG_X + cq] = rowB(k + u, j); }
     return;
   }
@@ -135,6 +135,7 @@ fn accumulate(acc: ptr<function, array<vec4<f32>, MAX_ROWS>>, kk: u32, ty: u32, 
 
 @compute @workgroup_size(WG_X, WG_Y)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+  loadModes();
   dimM = batchM();
   dimN = params.N;
   dimK = batchK();

@@ -33,6 +33,7 @@ var<workgroup> Bs: array<f32, TILE * TK>; // [TK][TILE]: Bs[k * TILE + j]
 
 @compute @workgroup_size(THREADS, THREADS)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+  loadModes();
   let M = batchM();
   let N = params.N;
   let K = batchK();
@@ -52,22 +53,22 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
       let e = t + THREADS * THREADS * p;
       // A slice: rows m0..m0+TILE−1, columns k0..k0+TK−1, read along A's contiguous direction
       var row: u32; var kk: u32;
-      if (TRANS_A) { row = e % TILE; kk = e / TILE; } else { row = e / TK; kk = e % TK; }
+      if (transA) { row = e % TILE; kk = e / TILE; } else { row = e / TK; kk = e % TK; }
       let gi = m0 + row;
       let gk = k0 + kk;
       var va = 0.0;
       if (gi < M && gk < K) {
-        if (TRANS_A) { va = a[gk * M + gi]; } else { va = a[gi * K + gk]; }
+        if (transA) { va = a[gk * M + gi]; } else { va = a[gi * K + gk]; }
       }
       As[kk * TILE + row] = va;
       // B slice: rows k0..k0+TK−1, columns n0..n0+TILE−1
       var col: u32; var kb: u32;
-      if (TRANS_B) { col = e / TK; kb = e % TK; } else { col = e % TILE; kb = e / TILE; }
+      if (transB) { col = e / TK; kb = e % TK; } else { col = e % TILE; kb = e / TILE; }
       let gj = n0 + col;
       let gkb = k0 + kb;
       var vb = 0.0;
       if (gj < N && gkb < K) {
-        if (TRANS_B) { vb = b[gj * K + gkb]; } else { vb = b[gkb * N + gj]; }
+        if (transB) { vb = b[gj * K + gkb]; } else { vb = b[gkb * N + gj]; }
       }
       Bs[kb * TILE + col] = vb;
     }
@@ -108,15 +109,10 @@ fn blocked(@builtin(global_invocation_id) gid: vec3<u32>) {
   var x: array<mat4x4<f32>, THREAD_BLOCKS>;
   var q: array<mat4x4<f32>, MAX_QUADS>;
   var p: array<mat4x4<f32>, MAX_QUADS>;
-  let k4 = dimK & ~3u;
-  for (var k = 0u; k < k4; k += 4u) {
-    loadQ(&q, ir, k, false);
-    loadP(&p, jc, k, false);
-    multiply(&x, &q, &p);
-  }
-  if (k4 < dimK) {
-    loadQ(&q, ir, k4, true);
-    loadP(&p, jc, k4, true);
+  for (var k = 0u; k < dimK; k += 4u) {
+    let g = kGroup(k);
+    loadQ(&q, ir, g);
+    loadP(&p, jc, g);
     multiply(&x, &q, &p);
   }
   storeBlocks(i0, j0, &x);

@@ -6,11 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
-  type CandidateTiming, DeviceTuning, FAST_BUDGET_MS, type TuneRequest, type TunerDeps, fastest, tuneRequests, tunedVariant, tuningOf,
+  type CandidateTiming, DeviceTuning, FAST_BUDGET_MS, MIN_GAIN, type TuneRequest, type TunerDeps, choose, fastest, tuneRequests, tunedVariant, tuningOf,
 } from '../src/gpu/autotune';
 import { candidateOrder } from '../src/gpu/autotune-device';
 import {
-  type DeviceTraits, type MatmulShape, type MatmulVariantId, MATMUL_VARIANTS, MATMUL_VARIANT_IDS, applicableVariants, defaultVariant, planVariant, shapeKey, whyNot,
+  type DeviceTraits, type MatmulShape, type MatmulVariantId, MATMUL_VARIANTS, MATMUL_VARIANT_IDS, SMALL_WORK, applicableVariants, defaultVariant, isCompact, matmulParams, pipelineConstants, planVariant, shapeKey, whyNot,
 } from '../src/gpu/autotune-variants';
 import { MATMUL_SIZES } from '../src/gpu/registry';
 import { adapterKey, fileStore, hash, memoryStore } from '../src/gpu/tuning-cache';
@@ -58,6 +58,25 @@ describe('fastest', () => {
     expect(fastest([t('tiled', 2), t('vec4-64x64', 1.5), t('blocked-8x8', 3)]).variant).toBe('vec4-64x64');
     expect(fastest([t('blocked-8x8', 1), t('tiled', 1)]).variant).toBe('blocked-8x8');
     expect(() => fastest([])).toThrow(/at least one/);
+  });
+});
+
+describe('choose', () => {
+  const t = (variant: MatmulVariantId, ms: number): CandidateTiming => ({ variant, ms, compileMs: 0 });
+  it(`keeps the default unless another is at least ${MIN_GAIN * 100}% faster`, () => {
+    expect(choose([t('subgroups-8x8', 1), t('subgroups-16x16', 0.97)], 'subgroups-8x8')).toBe('subgroups-8x8');
+    expect(choose([t('subgroups-8x8', 1), t('subgroups-16x16', 0.9)], 'subgroups-8x8')).toBe('subgroups-16x16');
+    // the default failed (not timed): the fastest of the others
+    expect(choose([t('blocked-8x8', 1), t('tiled', 0.99)], 'subgroups-8x8')).toBe('tiled');
+  });
+
+  it("under 'full', a candidate within the margin of the default does not replace it", async () => {
+    const r = req(512, 512, 512);
+    const first = candidateOrder(r.shape, SOFTWARE)[0];
+    const f = fakeDeps({ compileMs: 10, launchMs: (v) => (v === first ? 1 : v === 'blocked-16x16' ? 0.98 : 2) });
+    const [c] = await tuneRequests(new DeviceTuning(), [r], 'full', f.deps);
+    expect(c.variant).toBe(first);
+    expect(c.timings[0].variant).toBe('blocked-16x16'); // measured faster, by less than the margin
   });
 });
 
@@ -137,6 +156,39 @@ describe("tuneRequests 'fast'", () => {
     expect(f.log.filter((l) => l.startsWith('time')).length).toBeGreaterThan(1);
   });
 
+  it('keeps the default of a small or thin product and measures nothing for it (full still does)', async () => {
+    const thin = req(512, 10, 1024);
+    const f0 = fakeDeps({ compileMs: 1, launchMs: (v) => (v === 'blocked-4x4' ? 1 : 0.1) });
+    expect((await tuneRequests(new DeviceTuning(), [thin], 'fast', f0.deps))[0]).toMatchObject({ variant: 'blocked-4x4', source: 'default' });
+    const small = req(4, 8, 2);
+    expect(4 * 8 * 2).toBeLessThan(SMALL_WORK);
+    const f = fakeDeps({ compileMs: 1, launchMs: (v) => (v === 'blocked-4x4' ? 1 : 0.1) });
+    const [c] = await tuneRequests(new DeviceTuning(), [small], 'fast', f.deps);
+    expect(c).toMatchObject({ variant: 'blocked-4x4', source: 'default' });
+    expect(f.log).toEqual([`compile blocked-4x4 ${shapeKey(small.shape)}`]);
+    const [full] = await tuneRequests(new DeviceTuning(), [small], 'full', f.deps);
+    expect(full.source).toBe('measured');
+  });
+
+  it("estimates an unseen variant's compile as twice the slowest seen, not their mean: a cheap default does not make a costly candidate look affordable", async () => {
+    const r = req(512, 512, 512);
+    const [first, second, third] = candidateOrder(r.shape, SOFTWARE);
+    // the default compiles in 30 ms, the second candidate in 100, the third in 400: after the
+    // second, a third at 2 × 100 ms does not fit the budget (at their mean, 65 ms, it would)
+    const compileMs = (v: MatmulVariantId) => (v === first ? 30 : v === second ? 100 : 400);
+    const f = fakeDeps({ compileMs, launchMs: () => 1 });
+    const [c] = await tuneRequests(new DeviceTuning(), [r], 'fast', f.deps);
+    expect(f.log.filter((l) => l.startsWith('compile')).map((l) => l.split(' ')[1])).toEqual([first, second]);
+    expect(c.timings.map((t) => t.variant).sort()).toEqual([first, second].sort());
+    expect(third).toBeDefined();
+    const state = new DeviceTuning();
+    state.noteCompile(second, 100);
+    state.noteCompile(second, 120);
+    expect(state.compileEstimate(second)).toBe(110);
+    expect(state.compileEstimate(third)).toBe(240);
+    expect(new DeviceTuning().compileEstimate(third, 50)).toBe(50);
+  });
+
   it('reuses a measured choice, and a complete one under full; measures again under full when it was partial', async () => {
     const state = new DeviceTuning();
     const f = fakeDeps({ compileMs: 10, launchMs: () => 1 });
@@ -193,6 +245,10 @@ describe('variant table', () => {
     expect(defaultVariant({ M: 1024, N: 1024, K: 1024, form: 'AB' }, SOFTWARE)).toMatch(/^subgroups-/);
     expect(defaultVariant({ M: 1024, N: 1024, K: 1024, form: 'AB' }, { subgroups: false, software: true })).toMatch(/^blocked-/);
     expect(defaultVariant({ M: 4, N: 8, K: 2, form: 'AB' }, SOFTWARE)).toBe('blocked-4x4');
+    // thin: a 10-unit output layer at batch 512 (5 M multiply-adds) and its weight gradient
+    expect(defaultVariant({ M: 512, N: 10, K: 1024, form: 'AB' }, SOFTWARE)).toBe('blocked-4x4');
+    expect(defaultVariant({ M: 1024, N: 10, K: 512, form: 'ATB' }, SOFTWARE)).toBe('blocked-4x4');
+    expect(defaultVariant({ M: 512, N: 16, K: 1024, form: 'AB' }, SOFTWARE)).toBe('subgroups-8x8');
     expect(defaultVariant({ M: 1024, N: 1024, K: 1024, form: 'AB' }, GPU)).toMatch(/^vec4-/);
     expect(defaultVariant({ M: 45, N: 65, K: 33, form: 'AB' }, GPU)).toBe('tiled');
   });
@@ -228,6 +284,30 @@ describe('variant table', () => {
         if (spec.layout === 'rowBlocks') expect(c.WG_X % 4, `${what}: whole subgroups`).toBe(0);
       }
     }
+  });
+
+  it('small and thin products share one pipeline whatever their modes; the others compile their modes in', () => {
+    const forward = { TRANS_A: false, TRANS_B: false, EPILOGUE: 1, ACTIVATION: 1, HAS_BIAS: true };
+    const gradient = { TRANS_A: true, TRANS_B: false, EPILOGUE: 0, ACTIVATION: 0, HAS_BIAS: false };
+    const delta = { TRANS_A: false, TRANS_B: true, EPILOGUE: 2, ACTIVATION: 3, HAS_BIAS: false };
+    // mlp-1024's output layer at batch 512: forward, weight gradient (thin), and XOR's (small)
+    const compact: [MatmulShape, typeof forward][] = [
+      [{ M: 512, N: 10, K: 1024, form: 'AB' }, forward], [{ M: 1024, N: 10, K: 512, form: 'ATB' }, gradient],
+      [{ M: 4, N: 8, K: 2, form: 'AB' }, forward], [{ M: 4, N: 2, K: 8, form: 'ABT' }, delta],
+    ];
+    const keys = compact.map(([shape, m]) => {
+      expect(isCompact(shape), shapeKey(shape)).toBe(true);
+      return JSON.stringify(pipelineConstants(planVariant(defaultVariant(shape, SOFTWARE), shape), m));
+    });
+    expect(new Set(keys).size).toBe(1);
+    expect(JSON.parse(keys[0])).toMatchObject({ RUNTIME_MODES: 1 });
+    const big: MatmulShape = { M: 512, N: 1024, K: 784, form: 'AB' };
+    expect(isCompact(big)).toBe(false);
+    const c = pipelineConstants(planVariant(defaultVariant(big, SOFTWARE), big), forward);
+    expect(c).toMatchObject(forward);
+    expect(c.RUNTIME_MODES).toBeUndefined();
+    // the params uniform carries the modes either way
+    expect(matmulParams(big, 1, delta)).toEqual({ M: 512, N: 1024, K: 784, batchRows: 1, transA: 0, transB: 1, epilogue: 2, activation: 3, hasBias: 0 });
   });
 });
 

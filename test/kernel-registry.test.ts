@@ -306,9 +306,14 @@ describe('matmul variant kernels (matmul-vec4.wgsl, matmul-subgroups.wgsl)', () 
       expect(k.uniforms.params).toEqual(matmul.uniforms.params);
       expect(k.uniforms.batch).toEqual(BATCH_LAYOUT);
       for (const c of ['EPILOGUE_NONE', 'EPILOGUE_BIAS_ACTIVATION', 'EPILOGUE_ACTIVATION_DERIVATIVE', 'BATCH_ROWS_M', 'BATCH_ROWS_K']) expect(k.consts[c], `${name} ${c}`).toBe(matmul.consts[c]);
-      for (const o of ['TRANS_A', 'TRANS_B', 'EPILOGUE', 'HAS_BIAS', 'ACTIVATION', 'WG_X']) expect(k.overrides, `${name} override ${o}`).toContain(o);
+      for (const o of ['TRANS_A', 'TRANS_B', 'EPILOGUE', 'HAS_BIAS', 'ACTIVATION', 'RUNTIME_MODES', 'WG_X']) expect(k.overrides, `${name} override ${o}`).toContain(o);
     });
   }
+
+  it('struct Params carries the sizes and every mode (read with RUNTIME_MODES)', () => {
+    expect(KERNELS.matmul.uniforms.params!.fields.map((f) => f.name)).toEqual(['M', 'N', 'K', 'batchRows', 'transA', 'transB', 'epilogue', 'activation', 'hasBias']);
+    expect(KERNELS.matmul.overrides).toContain('RUNTIME_MODES');
+  });
 
   it('matmul-subgroups.wgsl enables subgroups; the other matmul files do not', () => {
     expect(MATMUL_VARIANT_KERNELS['matmul-subgroups'].code).toMatch(/^enable subgroups;/);

@@ -1,7 +1,10 @@
 import { MAP_MODE_READ, USAGE } from './usage';
 import { BatchUniforms } from './batch-uniform';
 import type { BufferManager } from './buffers';
-import { type DeviceTraits, type MatmulShape, type MatmulVariantId, MATMUL_VARIANT_IDS, applicableVariants, defaultVariant, planVariant } from './autotune-variants';
+import {
+  type DeviceTraits, type MatmulShape, type MatmulVariantId, MATMUL_VARIANT_IDS, applicableVariants, defaultVariant, matmulParams, pipelineConstants, planVariant,
+} from './autotune-variants';
+import { packStruct } from './kernel-interface';
 import type { TuneRequest, TunerDeps } from './autotune';
 import { bindGroupEntries } from './launches';
 import type { PipelineCache } from './pipelines';
@@ -61,7 +64,7 @@ export function deviceTunerDeps(device: GPUDevice, traits: DeviceTraits, cache: 
   uniforms.write([{ start: 0, rows: 1, step: 1, index: 0, lr: 0, c1: 1, c2: 1 }]);
   const constantsOf = (variant: MatmulVariantId, req: TuneRequest) => {
     const plan = planVariant(variant, req.shape);
-    return { plan, constants: { ...req.modes, ...plan.constants } };
+    return { plan, constants: pipelineConstants(plan, req.modes) };
   };
   const timestamps = device.features.has('timestamp-query');
   return {
@@ -82,8 +85,9 @@ export function deviceTunerDeps(device: GPUDevice, traits: DeviceTraits, cache: 
       checkAlive();
       const { plan, constants } = constantsOf(variant, req);
       const { M, N, K } = req.shape;
-      const params = new ArrayBuffer(16);
-      new Uint32Array(params).set([M, N, K, batchRowsCode('none')]);
+      const layout = plan.kernel.uniforms.params!;
+      const params = new ArrayBuffer(Math.max(16, layout.size));
+      packStruct(layout, matmulParams(req.shape, batchRowsCode('none'), req.modes), new DataView(params), 0, `${plan.kernel.name}.wgsl struct Params`);
       const uniform = buffers.uniform('tuning params', params);
       try {
         const bindGroup = device.createBindGroup({

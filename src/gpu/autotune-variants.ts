@@ -97,18 +97,33 @@ export function applicableVariants(shape: MatmulShape, traits: DeviceTraits): Ma
 /** Most threads of a register-blocked workgroup. */
 const BLOCKED_MAX_THREADS = 64;
 /**
- * Products of fewer multiply-adds than this are small: their register-blocked workgroups have a
- * fixed SMALL_SIDE × SMALL_SIDE threads, so that every small product of a network with the same
- * operand modes shares one pipeline (compiling is what a small product costs most).
+ * Products of fewer multiply-adds than this are small. Small and thin products (see
+ * {@link isCompact}) share one pipeline per register-block size: their workgroups have a fixed
+ * SMALL_SIDE × SMALL_SIDE threads and the kernel reads the operand modes at run time
+ * (RUNTIME_MODES, matmul-modes.wgsl), since compiling is what such a product costs most.
  */
 export const SMALL_WORK = 1 << 20;
 const SMALL_SIDE = 4;
+/** Products with fewer rows or columns than this are thin (two 8-wide register blocks). */
+export const THIN = 16;
+
+/**
+ * Whether `shape` is small (under {@link SMALL_WORK} multiply-adds) or thin (fewer than
+ * {@link THIN} rows or columns, such as a 10-class output layer).
+ *
+ * @example
+ * isCompact({ M: 512, N: 10, K: 1024, form: 'AB' }); // true
+ */
+export const isCompact = (s: MatmulShape): boolean => s.M * s.N * s.K < SMALL_WORK || Math.min(s.M, s.N) < THIN;
 /** Fewest threads of a subgroups workgroup: lanes 0 … 3 of every subgroup must be there. */
 const SUBGROUP_MIN_THREADS = 4;
 
 const pow2AtLeast = (n: number) => 2 ** Math.ceil(Math.log2(Math.max(1, n)));
 
-/** A launch of one variant: its override constants (beyond the operand modes) and its grid. */
+/**
+ * A launch of one variant: its override constants (beyond the operand modes; `RUNTIME_MODES: 1`
+ * when the kernel reads the modes from its params) and its grid.
+ */
 export interface VariantLaunch {
   kernel: KernelInterface;
   entry: string;
@@ -137,11 +152,12 @@ export function planVariant(variant: MatmulVariantId, shape: MatmulShape): Varia
       // up to BLOCKED_MAX_THREADS threads, no wider or taller than the blocks of C there are
       const bw = quad * constants.CB;
       const bh = quad * constants.RB;
-      const small = M * N * shape.K < SMALL_WORK;
-      const wx = small ? SMALL_SIDE : Math.min(Math.sqrt(BLOCKED_MAX_THREADS), pow2AtLeast(Math.ceil(N / bw)));
-      const wy = small ? SMALL_SIDE : Math.min(BLOCKED_MAX_THREADS / wx, pow2AtLeast(Math.ceil(M / bh)));
+      const compact = isCompact(shape);
+      const wx = compact ? SMALL_SIDE : Math.min(Math.sqrt(BLOCKED_MAX_THREADS), pow2AtLeast(Math.ceil(N / bw)));
+      const wy = compact ? SMALL_SIDE : Math.min(BLOCKED_MAX_THREADS / wx, pow2AtLeast(Math.ceil(M / bh)));
       constants.WG_X = wx;
       constants.WG_Y = wy;
+      if (compact) constants.RUNTIME_MODES = 1;
       return { kernel: v.kernel, entry: v.entry, constants, workgroups: [Math.ceil(N / (bw * wx)), Math.ceil(M / (bh * wy))] };
     }
     case 'rowBlocks': {
@@ -168,9 +184,11 @@ const LARGE_WORK = 1 << 30;
 
 /**
  * The variant used when nothing was measured (`tune: 'off'`, or shapes the tuner did not reach):
- * on software adapters register blocks (4×4 for small products, which compile fastest; shared
- * through subgroups where the device has them, and 16×16 for large products), on GPUs vec4 tiles
- * sized to the shape where N allows, else the scalar tiled kernel.
+ * on software adapters register blocks (4×4 for small products, which compile fastest, and for
+ * thin ones, fewer than {@link THIN} rows or columns, such as a 10-class output layer, where
+ * they also run faster than 8×8 blocks, which would compute 16 columns for 10; shared through
+ * subgroups where the device has them, and 16×16 for large products), on GPUs vec4 tiles sized
+ * to the shape where N allows, else the scalar tiled kernel.
  *
  * @example
  * defaultVariant({ M: 4, N: 8, K: 2, form: 'AB' }, { subgroups: true, software: true }); // 'blocked-4x4'
@@ -179,12 +197,46 @@ export function defaultVariant(shape: MatmulShape, traits: DeviceTraits): Matmul
   const { M, N, K } = shape;
   const work = M * N * K;
   if (traits.software) {
-    // small products: the variant that compiles fastest (about 4× faster than 8×8 blocks here)
-    if (work < SMALL_WORK || Math.min(M, N) < 8) return 'blocked-4x4';
+    // small and thin products: the variant that compiles fastest (about twice as fast as 8×8 blocks here)
+    if (isCompact(shape)) return 'blocked-4x4';
     if (!traits.subgroups) return work >= LARGE_WORK ? 'blocked-16x16' : 'blocked-8x8';
     return work >= LARGE_WORK ? 'subgroups-16x16' : 'subgroups-8x8';
   }
   if (N % MATMUL_SIZES.vec4Cols !== 0) return 'tiled';
   if (M <= 64 || N <= 64) return 'vec4-32x32';
   return M >= 1024 && N >= 512 ? 'vec4-128x64' : 'vec4-64x64';
+}
+
+/** A product's operand modes, as matmul-modes.wgsl names its constants. */
+export interface MatmulModes {
+  TRANS_A: boolean;
+  TRANS_B: boolean;
+  EPILOGUE: number;
+  ACTIVATION: number;
+  HAS_BIAS: boolean;
+}
+
+/**
+ * The override constants of a product's pipeline: the variant's sizes, with the operand modes
+ * unless the variant reads them at run time (then one pipeline serves every product of its kind).
+ *
+ * @example
+ * pipelineConstants(planVariant('blocked-4x4', { M: 4, N: 8, K: 2, form: 'AB' }), modes); // { RB: 1, CB: 1, WG_X: 4, WG_Y: 4, RUNTIME_MODES: 1 }
+ */
+export function pipelineConstants(plan: VariantLaunch, modes: MatmulModes): Record<string, number | boolean> {
+  return plan.constants.RUNTIME_MODES ? { ...plan.constants } : { ...modes, ...plan.constants };
+}
+
+/**
+ * The values of a product's params uniform (struct Params of matmul-modes.wgsl): its sizes, which
+ * of them is the batch's rows, and its modes (read only by pipelines with RUNTIME_MODES).
+ *
+ * @example
+ * matmulParams({ M: 64, N: 10, K: 128 }, 1, modes).transA; // 0
+ */
+export function matmulParams(size: { M: number; N: number; K: number }, batchRows: number, modes: MatmulModes): Record<string, number> {
+  return {
+    M: size.M, N: size.N, K: size.K, batchRows,
+    transA: +modes.TRANS_A, transB: +modes.TRANS_B, epilogue: modes.EPILOGUE, activation: modes.ACTIVATION, hasBias: +modes.HAS_BIAS,
+  };
 }

@@ -1,11 +1,13 @@
-import { type MatmulShape, type MatmulVariantId, MATMUL_VARIANT_IDS, shapeKey } from './autotune-variants';
+import { type MatmulModes, type MatmulShape, type MatmulVariantId, MATMUL_VARIANT_IDS, isCompact, shapeKey } from './autotune-variants';
 
 /**
  * How much the matmul autotuner may measure (the `tune` option of `MLP.create`):
  * - `'off'`: no measuring; each shape gets the default variant for the adapter.
  * - `'fast'` (default): choices cached for this adapter are used; for other shapes the default is
  *   timed and the next candidates too, as long as their extra cost (compiling and timing them)
- *   fits {@link FAST_BUDGET_MS}. On adapters that compile slowly that is often none.
+ *   fits {@link FAST_BUDGET_MS}. On adapters that compile slowly that is often none. Small and
+ *   thin products ({@link isCompact}) keep their default, the variant that compiles fastest, in
+ *   the one pipeline they share: compiling, not the variant, is most of what they cost.
  * - `'full'`: every variant that applies to a shape is compiled and timed.
  */
 export type TuneMode = 'off' | 'fast' | 'full';
@@ -24,6 +26,12 @@ const FAST_CANDIDATES = 3;
  */
 const REFINE_ROUNDS = 2;
 const REFINE_CANDIDATES = 3;
+/**
+ * Another variant replaces the default only when it is at least this much faster (a fraction of
+ * the default's time): a smaller difference is within what timings vary, and switching can cost
+ * a compile the default would not (small products share the default's pipeline).
+ */
+export const MIN_GAIN = 0.05;
 
 /** One candidate as measured: milliseconds per launch, and how long its pipeline took to compile. */
 export interface CandidateTiming {
@@ -48,7 +56,7 @@ export interface ShapeChoice {
 export interface TuneRequest {
   shape: MatmulShape;
   /** TRANS_A, TRANS_B, EPILOGUE, ACTIVATION, HAS_BIAS of the launch (candidates compile with these). */
-  modes: Record<string, number | boolean>;
+  modes: MatmulModes;
 }
 
 /**
@@ -74,17 +82,26 @@ export interface TunerDeps {
 /** The choices made on one device (in memory), and what compiling costs there. */
 export class DeviceTuning {
   readonly choices = new Map<string, ShapeChoice>();
-  /** Compile times seen on this device (ms): the estimate for the next compile. */
-  private readonly compiles: number[] = [];
+  /** Compile times seen on this device (ms), per variant: the estimate for the next compile. */
+  private readonly compiles = new Map<MatmulVariantId, number[]>();
 
-  /** The estimated milliseconds to compile one more matmul pipeline (unknown: `fallback`). */
-  compileEstimate(fallback = 50): number {
-    if (!this.compiles.length) return fallback;
-    return this.compiles.reduce((a, b) => a + b, 0) / this.compiles.length;
+  /**
+   * The estimated milliseconds to compile one more pipeline of `variant`: the mean of its
+   * compiles seen here; for a variant not compiled yet, twice the slowest compile seen (variants
+   * differ several-fold in compile time, so a cheap one says little about the others); with
+   * nothing seen, `fallback`.
+   */
+  compileEstimate(variant: MatmulVariantId, fallback = 50): number {
+    const own = this.compiles.get(variant);
+    if (own?.length) return own.reduce((a, b) => a + b, 0) / own.length;
+    const all = [...this.compiles.values()].flat();
+    return all.length ? 2 * Math.max(...all) : fallback;
   }
 
-  noteCompile(ms: number): void {
-    this.compiles.push(ms);
+  noteCompile(variant: MatmulVariantId, ms: number): void {
+    const own = this.compiles.get(variant) ?? [];
+    own.push(ms);
+    this.compiles.set(variant, own);
   }
 }
 
@@ -130,11 +147,25 @@ export function fastest(timings: CandidateTiming[]): CandidateTiming {
 }
 
 /**
+ * The variant to run from what was measured: the fastest, unless the default (`first`) was timed
+ * and is within {@link MIN_GAIN} of it.
+ *
+ * @example
+ * choose([{ variant: 'blocked-8x8', ms: 1, compileMs: 0 }, { variant: 'subgroups-8x8', ms: 0.98, compileMs: 0 }], 'blocked-8x8'); // 'blocked-8x8'
+ */
+export function choose(timings: CandidateTiming[], first: MatmulVariantId): MatmulVariantId {
+  const best = fastest(timings);
+  const byDefault = timings.find((t) => t.variant === first);
+  return byDefault && byDefault.ms <= best.ms * (1 + MIN_GAIN) ? first : best.variant;
+}
+
+/**
  * Decides a variant for each request not decided before (`state.choices`), measuring within what
  * `mode` allows: `'full'` times every candidate; `'fast'` times the default (compiled anyway, for
- * training) and further candidates while their estimated extra cost fits {@link FAST_BUDGET_MS};
- * `'off'` measures nothing. A candidate that fails to compile or run is skipped. Returns the
- * choices for the requests (duplicate shapes once).
+ * training) and further candidates while their estimated extra cost fits {@link FAST_BUDGET_MS},
+ * except for small and thin products (which keep the default); `'off'` measures nothing. A candidate that
+ * fails to compile or run is skipped; another replaces the default only when it is at least
+ * {@link MIN_GAIN} faster. Returns the choices for the requests (duplicate shapes once).
  *
  * @example
  * const choices = await tuneRequests(tuningOf(device), requests, 'fast', deviceTunerDeps(device, traits, cache, buffers));
@@ -157,14 +188,14 @@ export async function tuneRequests(state: DeviceTuning, requests: TuneRequest[],
     }
     const candidates = deps.candidates(req.shape);
     let choice: ShapeChoice = { shape: req.shape, variant: candidates[0], source: 'default', timings: [], complete: candidates.length === 1 };
-    if (mode !== 'off' && candidates.length > 1) {
+    if (mode !== 'off' && candidates.length > 1 && !(mode === 'fast' && isCompact(req.shape))) {
       const tried = mode === 'fast' ? candidates.slice(0, FAST_CANDIDATES) : candidates;
       const r = await measureCandidates(state, req, tried, mode === 'fast' ? FAST_BUDGET_MS - spent : Infinity, deps);
       spent += r.extra;
       if (mode === 'full' && r.timings.length > 1) await refine(r.timings, req, deps);
       if (r.timings.length > 1 || (r.defaultFailed && r.timings.length > 0)) {
         const timings = [...r.timings].sort((x, y) => x.ms - y.ms);
-        choice = { shape: req.shape, variant: fastest(r.timings).variant, source: 'measured', timings, complete: r.complete && tried.length === candidates.length };
+        choice = { shape: req.shape, variant: choose(r.timings, candidates[0]), source: 'measured', timings, complete: r.complete && tried.length === candidates.length };
       }
     }
     state.choices.set(key, choice);
@@ -198,7 +229,7 @@ async function refine(timings: CandidateTiming[], req: TuneRequest, deps: TunerD
 async function compileDefaults(state: DeviceTuning, requests: TuneRequest[], deps: TunerDeps): Promise<void> {
   const firsts = requests.map((req) => ({ req, variant: deps.candidates(req.shape)[0] })).filter(({ req, variant }) => !deps.isCompiled(variant, req));
   const ms = await Promise.all(firsts.map(({ req, variant }) => deps.compile(variant, req).catch(() => null)));
-  for (const m of ms) if (m !== null) state.noteCompile(m);
+  ms.forEach((m, i) => m !== null && state.noteCompile(firsts[i].variant, m));
 }
 
 /**
@@ -215,7 +246,7 @@ async function measureCandidates(
   let extra = 0;
   let timeEstimate = 0;
   // estimated extra cost of candidate i: its compile (unless done) and timing it (and the default)
-  const cost = (i: number) => (deps.isCompiled(candidates[i], req) ? 0 : state.compileEstimate()) + (i === 1 ? 2 : 1) * timeEstimate;
+  const cost = (i: number) => (deps.isCompiled(candidates[i], req) ? 0 : state.compileEstimate(candidates[i])) + (i === 1 ? 2 : 1) * timeEstimate;
   let defaultFailed = false;
   let attempted = 0;
   for (let i = 0; i < candidates.length; i++) {
@@ -228,7 +259,7 @@ async function measureCandidates(
     try {
       if (!deps.isCompiled(variant, req)) {
         compileMs = await deps.compile(variant, req);
-        state.noteCompile(compileMs);
+        state.noteCompile(variant, compileMs);
         if (i > 0) extra += compileMs;
       }
       if (i === 0 && (candidates.length < 2 || cost(1) > budget)) break;

@@ -11,7 +11,9 @@ import {
   type BatchRows, type Epilogue, FEATURE_KERNELS, KERNELS, SHARDS_PER_GATHER, MAX_STATS_THREADS,
   activationCode, batchRowsCode, elementCode, epilogueCode, lossCode, optimizerCode,
 } from './registry';
-import { type DeviceTraits, type MatmulShape, type MatmulVariantId, defaultVariant, deviceTraits, planVariant, whyNot } from './autotune-variants';
+import {
+  type DeviceTraits, type MatmulModes, type MatmulShape, type MatmulVariantId, defaultVariant, deviceTraits, matmulParams, pipelineConstants, planVariant, whyNot,
+} from './autotune-variants';
 import { tunedVariant } from './autotune';
 
 const pow2AtLeast = (n: number) => 2 ** Math.ceil(Math.log2(Math.max(1, n)));
@@ -37,7 +39,7 @@ export interface LaunchSpec {
   entry: string;
   constants: Record<string, number | boolean>;
   /** For a matmul: its shape and the operand modes (TRANS_A, TRANS_B, EPILOGUE, ACTIVATION, HAS_BIAS). */
-  matmul?: { shape: MatmulShape; modes: Record<string, number | boolean> };
+  matmul?: { shape: MatmulShape; modes: MatmulModes };
 }
 
 /** Options of {@link Launches}. */
@@ -188,7 +190,7 @@ export class Launches {
     batchRows?: BatchRows; transA?: boolean; transB?: boolean; epilogue?: Epilogue;
     activation?: Activation; bias?: GPUBuffer | null; aux?: GPUBuffer | null; label?: string;
   }): Dispatch {
-    const modes: Record<string, number | boolean> = {
+    const modes: MatmulModes = {
       TRANS_A: !!o.transA, TRANS_B: !!o.transB, EPILOGUE: epilogueCode(o.epilogue ?? 'none'),
       ACTIVATION: activationCode(o.activation === 'softmax' ? 'linear' : o.activation ?? 'linear'), HAS_BIAS: !!o.bias,
     };
@@ -196,13 +198,13 @@ export class Launches {
     const variant = this.variantFor(shape);
     const plan = planVariant(variant, shape);
     const label = o.label ?? `matmul ${o.M}x${o.N}x${o.K}`;
-    const constants = { ...modes, ...plan.constants };
+    const constants = pipelineConstants(plan, modes);
     if (this.options.record) {
       this.options.record.push({ label, kernel: plan.kernel, entry: plan.entry, constants, matmul: { shape, modes } });
     }
     const d = this.make(
       label, plan.kernel, plan.entry, constants,
-      { M: o.M, N: o.N, K: o.K, batchRows: batchRowsCode(o.batchRows ?? 'none') },
+      matmulParams(o, batchRowsCode(o.batchRows ?? 'none'), modes),
       { a: o.a, b: o.b, c: o.c, bias: o.bias ?? null, aux: o.aux ?? null }, plan.workgroups, !!this.options.record,
     );
     d.matmul = { variant, shape };

@@ -187,10 +187,12 @@ export class DeviceParameters {
   writeParams(p: Params): void {
     checkFloat32Params(this.ctx.net, p);
     const q = this.ctx.device.queue;
-    p.weights.forEach((w, i) => q.writeBuffer(this.W[i], 0, Float32Array.from(w)));
-    p.biases.forEach((b, i) => q.writeBuffer(this.B[i], 0, Float32Array.from(b)));
-    const f32 = (a: Float64Array) => Float64Array.from(a, Math.fround);
-    this.checkpoint = { params: { weights: p.weights.map(f32), biases: p.biases.map(f32) }, optimizer: this.checkpoint?.optimizer ?? null };
+    const upload = (to: GPUBuffer[]) => (a: Float64Array, i: number) => {
+      const single = Float32Array.from(a);
+      q.writeBuffer(to[i], 0, single);
+      return new Float64Array(single); // what the device holds
+    };
+    this.checkpoint = { params: { weights: p.weights.map(upload(this.W)), biases: p.biases.map(upload(this.B)) }, optimizer: this.checkpoint?.optimizer ?? null };
   }
 
   /** Zeroes the optimizer slots (a new optimizer spec). */
@@ -207,12 +209,13 @@ export class DeviceParameters {
     const count = s.layers[0]?.w.length ?? 0;
     if (!this.slots || this.slotCount !== count) this.allocateSlots(count);
     const q = this.ctx.device.queue;
-    s.layers.forEach((l, i) => {
-      l.w.forEach((a, k) => q.writeBuffer(this.slots![i].w[k]!, 0, Float32Array.from(a)));
-      l.b.forEach((a, k) => q.writeBuffer(this.slots![i].b[k]!, 0, Float32Array.from(a)));
-    });
-    const f32 = (a: Float64Array) => Float64Array.from(a, Math.fround);
-    if (this.checkpoint) this.checkpoint.optimizer = { layers: s.layers.map((l) => ({ w: l.w.map(f32), b: l.b.map(f32) })) };
+    const upload = (to: (GPUBuffer | null)[]) => (a: Float64Array, k: number) => {
+      const single = Float32Array.from(a);
+      q.writeBuffer(to[k]!, 0, single);
+      return new Float64Array(single); // what the device holds
+    };
+    const layers = s.layers.map((l, i) => ({ w: l.w.map(upload(this.slots![i].w)), b: l.b.map(upload(this.slots![i].b)) }));
+    if (this.checkpoint) this.checkpoint.optimizer = { layers };
   }
 
   /** Reads parameters and optimizer state back into the checkpoint. */

@@ -95,11 +95,16 @@ const matmulCases: KernelCase[] = [
   // a short last batch: only its rows are computed
   { kind: 'matmul', form: 'AB', M: 45, N: 65, K: 33, rows: 30 },
   { kind: 'matmul', form: 'ATB', M: 45, N: 65, K: 33, rows: 20 },
+  // small and thin products run register blocks with the modes read at run time (one pipeline for
+  // all of them); 40×70×401 (over a million multiply-adds, 16 or more rows and columns) with the
+  // modes compiled in
   ...elementwise.flatMap((activation) => [
     { kind: 'forward' as const, M: 45, N: 65, K: 33, activation, bias: true },
     { kind: 'forward' as const, M: 257, N: 10, K: 129, activation, bias: false },
+    { kind: 'forward' as const, M: 40, N: 70, K: 401, activation, bias: true },
     { kind: 'hiddenDelta' as const, M: 45, N: 65, K: 33, activation },
     { kind: 'hiddenDelta' as const, M: 1, N: 1, K: 1, activation },
+    { kind: 'hiddenDelta' as const, M: 40, N: 70, K: 401, activation },
   ]),
   { kind: 'forward', M: 1, N: 1, K: 1, activation: 'sigmoid', bias: true },
   { kind: 'forward', M: 9, N: 9, K: 9, activation: 'tanh', bias: true },

@@ -1,21 +1,43 @@
 // The editor's size line and verdict: parameters, memory, the estimated time per epoch on the
 // backend that will train, the split, and a warning or a refusal. Asks the worker for a
 // calibration of that backend the first time it is needed.
-import { AUTO_MIN_PARAMETERS, type BackendName } from '../src';
+import type { BackendName } from '../src';
 import { app, refreshButtons, ui } from './app';
 import { byId } from './dom';
 import { fmtBytes, fmtCount, fmtDuration } from './format';
-import { guard, parameterCount } from './guards';
+import { type Guard, guard } from './guards';
 import type { Settings } from './presets';
 import { splitCounts } from './split';
 
-/** The backend a run with `choice` will use for a network of `parameters` (as MLP.create decides). */
-export function effectiveBackend(choice: BackendName, parameters: number): 'cpu' | 'webgpu' {
-  const p = app.probe;
-  if (!p?.webgpu) return 'cpu';
-  if (choice === 'webgpu') return 'webgpu';
-  if (choice === 'cpu') return 'cpu';
-  return !p.software && parameters >= AUTO_MIN_PARAMETERS ? 'webgpu' : 'cpu';
+/**
+ * The backends a run with `choice` may train on. `'auto'` (where WebGPU is available) times a
+ * step on both at `MLP.create` and takes the faster, so the guard estimates both.
+ */
+export function possibleBackends(choice: BackendName): ('cpu' | 'webgpu')[] {
+  if (!app.probe?.webgpu || choice === 'cpu') return ['cpu'];
+  return choice === 'webgpu' ? ['webgpu'] : ['webgpu', 'cpu'];
+}
+
+/** A backend's verdict, and whether its calibration is still running. */
+interface Option {
+  backend: 'cpu' | 'webgpu';
+  g: Guard;
+  measuring: boolean;
+}
+
+/**
+ * Of the verdicts for each possible backend, the one the run will most likely train on: one not
+ * refused, then the faster estimate; while one is still being measured, that one (its line says
+ * so). A backend whose calibration failed is compared only when nothing else is left.
+ */
+function likeliest(options: Option[]): Option {
+  const open = options.filter((o) => o.g.level !== 'refuse');
+  const pool = open.length ? open : options;
+  const measuring = pool.find((o) => o.measuring);
+  if (measuring) return measuring;
+  const timed = pool.filter((o) => o.g.epochSeconds !== null);
+  if (!timed.length) return pool[0];
+  return timed.reduce((a, b) => (b.g.epochSeconds! < a.g.epochSeconds! ? b : a));
 }
 
 /** The editor's settings, or null when a field is invalid. */
@@ -43,29 +65,35 @@ export function updateGuard(): void {
     refreshButtons();
     return;
   }
-  const count = parameterCount(d.inputSize, s.layers);
-  const backend = effectiveBackend(s.backend, count);
   const split = splitCounts(d.rows, s.validationSplit);
-  const calibration = app.calibrations[backend];
-  if (calibration === undefined) {
-    app.calibrations[backend] = 'measuring';
-    app.client.send({ type: 'calibrate', backend });
-  }
-  const g = guard({
-    inputSize: d.inputSize,
-    layers: s.layers,
-    optimizer: s.optimizer,
-    batchSize: s.batchSize,
-    trainRows: split.train,
-    evalRows: split.validation + d.testRows,
-    backend,
-    calibration: typeof calibration === 'object' ? calibration : null,
-    maxBindingBytes: backend === 'webgpu' ? (app.probe?.maxBindingBytes ?? null) : null,
+  const options: Option[] = possibleBackends(s.backend).map((backend) => {
+    const calibration = app.calibrations[backend];
+    if (calibration === undefined) {
+      app.calibrations[backend] = 'measuring';
+      app.client.send({ type: 'calibrate', backend });
+    }
+    const g = guard({
+      inputSize: d.inputSize,
+      layers: s.layers,
+      optimizer: s.optimizer,
+      batchSize: s.batchSize,
+      trainRows: split.train,
+      evalRows: split.validation + d.testRows,
+      backend,
+      calibration: typeof calibration === 'object' ? calibration : null,
+      maxBindingBytes: backend === 'webgpu' ? (app.probe?.maxBindingBytes ?? null) : null,
+    });
+    return { backend, g, measuring: typeof calibration !== 'object' && (calibration === undefined || calibration === 'measuring') };
   });
+  const { backend, g } = likeliest(options);
+  const calibration = app.calibrations[backend];
   app.guard = g;
+  const other = options.find((o) => o.backend !== backend);
+  // 'auto': the other backend's estimate beside the one it should pick
+  const alternative = other && other.g.epochSeconds !== null && g.epochSeconds !== null ? ` ('auto' measures both at create; ${name(other.backend)}: ≈ ${fmtDuration(other.g.epochSeconds)})` : '';
   const time =
     g.epochSeconds !== null
-      ? `≈ ${fmtDuration(g.epochSeconds)} per epoch on ${name(backend)}`
+      ? `≈ ${fmtDuration(g.epochSeconds)} per epoch on ${name(backend)}${alternative}`
       : typeof calibration === 'string' && calibration !== 'measuring'
         ? `time per epoch unknown (${calibration})`
         : `time per epoch: measuring ${name(backend)}…`;

@@ -1,17 +1,9 @@
-// Time to the first step (npm run bench -- --first-step): for each training workload, ours on
-// WebGPU from `MLP.create` to the end of its first one-batch `fit`, each repetition on a new
-// device (nothing compiled before), with its parts: create, the same fit again (the step with
-// nothing to compile), pipelines compiled. Runs in the browser page.
-import { requestGpu } from '../src/gpu/device';
-import { type FirstStep, firstStep } from './ours';
+// Time to the first step (npm run bench -- --first-step), in the browser page: for one training
+// workload, ours on WebGPU from `MLP.create` to the end of its first one-batch `fit`, on a new
+// device (nothing compiled before), with its parts. A module of its own: the benchmark's page
+// module (bench/page.ts) loads TensorFlow.js, which this measurement does not need.
+import { type FirstStep, firstStep, freshDevice } from './ours';
 import { type TrainWorkload, workloads } from './workloads';
-
-/** A WebGPU device of its own. */
-async function freshDevice(): Promise<GPUDevice> {
-  const p = await requestGpu();
-  if (!p.device) throw new Error(`no WebGPU device in the page: ${p.description}`);
-  return p.device;
-}
 
 /** One repetition of workload `name`'s time to the first step, ours on WebGPU. */
 export async function firstStepOf(name: string): Promise<FirstStep> {

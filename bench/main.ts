@@ -6,6 +6,7 @@ import { dirname, resolve } from 'node:path';
 import { type BrowserSession, openBrowser, repoRoot } from '../test/browser/harness';
 import { requestGpu } from '../src/gpu/device';
 import { traitsOf } from '../src/gpu/launches';
+import { dawn } from './dawn';
 import type { FirstStep, Prepared, SystemInfo } from './ours';
 import type { ProfileRow } from './profile';
 import { type WorkloadResult, ratiosOf, reportLines, table } from './report';
@@ -40,6 +41,8 @@ interface Options {
   reps: number;
   scale: number;
   out: string;
+  /** Whether --out (or BENCH_OUT) was given; else `out` is the mode's default. */
+  outGiven: boolean;
   profile: string | null;
 }
 
@@ -65,10 +68,11 @@ function parse(argv: string[]): Options | string {
   const scale = Number(get('scale', 'BENCH_SCALE') ?? (quick ? 0.25 : 1));
   if (!Number.isInteger(reps) || reps < 1) return `--reps must be a positive integer, got ${reps}`;
   if (!(scale > 0 && scale <= 4)) return `--scale must be in (0, 4], got ${scale}`;
+  const outGiven = get('out', 'BENCH_OUT') !== undefined;
   const out = resolve(repoRoot, get('out', 'BENCH_OUT') ?? (node ? 'bench/results-node.json' : 'bench/results.json'));
   const profile = get('profile', 'BENCH_PROFILE') ?? null;
   if (profile && !names.includes(profile)) return `unknown workload ${profile}; choose from ${names.join(', ')}`;
-  return { node, profile, workloads: wl, systems: sys, reps, scale, out };
+  return { node, profile, workloads: wl, systems: sys, reps, scale, out, outGiven };
 }
 
 /** How a system is prepared and timed in this mode. */
@@ -92,14 +96,8 @@ function browserRunner(session: BrowserSession, scale: number): Runner {
   };
 }
 
-/** Dawn's GPU object: it must stay reachable while its devices are used (its collection stalls them). */
-let dawnGpu: GPU | null = null;
-
 async function nodeRunner(): Promise<{ runner: Runner; adapter: string; matmulKernel: string; tfjsVersion: () => Promise<string> }> {
-  const { create, globals } = await import('webgpu');
-  Object.assign(globalThis, globals);
-  const gpu = (dawnGpu = create([]));
-  const probe = await requestGpu({ gpu });
+  const { gpu, probe } = await dawn();
   const device = probe.device;
   if (!device) {
     throw new Error(`Dawn found no usable WebGPU adapter (${probe.description}). On Linux it needs a Vulkan driver; without a GPU, point VK_ICD_FILENAMES at SwiftShader (e.g. /usr/lib/chromium/vk_swiftshader_icd.json).`);
@@ -310,13 +308,13 @@ async function firstStepMain(opts: Options): Promise<number> {
         names.map((n) => [n, mid(n, 'seconds').toFixed(2), mid(n, 'createSeconds').toFixed(2), mid(n, 'againSeconds').toFixed(2), mid(n, 'compileSeconds').toFixed(2), String(mid(n, 'pipelines')), runs[n].map((x) => x.seconds.toFixed(2)).join(' ')])),
     ];
     console.log(lines.join('\n'));
-    const out = opts.out.endsWith('results.json') ? resolve(repoRoot, 'bench/results-first-step.json') : opts.out;
-    writeFileSync(out, JSON.stringify({ date: started.toISOString(), adapter: session.adapter, command: `npm run bench -- ${argv0(opts)}`, runs }, null, 2) + '\n');
+    const out = opts.outGiven ? opts.out : resolve(repoRoot, 'bench/results-first-step.json');
+    const all = workloads().filter((w) => w.kind === 'train').length;
+    const command = `npm run bench -- --first-step --reps=${opts.reps}${names.length < all ? ` --workloads=${names.join(',')}` : ''}`;
+    writeFileSync(out, JSON.stringify({ date: started.toISOString(), adapter: session.adapter, command, runs }, null, 2) + '\n');
     console.error(`wrote ${out}`);
     return 0;
   } finally {
     await session.close();
   }
 }
-
-const argv0 = (opts: Options) => `--first-step --reps=${opts.reps}${opts.workloads.length < 4 ? ` --workloads=${opts.workloads.join(',')}` : ''}`;

@@ -9,6 +9,7 @@ import { BufferManager } from '../src/gpu/buffers';
 import type { GpuContext } from '../src/gpu/context';
 import { type Dispatch, Launches } from '../src/gpu/launches';
 import { PipelineCache } from '../src/gpu/pipelines';
+import { requestGpu } from '../src/gpu/device';
 import { USAGE } from '../src/gpu/usage';
 import type { ModelConfig } from '../src/types';
 import type { Matrix } from '../src/types';
@@ -103,6 +104,13 @@ export async function firstStep(w: TrainWorkload, backend: 'webgpu' | 'cpu' | 'a
   } finally {
     device?.destroy();
   }
+}
+
+/** A WebGPU device of its own (for the time to the first step: nothing compiled on it before). */
+export async function freshDevice(): Promise<GPUDevice> {
+  const p = await requestGpu();
+  if (!p.device) throw new Error(`no WebGPU device in the page: ${p.description}`);
+  return p.device;
 }
 
 /** The time to the first step of one system, and its parts. */

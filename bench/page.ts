@@ -3,7 +3,7 @@
 // different systems can be interleaved.
 import { requestGpu } from '../src/gpu/device';
 import { traitsOf } from '../src/gpu/launches';
-import type { Prepared, SystemInfo } from './ours';
+import { type Prepared, type SystemInfo, freshDevice } from './ours';
 import { prepareSystem } from './systems';
 import { type ShapeReport, variantTable } from './variants';
 import { useTfBackend } from './tfjs';
@@ -26,13 +26,6 @@ export async function describe(): Promise<{ adapter: string; tfjs: string; userA
   const matmulKernel = probe.device ? (traitsOf(probe.device).subgroups ? 'variants (subgroups available)' : 'variants') : 'none';
   probe.device?.destroy();
   return { adapter: probe.description, tfjs: await useTfBackend('webgpu'), userAgent: navigator.userAgent, matmulKernel };
-}
-
-/** A WebGPU device of its own (for the time to the first step). */
-async function freshDevice(): Promise<GPUDevice> {
-  const p = await requestGpu();
-  if (!p.device) throw new Error(`no WebGPU device in the page: ${p.description}`);
-  return p.device;
 }
 
 /** Builds `system` for workload `name` (scaled as the driver says), runs its warm-up, and returns what it reports. */

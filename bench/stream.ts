@@ -10,7 +10,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { repoRoot } from '../test/browser/harness';
 import { MLP, type ModelConfig, parseIdx } from '../src';
-import { requestGpu } from '../src/gpu/device';
+import { dawn } from './dawn';
 import type { DatasetChunk } from '../src/data-streams/chunk';
 import { idxDataset } from '../src/data-streams/idx-stream';
 
@@ -53,10 +53,7 @@ function* synthetic(rows: number): Generator<DatasetChunk> {
 }
 
 export async function streamMain(args: string[]): Promise<number> {
-  const { create, globals } = await import('webgpu');
-  Object.assign(globalThis, globals);
-  const gpu = create([]);
-  const probe = await requestGpu({ gpu });
+  const { probe } = await dawn();
   if (!probe.device) {
     console.error(`Dawn found no usable WebGPU adapter (${probe.description}); set VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json on a machine without a GPU`);
     return 1;
@@ -72,7 +69,7 @@ export async function streamMain(args: string[]): Promise<number> {
   const labels = Array.from(parseIdx(await readFile(resolve(MNIST, 'train-labels-idx1-ubyte'))).data);
   const n = images.shape[0];
   const results: Row[] = [];
-  const run = async (name: string, rows: number, train: (m: MLP, held: (b: number) => void) => Promise<{ epochs: { loss: number }[] }>) => {
+  const run = async (name: string, rows: number, train: (m: MLP, held: (b: number) => void) => Promise<{ epochs: { loss: number }[] }>, record = true) => {
     const model = await MLP.create({ ...config, backend: 'webgpu' }, { device });
     const rssBeforeMB = process.memoryUsage().rss / 2 ** 20;
     let deviceBytes = 0;
@@ -82,11 +79,10 @@ export async function streamMain(args: string[]): Promise<number> {
     model.dispose();
     const row = { name, rows, seconds, samplesPerSecond: rows / seconds, deviceBytes, rssBeforeMB, peakRssMB, loss: h.epochs[0].loss };
     log(`${name}: ${row.samplesPerSecond.toFixed(0)} samples/s, ${(deviceBytes / 2 ** 20).toFixed(1)} MB on the device, RSS ${rssBeforeMB.toFixed(0)} MB before, ${peakRssMB.toFixed(0)} MB at most, loss ${row.loss.toFixed(4)}`);
-    results.push(row);
+    if (record) results.push(row);
   };
   // a warm-up (compiles and tunes the step's kernels for these shapes)
-  await run('warm-up (bytes, 8192 rows)', 8192, (m) => m.fit({ data: images.data.subarray(0, 8192 * 784), shape: [8192, 784], scale: 1 / 255 }, labels.slice(0, 8192), fitOptions));
-  results.length = 0;
+  await run('warm-up (bytes, 8192 rows)', 8192, (m) => m.fit({ data: images.data.subarray(0, 8192 * 784), shape: [8192, 784], scale: 1 / 255 }, labels.slice(0, 8192), fitOptions), false);
   const floats = Float32Array.from(images.data, (b) => b / 255);
   await run('MNIST float32 in memory (fit)', n, (m, held) => m.fit({ data: floats, shape: [n, 784] }, labels, { ...fitOptions, onEpochEnd: () => held(m.deviceBytes) }));
   await run('MNIST bytes in memory (fit)', n, (m, held) => m.fit({ data: images.data, shape: [n, 784], scale: 1 / 255 }, labels, { ...fitOptions, onEpochEnd: () => held(m.deviceBytes) }));

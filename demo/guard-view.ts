@@ -1,6 +1,6 @@
 // The editor's size line and verdict: parameters, memory, the estimated time per epoch on the
-// backend that will train, the split, and a warning or a refusal. Asks the worker for a
-// calibration of that backend the first time it is needed.
+// backend that will train (with 'auto', on both, the likelier first), the split, and a warning or
+// a refusal. Asks the worker for a calibration of each backend the first time it is needed.
 import type { BackendName } from '../src';
 import { app, refreshButtons, ui } from './app';
 import { byId } from './dom';
@@ -13,7 +13,7 @@ import { splitCounts } from './split';
  * The backends a run with `choice` may train on. `'auto'` (where WebGPU is available) times a
  * step on both at `MLP.create` and takes the faster, so the guard estimates both.
  */
-export function possibleBackends(choice: BackendName): ('cpu' | 'webgpu')[] {
+function possibleBackends(choice: BackendName): ('cpu' | 'webgpu')[] {
   if (!app.probe?.webgpu || choice === 'cpu') return ['cpu'];
   return choice === 'webgpu' ? ['webgpu'] : ['webgpu', 'cpu'];
 }
@@ -83,7 +83,7 @@ export function updateGuard(): void {
       calibration: typeof calibration === 'object' ? calibration : null,
       maxBindingBytes: backend === 'webgpu' ? (app.probe?.maxBindingBytes ?? null) : null,
     });
-    return { backend, g, measuring: typeof calibration !== 'object' && (calibration === undefined || calibration === 'measuring') };
+    return { backend, g, measuring: calibration === undefined || calibration === 'measuring' };
   });
   const { backend, g } = likeliest(options);
   const calibration = app.calibrations[backend];

@@ -19,6 +19,10 @@ export interface Dense {
 /** Largest finite float16. */
 const FLOAT16_MAX = 65504;
 
+/** One float32 and its bits, reused by {@link float16Bits} (called once per value converted). */
+const HALF_SCRATCH_F32 = new Float32Array(1);
+const HALF_SCRATCH_U32 = new Uint32Array(HALF_SCRATCH_F32.buffer);
+
 /**
  * The IEEE float16 bits of `v` (round to nearest, ties to even; ±Infinity beyond the range).
  *
@@ -26,10 +30,8 @@ const FLOAT16_MAX = 65504;
  * float16Bits(1); // 0x3c00
  */
 export function float16Bits(v: number): number {
-  const f = new Float32Array(1);
-  const u = new Uint32Array(f.buffer);
-  f[0] = v;
-  const x = u[0];
+  HALF_SCRATCH_F32[0] = v;
+  const x = HALF_SCRATCH_U32[0];
   const sign = (x >>> 16) & 0x8000;
   const exp = (x >>> 23) & 0xff;
   let mant = x & 0x7fffff;

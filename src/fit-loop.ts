@@ -152,7 +152,7 @@ async function recordEpochs(
 }
 
 /** λ/(2m)·ΣW² on the backend's current weights (its checkpoint, which is current after training). */
-async function penalty(host: FitHost, rows: number): Promise<number> {
+export async function penalty(host: FitHost, rows: number): Promise<number> {
   if (!(host.l2 > 0)) return 0;
   const params = host.backend().lastCheckpoint()?.params ?? (await host.backend().readParams());
   return l2Penalty(host.l2, params, rows);

@@ -142,10 +142,6 @@ export function checkBatchMemory(rows: number, config: ResolvedConfig): void {
 }
 
 /**
- * Converts `x`, `y` and picks the validation set: `validationData` when given, else a seeded
- * `split` fraction of the rows (`new Rng(seed, 'split')`), else none.
- */
-/**
  * Checks `validationData` ([inputs, targets]) and converts it.
  *
  * @example
@@ -159,6 +155,10 @@ export function resolveValidationData(vd: unknown, config: ResolvedConfig, float
   return { x: vx, y: toTargets(pair[1], config, vx.rows, 'validationData targets', float32) };
 }
 
+/**
+ * Converts `x`, `y` and picks the validation set: `validationData` when given, else a seeded
+ * `split` fraction of the rows (`new Rng(seed, 'split')`), else none.
+ */
 function splitSamples(
   vd: unknown, x: Inputs, y: Targets, split: number, config: ResolvedConfig, float32: boolean,
 ): { train: Samples; validation: Samples | null; rows: number; trainRows: Uint32Array | null } {

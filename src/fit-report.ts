@@ -39,17 +39,21 @@ export interface TrainOutcome {
 }
 
 /**
- * Adapts a `fit` call's `onBatchEnd` to the backend's reporter for epoch `epoch`: one log per
- * batch, with its mean objective (loss plus the L2 term) and accuracy, awaited in order.
+ * Adapts an `onBatchEnd` to the backend's reporter for epoch `epoch`: one log per batch, with its
+ * mean objective (loss plus the L2 term) and accuracy, awaited in order. The backend numbers the
+ * batches of one training call from 0; `offset` is how many of the epoch came before that call
+ * (a stream's earlier blocks), and `batches` the epoch's count (null while a stream's is unknown).
  *
  * @example
  * const report = batchReporter((log) => console.log(log.batch, log.loss), 1, 10);
  */
-export function batchReporter(onBatchEnd: (log: BatchLog) => void | Promise<void>, epoch: number, batches: number): BatchReporter {
+export function batchReporter<B extends number | null>(
+  onBatchEnd: (log: Omit<BatchLog, 'batches'> & { batches: B }) => void | Promise<void>, epoch: number, batches: B, offset = 0,
+): BatchReporter {
   return async (first: number, stats: BatchStats[]) => {
     for (let i = 0; i < stats.length; i++) {
       const s = stats[i];
-      await onBatchEnd({ epoch, batch: first + i + 1, batches, size: s.size, loss: s.lossSum / s.size, accuracy: s.correct / s.size });
+      await onBatchEnd({ epoch, batch: offset + first + i + 1, batches, size: s.size, loss: s.lossSum / s.size, accuracy: s.correct / s.size });
     }
   };
 }

@@ -3,10 +3,9 @@ import { type ResolvedConfig, type ResolvedOptimizer, checkBoolean, checkFloat32
 import { largestMagnitude } from './data';
 import type { DatasetSource } from './data-streams/chunk';
 import { epochDropKey } from './dropout-mask';
-import type { FitHost } from './fit-loop';
+import { type FitHost, penalty } from './fit-loop';
 import { type FitHooks, type Samples, resolveHooks, resolveValidationData } from './fit-options';
-import { l2Penalty } from './params';
-import { divergenceError, epochLog } from './fit-report';
+import { batchReporter, divergenceError, epochLog } from './fit-report';
 import { GpuDeviceLostError } from './gpu/errors';
 import { or, readRecord } from './inspect';
 import { type Block, isReplayable, streamBlocks } from './stream-blocks';
@@ -56,7 +55,7 @@ export function resolveStreamPlan(options: FitDatasetOptions, config: ResolvedCo
  * Trains `plan.epochs` passes over `source` on the host's backend, appending each epoch's log to
  * `history`: each epoch reads the source again, cut into blocks of whole batches (see
  * {@link streamBlocks}); while one block trains, the next is read, checked and loaded into the
- * backend's other block slot. Stops after the current block when `signal` aborts; on divergence
+ * backend's other block slot. Stops after the current batch (CPU) or group of batches (WebGPU) when `signal` aborts; on divergence
  * or a bad chunk it throws, and the model keeps the state of the last completed step.
  *
  * @example
@@ -79,8 +78,7 @@ export async function runStream(host: FitHost, source: DatasetSource, plan: Stre
         const val = plan.validation;
         if (val) {
           const v = await host.withFallback(() => host.backend().evaluate(val.x, val.y));
-          const params = host.l2 > 0 ? (host.backend().lastCheckpoint()?.params ?? (await host.backend().readParams())) : null;
-          log.valLoss = v.lossSum / val.x.rows + (params ? l2Penalty(host.l2, params, val.x.rows) : 0);
+          log.valLoss = v.lossSum / val.x.rows + (await penalty(host, val.x.rows));
           log.valAccuracy = v.correct / val.x.rows;
         }
         history.epochs.push(log);
@@ -131,7 +129,7 @@ async function streamEpoch(host: FitHost, source: DatasetSource, plan: StreamPla
         order: Uint32Array.from({ length: block.x.rows }, (_, i) => i),
         batchSize: plan.batchSize, learningRate: plan.learningRate, optimizer: plan.optimizer, stepsBefore: host.progress.steps, dropKey,
       };
-      const report = blockReporter(plan, epoch, stats.length, knownBatches);
+      const report = plan.hooks.onBatchEnd ? batchReporter(plan.hooks.onBatchEnd, epoch, knownBatches, stats.length) : null;
       const current = block;
       const training = trainBlock(host, slot, current, blockPlan, report, epoch, signal);
       next = fetchInto(1 - slot);
@@ -173,14 +171,3 @@ async function trainBlock(host: FitHost, slot: number, block: Block, plan: Epoch
   }
 }
 
-/** `onBatchEnd` for one block whose first batch is batch `offset + 1` of the epoch. */
-function blockReporter(plan: StreamPlan, epoch: number, offset: number, batches: number | null): BatchReporter | null {
-  const cb = plan.hooks.onBatchEnd;
-  if (!cb) return null;
-  return async (first, stats) => {
-    for (let i = 0; i < stats.length; i++) {
-      const s = stats[i];
-      await cb({ epoch, batch: offset + first + i + 1, batches, size: s.size, loss: s.lossSum / s.size, accuracy: s.correct / s.size });
-    }
-  };
-}

@@ -8,9 +8,6 @@ import { Rng } from './random';
 export interface Block {
   x: Dense;
   y: Dense;
-  /** The chunks (0-based, of this epoch) whose rows the block holds. */
-  firstChunk: number;
-  lastChunk: number;
 }
 
 /** How {@link streamBlocks} cuts a stream into blocks. */
@@ -126,7 +123,6 @@ export async function* streamBlocks(source: DatasetSource, o: BlockOptions): Asy
   const it = openSource(source);
   const xs: Dense[] = [];
   const ys: Dense[] = [];
-  let first = 0;
   let index = 0;
   let inWindow = 0;
   let blocks = 0;
@@ -168,8 +164,7 @@ export async function* streamBlocks(source: DatasetSource, o: BlockOptions): Asy
       }
       if (trained === 0) continue;
       blocks++;
-      yield { x: sliceRows(X, 0, trained), y: sliceRows(Y, 0, trained), firstChunk: first, lastChunk: index - 1 };
-      first = trained < n ? index - 1 : index;
+      yield { x: sliceRows(X, 0, trained), y: sliceRows(Y, 0, trained) };
     }
   } finally {
     if (!done) await (it as AsyncIterator<DatasetChunk>).return?.();

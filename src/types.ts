@@ -228,7 +228,7 @@ export interface FitDatasetOptions {
   onEpochEnd?: (log: EpochLog) => void | Promise<void>;
   /** Called once per batch, in order, after each block's readback. */
   onBatchEnd?: (log: StreamBatchLog) => void | Promise<void>;
-  /** Stops after the block training now; `fitDataset` resolves with `stopped: true`. */
+  /** Stops after the current batch (CPU) or group of batches (WebGPU); `fitDataset` resolves with `stopped: true`. */
   signal?: AbortSignal;
 }
 

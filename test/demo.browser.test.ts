@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  type Demo, bottoms, fill, measureTasks, outDir, outputFile, percent, screenshot, startDemo, state, text, upload, waitForState,
+  type Demo, bottoms, closeDemo, fill, measureTasks, outDir, outputFile, percent, screenshot, startDemo, state, text, upload, waitForState,
 } from '../demo/e2e/page-driver';
 import { repoRoot } from './browser/harness';
 
@@ -19,10 +19,7 @@ beforeAll(async () => {
   page = await demo.open(1366, 768);
 });
 
-afterAll(async () => {
-  await demo?.close();
-  if (demo?.log.length) console.log(demo.log.join('\n'));
-});
+afterAll(() => closeDemo(demo));
 
 const get = (selector: string) => text(page, selector);
 /** Waits until the network picture shows `kind` (and `mode`), as the frame after a view draws it. */

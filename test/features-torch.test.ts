@@ -7,7 +7,6 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { type FitOptions, MLP, type ModelConfig, Rng } from '../src';
 import { PYTHON, requireTorch } from './interop/helpers';
 
-
 /** Trains with plain mini-batches in order: SGD or AdamW, optional clipping and sample weights. */
 const SCRIPT = String.raw`
 import json, sys, torch

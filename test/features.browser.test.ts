@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BrowserSession, openBrowser } from './browser/harness';
 import type { FeatureCase, FeatureRun } from './browser/suites/features';
+import { worstRatio } from './cases/tolerance';
 
 const SUITE = '/test/browser/suites/features.ts';
 let session: BrowserSession;
@@ -16,12 +17,6 @@ afterAll(async () => session?.close());
 
 /** float32 GPU vs float64 CPU after k steps (the parity suite's tolerances). */
 const weightTolerance = (steps: number) => (steps <= 20 ? { atol: 5e-6, rtol: 5e-4 } : { atol: 2e-5, rtol: 2e-3 });
-
-/** Largest |a − b| / (atol + rtol·|a|) over two parameter vectors (≤ 1 passes). */
-function worstRatio(a: number[], b: number[], tol: { atol: number; rtol: number }): number {
-  expect(b.length).toBe(a.length);
-  return a.reduce((w, v, i) => Math.max(w, Math.abs(v - b[i]) / (tol.atol + tol.rtol * Math.abs(v))), 0);
-}
 
 /** Every logged number of both runs within 1e-3·max(1, |cpu|); the learning rates within 1e-6 relative. */
 function compareLogs(name: string, gpu: FeatureRun, cpu: FeatureRun): number {

@@ -7,7 +7,6 @@ import { MLP, gradientCheck } from '../src';
 import { fuzzCase, runFuzzCase } from './cases/fuzz';
 import { heapUsed } from './cases/heap';
 
-
 const seed = Number(process.env.FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 32));
 const cases = Number(process.env.FUZZ_CASES ?? 2500);
 

@@ -9,7 +9,6 @@ import { batchCallbacks, firstBatchBlamedOnData, frozenConfig, lastStepDivergenc
 import { stateBytes } from './cases/state';
 import { heapUsed } from './cases/heap';
 
-
 describe('never non-finite state (cpu)', () => {
   it('a non-finite first batch is blamed on the data, changes nothing (step counter included), and the next Adam fit is exact', async () => {
     const r = await firstBatchBlamedOnData(MLP, 'cpu');

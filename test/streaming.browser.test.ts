@@ -1,9 +1,10 @@
 // Compact storage and streaming on WebGPU in headless Chromium (SwiftShader): byte data scaled in
-// the gather kernel equals its float32 values, data over 11 shards equals the CPU, fitDataset
+// the gather kernel equals its float32 values, data over 8 shards equals the CPU, fitDataset
 // equals fit in stream order and the CPU path, the device budget refuses fit with sizes and
 // streams instead, bad chunks are named, dispose mid-stream rejects once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BrowserSession, openBrowser } from './browser/harness';
+import { worstRatio } from './cases/tolerance';
 
 const SUITE = '/test/browser/suites/streaming.ts';
 let session: BrowserSession;
@@ -12,27 +13,21 @@ beforeAll(async () => {
 });
 afterAll(async () => session?.close());
 
-/** Largest |a − b| / (atol + rtol·|b|) (≤ 1 passes). */
-function worst(a: number[], b: number[], atol: number, rtol: number): number {
-  expect(a.length).toBe(b.length);
-  return a.reduce((w, v, i) => Math.max(w, Math.abs(v - b[i]) / (atol + rtol * Math.abs(b[i]))), 0);
-}
-
 describe('compact storage', () => {
   it('bytes (scale 1/255, offset −0.25) train as their float32 values, in a quarter of the data bytes; float16 storage equals the CPU in half; 8 shards of padded 30-byte rows (two gather launches) equal the CPU', async () => {
     const r = await session.run<{ failures: string[]; bytesVsFloat: { bytes: number[]; floats: number[]; bytesHeld: number; floatsHeld: number }; sharded: { gpu: number[]; cpu: number[]; gpuLoss: number[]; cpuLoss: number[] }; float16: { gpu: number[]; cpu: number[]; halfHeld: number }; inference: { bytes: number[]; floats: number[]; evalBytes: { loss: number; accuracy: number }; evalFloats: { loss: number; accuracy: number } } }>(SUITE, 'bytesAndShards');
     expect(r.failures).toEqual([]);
     const { bytes, floats, bytesHeld, floatsHeld } = r.bytesVsFloat;
     console.log(`device bytes during fit: ${bytesHeld} with byte inputs, ${floatsHeld} with float32 inputs (300 × 32)`);
-    expect(worst(bytes, floats, 1e-6, 1e-5)).toBeLessThanOrEqual(1);
+    expect(worstRatio(floats, bytes, { atol: 1e-6, rtol: 1e-5 })).toBeLessThanOrEqual(1);
     // the inputs take 300·32 bytes instead of 300·32·4
     expect(floatsHeld - bytesHeld).toBe(300 * 32 * 3);
-    expect(worst(r.inference.bytes, r.inference.floats, 1e-7, 1e-5)).toBeLessThanOrEqual(1);
+    expect(worstRatio(r.inference.floats, r.inference.bytes, { atol: 1e-7, rtol: 1e-5 })).toBeLessThanOrEqual(1);
     expect(r.inference.evalBytes.loss).toBeCloseTo(r.inference.evalFloats.loss, 6);
     expect(r.inference.evalBytes.accuracy).toBe(r.inference.evalFloats.accuracy);
-    expect(worst(r.float16.gpu, r.float16.cpu, 2e-5, 2e-3)).toBeLessThanOrEqual(1);
+    expect(worstRatio(r.float16.cpu, r.float16.gpu, { atol: 2e-5, rtol: 2e-3 })).toBeLessThanOrEqual(1);
     expect(floatsHeld - r.float16.halfHeld).toBe(300 * 32 * 2);
-    expect(worst(r.sharded.gpu, r.sharded.cpu, 2e-5, 2e-3)).toBeLessThanOrEqual(1);
+    expect(worstRatio(r.sharded.cpu, r.sharded.gpu, { atol: 2e-5, rtol: 2e-3 })).toBeLessThanOrEqual(1);
     r.sharded.gpuLoss.forEach((l, i) => expect(l).toBeCloseTo(r.sharded.cpuLoss[i], 4));
   });
 });
@@ -42,11 +37,11 @@ describe('fitDataset', () => {
     const r = await session.run<{ failures: string[]; weights: Record<string, number[]>; losses: Record<string, number[]>; logs: string[]; heldAfter: number; heldBaseline: number; grow: { gpu: number[]; cpu: number[] }; mixed: { gpu: number[]; cpu: number[] } }>(SUITE, 'streamParity');
     expect(r.failures).toEqual([]);
     console.log(`losses: ${JSON.stringify(r.losses)}`);
-    expect(worst(r.weights.streamed, r.weights.inMemory, 1e-6, 1e-5)).toBeLessThanOrEqual(1);
-    expect(worst(r.weights.streamed, r.weights.cpu, 2e-5, 2e-3)).toBeLessThanOrEqual(1);
+    expect(worstRatio(r.weights.inMemory, r.weights.streamed, { atol: 1e-6, rtol: 1e-5 })).toBeLessThanOrEqual(1);
+    expect(worstRatio(r.weights.cpu, r.weights.streamed, { atol: 2e-5, rtol: 2e-3 })).toBeLessThanOrEqual(1);
     r.losses.streamed.forEach((l, i) => expect(l).toBeCloseTo(r.losses.inMemory[i], 5));
-    expect(worst(r.grow.gpu, r.grow.cpu, 2e-5, 2e-3)).toBeLessThanOrEqual(1);
-    expect(worst(r.mixed.gpu, r.mixed.cpu, 2e-5, 2e-3)).toBeLessThanOrEqual(1);
+    expect(worstRatio(r.grow.cpu, r.grow.gpu, { atol: 2e-5, rtol: 2e-3 })).toBeLessThanOrEqual(1);
+    expect(worstRatio(r.mixed.cpu, r.mixed.gpu, { atol: 2e-5, rtol: 2e-3 })).toBeLessThanOrEqual(1);
     // 300 rows in batches of 16: 18 full batches and one of 12, numbered 1..19 across chunk boundaries
     expect(r.logs.slice(0, 19)).toEqual([...Array.from({ length: 18 }, (_, i) => `1:${i + 1}/null:16`), '1:19/null:12']);
     expect(r.logs.slice(19, 21)).toEqual(['2:1/19:16', '2:2/19:16']);
@@ -78,7 +73,7 @@ describe('fitDataset', () => {
     expect(r.failures).toEqual([]);
     console.log(`MNIST t10k streamed from fetch: chunks ${r.sizes.join(', ')}; loss ${r.loss.streamed} (held whole: ${r.loss.whole}), accuracy ${r.loss.accuracy}`);
     expect(r.sizes).toEqual([2048, 2048, 2048, 2048, 1808]);
-    expect(worst(r.weights.streamed, r.weights.whole, 1e-6, 1e-5)).toBeLessThanOrEqual(1);
+    expect(worstRatio(r.weights.whole, r.weights.streamed, { atol: 1e-6, rtol: 1e-5 })).toBeLessThanOrEqual(1);
     expect(r.loss.streamed).toBeCloseTo(r.loss.whole, 5);
     expect(r.loss.accuracy).toBeGreaterThan(0.7);
   });

@@ -38,3 +38,13 @@ export type ByteSource = ReadableStream<Uint8Array> | AsyncIterable<Uint8Array> 
  * const open: ByteSourceFactory = () => fetch('/mnist/train-images-idx3-ubyte.gz').then((r) => r.body!);
  */
 export type ByteSourceFactory = () => ByteSource | Promise<ByteSource>;
+
+/**
+ * Refuses a `chunkRows` option that is not a positive integer, naming it.
+ *
+ * @example
+ * checkChunkRows(0); // RangeError: chunkRows must be a positive integer, got 0
+ */
+export function checkChunkRows(chunkRows: unknown): asserts chunkRows is number {
+  if (typeof chunkRows !== 'number' || !Number.isInteger(chunkRows) || chunkRows < 1) throw new RangeError(`chunkRows must be a positive integer, got ${String(chunkRows)}`);
+}

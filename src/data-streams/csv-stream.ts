@@ -1,5 +1,6 @@
+import { FLOAT32_MAX } from '../config';
 import { ByteReader } from './bytes';
-import type { ByteSourceFactory, DatasetChunk } from './chunk';
+import { type ByteSourceFactory, type DatasetChunk, checkChunkRows } from './chunk';
 
 /** A column: its header name, or its 0-based index. */
 export type CsvColumn = string | number;
@@ -24,7 +25,6 @@ const LF = 10;
 const CR = 13;
 const QUOTE = 34;
 /** The largest finite float32. */
-const FLOAT32_MAX = 3.4028234663852886e38;
 /** A plain decimal number (optionally signed, with a fraction and an exponent), as `Number` reads it. */
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
@@ -277,7 +277,7 @@ export function csvDataset(source: ByteSourceFactory, options: CsvDatasetOptions
   const targetSpec = checkColumns(options.target, 'target', header);
   if (options.columns !== undefined && !Array.isArray(options.columns)) throw new TypeError(`csvDataset columns must be an array, got ${describeValue(options.columns)}`);
   const inputSpec = options.columns === undefined ? undefined : checkColumns(options.columns, 'columns', header);
-  if (typeof chunkRows !== 'number' || !Number.isInteger(chunkRows) || chunkRows < 1) throw new RangeError(`chunkRows must be a positive integer, got ${String(chunkRows)}`);
+  checkChunkRows(chunkRows);
   if (typeof delimiter !== 'string' || delimiter.length !== 1 || delimiter === '"' || delimiter === '\n' || delimiter === '\r') {
     throw new RangeError(`csvDataset delimiter must be one character other than a quote or a line break, got ${describeValue(delimiter)}`);
   }

@@ -1,5 +1,5 @@
 import { ByteReader } from './bytes';
-import type { ByteSourceFactory, DatasetChunk } from './chunk';
+import { type ByteSourceFactory, type DatasetChunk, checkChunkRows } from './chunk';
 
 /** Options of {@link idxDataset}. */
 export interface IdxDatasetOptions {
@@ -69,7 +69,7 @@ export function idxDataset(options: IdxDatasetOptions): () => AsyncIterable<Data
   const { images, labels, chunkRows = 4096, scale = 1 / 255, offset = 0 } = options;
   checkFactory(images, 'images');
   checkFactory(labels, 'labels');
-  if (typeof chunkRows !== 'number' || !Number.isInteger(chunkRows) || chunkRows < 1) throw new RangeError(`chunkRows must be a positive integer, got ${String(chunkRows)}`);
+  checkChunkRows(chunkRows);
   if (typeof scale !== 'number' || !Number.isFinite(scale)) throw new RangeError(`scale must be a finite number, got ${String(scale)}`);
   if (typeof offset !== 'number' || !Number.isFinite(offset)) throw new RangeError(`offset must be a finite number, got ${String(offset)}`);
 

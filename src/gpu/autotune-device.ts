@@ -4,7 +4,7 @@ import type { BufferManager } from './buffers';
 import {
   type DeviceTraits, type MatmulShape, type MatmulVariantId, MATMUL_VARIANT_IDS, applicableVariants, defaultVariant, matmulParams, pipelineConstants, planVariant,
 } from './autotune-variants';
-import { packStruct } from './kernel-interface';
+import { packParams } from './kernel-interface';
 import type { TuneRequest, TunerDeps } from './autotune';
 import { bindGroupEntries } from './launches';
 import type { PipelineCache } from './pipelines';
@@ -85,10 +85,7 @@ export function deviceTunerDeps(device: GPUDevice, traits: DeviceTraits, cache: 
       checkAlive();
       const { plan, constants } = constantsOf(variant, req);
       const { M, N, K } = req.shape;
-      const layout = plan.kernel.uniforms.params!;
-      const params = new ArrayBuffer(Math.max(16, layout.size));
-      packStruct(layout, matmulParams(req.shape, batchRowsCode('none'), req.modes), new DataView(params), 0, `${plan.kernel.name}.wgsl struct Params`);
-      const uniform = buffers.uniform('tuning params', params);
+      const uniform = buffers.uniform('tuning params', packParams(plan.kernel, matmulParams(req.shape, batchRowsCode('none'), req.modes)));
       try {
         const bindGroup = device.createBindGroup({
           label: `tuning ${variant}`,

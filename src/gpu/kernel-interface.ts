@@ -54,7 +54,7 @@ export interface StructLayout {
  * name: a mismatch between the WGSL and the host throws, naming the field.
  *
  * @example
- * packStruct(matmul.uniforms.params, { M: 9, N: 9, K: 9, batchRows: 0 }, new DataView(new ArrayBuffer(16)));
+ * packStruct(reduce.uniforms.params, { cols: 9 }, new DataView(new ArrayBuffer(16)));
  */
 export function packStruct(layout: StructLayout, values: Record<string, number>, view: DataView, at = 0, what = 'struct'): DataView {
   const given = new Set(Object.keys(values));
@@ -68,6 +68,21 @@ export function packStruct(layout: StructLayout, values: Record<string, number>,
   }
   if (given.size > 0) throw new Error(`${what} has no field named ${[...given].map((n) => `'${n}'`).join(', ')} (fields: ${layout.fields.map((f) => f.name).join(', ')})`);
   return view;
+}
+
+/**
+ * A kernel's `struct Params` packed from `values` (see {@link packStruct}), in a buffer of at
+ * least 16 bytes (the smallest uniform binding), ready for a uniform buffer.
+ *
+ * @example
+ * const words = packParams(KERNELS.softmax, { cols: 10 });
+ */
+export function packParams(kernel: KernelInterface, values: Record<string, number>): ArrayBuffer {
+  const layout = kernel.uniforms.params;
+  if (!layout) throw new Error(`${kernel.name}.wgsl declares no params uniform`);
+  const words = new ArrayBuffer(Math.max(16, layout.size));
+  packStruct(layout, values, new DataView(words), 0, `${kernel.name}.wgsl struct Params`);
+  return words;
 }
 
 /**

@@ -5,7 +5,7 @@ import type { BatchUniforms } from './batch-uniform';
 import type { BufferManager } from './buffers';
 import type { DeviceMatrix } from './dataset';
 import { describeInfo } from './device';
-import { type BindingAccess, type KernelInterface, packStruct } from './kernel-interface';
+import { type BindingAccess, type KernelInterface, packParams } from './kernel-interface';
 import { type PipelineRef, PipelineCache, entryOf } from './pipelines';
 import {
   type BatchRows, type Epilogue, FEATURE_KERNELS, KERNELS, SHARDS_PER_GATHER, MAX_STATS_THREADS,
@@ -156,14 +156,7 @@ export class Launches {
       return { label, kernel: `${kernel.name}:${entry}`, pipeline: null as unknown as GPUComputePipeline, bindGroup: null as unknown as GPUBindGroup, workgroups, uniform: null };
     }
     const pipeline = this.pipelineOf(kernel, entry, constants);
-    let uniform: GPUBuffer | null = null;
-    const layout = kernel.uniforms.params;
-    if (params) {
-      if (!layout) throw new Error(`${kernel.name}.wgsl declares no params uniform`);
-      const words = new ArrayBuffer(Math.max(16, layout.size));
-      packStruct(layout, params, new DataView(words), 0, `${kernel.name}.wgsl struct Params`);
-      uniform = this.buffers.uniform(`${label} params`, words);
-    }
+    const uniform = params ? this.buffers.uniform(`${label} params`, packParams(kernel, params)) : null;
     const entries = bindGroupEntries(kernel, entry, uniform ? { params: uniform, ...buffers } : buffers, this.placeholder);
     const bindGroup = this.device.createBindGroup({ label, layout: this.cache.layout(kernel, entry), entries });
     return { label, kernel: `${kernel.name}:${entry}`, get pipeline() { return pipeline(); }, bindGroup, workgroups, uniform };

@@ -12,8 +12,8 @@ export const PYTHON = '/usr/bin/python3';
 export const interopDir = resolve(import.meta.dirname);
 
 /**
- * Why the Python tests cannot run here (null when /usr/bin/python3 imports torch and numpy). The
- * reason is printed, and the tests pass it to `ctx.skip` so the report says why they skipped.
+ * Why the Python tests cannot run here (null when /usr/bin/python3 imports torch and numpy):
+ * `requireTorch` fails the tests with it, saying what to install.
  */
 function torchMissing(): string | null {
   const r = spawnSync(PYTHON, ['-c', 'import torch, numpy; print(torch.__version__)'], { encoding: 'utf8' });

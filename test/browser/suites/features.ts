@@ -7,7 +7,7 @@ import { BatchUniforms } from '../../../src/gpu/batch-uniform';
 import { BufferManager, readBuffer } from '../../../src/gpu/buffers';
 import { Launches } from '../../../src/gpu/launches';
 import { batchDropKey, dropoutFactors, dropoutThreshold, epochDropKey } from '../../../src/dropout-mask';
-import { getDevice, withValidation } from './gpu-context';
+import { flat, getDevice, withValidation } from './gpu-context';
 
 /** One feature run: a model, its data size and `fit` options (the same on both backends). */
 export interface FeatureCase {
@@ -32,7 +32,6 @@ export interface FeatureRun {
   evaluate: Record<string, number | undefined>;
 }
 
-const flat = (w: { weights: number[][][]; biases: number[][] }) => [...w.weights.flat(2), ...w.biases.flat()];
 
 /** Seeded data for `c`: inputs in [−2, 2]; one-hot, binary or real targets as its loss needs. */
 export function featureData(c: { name: string; config: ModelConfig; rows: number; labelNoise?: number }) {

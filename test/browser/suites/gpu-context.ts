@@ -62,4 +62,7 @@ export async function withValidation(device: GPUDevice, body: () => Promise<stri
   return failures;
 }
 
+/** A model's weights and biases (as `getWeights()` gives them) in one flat list. */
+export const flat = (w: { weights: number[][][]; biases: number[][] }) => [...w.weights.flat(2), ...w.biases.flat()];
+
 export { Rng };

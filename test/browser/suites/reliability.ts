@@ -2,9 +2,8 @@
 // limits and sharding, leaks, and two models training at once.
 import { MLP, type ModelConfig, Rng, requestGpu } from '../../../src';
 import { badInputCases, baseConfig } from '../../cases/bad-input';
-import { getDevice, withValidation } from './gpu-context';
+import { flat, getDevice, withValidation } from './gpu-context';
 
-const flat = (w: { weights: number[][][]; biases: number[][] }) => [...w.weights.flat(2), ...w.biases.flat()];
 const maxDiff = (a: number[], b: number[]) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
 
 function toyData(rows: number, inputs: number, classes: number, seed = 5) {

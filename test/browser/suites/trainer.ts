@@ -2,7 +2,7 @@
 import { MLP, type ModelConfig, type FitOptions, Rng } from '../../../src';
 import { BufferManager } from '../../../src/gpu/buffers';
 import { mnistToMatrix, parseIdx } from '../../../src/idx';
-import { getDevice, withValidation } from './gpu-context';
+import { flat, getDevice, withValidation } from './gpu-context';
 
 export interface ParityCase {
   name: string;
@@ -28,7 +28,6 @@ function dataFor(c: ParityCase) {
   return { x, y };
 }
 
-const flat = (w: { weights: number[][][]; biases: number[][] }) => [...w.weights.flat(2), ...w.biases.flat()];
 
 /** Trains `c` on both backends; at each checkpoint returns steps taken and the largest weight differences. */
 export async function runParity(c: ParityCase) {

@@ -105,7 +105,7 @@ const BLOCKED_MAX_THREADS = 64;
 export const SMALL_WORK = 1 << 20;
 const SMALL_SIDE = 4;
 /** Products with fewer rows or columns than this are thin (two 8-wide register blocks). */
-export const THIN = 16;
+const THIN = 16;
 
 /**
  * Whether `shape` is small (under {@link SMALL_WORK} multiply-adds) or thin (fewer than

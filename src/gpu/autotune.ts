@@ -6,8 +6,9 @@ import { type MatmulModes, type MatmulShape, type MatmulVariantId, MATMUL_VARIAN
  * - `'fast'` (default): choices cached for this adapter are used; for other shapes the default is
  *   timed and the next candidates too, as long as their extra cost (compiling and timing them)
  *   fits {@link FAST_BUDGET_MS}. On adapters that compile slowly that is often none. Small and
- *   thin products ({@link isCompact}) keep their default, the variant that compiles fastest, in
- *   the one pipeline they share: compiling, not the variant, is most of what they cost.
+ *   thin products ({@link isCompact}) keep their default, on every adapter: compiling, not the
+ *   variant, is most of what they cost (on software adapters their default, 4×4 blocks, is one
+ *   pipeline for all of them).
  * - `'full'`: every variant that applies to a shape is compiled and timed.
  */
 export type TuneMode = 'off' | 'fast' | 'full';
@@ -269,7 +270,7 @@ async function measureCandidates(
       extra += took;
       timeEstimate = Math.max(timeEstimate, took);
       timings.push({ variant, ms, compileMs });
-    } catch (e) {
+    } catch {
       deps.checkAlive?.(); // a candidate that failed because the model went away ends the tuning
       // a candidate that does not compile or run on this device is left out
       if (i === 0) defaultFailed = true;

@@ -9,14 +9,14 @@ const STORAGE = USAGE.STORAGE | USAGE.COPY_DST | USAGE.COPY_SRC;
 const PACK_ROWS = 16384;
 
 /**
- * A row-major matrix on the device: float32, or bytes packed four to a word (values
- * `byte·scale + offset`), split by rows over buffers (shards) that each fit one storage binding.
+ * A row-major matrix on the device: float32, float16 packed two to a word, or bytes packed four
+ * to a word (values `byte·scale + offset`), split by rows over buffers (shards) that each fit one storage binding.
  * It has room for `capacity` rows (a streamed chunk may fill fewer).
  */
 export interface DeviceMatrix {
   buffers: GPUBuffer[];
   shardRows: number;
-  /** Words (u32) a row takes in a shard: cols for float32, ⌈cols/4⌉ for bytes. */
+  /** Words (u32) a row takes in a shard: cols for float32, ⌈cols/2⌉ for float16, ⌈cols/4⌉ for bytes. */
   rowStride: number;
   element: Element;
   scale: number;
@@ -127,7 +127,7 @@ function writePacked(q: GPUQueue, M: DeviceMatrix, shard: number, local: number,
 }
 
 /**
- * Uploads `d` as it is stored (float32, or its bytes), in as many shards as its size needs.
+ * Uploads `d` as it is stored (float32, float16 or its bytes), in as many shards as its size needs.
  *
  * @example
  * const X = uploadMatrix(ctx, 'training inputs', { data, rows: 60000, cols: 784 });
@@ -138,7 +138,7 @@ export function uploadMatrix(ctx: GpuContext, label: string, d: Dense): DeviceMa
   return M;
 }
 
-/** Device bytes a data set of `x`, `y` takes for `purpose` in batches of `rows` rows (data, orders, per-step buffers). */
+/** Device bytes a data set of `x`, `y` takes for `purpose`: its inputs, its targets, and one sample order. */
 export function dataBytes(ctx: GpuContext, x: Dense, y: Dense, purpose: 'training' | 'inference'): { inputs: number; targets: number; total: number } {
   const inputs = matrixLayout(ctx, `${purpose} inputs`, x.rows, x.cols, elementOf(x)).bytes;
   const targets = matrixLayout(ctx, `${purpose} targets`, y.rows, y.cols, elementOf(y)).bytes;

@@ -205,8 +205,8 @@ export class Launches {
   }
 
   /**
-   * dst[r, :] = X[order[start + r], :] for the batch's rows, X a {@link DeviceMatrix} (float32
-   * or bytes, split by rows into shards): one launch per {@link SHARDS_PER_GATHER} shards.
+   * dst[r, :] = X[order[start + r], :] for the batch's rows, X a {@link DeviceMatrix} (float32,
+   * float16 or bytes, split by rows into shards): one launch per {@link SHARDS_PER_GATHER} shards.
    */
   gather(o: { order: GPUBuffer; src: DeviceMatrix; dst: GPUBuffer; cols: number; rows: number; label?: string }): Dispatch[] {
     const { src } = o;

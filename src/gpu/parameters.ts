@@ -186,13 +186,15 @@ export class DeviceParameters {
   /** Replaces weights and biases (and makes them the checkpoint, as float32 holds them); refuses values float32 cannot hold. */
   writeParams(p: Params): void {
     checkFloat32Params(this.ctx.net, p);
-    const q = this.ctx.device.queue;
-    const upload = (to: GPUBuffer[]) => (a: Float64Array, i: number) => {
-      const single = Float32Array.from(a);
-      q.writeBuffer(to[i], 0, single);
-      return new Float64Array(single); // what the device holds
-    };
-    this.checkpoint = { params: { weights: p.weights.map(upload(this.W)), biases: p.biases.map(upload(this.B)) }, optimizer: this.checkpoint?.optimizer ?? null };
+    const up = (to: GPUBuffer[]) => (a: Float64Array, i: number) => this.upload(to[i], a);
+    this.checkpoint = { params: { weights: p.weights.map(up(this.W)), biases: p.biases.map(up(this.B)) }, optimizer: this.checkpoint?.optimizer ?? null };
+  }
+
+  /** Writes `a` into `to` as float32 and returns what the device now holds (as float64). */
+  private upload(to: GPUBuffer, a: Float64Array): Float64Array {
+    const single = Float32Array.from(a);
+    this.ctx.device.queue.writeBuffer(to, 0, single);
+    return new Float64Array(single);
   }
 
   /** Zeroes the optimizer slots (a new optimizer spec). */
@@ -208,13 +210,8 @@ export class DeviceParameters {
   writeOptimizerState(s: OptimizerState): void {
     const count = s.layers[0]?.w.length ?? 0;
     if (!this.slots || this.slotCount !== count) this.allocateSlots(count);
-    const q = this.ctx.device.queue;
-    const upload = (to: (GPUBuffer | null)[]) => (a: Float64Array, k: number) => {
-      const single = Float32Array.from(a);
-      q.writeBuffer(to[k]!, 0, single);
-      return new Float64Array(single); // what the device holds
-    };
-    const layers = s.layers.map((l, i) => ({ w: l.w.map(upload(this.slots![i].w)), b: l.b.map(upload(this.slots![i].b)) }));
+    const up = (to: (GPUBuffer | null)[]) => (a: Float64Array, k: number) => this.upload(to[k]!, a);
+    const layers = s.layers.map((l, i) => ({ w: l.w.map(up(this.slots![i].w)), b: l.b.map(up(this.slots![i].b)) }));
     if (this.checkpoint) this.checkpoint.optimizer = { layers };
   }
 

@@ -95,7 +95,7 @@ export class TrainingRun {
    * what `fitDataset` streams through, one block per `trainEpochs` call.
    *
    * @example
-   * const slot = TrainingRun.createBlock(ctx, state, 8192, chunkX, chunkY, 32);
+   * const slot = TrainingRun.createBlock(ctx, state, 8192, chunkX, chunkY, 32, true);
    * slot.load(chunkX, chunkY);
    */
   static createBlock(ctx: GpuContext, state: DeviceParameters, capacity: number, x: Dense, y: Dense, batchSize: number, fresh: boolean): TrainingRun {

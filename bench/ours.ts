@@ -1,18 +1,18 @@
 // This project's systems under benchmark: the WebGPU trainer, the float64 CPU trainer, 'auto',
 // and the matmul kernel alone. Runs in the browser page (bench/page.ts) and under Node with Dawn.
 import { MLP } from '../src';
-import { tuningOf } from '../src/gpu/autotune';
-import { type MatmulVariantId, shapeKey } from '../src/gpu/autotune-variants';
-import { tuneMatmuls } from '../src/gpu/autotune-training';
-import { BatchUniforms, passBatches } from '../src/gpu/batch-uniform';
+import { tuningOf } from '../src/gpu/tune/autotune';
+import { type MatmulVariantId, shapeKey } from '../src/gpu/tune/variants';
+import { tuneMatmuls } from '../src/gpu/tune/training-timing';
+import { BatchUniforms, passBatches } from '../src/gpu/kernels/batch-uniform';
 import { BufferManager } from '../src/gpu/buffers';
 import type { GpuContext } from '../src/gpu/context';
-import { type Dispatch, Launches } from '../src/gpu/launches';
-import { PipelineCache } from '../src/gpu/pipelines';
+import { type Dispatch, Launches } from '../src/gpu/kernels/launches';
+import { PipelineCache } from '../src/gpu/kernels/pipelines';
 import { requestGpu } from '../src/gpu/device';
 import { USAGE } from '../src/gpu/usage';
-import type { ModelConfig } from '../src/types';
-import type { Matrix } from '../src/types';
+import type { ModelConfig } from '../src/core/types';
+import type { Matrix } from '../src/core/types';
 import { type MatmulWorkload, type TrainWorkload, operand, trainingData } from './workloads';
 
 /** What a system reports beside its times. */

@@ -3,7 +3,7 @@
 // MLP.profile reports it (GPU timestamps where the adapter has timestamp-query).
 import { MLP } from '../src';
 import { requestGpu } from '../src/gpu/device';
-import { kernelTimings } from '../src/gpu/profiler';
+import { kernelTimings } from '../src/core/profile';
 import { MAP_MODE_READ, USAGE } from '../src/gpu/usage';
 import { type TrainWorkload, trainingData, workloads } from './workloads';
 

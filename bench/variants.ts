@@ -1,15 +1,15 @@
 // Every matmul variant on the shapes of the benchmark: GFLOP/s of each (the same launches as
 // bench/ours.ts's kernel workloads), and what the autotuner chooses for each shape with
 // tune: 'full' against the fastest variant timed here. Runs in the page and under Node.
-import { type MatmulShape, type MatmulVariantId, applicableVariants, defaultVariant, shapeKey } from '../src/gpu/autotune-variants';
-import { tuneMatmuls } from '../src/gpu/autotune-training';
-import { BatchUniforms, passBatches } from '../src/gpu/batch-uniform';
+import { type MatmulShape, type MatmulVariantId, applicableVariants, defaultVariant, shapeKey } from '../src/gpu/tune/variants';
+import { tuneMatmuls } from '../src/gpu/tune/training-timing';
+import { BatchUniforms, passBatches } from '../src/gpu/kernels/batch-uniform';
 import { BufferManager } from '../src/gpu/buffers';
 import type { GpuContext } from '../src/gpu/context';
-import { Launches, traitsOf } from '../src/gpu/launches';
+import { Launches, traitsOf } from '../src/gpu/kernels/launches';
 import { USAGE } from '../src/gpu/usage';
 import { requestGpu } from '../src/gpu/device';
-import { memoryStore, setTuningStore } from '../src/gpu/tuning-cache';
+import { memoryStore, setTuningStore } from '../src/gpu/tune/cache';
 import { operand, variantShapes, workloads } from './workloads';
 
 /** GFLOP/s of one variant on one shape (null: it does not apply), and its compile time. */

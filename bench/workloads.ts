@@ -1,8 +1,8 @@
 // The benchmark's workloads, as plain data shared by the browser page and the Node driver, and
 // their seeded synthetic data (MNIST-shaped random inputs: speed does not depend on the values).
-import { Rng } from '../src/random';
-import type { Activation } from '../src/types';
-import type { MatmulShape } from '../src/gpu/autotune-variants';
+import { Rng } from '../src/core/random';
+import type { Activation } from '../src/core/types';
+import type { MatmulShape } from '../src/gpu/tune/variants';
 
 /** A training workload: every system trains this network on this data with these settings. */
 export interface TrainWorkload {

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import type { Plugin } from 'vite';
 import { ResourceType, WgslParser, WgslReflect } from 'wgsl_reflect/wgsl_reflect.module.js';
-import type { BindingAccess, KernelInterface, StructLayout } from '../src/gpu/kernel-interface';
+import type { BindingAccess, KernelInterface, StructLayout } from '../src/gpu/kernels/kernel-interface';
 
 const SUFFIX = '?kernel';
 const INCLUDE = /^\/\/!include\s+(\S+)\s*$/gm;

@@ -7,14 +7,14 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   type CandidateTiming, DeviceTuning, FAST_BUDGET_MS, MIN_GAIN, type TuneRequest, type TunerDeps, choose, fastest, tuneRequests, tunedVariant, tuningOf,
-} from '../src/gpu/autotune';
-import { candidateOrder } from '../src/gpu/autotune-device';
+} from '../src/gpu/tune/autotune';
+import { candidateOrder } from '../src/gpu/tune/device-timing';
 import {
   type DeviceTraits, type MatmulShape, type MatmulVariantId, MATMUL_VARIANTS, MATMUL_VARIANT_IDS, SMALL_WORK, applicableVariants, defaultVariant, isCompact, matmulParams, pipelineConstants, planVariant, shapeKey, whyNot,
-} from '../src/gpu/autotune-variants';
-import { MATMUL_SIZES } from '../src/gpu/registry';
-import { adapterKey, fileStore, hash, memoryStore } from '../src/gpu/tuning-cache';
-import { AUTO_DEFAULT_BATCH, resolveAutoHint } from '../src/backend-choice';
+} from '../src/gpu/tune/variants';
+import { MATMUL_SIZES } from '../src/gpu/kernels/registry';
+import { adapterKey, fileStore, hash, memoryStore } from '../src/gpu/tune/cache';
+import { AUTO_DEFAULT_BATCH, resolveAutoHint } from '../src/model/backend-choice';
 import { MLP } from '../src';
 
 const SOFTWARE: DeviceTraits = { subgroups: true, software: true };

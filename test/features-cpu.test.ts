@@ -4,15 +4,15 @@
 // TensorFlow.js and PyTorch: test/features-tfjs.test.ts, test/features-torch.test.ts.)
 import { describe, expect, it } from 'vitest';
 import { type FitOptions, MLP, type ModelConfig, Rng } from '../src';
-import { resolveConfig } from '../src/config';
+import { resolveConfig } from '../src/core/config';
 import { lossSum } from '../src/cpu/losses';
 import { backward, forward } from '../src/cpu/network';
 import { clipGradients, optimizerStep } from '../src/cpu/optimizers';
-import { batchDropKey, dropoutFactors, epochDropKey, keepUnit, pcgHash } from '../src/dropout-mask';
-import { EarlyStopper } from '../src/early-stopping';
-import { metricsOf, regressionMetrics, targetSpread } from '../src/metrics';
-import { initParams } from '../src/params';
-import { Plateau, epochRates, resolveSchedule } from '../src/schedules';
+import { batchDropKey, dropoutFactors, epochDropKey, keepUnit, pcgHash } from '../src/core/dropout-mask';
+import { EarlyStopper } from '../src/fit/early-stopping';
+import { metricsOf, regressionMetrics, targetSpread } from '../src/core/metrics';
+import { initParams } from '../src/core/params';
+import { Plateau, epochRates, resolveSchedule } from '../src/fit/schedules';
 
 const close = (a: number, b: number, tol = 1e-12) => expect(Math.abs(a - b), `${a} vs ${b}`).toBeLessThanOrEqual(tol * Math.max(1, Math.abs(b)));
 const flat = (w: { weights: number[][][]; biases: number[][] }) => [...w.weights.flat(2), ...w.biases.flat()];

@@ -3,10 +3,10 @@
 // dropout key, and the PCG constants of dropout.wgsl the same as src/dropout-mask.ts's.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { passBatches } from '../src/gpu/batch-uniform';
-import { packStruct } from '../src/gpu/kernel-interface';
-import { BATCH_LAYOUT, FEATURE_KERNELS, KERNELS, optimizerCode } from '../src/gpu/registry';
-import { batchDropKey, pcgHash } from '../src/dropout-mask';
+import { passBatches } from '../src/gpu/kernels/batch-uniform';
+import { packStruct } from '../src/gpu/kernels/kernel-interface';
+import { BATCH_LAYOUT, FEATURE_KERNELS, KERNELS, optimizerCode } from '../src/gpu/kernels/registry';
+import { batchDropKey, pcgHash } from '../src/core/dropout-mask';
 
 describe('feature kernels: reflected interfaces', () => {
   it('dropout.wgsl: forward binds params, src, dst; backward params, dst; both include struct Batch', () => {

@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FitOptions, MLP, type ModelConfig, Rng } from '../src';
-import { cosineRate } from '../src/schedules';
+import { cosineRate } from '../src/fit/schedules';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

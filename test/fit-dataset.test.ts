@@ -2,9 +2,9 @@
 // its float32 equivalent, shuffling within windows is seeded, and bad sources are refused by chunk
 // with the model left at the last completed step.
 import { describe, expect, it } from 'vitest';
-import { MLP } from '../src/model';
-import type { DatasetChunk } from '../src/data-streams/chunk';
-import type { ModelConfig } from '../src/types';
+import { MLP } from '../src/model/model';
+import type { DatasetChunk } from '../src/streams/chunk';
+import type { ModelConfig } from '../src/core/types';
 
 const config: ModelConfig = {
   inputSize: 6, layers: [{ units: 9, activation: 'tanh' }, { units: 3, activation: 'softmax' }], loss: 'categoricalCrossEntropy', seed: 11, backend: 'cpu',
@@ -59,7 +59,7 @@ describe('fitDataset (cpu)', () => {
     await a.fitDataset(mixed, opts);
     // the same values as float64 rows: the float16 chunk's values rounded to half
     const b = await MLP.create(config);
-    const rounded = (await import('../src/data')).toDense({ data: floats.slice(120 * 6, 150 * 6), shape: [30, 6], storage: 'float16' }, 'x').data;
+    const rounded = (await import('../src/core/data')).toDense({ data: floats.slice(120 * 6, 150 * 6), shape: [30, 6], storage: 'float16' }, 'x').data;
     const all = Float64Array.from(floats);
     all.set(rounded, 120 * 6);
     await b.fit({ data: all, shape: [N, 6] }, labels, opts);

@@ -4,7 +4,7 @@
 import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { MLP } from '../src';
-import { REPORT_GROUP } from '../src/gpu/training';
+import { REPORT_GROUP } from '../src/gpu/train/training';
 import { batchCallbacks, firstBatchBlamedOnData, frozenConfig, lastStepDivergence, oneLoss, rollbackMatchesReplay, throwingCallback } from './cases/invariants';
 import { stateBytes } from './cases/state';
 import { heapUsed } from './cases/heap';

@@ -4,16 +4,16 @@
 import { describe, expect, it } from 'vitest';
 import { WgslReflect } from 'wgsl_reflect/wgsl_reflect.module.js';
 import { reflectKernel } from '../shaders/reflect';
-import { ACTIVATIONS, LOSSES, type ResolvedOptimizer, resolveOptimizer } from '../src/config';
-import { passBatches } from '../src/gpu/batch-uniform';
-import { type BindingAccess, type KernelInterface, modeCode, packStruct } from '../src/gpu/kernel-interface';
-import { bindGroupEntries } from '../src/gpu/launches';
+import { ACTIVATIONS, LOSSES, type ResolvedOptimizer, resolveOptimizer } from '../src/core/config';
+import { passBatches } from '../src/gpu/kernels/batch-uniform';
+import { type BindingAccess, type KernelInterface, modeCode, packStruct } from '../src/gpu/kernels/kernel-interface';
+import { bindGroupEntries } from '../src/gpu/kernels/launches';
 import {
   BATCH_LAYOUT, type BatchRows, type Epilogue, KERNELS, MATMUL_SIZES, MATMUL_VARIANT_KERNELS, SHARDS_PER_GATHER, MAX_STATS_THREADS,
   activationCode, batchRowsCode, epilogueCode, lossCode, optimizerCode,
-} from '../src/gpu/registry';
-import { MATMUL_VARIANTS } from '../src/gpu/autotune-variants';
-import type { Activation, LossName } from '../src/types';
+} from '../src/gpu/kernels/registry';
+import { MATMUL_VARIANTS } from '../src/gpu/tune/variants';
+import type { Activation, LossName } from '../src/core/types';
 
 // Records keyed by the unions: the typecheck fails when a name is added to a union and not here.
 const ACTIVATION_NAMES: Record<Activation, true> = { sigmoid: true, tanh: true, relu: true, linear: true, softmax: true };

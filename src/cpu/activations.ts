@@ -1,4 +1,4 @@
-import type { Activation } from '../types';
+import type { Activation } from '../core/types';
 
 /**
  * Activations and their derivatives, in float64. Each derivative is written in terms of the

@@ -1,11 +1,12 @@
-import type { BatchReporter, BatchStats, Checkpoint, EpochPlan, TrainerBackend } from '../backend';
-import { type NetSpec, type ResolvedOptimizer, outputSize } from '../config';
-import { type Dense, gatherRows } from '../data';
-import { type Divergence, type TrainOutcome, reportSafely } from '../fit-report';
-import { type OptimizerState, cloneOptimizerState } from '../optimizer-state';
-import { type Params, cloneParams, sumSquaredWeights } from '../params';
+import type { BatchReporter, BatchStats, Checkpoint, EpochPlan, TrainerBackend } from '../core/trainer';
+import { type NetSpec, type ResolvedOptimizer, outputSize } from '../core/config';
+import { type Dense, gatherRows } from '../core/data';
+import { type Divergence, type TrainOutcome, reportSafely } from '../core/trainer';
+import { type OptimizerState, cloneOptimizerState } from '../core/optimizer-state';
+import { type Params, cloneParams, sumSquaredWeights } from '../core/params';
 import { type Gradients, averageGradients, backward, batchStats, forward } from './network';
-import { clipGradients, optimizerSlots, optimizerStep } from './optimizers';
+import { clipGradients, optimizerStep } from './optimizers';
+import { optimizerSlots } from '../core/optimizer-state';
 import { batchStep } from './step-options';
 
 /** How often (ms) a long CPU epoch yields to the event loop so an abort signal can land. */

@@ -1,4 +1,4 @@
-import type { Activation, LossName } from '../types';
+import type { Activation, LossName } from '../core/types';
 import { activationDerivative } from './activations';
 
 /** Outputs are clamped to [EPS, 1 − EPS] inside logarithms, so cross-entropy never sees log(0). */

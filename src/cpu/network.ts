@@ -1,10 +1,10 @@
-import { type NetSpec, fanIn, outputSize } from '../config';
-import { type Params, l2Penalty } from '../params';
-import type { Activation } from '../types';
+import { type NetSpec, fanIn, outputSize } from '../core/config';
+import { type Params, l2Penalty } from '../core/params';
+import type { Activation } from '../core/types';
 import { activate, activationDerivative } from './activations';
 import { correctCount, lossSum, outputDelta } from './losses';
-import { dropoutFactors } from '../dropout-mask';
-import { errorSums, isRegressionOutput } from '../metrics';
+import { dropoutFactors } from '../core/dropout-mask';
+import { errorSums, isRegressionOutput } from '../core/metrics';
 import { matmulAB, matmulABT, matmulATB } from './matmul';
 
 /**

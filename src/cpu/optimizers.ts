@@ -1,4 +1,5 @@
-import type { ResolvedOptimizer } from '../config';
+import type { ResolvedOptimizer } from '../core/config';
+import type { ClipSettings } from '../core/optimizer-state';
 
 /**
  * One optimizer step on one parameter array, in float64, given the averaged gradient `g`.
@@ -63,17 +64,6 @@ export function optimizerStep(
       return;
     }
   }
-}
-
-/** Number of state slots each optimizer keeps per parameter. */
-export function optimizerSlots(opt: ResolvedOptimizer): number {
-  return opt.type === 'sgd' ? 0 : opt.type === 'momentum' ? 1 : 2;
-}
-
-/** Gradient clipping settings of a `fit`: by the global L2 norm and/or by value (null: off). */
-export interface ClipSettings {
-  norm: number | null;
-  value: number | null;
 }
 
 /**

@@ -1,6 +1,6 @@
-import type { EpochPlan } from '../backend';
-import { type Dense, gatherRows } from '../data';
-import { batchDropKey } from '../dropout-mask';
+import type { EpochPlan } from '../core/trainer';
+import { type Dense, gatherRows } from '../core/data';
+import { batchDropKey } from '../core/dropout-mask';
 import type { StepOptions } from './network';
 
 /**

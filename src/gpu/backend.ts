@@ -1,24 +1,24 @@
-import type { BatchReporter, Checkpoint, EpochPlan, TrainerBackend } from '../backend';
-import { type NetSpec, type ResolvedOptimizer, fanIn } from '../config';
-import type { Dense } from '../data';
-import type { TrainOutcome } from '../fit-report';
-import type { OptimizerState } from '../optimizer-state';
-import { type Params, checkFloat32Params } from '../params';
-import { passBatches } from './batch-uniform';
+import type { BatchReporter, Checkpoint, EpochPlan, TrainerBackend, TrainOutcome } from '../core/trainer';
+import { type NetSpec, type ResolvedOptimizer, fanIn } from '../core/config';
+import type { Dense } from '../core/data';
+import type { OptimizerState } from '../core/optimizer-state';
+import { type Params, checkFloat32Params } from '../core/params';
+import { passBatches } from './kernels/batch-uniform';
 import { BufferManager } from './buffers';
-import { checkDataFits, dataBytes } from './dataset';
+import { checkDataFits, dataBytes } from './train/dataset';
 import type { GpuContext } from './context';
-import { GpuDeviceLostError, GpuDisposedError } from './errors';
-import { runInference } from './inference';
-import { Launches } from './launches';
+import { GpuDeviceLostError, GpuDisposedError } from '../core/errors';
+import { runInference } from './train/inference';
+import { Launches } from './kernels/launches';
 import { checkNetworkFits, checkOptimizerFits } from './limits';
-import { optimizerSlots } from '../cpu/optimizers';
-import { DeviceParameters } from './parameters';
-import { BestParams } from './best-params';
-import { type StepProfile, profileLaunches } from './profiler';
-import { TrainingRun, epochsPerSubmission } from './training';
-import type { TuneMode } from './autotune';
-import { prepareTraining } from './autotune-training';
+import { optimizerSlots } from '../core/optimizer-state';
+import { DeviceParameters } from './train/parameters';
+import { BestParams } from './train/best-params';
+import { profileLaunches } from './profiler';
+import type { StepProfile } from '../core/profile';
+import { TrainingRun, epochsPerSubmission } from './train/training';
+import type { TuneMode } from './tune/autotune';
+import { prepareTraining } from './tune/training-timing';
 
 /** Options the public model passes down. */
 export interface GpuBackendOptions {

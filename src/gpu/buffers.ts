@@ -1,4 +1,4 @@
-import { GpuDisposedError } from './errors';
+import { GpuDisposedError } from '../core/errors';
 import { MAP_MODE_READ, USAGE } from './usage';
 /**
  * Owns GPU buffers: every buffer the library creates goes through here, so `dispose()` frees

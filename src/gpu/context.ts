@@ -1,6 +1,6 @@
-import type { NetSpec } from '../config';
+import type { NetSpec } from '../core/config';
 import type { BufferManager } from './buffers';
-import type { Launches } from './launches';
+import type { Launches } from './kernels/launches';
 
 /** What every part of one model's WebGPU trainer shares: the device, its buffers and launches. */
 export interface GpuContext {

@@ -1,4 +1,4 @@
-import { type NetSpec, fanIn } from '../config';
+import { type NetSpec, fanIn } from '../core/config';
 
 /** Largest storage binding to use on `device`, in bytes (`override` lowers it, as tests do). */
 export function bindingLimit(device: GPUDevice, override?: number): number {

@@ -5,7 +5,7 @@
 // with finite parameters that survive toJSON → fromJSON byte for byte; never a hang.
 // Shared by the Node test (CPU, thousands of cases) and the browser suite (WebGPU, a sample).
 import type { MLP as MLPClass, ModelConfig, gradientCheck as GradientCheck } from '../../src';
-import { Rng } from '../../src/random';
+import { Rng } from '../../src/core/random';
 import { stateFinite } from './state';
 
 type MLPStatic = typeof MLPClass;

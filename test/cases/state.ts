@@ -2,7 +2,7 @@
 // them), the step and epoch counters and the optimizer spec they belong to. Two snapshots are
 // equal only when every bit is. Shared by the Node (CPU) and browser (WebGPU) suites.
 import type { MLP } from '../../src';
-import type { TrainerBackend } from '../../src/backend';
+import type { TrainerBackend } from '../../src/core/trainer';
 
 interface Internals {
   impl: TrainerBackend;

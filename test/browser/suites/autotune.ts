@@ -2,15 +2,15 @@
 // the tuner's choices against the CPU, the tuner's persistent store (IndexedDB), and the
 // pipelines one training step compiles.
 import { MLP } from '../../../src';
-import { tuneMatmuls } from '../../../src/gpu/autotune-training';
-import { tuningOf } from '../../../src/gpu/autotune';
+import { tuneMatmuls } from '../../../src/gpu/tune/training-timing';
+import { tuningOf } from '../../../src/gpu/tune/autotune';
 import { BufferManager } from '../../../src/gpu/buffers';
 import { requestGpu } from '../../../src/gpu/device';
 import type { GpuContext } from '../../../src/gpu/context';
-import { Launches } from '../../../src/gpu/launches';
-import { PipelineCache } from '../../../src/gpu/pipelines';
-import { indexedDbStore, memoryStore, setTuningStore } from '../../../src/gpu/tuning-cache';
-import type { ModelConfig } from '../../../src/types';
+import { Launches } from '../../../src/gpu/kernels/launches';
+import { PipelineCache } from '../../../src/gpu/kernels/pipelines';
+import { indexedDbStore, memoryStore, setTuningStore } from '../../../src/gpu/tune/cache';
+import type { ModelConfig } from '../../../src/core/types';
 import { Rng, compare, getDevice, withValidation } from './gpu-context';
 
 /** Seeded inputs in [0, 1) and one-hot (softmax) or 0/1 (sigmoid) targets. */

@@ -3,10 +3,10 @@
 // sample weights): the same model trained on WebGPU and on the CPU path, with logs, histories and
 // weights compared by the Node side; the dropout masks compared bit for bit.
 import { MLP, type FitOptions, type ModelConfig, Rng } from '../../../src';
-import { BatchUniforms } from '../../../src/gpu/batch-uniform';
+import { BatchUniforms } from '../../../src/gpu/kernels/batch-uniform';
 import { BufferManager, readBuffer } from '../../../src/gpu/buffers';
-import { Launches } from '../../../src/gpu/launches';
-import { batchDropKey, dropoutFactors, dropoutThreshold, epochDropKey } from '../../../src/dropout-mask';
+import { Launches } from '../../../src/gpu/kernels/launches';
+import { batchDropKey, dropoutFactors, dropoutThreshold, epochDropKey } from '../../../src/core/dropout-mask';
 import { flat, getDevice, withValidation } from './gpu-context';
 
 /** One feature run: a model, its data size and `fit` options (the same on both backends). */

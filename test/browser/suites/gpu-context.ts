@@ -1,7 +1,7 @@
 // Shared in-page helpers for the browser suites: one device per page, seeded data, readback,
 // tolerance checks that print the case, shape, index, expected and actual.
 import { requestGpu } from '../../../src/gpu/device';
-import { Rng } from '../../../src/random';
+import { Rng } from '../../../src/core/random';
 
 let devicePromise: Promise<GPUDevice> | null = null;
 

@@ -2,7 +2,7 @@
 // WebGPU backend. Every run is wrapped in a GPU validation / out-of-memory error scope.
 import { MLP, gradientCheck, requestGpu } from '../../../src';
 import { BufferManager } from '../../../src/gpu/buffers';
-import { REPORT_GROUP } from '../../../src/gpu/training';
+import { REPORT_GROUP } from '../../../src/gpu/train/training';
 import { fuzzCase, runFuzzCase } from '../../cases/fuzz';
 import { hostileCases, runHostileCase } from '../../cases/hostile';
 import { type Outcome, batchCallbacks, firstBatchBlamedOnData, frozenConfig, lastStepDivergence, oneLoss, rollbackMatchesReplay, throwingCallback } from '../../cases/invariants';

@@ -1,9 +1,9 @@
 // The kernel cases, as plain data, so the Node side can list them and the page can run them.
 // Cases are grouped by the kernel file and entry point they test (one describe block each), in
 // the names of src/gpu/registry.ts (batchRows 'm' | 'k', epilogue 'biasActivation' | …).
-import type { Activation, LossName } from '../../../src/types';
+import type { Activation, LossName } from '../../../src/core/types';
 
-import type { MatmulVariantId } from '../../../src/gpu/autotune-variants';
+import type { MatmulVariantId } from '../../../src/gpu/tune/variants';
 
 /**
  * One block per kernel file and entry point (and, for the matmul, per variant: every variant the

@@ -3,7 +3,7 @@
 // fitDataset against fit and against the CPU path, the device budget's refusal, and dispose
 // while a stream trains. Every run is wrapped in a validation error scope.
 import { MLP, type ModelConfig, Rng, idxDataset, parseIdx } from '../../../src';
-import type { DatasetChunk } from '../../../src/data-streams/chunk';
+import type { DatasetChunk } from '../../../src/streams/chunk';
 import { flat, getDevice, withValidation } from './gpu-context';
 
 

@@ -1,7 +1,7 @@
 // In-page trainer tests: the same model trained on WebGPU and on the CPU path, compared.
 import { MLP, type ModelConfig, type FitOptions, Rng } from '../../../src';
 import { BufferManager } from '../../../src/gpu/buffers';
-import { mnistToMatrix, parseIdx } from '../../../src/idx';
+import { mnistToMatrix, parseIdx } from '../../../src/streams/idx';
 import { flat, getDevice, withValidation } from './gpu-context';
 
 export interface ParityCase {

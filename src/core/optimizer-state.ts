@@ -1,0 +1,26 @@
+import type { ResolvedOptimizer } from './config';
+
+/**
+ * Optimizer slots of a whole network, as plain float64 arrays: for each layer, the weight
+ * slots and the bias slots (momentum: [velocity]; Adam: [first moment, second moment]; SGD: none).
+ * Used to move training between backends (device loss) without losing momentum or Adam state.
+ */
+export interface OptimizerState {
+  layers: { w: Float64Array[]; b: Float64Array[] }[];
+}
+
+/** A deep copy. */
+export function cloneOptimizerState(s: OptimizerState): OptimizerState {
+  return { layers: s.layers.map((l) => ({ w: l.w.map((a) => a.slice()), b: l.b.map((a) => a.slice()) })) };
+}
+
+/** Number of state slots each optimizer keeps per parameter. */
+export function optimizerSlots(opt: ResolvedOptimizer): number {
+  return opt.type === 'sgd' ? 0 : opt.type === 'momentum' ? 1 : 2;
+}
+
+/** Gradient clipping settings of a `fit`: by the global L2 norm and/or by value (null: off). */
+export interface ClipSettings {
+  norm: number | null;
+  value: number | null;
+}

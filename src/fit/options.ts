@@ -1,0 +1,198 @@
+import { type ResolvedConfig, type ResolvedOptimizer, checkBoolean, checkFloat32Settings, checkInteger, checkNumber, describeValue, resolveOptimizer } from '../core/config';
+import { type Dense, takeRows, toInputs, toTargets } from '../core/data';
+import { isArray, or, readList, readRecord } from '../core/inspect';
+import { Rng } from '../core/random';
+import type { EpochPlan } from '../core/trainer';
+import { FEATURE_KEYS, type FitFeatures, monitorContext, resolveFeatures, resolveSchedule } from './control';
+import type { BatchLog, EpochLog, FitOptions, Inputs, OptimizerSpec, ProfileOptions, Targets } from '../core/types';
+
+/** Inputs and targets with the same rows. */
+export interface Samples {
+  x: Dense;
+  y: Dense;
+}
+
+/** The names `fit`'s options may have. */
+export const FIT_KEYS = ['epochs', 'batchSize', 'learningRate', 'optimizer', 'shuffle', 'validationSplit', 'validationData', 'onEpochEnd', 'onBatchEnd', 'signal', ...FEATURE_KEYS] as const;
+
+/**
+ * The callbacks and abort signal of a `fit` call. The callbacks are the caller's functions, read
+ * once, and called with the caller's options object as `this`; `signal` is the caller's signal
+ * (checked to be a real AbortSignal).
+ */
+export interface FitHooks {
+  onEpochEnd?: (log: EpochLog) => void | Promise<void>;
+  onBatchEnd?: (log: BatchLog) => void | Promise<void>;
+  signal?: AbortSignal;
+}
+
+/** A validated `fit` call: its options resolved, its data converted and split. */
+export interface FitPlan {
+  epochs: number;
+  learningRate: number;
+  optimizer: ResolvedOptimizer;
+  shuffle: boolean;
+  /** Capped at the number of training samples. */
+  batchSize: number;
+  train: Samples;
+  /** `validationData`, or the `validationSplit` held out of the data; null when neither. */
+  validation: Samples | null;
+  hooks: FitHooks;
+  /** Schedule, early stopping, clipping, class/sample weights, regression metrics (src/fit-control.ts). */
+  features: FitFeatures;
+}
+
+/** Most float64 activations one CPU batch may hold per copy (batch rows × all layers' units): 2^27 (1 GiB). */
+export const MAX_BATCH_ACTIVATIONS = 2 ** 27;
+
+const abortedGetter = typeof AbortSignal === 'function' ? Object.getOwnPropertyDescriptor(AbortSignal.prototype, 'aborted')?.get : undefined;
+const addListener = typeof EventTarget === 'function' ? EventTarget.prototype.addEventListener : undefined;
+const removeListener = typeof EventTarget === 'function' ? EventTarget.prototype.removeEventListener : undefined;
+
+/** True when `v` is a real AbortSignal (checked by calling the built-in getter on it, no caller code). */
+function isAbortSignal(v: unknown): v is AbortSignal {
+  if (!abortedGetter || v === null || typeof v !== 'object') return false;
+  try {
+    abortedGetter.call(v);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A signal of the library's own that follows the caller's `signal` for one `fit`, read without
+ * running caller code (an `aborted` property shadowed on the caller's object is not consulted).
+ * `release()` removes the listener, so a long-lived caller signal keeps nothing of the fit.
+ *
+ * @example
+ * const link = linkSignal(plan.hooks.signal);
+ * try { await train(link.signal); } finally { link.release(); }
+ */
+export function linkSignal(caller: AbortSignal | undefined): { signal: AbortSignal | undefined; release(): void } {
+  if (!caller || !abortedGetter || !addListener || !removeListener) return { signal: undefined, release() {} };
+  const inner = new AbortController();
+  const onAbort = () => inner.abort();
+  if (abortedGetter.call(caller)) inner.abort();
+  else addListener.call(caller, 'abort', onAbort);
+  return { signal: inner.signal, release: () => removeListener.call(caller, 'abort', onAbort) };
+}
+
+/** Validates the callbacks and signal; the callbacks will be called with `self` as `this`. */
+export function resolveHooks(o: Record<string, unknown>, self: object): FitHooks {
+  const hooks: FitHooks = {};
+  const callback = (cb: 'onEpochEnd' | 'onBatchEnd') => {
+    const fn = o[cb];
+    if (fn === undefined) return undefined;
+    if (typeof fn !== 'function') throw new TypeError(`${cb} must be a function, got ${describeValue(fn)}`);
+    return (log: unknown) => Reflect.apply(fn, self, [log]) as void | Promise<void>;
+  };
+  hooks.onEpochEnd = callback('onEpochEnd');
+  hooks.onBatchEnd = callback('onBatchEnd');
+  if (o.signal !== undefined) {
+    if (!isAbortSignal(o.signal)) throw new TypeError(`signal must be an AbortSignal (new AbortController().signal), got ${describeValue(o.signal)}`);
+    hooks.signal = o.signal;
+  }
+  return hooks;
+}
+
+/**
+ * Validates `fit`'s options, then its data, throwing a `RangeError`/`TypeError` naming the first
+ * bad value before anything changes; resolves the defaults and the train/validation split. On
+ * the WebGPU backend, values float32 cannot hold are refused too. Unknown option names are
+ * refused with the closest valid one.
+ *
+ * @example
+ * const plan = resolveFitPlan({ epochs: 5, validationSplit: 0.2 }, x, y, model.config, 'cpu');
+ * plan.train.x.rows; // 80% of the rows, chosen with the seed
+ */
+export function resolveFitPlan(options: FitOptions, x: Inputs, y: Targets, config: ResolvedConfig, backend: 'cpu' | 'webgpu'): FitPlan {
+  const o = readRecord(options, 'fit options', FIT_KEYS);
+  const epochs = checkInteger('epochs', or(o.epochs, 1));
+  const schedule = resolveSchedule(o.learningRate, monitorContext(o, config));
+  const learningRate = schedule.initial;
+  const optimizer = resolveOptimizer(o.optimizer as OptimizerSpec | undefined);
+  if (backend === 'webgpu') checkFloat32Settings(optimizer, learningRate, config.l2);
+  const shuffle = checkBoolean('shuffle', or(o.shuffle, true));
+  const hooks = resolveHooks(o, options as object);
+  const split = checkNumber('validationSplit', or(o.validationSplit, 0), 'nonnegative');
+  if (split >= 1) throw new RangeError(`validationSplit must be in [0, 1), got ${split}`);
+  const requested = checkInteger('batchSize', or(o.batchSize, 32));
+  const { train, validation, rows, trainRows } = splitSamples(o.validationData, x, y, split, config, backend === 'webgpu');
+  const batchSize = Math.min(requested, train.x.rows);
+  if (backend === 'cpu') checkBatchMemory(batchSize, config);
+  const features = resolveFeatures(o, schedule, config, rows, trainRows, train, backend === 'webgpu');
+  return { epochs, learningRate, optimizer, shuffle, batchSize, train, validation, hooks, features };
+}
+
+/**
+ * Refuses CPU batches whose activations would not fit {@link MAX_BATCH_ACTIVATIONS}, before allocating them.
+ *
+ * @example
+ * checkBatchMemory(4096, config); // RangeError when 4096 × (inputs + all units) > 2^27
+ */
+export function checkBatchMemory(rows: number, config: ResolvedConfig): void {
+  const units = config.layers.reduce((a, l) => a + l.units, config.inputSize);
+  if (rows * units > MAX_BATCH_ACTIVATIONS) {
+    throw new RangeError(
+      `batchSize ${rows} × ${units} units (inputs and every layer) is ${rows * units} float64 activations per copy, more than the ` +
+        `${MAX_BATCH_ACTIVATIONS} (1 GiB) the CPU backend allocates for one batch; use a batchSize of at most ${Math.max(1, Math.floor(MAX_BATCH_ACTIVATIONS / units))}`,
+    );
+  }
+}
+
+/**
+ * Checks `validationData` ([inputs, targets]) and converts it.
+ *
+ * @example
+ * resolveValidationData([[[0, 1]], [1]], config, false).x.rows; // 1
+ */
+export function resolveValidationData(vd: unknown, config: ResolvedConfig, float32: boolean): Samples {
+  if (!isArray(vd)) throw new TypeError(`validationData must be [inputs, targets], got ${describeValue(vd)}`);
+  const pair = readList(vd, 'validationData', 3);
+  if (pair.length !== 2) throw new RangeError(`validationData must be [inputs, targets], got an array of ${pair.length}`);
+  const vx = toInputs(pair[0], config, 'validationData inputs', float32);
+  return { x: vx, y: toTargets(pair[1], config, vx.rows, 'validationData targets', float32) };
+}
+
+/**
+ * Converts `x`, `y` and picks the validation set: `validationData` when given, else a seeded
+ * `split` fraction of the rows (`new Rng(seed, 'split')`), else none.
+ */
+function splitSamples(
+  vd: unknown, x: Inputs, y: Targets, split: number, config: ResolvedConfig, float32: boolean,
+): { train: Samples; validation: Samples | null; rows: number; trainRows: Uint32Array | null } {
+  const xAll = toInputs(x, config, 'x', float32);
+  const yAll = toTargets(y, config, xAll.rows, 'y', float32);
+  if (vd !== undefined) return { train: { x: xAll, y: yAll }, validation: resolveValidationData(vd, config, float32), rows: xAll.rows, trainRows: null };
+  if (!(split > 0)) return { train: { x: xAll, y: yAll }, validation: null, rows: xAll.rows, trainRows: null };
+  const nVal = Math.floor(xAll.rows * split);
+  if (nVal < 1 || nVal >= xAll.rows) {
+    throw new RangeError(`validationSplit ${split} of ${xAll.rows} samples leaves ${nVal} for validation and ${xAll.rows - nVal} for training; both need at least 1`);
+  }
+  const perm = new Rng(config.seed, 'split').permutation(xAll.rows);
+  const nTrain = xAll.rows - nVal;
+  const take = (d: Dense, start: number, count: number): Dense => takeRows(d, perm, start, count);
+  const validation = { x: take(xAll, nTrain, nVal), y: take(yAll, nTrain, nVal) };
+  return { train: { x: take(xAll, 0, nTrain), y: take(yAll, 0, nTrain) }, validation, rows: xAll.rows, trainRows: perm.subarray(0, nTrain) };
+}
+
+/**
+ * Validates `profile()`'s options and data like `fit`'s (float32 limits included: profiling runs
+ * on WebGPU) and returns the steps' plan.
+ *
+ * @example
+ * const { plan, steps } = resolveProfilePlan({ steps: 5 }, x, y, net);
+ */
+export function resolveProfilePlan(options: ProfileOptions, x: Inputs, y: Targets, config: ResolvedConfig): { x: Dense; y: Dense; plan: EpochPlan; steps: number } {
+  const o = readRecord(options, 'profile options', ['batchSize', 'steps', 'learningRate', 'optimizer']);
+  const steps = checkInteger('steps', or(o.steps, 10), 1, 10_000);
+  const learningRate = checkNumber('learningRate', or(o.learningRate, 0.01), 'positive');
+  const optimizer = resolveOptimizer(o.optimizer as OptimizerSpec | undefined);
+  checkFloat32Settings(optimizer, learningRate, config.l2);
+  const dx = toInputs(x, config, 'x', true);
+  const dy = toTargets(y, config, dx.rows, 'y', true);
+  const batchSize = Math.min(checkInteger('batchSize', or(o.batchSize, 32)), dx.rows);
+  const order = Uint32Array.from({ length: dx.rows }, (_, i) => i);
+  return { x: dx, y: dy, plan: { order, batchSize, learningRate, optimizer, stepsBefore: 0 }, steps };
+}

@@ -1,0 +1,169 @@
+import { SHADER_STAGE_COMPUTE } from '../usage';
+import type { BindingAccess, KernelInterface } from './kernel-interface';
+import { BATCH_LAYOUT } from './registry';
+
+type Constants = Record<string, number | boolean>;
+
+/** A pipeline that may still be compiling: `pipeline` is set once it is ready. */
+export interface PipelineRef {
+  pipeline: GPUComputePipeline | null;
+  /** Resolves with the pipeline when compiled (rejects if it does not compile). */
+  ready: Promise<GPUComputePipeline>;
+}
+
+/** What a cache has compiled, for reports (time to first step). */
+export interface CompileStats {
+  /** Pipelines created on this device, by `kernel:entry`. */
+  pipelines: Record<string, number>;
+  /** Wall time of each `createComputePipelineAsync`, from the request to the pipeline (ms). */
+  asyncMs: number[];
+}
+
+const BUFFER_TYPE: Record<BindingAccess, GPUBufferBindingType> = { uniform: 'uniform', read: 'read-only-storage', read_write: 'storage' };
+
+/**
+ * Compute pipelines built once per device and cached by kernel, entry point and override
+ * constants. Layouts come from the kernel's reflected interface: group 0 holds the bindings the
+ * entry point uses (with the access the WGSL declares), group 1 the per-batch uniform, selected
+ * by dynamic offset.
+ *
+ * Pipelines can be requested with `createComputePipelineAsync` ({@link PipelineCache.ref}), which
+ * compiles them in parallel off the calling thread; {@link PipelineCache.get} returns a finished
+ * one, creating it synchronously when it was not asked for before.
+ *
+ * @example
+ * const cache = PipelineCache.for(device);
+ * const p = cache.get(KERNELS.matmul, 'main', { TRANS_A: true });
+ */
+export class PipelineCache {
+  private static readonly perDevice = new WeakMap<GPUDevice, PipelineCache>();
+  private readonly pipelines = new Map<string, GPUComputePipeline>();
+  private readonly pending = new Map<string, PipelineRef>();
+  private readonly counts: Record<string, number> = {};
+  private readonly asyncMs: number[] = [];
+  private readonly modules = new Map<string, GPUShaderModule>();
+  private readonly layouts = new Map<string, GPUBindGroupLayout>();
+  /** Layout of group 1: the per-batch uniform (struct Batch). */
+  readonly batchLayout: GPUBindGroupLayout;
+
+  private constructor(readonly device: GPUDevice) {
+    this.batchLayout = device.createBindGroupLayout({
+      label: 'per-batch uniform',
+      entries: [{ binding: 0, visibility: SHADER_STAGE_COMPUTE, buffer: { type: 'uniform', hasDynamicOffset: true, minBindingSize: BATCH_LAYOUT.size } }],
+    });
+  }
+
+  /** The cache shared by everything on `device`. */
+  static for(device: GPUDevice): PipelineCache {
+    let c = PipelineCache.perDevice.get(device);
+    if (!c) {
+      c = new PipelineCache(device);
+      PipelineCache.perDevice.set(device, c);
+    }
+    return c;
+  }
+
+  /** The group-0 layout of one entry point, from the bindings it uses. */
+  layout(kernel: KernelInterface, entry: string): GPUBindGroupLayout {
+    const key = `${kernel.name}:${entry}`;
+    let l = this.layouts.get(key);
+    if (!l) {
+      l = this.device.createBindGroupLayout({
+        label: `${key} buffers`,
+        entries: entryOf(kernel, entry).bindings.map((b) => ({ binding: b.binding, visibility: SHADER_STAGE_COMPUTE, buffer: { type: BUFFER_TYPE[b.access] } })),
+      });
+      this.layouts.set(key, l);
+    }
+    return l;
+  }
+
+  /** The pipeline for `kernel`'s `entry` with these override constants (built on first use). */
+  get(kernel: KernelInterface, entry: string, constants: Constants = {}): GPUComputePipeline {
+    const key = pipelineKey(kernel, entry, constants);
+    let p = this.pipelines.get(key) ?? this.pending.get(key)?.pipeline ?? undefined;
+    if (!p) {
+      p = this.device.createComputePipeline(this.descriptor(kernel, entry, constants, key));
+      this.pipelines.set(key, p);
+      this.counted(kernel, entry);
+    }
+    return p;
+  }
+
+  /**
+   * The pipeline as a {@link PipelineRef}: ready at once when built before, else compiled with
+   * `createComputePipelineAsync` (one compilation per key, however many ask).
+   *
+   * @example
+   * const refs = specs.map((s) => cache.ref(s.kernel, s.entry, s.constants));
+   * await Promise.all(refs.map((r) => r.ready));
+   */
+  ref(kernel: KernelInterface, entry: string, constants: Constants = {}): PipelineRef {
+    const key = pipelineKey(kernel, entry, constants);
+    const done = this.pipelines.get(key);
+    if (done) return { pipeline: done, ready: Promise.resolve(done) };
+    let r = this.pending.get(key);
+    if (!r) {
+      const t0 = performance.now();
+      const ref: PipelineRef = { pipeline: null, ready: null as unknown as Promise<GPUComputePipeline> };
+      ref.ready = this.device.createComputePipelineAsync(this.descriptor(kernel, entry, constants, key)).then(
+        (p) => {
+          this.asyncMs.push(performance.now() - t0);
+          ref.pipeline = p;
+          if (!this.pipelines.has(key)) this.pipelines.set(key, p);
+          this.pending.delete(key);
+          return p;
+        },
+        (e: unknown) => {
+          this.pending.delete(key);
+          throw e;
+        },
+      );
+      this.pending.set(key, ref);
+      this.counted(kernel, entry);
+      r = ref;
+    }
+    return r;
+  }
+
+  /** True when the pipeline is built (not still compiling). */
+  has(kernel: KernelInterface, entry: string, constants: Constants = {}): boolean {
+    return this.pipelines.has(pipelineKey(kernel, entry, constants));
+  }
+
+  /** Pipelines created so far on this device, and how long the asynchronous ones took. */
+  stats(): CompileStats {
+    return { pipelines: { ...this.counts }, asyncMs: [...this.asyncMs] };
+  }
+
+  private counted(kernel: KernelInterface, entry: string): void {
+    const name = `${kernel.name}:${entry}`;
+    this.counts[name] = (this.counts[name] ?? 0) + 1;
+  }
+
+  private descriptor(kernel: KernelInterface, entry: string, constants: Constants, key: string): GPUComputePipelineDescriptor {
+    const unknown = Object.keys(constants).filter((k) => !kernel.overrides.includes(k));
+    if (unknown.length) throw new Error(`${kernel.name}.wgsl has no override ${unknown.join(', ')} (overrides: ${kernel.overrides.join(', ') || 'none'})`);
+    let module = this.modules.get(kernel.name);
+    if (!module) {
+      module = this.device.createShaderModule({ label: kernel.name, code: kernel.code });
+      this.modules.set(kernel.name, module);
+    }
+    const numeric: Record<string, number> = {};
+    for (const [k, v] of Object.entries(constants)) numeric[k] = typeof v === 'boolean' ? (v ? 1 : 0) : v;
+    return {
+      label: key,
+      layout: this.device.createPipelineLayout({ bindGroupLayouts: [this.layout(kernel, entry), this.batchLayout] }),
+      compute: { module, entryPoint: entry, constants: numeric },
+    };
+  }
+}
+
+/** The cache key of a pipeline: kernel, entry point and override constants. */
+const pipelineKey = (kernel: KernelInterface, entry: string, constants: Constants) => `${kernel.name}:${entry}:${JSON.stringify(Object.entries(constants).sort())}`;
+
+/** The reflected entry point, or an error naming the ones the kernel has. */
+export function entryOf(kernel: KernelInterface, entry: string) {
+  const e = kernel.entries[entry];
+  if (!e) throw new Error(`${kernel.name}.wgsl has no compute entry point '${entry}' (it has ${Object.keys(kernel.entries).join(', ')})`);
+  return e;
+}

@@ -1,0 +1,56 @@
+import { USAGE } from '../usage';
+import { fanIn } from '../../core/config';
+import type { GpuContext } from '../context';
+import type { DeviceParameters } from './parameters';
+
+const STORAGE = USAGE.STORAGE | USAGE.COPY_SRC | USAGE.COPY_DST;
+
+/**
+ * Early stopping's best parameters on WebGPU: a device-side copy of every weight and bias buffer,
+ * taken with buffer-to-buffer copies after an epoch that improved (no readback), and copied back
+ * when training ends. Allocated on first use, freed with {@link BestParams.release}.
+ *
+ * @example
+ * const best = new BestParams(ctx);
+ * best.keep(state);    // after an improving epoch
+ * best.restore(state); // when training ends
+ */
+export class BestParams {
+  private readonly W: GPUBuffer[];
+  private readonly B: GPUBuffer[];
+  /** Whether a copy has been taken. */
+  kept = false;
+
+  constructor(private readonly ctx: GpuContext) {
+    const { net, buffers } = ctx;
+    this.W = net.layers.map((l, i) => buffers.create(`best W${i}`, fanIn(net, i) * l.units * 4, STORAGE));
+    this.B = net.layers.map((l, i) => buffers.create(`best b${i}`, l.units * 4, STORAGE));
+  }
+
+  private copy(state: DeviceParameters, back: boolean): void {
+    const enc = this.ctx.device.createCommandEncoder({ label: back ? 'restore best parameters' : 'keep best parameters' });
+    const pairs = [...state.W.map((w, i) => [w, this.W[i]]), ...state.B.map((b, i) => [b, this.B[i]])];
+    for (const [live, best] of pairs) {
+      if (back) enc.copyBufferToBuffer(best, 0, live, 0, live.size);
+      else enc.copyBufferToBuffer(live, 0, best, 0, live.size);
+    }
+    this.ctx.device.queue.submit([enc.finish()]);
+  }
+
+  /** Copies the current weights and biases into the best copy (queued after the training so far). */
+  keep(state: DeviceParameters): void {
+    this.copy(state, false);
+    this.kept = true;
+  }
+
+  /** Copies the best weights and biases back into the live buffers; false when none were kept. */
+  restore(state: DeviceParameters): boolean {
+    if (!this.kept) return false;
+    this.copy(state, true);
+    return true;
+  }
+
+  release(): void {
+    for (const b of [...this.W, ...this.B]) this.ctx.buffers.destroy(b);
+  }
+}

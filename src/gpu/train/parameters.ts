@@ -1,0 +1,233 @@
+import { MAP_MODE_READ, USAGE } from '../usage';
+import type { Checkpoint } from '../../core/trainer';
+import { type ResolvedOptimizer, fanIn } from '../../core/config';
+import type { OptimizerState } from '../../core/optimizer-state';
+import { type Params, checkFloat32Params } from '../../core/params';
+import { optimizerSlots } from '../../core/optimizer-state';
+import type { GpuContext } from '../context';
+import type { Dispatch, Launches } from '../kernels/launches';
+
+const STORAGE = USAGE.STORAGE | USAGE.COPY_SRC | USAGE.COPY_DST;
+
+/**
+ * True when a checkpoint's parameters and optimizer slots are all finite (false for null).
+ *
+ * @example
+ * checkpointFinite(await state.read(true)); // false once any weight or slot is ±Infinity or NaN
+ */
+export function checkpointFinite(cp: Checkpoint | null): boolean {
+  if (!cp) return false;
+  let z = 0;
+  const arrays = [...cp.params.weights, ...cp.params.biases, ...(cp.optimizer?.layers.flatMap((l) => [...l.w, ...l.b]) ?? [])];
+  for (const a of arrays) for (let i = 0; i < a.length; i++) z += a[i] * 0;
+  return z === 0;
+}
+
+/** Optimizer slots [s1, s2] of one layer, for weights and biases (null when unused). */
+interface LayerSlots {
+  w: (GPUBuffer | null)[];
+  b: (GPUBuffer | null)[];
+}
+
+/**
+ * The model's state on the device: weights, biases, their gradients, the optimizer slots, the
+ * copy of all of them from before the latest update (the divergence guard), the divergence
+ * flag, and the host checkpoint training resumes from if the device is lost.
+ *
+ * @example
+ * const state = new DeviceParameters(ctx);
+ * state.writeParams(params);
+ * const { params: back } = await state.read(false);
+ */
+export class DeviceParameters {
+  readonly W: GPUBuffer[];
+  readonly B: GPUBuffer[];
+  readonly gW: GPUBuffer[];
+  readonly gB: GPUBuffer[];
+  /** flags[0] = 1 once a batch loss was not finite (updates stop; see reduce.wgsl). */
+  readonly flags: GPUBuffer;
+  private slots: LayerSlots[] | null = null;
+  private slotCount = 0;
+  /** Per parameter buffer, the state before the latest update: [θ | s1 | s2] (see optimizer.wgsl). */
+  private prevW: GPUBuffer[] = [];
+  private prevB: GPUBuffer[] = [];
+  /** Bumped whenever the slots are reallocated (launches over them must be rebuilt). */
+  slotsVersion = 0;
+  /** The last state known to be consistent, on the host. */
+  checkpoint: Checkpoint | null = null;
+  /** Updates run since "before the last step" (the `prev` buffers) was last set to the current state. */
+  updatesSincePrev = 0;
+
+  constructor(private readonly ctx: GpuContext) {
+    const { net, buffers } = ctx;
+    const sizes = net.layers.map((l, i) => fanIn(net, i) * l.units);
+    this.W = sizes.map((n, i) => buffers.create(`W${i}`, n * 4, STORAGE));
+    this.B = net.layers.map((l, i) => buffers.create(`b${i}`, l.units * 4, STORAGE));
+    this.gW = sizes.map((n, i) => buffers.create(`dW${i}`, n * 4, STORAGE));
+    this.gB = net.layers.map((l, i) => buffers.create(`db${i}`, l.units * 4, STORAGE));
+    this.flags = buffers.create('divergence flag', 16, STORAGE);
+  }
+
+  /** Each layer's [weights, biases] buffers with their element counts. */
+  private pairs(i: number): [GPUBuffer, number, 'w' | 'b', GPUBuffer[]][] {
+    const net = this.ctx.net;
+    return [
+      [this.W[i], fanIn(net, i) * net.layers[i].units, 'w', this.prevW],
+      [this.B[i], net.layers[i].units, 'b', this.prevB],
+    ];
+  }
+
+  /** Whether optimizer slots are allocated (a read of the optimizer state is needed only then). */
+  get hasSlots(): boolean {
+    return this.slots !== null && this.slotCount > 0;
+  }
+
+  /** Makes sure the slots `opt` needs exist (reallocating, zeroed, on a change of kind). */
+  ensureSlots(opt: ResolvedOptimizer): void {
+    const count = optimizerSlots(opt);
+    if (!this.slots || this.slotCount !== count) this.allocateSlots(count);
+  }
+
+  /** Allocates `count` optimizer slots per parameter buffer (zeroed) and the matching `prev` buffers. */
+  private allocateSlots(count: number): void {
+    this.freeSlots();
+    const { net, buffers } = this.ctx;
+    this.slots = net.layers.map((l, i) => ({
+      w: [0, 1].map((s) => (s < count ? buffers.create(`W${i} slot ${s}`, fanIn(net, i) * l.units * 4, STORAGE) : null)),
+      b: [0, 1].map((s) => (s < count ? buffers.create(`b${i} slot ${s}`, l.units * 4, STORAGE) : null)),
+    }));
+    this.prevW = net.layers.map((l, i) => buffers.create(`W${i} before last step`, (1 + count) * fanIn(net, i) * l.units * 4, STORAGE));
+    this.prevB = net.layers.map((l, i) => buffers.create(`b${i} before last step`, (1 + count) * l.units * 4, STORAGE));
+    this.slotCount = count;
+    this.slotsVersion++;
+  }
+
+  /** Frees the optimizer slots and the before-the-last-step copies. */
+  freeSlots(): void {
+    for (const s of this.slots ?? []) for (const b of [...s.w, ...s.b]) this.ctx.buffers.destroy(b);
+    for (const b of [...this.prevW, ...this.prevB]) this.ctx.buffers.destroy(b);
+    this.slots = null;
+    this.prevW = [];
+    this.prevB = [];
+    this.slotCount = 0;
+  }
+
+  /** Copies every parameter buffer and its slots into `prev` (or back, with `restore`), in `enc`. */
+  copyPrev(enc: GPUCommandEncoder, restore: boolean): void {
+    const slots = this.slots;
+    if (!slots) return;
+    this.ctx.net.layers.forEach((_, i) => {
+      for (const [theta, n, kind, prevs] of this.pairs(i)) {
+        [theta, ...slots[i][kind].slice(0, this.slotCount)].forEach((buf, k) => {
+          if (!buf) return;
+          if (restore) enc.copyBufferToBuffer(prevs[i], k * n * 4, buf, 0, n * 4);
+          else enc.copyBufferToBuffer(buf, 0, prevs[i], k * n * 4, n * 4);
+        });
+      }
+    });
+  }
+
+  /** The optimizer launches of one step (slots allocated for `opt` first), clipping the gradient when `clip` says so. */
+  updateLaunches(opt: ResolvedOptimizer, clip?: Parameters<Launches['optimizer']>[0]['clip']): Dispatch[] {
+    this.ensureSlots(opt);
+    const { net, launches } = this.ctx;
+    const out: Dispatch[] = [];
+    net.layers.forEach((_, i) => {
+      for (const [theta, count, kind] of this.pairs(i)) {
+        if (kind === 'b' && (!net.useBias || net.freezeBias)) continue;
+        const [s1, s2] = this.slots![i][kind];
+        const grad = kind === 'w' ? this.gW[i] : this.gB[i];
+        const prev = kind === 'w' ? this.prevW[i] : this.prevB[i];
+        out.push(launches.optimizer({ theta, grad, s1, s2, prev, flags: this.flags, count, l2: kind === 'w' ? net.l2 : 0, opt, bias: kind === 'b', clip, label: `update ${kind === 'w' ? 'W' : 'b'}${i}` }));
+      }
+    });
+    return out;
+  }
+
+  /** Reads weights, biases and (when `withSlots`) optimizer slots in one copy and one map. */
+  async read(withSlots: boolean): Promise<Checkpoint> {
+    this.ctx.checkAlive();
+    const { net, device, buffers } = this.ctx;
+    const L = net.layers.length;
+    const parts: { buf: GPUBuffer; n: number }[] = [];
+    for (const kind of [0, 1]) net.layers.forEach((_, i) => parts.push({ buf: this.pairs(i)[kind][0], n: this.pairs(i)[kind][1] }));
+    const slotted = withSlots && this.slots !== null && this.slotCount > 0;
+    if (slotted) {
+      net.layers.forEach((_, i) => {
+        for (const [, n, kind] of this.pairs(i)) for (let s = 0; s < this.slotCount; s++) parts.push({ buf: this.slots![i][kind][s]!, n });
+      });
+    }
+    const total = parts.reduce((a, p) => a + p.n, 0);
+    const staging = buffers.create('state staging', total * 4, USAGE.MAP_READ | USAGE.COPY_DST);
+    try {
+      const enc = device.createCommandEncoder({ label: 'read state' });
+      let off = 0;
+      for (const p of parts) {
+        enc.copyBufferToBuffer(p.buf, 0, staging, off * 4, p.n * 4);
+        off += p.n;
+      }
+      device.queue.submit([enc.finish()]);
+      await staging.mapAsync(MAP_MODE_READ, 0, total * 4);
+      const f = new Float32Array(staging.getMappedRange(0, total * 4).slice(0));
+      staging.unmap();
+      this.ctx.checkAlive();
+      off = 0;
+      const arrays = parts.map((p) => Float64Array.from(f.subarray(off, (off += p.n))));
+      const params = { weights: arrays.slice(0, L), biases: arrays.slice(L, 2 * L) };
+      let at = 2 * L;
+      const take = () => arrays.slice(at, (at += this.slotCount));
+      const optimizer: OptimizerState | null = slotted ? { layers: net.layers.map(() => ({ w: take(), b: take() })) } : null;
+      return { params, optimizer };
+    } finally {
+      buffers.destroy(staging);
+    }
+  }
+
+  /** Replaces weights and biases (and makes them the checkpoint, as float32 holds them); refuses values float32 cannot hold. */
+  writeParams(p: Params): void {
+    checkFloat32Params(this.ctx.net, p);
+    const up = (to: GPUBuffer[]) => (a: Float64Array, i: number) => this.upload(to[i], a);
+    this.checkpoint = { params: { weights: p.weights.map(up(this.W)), biases: p.biases.map(up(this.B)) }, optimizer: this.checkpoint?.optimizer ?? null };
+  }
+
+  /** Writes `a` into `to` as float32 and returns what the device now holds (as float64). */
+  private upload(to: GPUBuffer, a: Float64Array): Float64Array {
+    const single = Float32Array.from(a);
+    this.ctx.device.queue.writeBuffer(to, 0, single);
+    return new Float64Array(single);
+  }
+
+  /** Zeroes the optimizer slots (a new optimizer spec). */
+  resetOptimizer(): void {
+    if (this.checkpoint) this.checkpoint.optimizer = null;
+    if (!this.slots) return;
+    const enc = this.ctx.device.createCommandEncoder({ label: 'reset optimizer' });
+    for (const s of this.slots) for (const b of [...s.w, ...s.b]) if (b) enc.clearBuffer(b);
+    this.ctx.device.queue.submit([enc.finish()]);
+  }
+
+  /** Replaces the optimizer slots, allocating them for the layout given. */
+  writeOptimizerState(s: OptimizerState): void {
+    const count = s.layers[0]?.w.length ?? 0;
+    if (!this.slots || this.slotCount !== count) this.allocateSlots(count);
+    const up = (to: (GPUBuffer | null)[]) => (a: Float64Array, k: number) => this.upload(to[k]!, a);
+    const layers = s.layers.map((l, i) => ({ w: l.w.map(up(this.slots![i].w)), b: l.b.map(up(this.slots![i].b)) }));
+    if (this.checkpoint) this.checkpoint.optimizer = { layers };
+  }
+
+  /** Reads parameters and optimizer state back into the checkpoint. */
+  async saveCheckpoint(): Promise<void> {
+    this.checkpoint = await this.read(true);
+  }
+
+  /**
+   * Puts a checkpoint taken on this device back (its slots, or zeroed slots when it has none or
+   * another layout), without reallocating anything.
+   */
+  restore(cp: Checkpoint): void {
+    this.writeParams(cp.params);
+    if (cp.optimizer && this.slots && (cp.optimizer.layers[0]?.w.length ?? 0) === this.slotCount) this.writeOptimizerState(cp.optimizer);
+    else this.resetOptimizer();
+    this.checkpoint = cp;
+  }
+}

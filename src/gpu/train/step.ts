@@ -1,0 +1,140 @@
+import { USAGE } from '../usage';
+import { fanIn, outputSize } from '../../core/config';
+import type { GpuContext } from '../context';
+import type { DeviceMatrix } from '../kernels/device-matrix';
+import type { Dispatch } from '../kernels/launches';
+import { checkFits } from '../limits';
+import type { DeviceParameters } from './parameters';
+import { dropoutThreshold } from '../../core/dropout-mask';
+
+const STORAGE = USAGE.STORAGE | USAGE.COPY_SRC | USAGE.COPY_DST;
+
+/** Scratch for batches of up to `rows` rows: the gathered batch and every layer's activations and deltas. */
+export interface Workspace {
+  rows: number;
+  xb: GPUBuffer;
+  yb: GPUBuffer;
+  acts: GPUBuffer[];
+  deltas: GPUBuffer[];
+  rowStats: GPUBuffer;
+  /** Training scratch, allocated when a step needs it: the batch's sample weights, */
+  wb?: GPUBuffer;
+  /** per-row [Σ|y − a|, Σ(y − a)²] (regression metrics), */
+  rowMetrics?: GPUBuffer;
+  /** and each dropout layer's output after dropout (what the next layer reads). */
+  dropped?: (GPUBuffer | undefined)[];
+}
+
+/** Allocates a workspace for batches of up to `rows` rows (limits checked first). */
+export function createWorkspace(ctx: GpuContext, rows: number, label: string): Workspace {
+  const { net, buffers, device, maxBindingBytes } = ctx;
+  checkFits(device, `${label} activations of layer`, net.layers.map((l) => rows * l.units), maxBindingBytes);
+  checkFits(device, `${label} input batch`, [rows * net.inputSize], maxBindingBytes);
+  return {
+    rows,
+    xb: buffers.create(`${label} x batch`, rows * net.inputSize * 4, STORAGE),
+    yb: buffers.create(`${label} y batch`, rows * outputSize(net) * 4, STORAGE),
+    acts: net.layers.map((l, i) => buffers.create(`${label} a${i}`, rows * l.units * 4, STORAGE)),
+    deltas: net.layers.map((l, i) => buffers.create(`${label} delta${i}`, rows * l.units * 4, STORAGE)),
+    rowStats: buffers.create(`${label} row stats`, rows * 8, STORAGE),
+  };
+}
+
+/** Frees a workspace's buffers. */
+export function releaseWorkspace(ctx: GpuContext, ws: Workspace): void {
+  for (const b of [ws.xb, ws.yb, ws.rowStats, ...ws.acts, ...ws.deltas, ws.wb, ws.rowMetrics, ...(ws.dropped ?? [])]) if (b) ctx.buffers.destroy(b);
+}
+
+/** Layer `l`'s drop probability while training (0 for layers without dropout). */
+const dropRate = (ctx: GpuContext, l: number): number => ctx.net.layers[l].dropout ?? 0;
+
+/** What layer `l + 1` reads: layer `l`'s output after dropout when it drops units, else its output. */
+const layerOutput = (ws: Workspace, l: number): GPUBuffer => ws.dropped?.[l] ?? ws.acts[l];
+
+/** Where a forward pass reads its rows from and what it records. */
+export interface ForwardSources {
+  X: DeviceMatrix;
+  /** Targets: with them the pass computes the loss (and, when training, the output delta). */
+  Y: DeviceMatrix | null;
+  order: GPUBuffer;
+  /** Per-batch [loss, correct] sums (with `Y`). */
+  stats: GPUBuffer | null;
+  /** Training: write the output delta, latch the divergence flag and apply dropout. */
+  train: boolean;
+  /** One weight per row of `X` (class and sample weights), multiplying each row's loss and delta. */
+  weights?: DeviceMatrix | null;
+  /** Per-batch [Σ|y − o|, Σ(y − o)²] sums (regression metrics), pairs at the batch's index. */
+  metrics?: GPUBuffer | null;
+}
+
+/** gather → forward (z = a_prev·W + b, a = f(z)) → loss and output delta → batch stats. */
+export function forwardLaunches(ctx: GpuContext, state: DeviceParameters, ws: Workspace, src: ForwardSources): Dispatch[] {
+  const { net, launches: k, buffers } = ctx;
+  const L = net.layers.length;
+  const out: Dispatch[] = k.gather({ order: src.order, src: src.X, dst: ws.xb, cols: net.inputSize, rows: ws.rows, label: 'gather x' });
+  if (src.Y) out.push(...k.gather({ order: src.order, src: src.Y, dst: ws.yb, cols: outputSize(net), rows: ws.rows, label: 'gather y' }));
+  if (src.weights) {
+    ws.wb ??= buffers.create('sample weights batch', ws.rows * 4, STORAGE);
+    out.push(...k.gather({ order: src.order, src: src.weights, dst: ws.wb, cols: 1, rows: ws.rows, label: 'gather weights' }));
+  }
+  net.layers.forEach((layer, l) => {
+    out.push(
+      k.matmul({
+        a: l === 0 ? ws.xb : layerOutput(ws, l - 1), b: state.W[l], c: ws.acts[l],
+        M: ws.rows, N: layer.units, K: fanIn(net, l), batchRows: 'm',
+        epilogue: 'biasActivation', activation: layer.activation, bias: net.useBias ? state.B[l] : null,
+        label: `forward ${l}`,
+      }),
+    );
+    if (layer.activation === 'softmax') out.push(k.softmax({ z: ws.acts[l], cols: layer.units, rows: ws.rows }));
+    const p = dropRate(ctx, l);
+    if (src.train && p > 0) {
+      ws.dropped ??= [];
+      const dst = (ws.dropped[l] ??= buffers.create(`dropped a${l}`, ws.rows * layer.units * 4, STORAGE));
+      out.push(k.dropout({ direction: 'forward', src: ws.acts[l], dst, cols: layer.units, rows: ws.rows, layer: l, threshold: dropoutThreshold(p), scale: 1 / (1 - p) }));
+    }
+  });
+  if (src.Y && src.stats) {
+    if (src.metrics) ws.rowMetrics ??= buffers.create('row metrics', ws.rows * 8, STORAGE);
+    out.push(
+      k.loss({
+        a: ws.acts[L - 1], y: ws.yb, delta: src.train ? ws.deltas[L - 1] : null, rowStats: ws.rowStats, cols: outputSize(net), rows: ws.rows,
+        loss: net.loss, activation: net.layers[L - 1].activation, writeDelta: src.train,
+        sampleWeights: src.weights ? ws.wb : null, rowMetrics: src.metrics ? ws.rowMetrics : null,
+      }),
+    );
+    out.push(k.batchStats({ rowStats: ws.rowStats, stats: src.stats, flags: src.train ? state.flags : null }));
+    if (src.metrics) out.push({ ...k.batchStats({ rowStats: ws.rowMetrics!, stats: src.metrics, flags: null }), label: 'batch metrics' });
+  }
+  return out;
+}
+
+/** ∂W, ∂b and the hidden deltas, from the output delta down. */
+export function backwardLaunches(ctx: GpuContext, state: DeviceParameters, ws: Workspace): Dispatch[] {
+  const { net, launches: k } = ctx;
+  const out: Dispatch[] = [];
+  for (let l = net.layers.length - 1; l >= 0; l--) {
+    const units = net.layers[l].units;
+    const fin = fanIn(net, l);
+    const aPrev = l === 0 ? ws.xb : layerOutput(ws, l - 1);
+    // ∂W_l = a_prevᵀ · δ_l
+    out.push(k.matmul({ a: aPrev, b: ws.deltas[l], c: state.gW[l], M: fin, N: units, K: ws.rows, batchRows: 'k', transA: true, label: `dW ${l}` }));
+    // ∂b_l = Σ_batch δ_l
+    if (net.useBias && !net.freezeBias) out.push(k.columnSums({ src: ws.deltas[l], dst: state.gB[l], cols: units }));
+    // δ_{l−1} = (δ_l · W_lᵀ) ⊙ f'(a_{l−1})
+    if (l > 0) {
+      out.push(
+        k.matmul({
+          a: ws.deltas[l], b: state.W[l], c: ws.deltas[l - 1], M: ws.rows, N: fin, K: units, batchRows: 'm',
+          transB: true, epilogue: 'activationDerivative', activation: net.layers[l - 1].activation, aux: ws.acts[l - 1], label: `delta ${l - 1}`,
+        }),
+      );
+      // δ_{l−1} ⊙= the dropout factors of layer l − 1 (f' above used its output before dropout)
+      const p = dropRate(ctx, l - 1);
+      if (p > 0 && ws.dropped?.[l - 1]) {
+        out.push(k.dropout({ direction: 'backward', dst: ws.deltas[l - 1], cols: fin, rows: ws.rows, layer: l - 1, threshold: dropoutThreshold(p), scale: 1 / (1 - p) }));
+      }
+    }
+  }
+  return out;
+}

@@ -1,0 +1,220 @@
+import type { TrainerBackend } from '../core/trainer';
+import { type AutoHint, pickBackend, resolveAutoHint } from './backend-choice';
+import { TUNE_MODES, type TuneMode } from '../gpu/tune/autotune';
+import { BACKENDS, type ResolvedConfig, checkChoice, checkFloat32Settings, checkInteger, describeValue, readConfig, resolveConfig } from '../core/config';
+import { CpuBackend } from '../cpu/backend';
+import { createWebGpuBackend } from '../gpu/backend';
+import { GpuDeviceLostError } from '../core/errors';
+import { checkNetworkFits } from '../gpu/limits';
+import { lookupData, or, readRecord } from '../core/inspect';
+import { type Params, biasesFromArrays, checkFloat32Params, initParams, paramsFromArrays } from '../core/params';
+import { parseModelJSON } from './serialize';
+import type { ModelConfig } from '../core/types';
+
+/** Options for creating a model, beyond its config. */
+export interface CreateOptions {
+  /** Use this WebGPU device instead of requesting one (e.g. to share it between models). */
+  device?: GPUDevice;
+  /**
+   * What to do if the GPU device is lost during `fit`: `'cpu'` (default) finishes on the CPU from
+   * the last completed step; `'error'` rejects.
+   */
+  onDeviceLost?: 'cpu' | 'error';
+  /**
+   * Largest GPU storage binding to use, in bytes (default: the device's `maxStorageBufferBindingSize`).
+   * Data larger than one binding is split over as many as it needs.
+   */
+  maxBindingBytes?: number;
+  /**
+   * Most bytes this model may hold on the GPU (default: no limit but the device's memory, whose
+   * refusal is reported with the sizes). `fit` refuses, before allocating, data that would take
+   * it past this, naming the bytes needed and available; `fitDataset` streams such data.
+   */
+  maxDeviceBytes?: number;
+  /**
+   * How much the matmul autotuner may measure on this device: `'off'`, `'fast'` (default: at most
+   * a few hundred ms on first use; choices are cached per adapter) or `'full'` (every variant).
+   */
+  tune?: TuneMode;
+  /**
+   * For `backend: 'auto'`, which times a training step on both backends at create: the batch
+   * size `fit` will use (default 32) and, optionally, about how many steps the model will train,
+   * so that WebGPU's setup time is weighed against them.
+   */
+  auto?: AutoHint;
+}
+
+/** The names {@link CreateOptions} may have. */
+export const CREATE_KEYS = ['device', 'onDeviceLost', 'maxBindingBytes', 'maxDeviceBytes', 'tune', 'auto'] as const;
+
+/** Validated create options. */
+export interface ResolvedCreateOptions {
+  device?: GPUDevice;
+  onDeviceLost: 'cpu' | 'error';
+  maxBindingBytes?: number;
+  maxDeviceBytes?: number;
+  tune: TuneMode;
+  auto: AutoHint;
+}
+
+const deviceLimits = typeof GPUDevice === 'function' ? Object.getOwnPropertyDescriptor(GPUDevice.prototype, 'limits')?.get : undefined;
+
+/**
+ * True when `v` is a GPUDevice: where the `GPUDevice` interface exists, by calling its built-in
+ * `limits` getter on `v` (which throws for anything else); elsewhere (Node with Dawn) by finding
+ * the methods the library calls, without invoking getters.
+ */
+function isGpuDevice(v: unknown): v is GPUDevice {
+  if (v === null || typeof v !== 'object') return false;
+  if (deviceLimits) {
+    try {
+      deviceLimits.call(v);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+  return ['createBuffer', 'createCommandEncoder', 'createBindGroup', 'createComputePipeline'].every((k) => typeof lookupData(v, k) === 'function');
+}
+
+/**
+ * Validates `MLP.create`'s second argument: known names only (with the closest valid one), a real
+ * GPUDevice, `onDeviceLost` and `maxBindingBytes` — whatever backend is chosen.
+ *
+ * @example
+ * resolveCreateOptions({ onDeviceLost: 'error' }); // { onDeviceLost: 'error' }
+ */
+export function resolveCreateOptions(options: unknown): ResolvedCreateOptions {
+  const o = readRecord(options === undefined ? {} : options, 'create options', CREATE_KEYS, '{device?, onDeviceLost?, maxBindingBytes?, maxDeviceBytes?, tune?, auto?}');
+  if (o.device !== undefined && !isGpuDevice(o.device)) throw new TypeError(`device must be a GPUDevice (from adapter.requestDevice()), got ${describeValue(o.device)}`);
+  const onDeviceLost = checkChoice('onDeviceLost', or(o.onDeviceLost, 'cpu'), ['cpu', 'error'] as const);
+  const maxBindingBytes = o.maxBindingBytes === undefined ? undefined : checkInteger('maxBindingBytes', o.maxBindingBytes, 16);
+  const maxDeviceBytes = o.maxDeviceBytes === undefined ? undefined : checkInteger('maxDeviceBytes', o.maxDeviceBytes, 1);
+  const tune = checkChoice('tune', or(o.tune, 'fast'), TUNE_MODES);
+  const auto = resolveAutoHint(o.auto);
+  return { device: o.device as GPUDevice | undefined, onDeviceLost, maxBindingBytes, maxDeviceBytes, tune, auto: { batchSize: auto.batchSize, steps: auto.steps ?? undefined } };
+}
+
+/**
+ * Validates a config completely (structure, caps, explicit weights and biases) and returns it
+ * resolved, with a function that gives its starting parameters: the explicit ones, else drawn
+ * from the seed — drawn only when called, so that nothing is allocated for them before the
+ * backend's limits are checked.
+ *
+ * @example
+ * const { resolved, params } = configAndParams({ inputSize: 2, layers: [{ units: 1, activation: 'sigmoid' }], loss: 'mse' });
+ * params().weights[0].length; // 2
+ */
+export function configAndParams(config: ModelConfig): { resolved: ResolvedConfig; params: () => Params } {
+  const c = readConfig(config);
+  const resolved = resolveConfig(c);
+  if (c.weights !== undefined) {
+    const given = paramsFromArrays(resolved, c.weights, c.biases);
+    return { resolved, params: () => given };
+  }
+  const biases = c.biases === undefined ? null : biasesFromArrays(resolved, c.biases);
+  return {
+    resolved,
+    params: () => {
+      const p = initParams(resolved);
+      if (biases) p.biases = biases;
+      return p;
+    },
+  };
+}
+
+/**
+ * Validates `MLP.fromJSON`'s arguments — the file completely, the backend and the create
+ * options — and returns the config and parameters it holds.
+ *
+ * @example
+ * const { resolved, params, opts } = fromJSONParts(await model.toJSON(), { backend: 'cpu' }, {});
+ */
+export function fromJSONParts(json: unknown, config: unknown, options: unknown): { resolved: ResolvedConfig; params: () => Params; opts: ResolvedCreateOptions } {
+  const c = readRecord(config === undefined ? {} : config, 'fromJSON config', ['backend'], "{backend?: 'cpu' | 'webgpu' | 'auto'}");
+  const backend = c.backend === undefined ? undefined : checkChoice('backend', c.backend, BACKENDS);
+  const opts = resolveCreateOptions(options);
+  const parsed = parseModelJSON(json);
+  const resolved = resolveConfig({ ...parsed.config, backend });
+  const params = paramsFromArrays(resolved, parsed.weights, parsed.biases);
+  return { resolved, params: () => params, opts };
+}
+
+/** The trainer a new model starts with, why, and the adapter found. */
+export interface Trainer {
+  impl: TrainerBackend;
+  reason: string;
+  adapter: string | null;
+}
+
+/**
+ * Picks the backend and builds its trainer. On WebGPU the device's limits are checked before the
+ * parameters are drawn or anything is allocated; parameters float32 cannot hold keep `'auto'` on
+ * the CPU and are refused for `'webgpu'`; a device requested here is destroyed on every path that
+ * does not use it.
+ *
+ * @example
+ * const { impl, reason } = await buildTrainer(resolved, params, resolveCreateOptions({}));
+ */
+export async function buildTrainer(config: ResolvedConfig, params: () => Params, options: ResolvedCreateOptions): Promise<Trainer> {
+  const pick = await pickBackend(config, options.device, { auto: options.auto, tune: options.tune });
+  if (!pick.device) return { impl: new CpuBackend(config, params()), reason: pick.reason, adapter: pick.adapter };
+  const device = pick.device;
+  const release = () => {
+    if (!options.device) device.destroy();
+  };
+  let p: Params;
+  try {
+    checkNetworkFits(device, config, options.maxBindingBytes);
+    p = params();
+  } catch (e) {
+    release();
+    throw e;
+  }
+  try {
+    checkFloat32Params(config, p);
+    checkFloat32Settings({ type: 'sgd' }, 1, config.l2);
+  } catch (e) {
+    release();
+    if (config.backend === 'webgpu') throw e;
+    return { impl: new CpuBackend(config, p), reason: `auto chose the CPU: ${(e as Error).message.replace(/; use backend 'cpu'.*$/, '')}`, adapter: pick.adapter };
+  }
+  try {
+    const gpu = await createWebGpuBackend(config, p, device, { ownsDevice: !options.device, maxBindingBytes: options.maxBindingBytes, maxDeviceBytes: options.maxDeviceBytes, tune: options.tune });
+    return { impl: gpu, reason: pick.reason, adapter: pick.adapter };
+  } catch (e) {
+    release();
+    throw e;
+  }
+}
+
+/**
+ * The CPU trainer that continues from a lost WebGPU backend's last checkpoint (parameters and
+ * optimizer state at the end of its last completed epoch), the reason to show, and the error to
+ * reject with under `onDeviceLost: 'error'`. The lost backend is disposed.
+ *
+ * @example
+ * const { impl, reason } = await cpuFromCheckpoint(net, gpuBackend, new GpuDeviceLostError('destroyed'), 3);
+ */
+export async function cpuFromCheckpoint(
+  net: ResolvedConfig, gpu: TrainerBackend, err: GpuDeviceLostError, epoch: number | null, unit: 'epoch' | 'block' = 'epoch',
+): Promise<{ impl: CpuBackend; reason: string; error: GpuDeviceLostError }> {
+  const saved = gpu.lastCheckpoint();
+  if (!saved) throw new Error(`${err.message}; no checkpoint was available to continue from`);
+  const cpu = new CpuBackend(net, saved.params);
+  if (saved.optimizer) await cpu.writeOptimizerState(saved.optimizer);
+  try {
+    gpu.dispose();
+  } catch {
+    // the device is gone already
+  }
+  const where = epoch === null ? '' : ` during epoch ${epoch}`;
+  return {
+    impl: cpu,
+    reason: `${err.message}${where}; continued on the CPU from the last completed ${unit}`,
+    error: new GpuDeviceLostError(
+      `${err.message.replace(/^the WebGPU device was lost: /, '')}${where}. onDeviceLost is 'error', so training stopped; ` +
+        `the model now holds the weights of the last completed ${unit} on the CPU backend`,
+    ),
+  };
+}

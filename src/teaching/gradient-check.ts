@@ -1,0 +1,95 @@
+import { type NetSpec, checkNumber, resolveNetSpec } from '../core/config';
+import { toInputs, toTargets } from '../core/data';
+import { lossAndGradients } from '../cpu/network';
+import { or, readRecord } from '../core/inspect';
+import { parameterCount, paramsFromArrays } from '../core/params';
+
+/** Most multiply-adds a gradient check may take (2·parameters²·rows): about a minute of float64 JavaScript. */
+export const MAX_CHECK_WORK = 2 ** 36;
+import type { Inputs, ModelConfig, Targets, Weights } from '../core/types';
+
+/** What {@link gradientCheck} measured. */
+export interface GradientCheckResult {
+  /** ‖numeric − backprop‖ / (‖numeric‖ + ‖backprop‖) over the unrolled parameter vector. */
+  relativeDifference: number;
+  /** max_i |numeric_i − backprop_i| / max(|numeric_i| + |backprop_i|, 1e-8). */
+  maxRelativeDifference: number;
+  /** max_i |numeric_i − backprop_i|. */
+  maxAbsoluteDifference: number;
+  /** Index (in the unrolled vector: layer 0 weights, layer 0 biases, layer 1 weights, …) of the largest difference. */
+  worstIndex: number;
+  /** Number of parameters checked. */
+  parameters: number;
+}
+
+/**
+ * Gradient checking: compares backpropagation's gradient of J(θ) = (1/m)·Σ loss + λ/(2m)·ΣW²
+ * with central differences (J(θ + ε) − J(θ − ε)) / 2ε, parameter by parameter, in float64.
+ * Slow (two forward passes per parameter): for small networks and tests only. Its arguments are
+ * validated as `fit` validates its own (unknown names refused, data and weights checked entry by
+ * entry, biases required where the model uses them), before any computation.
+ *
+ * @example
+ * const config = { inputSize: 2, layers: [{ units: 3, activation: 'tanh' }, { units: 1, activation: 'sigmoid' }], loss: 'binaryCrossEntropy' } as const;
+ * const r = gradientCheck({ config, weights: await model.getWeights() }, [[0, 1]], [1]);
+ * r.relativeDifference < 1e-7; // backprop agrees with the numbers
+ */
+export function gradientCheck(
+  model: { config: ModelConfig | NetSpec; weights: Weights },
+  x: Inputs,
+  y: Targets,
+  options: { epsilon?: number } = {},
+): GradientCheckResult {
+  const m = readRecord(model, 'gradientCheck model', ['config', 'weights'], '{config, weights}');
+  const net = resolveNetSpec(m.config as ModelConfig);
+  const o = readRecord(options, 'gradientCheck options', ['epsilon'], '{epsilon?}');
+  const eps = checkNumber('epsilon', or(o.epsilon, 1e-4), 'positive');
+  const w = readRecord(m.weights, 'gradientCheck weights', ['weights', 'biases'], '{weights, biases}');
+  const p = paramsFromArrays(net, w.weights, w.biases, { requireBiases: true });
+  const dx = toInputs(x, net);
+  const dy = toTargets(y, net, dx.rows);
+  // two forward passes per parameter, each about rows × parameters multiply-adds
+  const count = parameterCount(net);
+  if (2 * count * count * dx.rows > MAX_CHECK_WORK) {
+    throw new RangeError(`gradientCheck of ${count} parameters on ${dx.rows} rows would take about ${(2 * count * count * dx.rows).toExponential(1)} multiply-adds (the limit is ${MAX_CHECK_WORK.toExponential(1)}); check a smaller network or fewer rows`);
+  }
+  const { grads } = lossAndGradients(net, p, dx.data, dy.data, dx.rows);
+  const J = () => lossAndGradients(net, p, dx.data, dy.data, dx.rows).loss;
+
+  // unrolled parameter vector: for each layer, its weights then (when used) its biases
+  const blocks: { theta: Float64Array; grad: Float64Array }[] = [];
+  net.layers.forEach((_, l) => {
+    blocks.push({ theta: p.weights[l], grad: grads.weights[l] });
+    if (net.useBias) blocks.push({ theta: p.biases[l], grad: grads.biases[l] });
+  });
+  let diff2 = 0, num2 = 0, ana2 = 0, maxRel = 0, maxAbs = 0, worst = -1, index = 0;
+  for (const { theta, grad } of blocks) {
+    for (let i = 0; i < theta.length; i++, index++) {
+      const saved = theta[i];
+      theta[i] = saved + eps;
+      const plus = J();
+      theta[i] = saved - eps;
+      const minus = J();
+      theta[i] = saved;
+      const numeric = (plus - minus) / (2 * eps);
+      const d = Math.abs(numeric - grad[i]);
+      diff2 += d * d;
+      num2 += numeric * numeric;
+      ana2 += grad[i] * grad[i];
+      const rel = d / Math.max(Math.abs(numeric) + Math.abs(grad[i]), 1e-8);
+      if (d > maxAbs) {
+        maxAbs = d;
+        worst = index;
+      }
+      maxRel = Math.max(maxRel, rel);
+    }
+  }
+  const denom = Math.sqrt(num2) + Math.sqrt(ana2);
+  return {
+    relativeDifference: denom === 0 ? 0 : Math.sqrt(diff2) / denom,
+    maxRelativeDifference: maxRel,
+    maxAbsoluteDifference: maxAbs,
+    worstIndex: worst,
+    parameters: index,
+  };
+}

@@ -1,0 +1,119 @@
+import { type NetSpec, checkNumber, describeValue, fanIn, resolveConfig } from '../core/config';
+import { type ForwardPass, type Gradients, averageGradients, backward, forward, objective } from '../cpu/network';
+import { optimizerStep } from '../cpu/optimizers';
+import { toInputs, toTargets } from '../core/data';
+import { type Params, cloneParams, paramsFromArrays, paramsToArrays } from '../core/params';
+import type { Activation, Inputs, ModelConfig, Targets, Weights } from '../core/types';
+
+/** One layer's intermediate values during a {@link traceStep}, one row per sample. */
+export interface LayerTrace {
+  /** The layer's activation function. */
+  activation: Activation;
+  /** Net input z = a_prev · W + b, `[rows][units]` (the tutorials' "net"). */
+  z: number[][];
+  /** Output a = f(z), `[rows][units]` (the tutorials' "out"). */
+  a: number[][];
+  /** Error term δ = ∂loss/∂z for each sample, `[rows][units]`. */
+  delta: number[][];
+  /** ∂J/∂W averaged over the rows, L2 term included, `[fanIn][units]`. */
+  gradWeights: number[][];
+  /** ∂J/∂b averaged over the rows, `[units]` (reported even when biases are frozen). */
+  gradBiases: number[];
+}
+
+/** Everything one plain gradient-descent step computes, as returned by {@link traceStep}. */
+export interface StepTrace {
+  /** The inputs, `[rows][inputSize]`. */
+  input: number[][];
+  /** The targets, `[rows][outputs]` (class indices expanded to one-hot rows). */
+  target: number[][];
+  /** Hidden and output layers, in order. */
+  layers: LayerTrace[];
+  /** The objective before the step: mean per-sample loss plus λ/(2m)·ΣW². */
+  loss: number;
+  /** The same objective after the step, with the updated parameters. */
+  lossAfter: number;
+  /** The parameters the step started from. */
+  before: Weights;
+  /** The parameters after W −= η·∂J/∂W and b −= η·∂J/∂b (biases unchanged when frozen or unused). */
+  after: Weights;
+}
+
+const rowsOf = (data: ArrayLike<number>, rows: number, cols: number): number[][] =>
+  Array.from({ length: rows }, (_, r) => Array.from({ length: cols }, (_, j) => data[r * cols + j]));
+
+/** The objective J(p) of the batch: a forward pass with `p`, then mean loss plus the L2 term. */
+function objectiveAt(net: NetSpec, p: Params, x: ArrayLike<number>, y: ArrayLike<number>, rows: number): number {
+  const { acts } = forward(net, p, x, rows);
+  return objective(net, p, acts[acts.length - 1], y, rows);
+}
+
+/** Each layer's z, a and δ and its averaged gradients, as nested arrays. */
+function layerTraces(net: NetSpec, pass: ForwardPass, deltas: Float64Array[], grads: Gradients, rows: number): LayerTrace[] {
+  return net.layers.map((layer, l) => {
+    const n = layer.units;
+    return {
+      activation: layer.activation,
+      z: rowsOf(pass.zs[l], rows, n),
+      a: rowsOf(pass.acts[l + 1], rows, n),
+      delta: rowsOf(deltas[l], rows, n),
+      gradWeights: rowsOf(grads.weights[l], fanIn(net, l), n),
+      gradBiases: Array.from(grads.biases[l]),
+    };
+  });
+}
+
+/**
+ * Runs one full-batch plain gradient-descent step on the CPU (float64) and returns every
+ * intermediate value: each layer's z, a and δ, the averaged gradients, the loss before and after,
+ * and the updated parameters. It uses the same forward, delta and gradient functions as the CPU
+ * trainer, so `after` equals what `fit(x, y, { epochs: 1, batchSize: rows, learningRate,
+ * optimizer: 'sgd', shuffle: false })` produces. Meant for teaching views and debugging; it does
+ * not touch any model.
+ *
+ * @param config the model's configuration (`weights`/`biases` in it are ignored: pass `params`)
+ * @param params the parameters to start from, as `MLP.getWeights()` returns them
+ * @param x inputs, `[rows][inputSize]` or a matrix
+ * @param y targets, in any form `fit` accepts
+ * @param learningRate the step size η (> 0)
+ *
+ * @example
+ * const t = traceStep(
+ *   { inputSize: 2, layers: [{ units: 2, activation: 'sigmoid' }, { units: 2, activation: 'sigmoid' }], loss: 'sse', freezeBias: true },
+ *   { weights: [[[0.15, 0.25], [0.2, 0.3]], [[0.4, 0.5], [0.45, 0.55]]], biases: [[0.35, 0.35], [0.6, 0.6]] },
+ *   [[0.05, 0.1]], [[0.01, 0.99]], 0.5,
+ * );
+ * t.layers[0].z[0][0]; // net_h1 = 0.3775
+ * t.loss;              // E_total = 0.298371109…
+ * t.after.weights[1][0][0]; // w5 = 0.358916480…
+ */
+export function traceStep(config: ModelConfig, params: Weights, x: Inputs, y: Targets, learningRate: number): StepTrace {
+  const net = resolveConfig({ ...config, weights: undefined, biases: undefined });
+  if (params === null || typeof params !== 'object') throw new TypeError(`params must be {weights, biases}, got ${describeValue(params)}`);
+  const p = paramsFromArrays(net, params.weights, params.biases);
+  const lr = checkNumber('learningRate', learningRate, 'positive');
+  const X = toInputs(x, net);
+  const Y = toTargets(y, net, X.rows);
+  const m = X.rows;
+
+  // forward
+  const pass = forward(net, p, X.data, m);
+  const loss = objective(net, p, pass.acts[pass.acts.length - 1], Y.data, m);
+  // backward, keeping every layer's δ
+  const deltas: Float64Array[] = [];
+  const grads = averageGradients(net, p, backward(net, p, pass.acts, Y.data, m, deltas), m);
+  // update: plain gradient descent (biases only when they train)
+  const next = cloneParams(p);
+  next.weights.forEach((w, l) => optimizerStep({ type: 'sgd' }, w, grads.weights[l], [], lr, 1));
+  if (net.useBias && !net.freezeBias) next.biases.forEach((b, l) => optimizerStep({ type: 'sgd' }, b, grads.biases[l], [], lr, 1));
+
+  return {
+    input: rowsOf(X.data, m, X.cols),
+    target: rowsOf(Y.data, m, Y.cols),
+    layers: layerTraces(net, pass, deltas, grads, m),
+    loss,
+    lossAfter: objectiveAt(net, next, X.data, Y.data, m),
+    before: paramsToArrays(net, p),
+    after: paramsToArrays(net, next),
+  };
+}

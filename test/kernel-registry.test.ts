@@ -7,7 +7,7 @@ import { reflectKernel } from '../shaders/reflect';
 import { ACTIVATIONS, LOSSES, type ResolvedOptimizer, resolveOptimizer } from '../src/core/config';
 import { passBatches } from '../src/gpu/kernels/batch-uniform';
 import { type BindingAccess, type KernelInterface, modeCode, packStruct } from '../src/gpu/kernels/kernel-interface';
-import { bindGroupEntries } from '../src/gpu/kernels/launches';
+import { bindGroupEntries } from '../src/gpu/kernels/pipelines';
 import {
   BATCH_LAYOUT, type BatchRows, type Epilogue, KERNELS, MATMUL_SIZES, MATMUL_VARIANT_KERNELS, SHARDS_PER_GATHER, MAX_STATS_THREADS,
   activationCode, batchRowsCode, epilogueCode, lossCode, optimizerCode,

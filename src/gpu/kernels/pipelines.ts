@@ -167,3 +167,26 @@ export function entryOf(kernel: KernelInterface, entry: string) {
   if (!e) throw new Error(`${kernel.name}.wgsl has no compute entry point '${entry}' (it has ${Object.keys(kernel.entries).join(', ')})`);
   return e;
 }
+
+/**
+ * The group-0 entries of a bind group for `entry` of `kernel`, from buffers given by binding
+ * name. Every binding the entry uses must be named (null: unused, a placeholder is bound) and no
+ * other name may be given: a host that disagrees with the WGSL fails here, naming the binding.
+ *
+ * @example
+ * bindGroupEntries(KERNELS.softmax, 'main', { params: u, z: logits }, placeholder);
+ */
+export function bindGroupEntries(
+  kernel: KernelInterface, entry: string, buffers: Record<string, GPUBuffer | null>,
+  placeholder: (access: BindingAccess, nth: number) => GPUBuffer,
+): GPUBindGroupEntry[] {
+  const bindings = entryOf(kernel, entry).bindings;
+  const extra = Object.keys(buffers).filter((name) => !bindings.some((b) => b.name === name));
+  if (extra.length) throw new Error(`${kernel.name}.wgsl ${entry}() binds no ${extra.join(', ')} (it binds ${bindings.map((b) => b.name).join(', ')})`);
+  let unused = 0;
+  return bindings.map((b) => {
+    if (!(b.name in buffers)) throw new Error(`${kernel.name}.wgsl ${entry}() binds '${b.name}' (binding ${b.binding}, ${b.access}) but no buffer was given for it`);
+    const buffer = buffers[b.name] ?? placeholder(b.access, unused++);
+    return { binding: b.binding, resource: { buffer } };
+  });
+}

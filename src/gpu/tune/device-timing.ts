@@ -6,7 +6,7 @@ import {
 } from './variants';
 import { packParams } from '../kernels/kernel-interface';
 import type { TuneRequest, TunerDeps } from './autotune';
-import { bindGroupEntries } from '../kernels/launches';
+import { bindGroupEntries } from '../kernels/pipelines';
 import type { PipelineCache } from '../kernels/pipelines';
 import { batchRowsCode } from '../kernels/registry';
 

@@ -1,7 +1,7 @@
 /**
  * The dependency rule of src/ (docs/architecture.md), checked by `npm run lint:deps` in `npm test`:
  *
- *   core  ←  cpu | gpu | streams  ←  fit  ←  model | teaching  ←  index  ←  interop
+ *   core  ←  cpu | gpu | wasm | streams  ←  fit  ←  model | teaching  ←  index  ←  interop
  *
  * A folder imports only from itself and the folders to its left; interop reaches the core only
  * through the public entry (src/index.ts) and the private one (src/internal.ts). No import cycles.
@@ -22,8 +22,9 @@ module.exports = {
     layer('gpu', ['core']),
     layer('streams', ['core']),
     layer('fit', ['core', 'streams']),
-    layer('model', ['core', 'cpu', 'gpu', 'streams', 'fit']),
+    layer('model', ['core', 'cpu', 'gpu', 'wasm', 'streams', 'fit']),
     layer('teaching', ['core', 'cpu']),
+    layer('wasm', ['core']),
     layer('interop', ['index.ts', 'internal.ts']),
     {
       name: 'nothing-imports-interop',

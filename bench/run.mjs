@@ -6,6 +6,9 @@
 // With --node, Dawn (the `webgpu` package) needs the Vulkan loader libvulkan.so.1. Where the
 // system has none but Debian's Chromium ships one (with SwiftShader beside it), this launcher
 // re-runs itself with that directory on LD_LIBRARY_PATH, which only takes effect at start-up.
+//
+// After a run that succeeded, the JSON it wrote gets the command line and the machine
+// (bench/results-md.mjs recordRun) and bench/RESULTS.md is written again from bench/results*.json.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -32,6 +35,8 @@ if (args.includes('--node') && process.platform === 'linux' && !process.env.BENC
   process.exit(r.status ?? 1);
 }
 
+const results = await import('./results-md.mjs');
+const before = results.snapshotResults(args, root);
 const { createServer } = await import('vite');
 const server = await createServer({
   configFile: resolve(root, 'vite.config.ts'),
@@ -49,5 +54,9 @@ try {
   console.error(e instanceof Error ? e.stack : e);
 } finally {
   await server.close();
+}
+if (code === 0) {
+  results.recordRun(before, args, root);
+  console.error(`bench: wrote ${results.writeResults()}`);
 }
 process.exit(code);

@@ -4,7 +4,7 @@
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 
-/** The repository's root folder. */
+/** The repository's root folder (absolute). */
 export const repoRoot = resolve(import.meta.dirname, '..');
 
 /** docs/api/ is written by TypeDoc from the sources; these tests read only hand-written pages. */
@@ -155,5 +155,9 @@ export function anchors(file: string): Set<string> {
   return out;
 }
 
-/** `path` (absolute) relative to the repository, with forward slashes. */
+/**
+ * `path` (absolute) relative to the repository, with forward slashes.
+ * @example
+ * repoPath(join(repoRoot, 'docs', 'README.md')); // 'docs/README.md'
+ */
 export const repoPath = (path: string): string => relative(repoRoot, path).split('\\').join('/');

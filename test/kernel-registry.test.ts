@@ -6,7 +6,7 @@ import { WgslReflect } from 'wgsl_reflect/wgsl_reflect.module.js';
 import { reflectKernel } from '../shaders/reflect';
 import { ACTIVATIONS, LOSSES, type ResolvedOptimizer, resolveOptimizer } from '../src/core/config';
 import { passBatches } from '../src/gpu/kernels/batch-uniform';
-import { type BindingAccess, type KernelInterface, modeCode, packStruct } from '../src/gpu/kernels/kernel-interface';
+import { type BindingAccess, type KernelInterface, modeCode, packParams, packStruct } from '../src/gpu/kernels/kernel-interface';
 import { bindGroupEntries } from '../src/gpu/kernels/pipelines';
 import {
   BATCH_LAYOUT, type BatchRows, type Epilogue, KERNELS, MATMUL_SIZES, MATMUL_VARIANT_KERNELS, SHARDS_PER_GATHER, MAX_STATS_THREADS,
@@ -217,6 +217,16 @@ describe('packStruct', () => {
 
   it('throws naming an extra field', () => {
     expect(() => packStruct(layout, { ...values, rho: 0.9 }, new DataView(new ArrayBuffer(64)))).toThrow(/no field named 'rho'/);
+  });
+
+  it('packParams: fields by name at their offsets, at least 16 bytes; a name the WGSL lacks throws', () => {
+    const words = new DataView(packParams(KERNELS.softmax, { cols: 10 }));
+    expect(words.byteLength).toBe(16);
+    expect(words.getUint32(KERNELS.softmax.uniforms.params.fields[0].offset, true)).toBe(10);
+    const loose: KernelInterface = KERNELS.softmax; // unnarrowed: checked at run time only
+    expect(() => packParams(loose, { cols: 10, rows: 4 })).toThrow(/softmax\.wgsl struct Params has no field named 'rows'/);
+    expect(() => packParams(loose, {})).toThrow(/softmax\.wgsl struct Params has a field 'cols' that was not given/);
+    expect(() => packParams(reflectKernel('none', '@compute @workgroup_size(1) fn main() {}'), {})).toThrow(/none\.wgsl declares no params uniform/);
   });
 });
 

@@ -92,9 +92,9 @@ export type ParamsValues<K extends KernelInterface> = string extends keyof K['un
   : K['uniforms'] extends { params: StructLayout<infer Field> } ? Record<Field, number> : never;
 
 /**
- * Property names of `Given` that `Known` lacks, each typed `never`: intersected with a parameter,
- * it rejects an object with names the WGSL lacks even where it is no fresh literal (which
- * TypeScript's excess-property check covers alone).
+ * Property names of `Given` that `Known` lacks, each typed `never`. Intersected with a parameter
+ * whose type `Given` is inferred from the argument, it rejects names the WGSL lacks: inference
+ * takes the extra names in, so TypeScript's excess-property check alone would not.
  */
 export type NoOtherNames<Given, Known> = { [N in Exclude<keyof Given, keyof Known>]: never };
 

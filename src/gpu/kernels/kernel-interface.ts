@@ -92,11 +92,11 @@ export type ParamsValues<K extends KernelInterface> = string extends keyof K['un
   : K['uniforms'] extends { params: StructLayout<infer Field> } ? Record<Field, number> : never;
 
 /**
- * Property names of `Given` that `Known` lacks, each typed `never`. Intersected with a parameter
- * whose type `Given` is inferred from the argument, it rejects names the WGSL lacks: inference
- * takes the extra names in, so TypeScript's excess-property check alone would not.
+ * Property names of `Given` that `Known` lacks, each typed `never` (no constraint when `Known`
+ * takes any name). Intersected with a parameter whose type `Given` is inferred from the argument,
+ * it rejects names the WGSL lacks: inference takes them in, so the excess-property check would not.
  */
-export type NoOtherNames<Given, Known> = { [N in Exclude<keyof Given, keyof Known>]: never };
+export type NoOtherNames<Given, Known> = string extends keyof Known ? unknown : { [N in Exclude<keyof Given, keyof Known>]: never };
 
 /**
  * Writes `values` into `view` at `at` following `layout`. Every field must be given, and no other

@@ -1,8 +1,9 @@
 // Build step for the kernels: `import k from './matmul.wgsl?kernel'` gives the file with its
 // `//!include` lines expanded and, reflected from that WGSL by wgsl_reflect, its entry points,
-// bindings, uniform layouts, overrides and constants (src/gpu/kernel-interface.ts). It runs in
-// Vite (the library build, the demo, vitest, the benchmark), so the shipped bundle holds plain
-// JSON and no reflector. The WGSL is the only declaration of a kernel's interface.
+// bindings, uniform layouts, overrides and constants (src/gpu/kernels/kernel-interface.ts). It
+// runs in Vite (the library build, the demo, vitest, the benchmark), so the shipped bundle holds
+// plain JSON and no reflector. The WGSL is the only declaration of a kernel's interface: the
+// types of these imports are written from the same reflection by kernel-types.ts.
 import { readFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import type { Plugin } from 'vite';

@@ -6,13 +6,13 @@ import { WgslReflect } from 'wgsl_reflect/wgsl_reflect.module.js';
 import { reflectKernel } from '../shaders/reflect';
 import { ACTIVATIONS, LOSSES, type ResolvedOptimizer, resolveOptimizer } from '../src/core/config';
 import { passBatches } from '../src/gpu/kernels/batch-uniform';
-import { type BindingAccess, type KernelInterface, modeCode, packStruct } from '../src/gpu/kernels/kernel-interface';
+import { type BindingAccess, type KernelInterface, modeCode, packParams, packStruct } from '../src/gpu/kernels/kernel-interface';
 import { bindGroupEntries } from '../src/gpu/kernels/pipelines';
 import {
   BATCH_LAYOUT, type BatchRows, type Epilogue, KERNELS, MATMUL_SIZES, MATMUL_VARIANT_KERNELS, SHARDS_PER_GATHER, MAX_STATS_THREADS,
   activationCode, batchRowsCode, epilogueCode, lossCode, optimizerCode,
 } from '../src/gpu/kernels/registry';
-import { MATMUL_VARIANTS } from '../src/gpu/tune/variants';
+import { MATMUL_VARIANTS, type MatmulVariantSpec } from '../src/gpu/tune/variants';
 import type { Activation, LossName } from '../src/core/types';
 
 // Records keyed by the unions: the typecheck fails when a name is added to a union and not here.
@@ -172,21 +172,26 @@ describe('bindGroupEntries: buffers by binding name', () => {
     const named: Record<string, GPUBuffer | null> = Object.fromEntries(m.map((b) => [b.name, fakeBuffer(b.name)]));
     named.bias = null;
     named.aux = null;
-    const e2 = bindGroupEntries(KERNELS.matmul, 'main', named, placeholder);
+    const matmul: KernelInterface = KERNELS.matmul; // names in a Record: checked at run time only
+    const e2 = bindGroupEntries(matmul, 'main', named, placeholder);
     expect(placeholders).toEqual([['read', 0], ['read', 1]]);
     expect(((e2.find((e) => e.binding === m.find((b) => b.name === 'bias')!.binding)!.resource) as GPUBufferBinding).buffer).toEqual(fakeBuffer('placeholder read 0'));
   });
 
+  // The run-time checks, for callers the compiler cannot check (a kernel typed as the generic
+  // KernelInterface, as the tuner's plans are); test/kernel-types.test.ts has the compile-time ones.
+  const loose: KernelInterface = k;
+
   it('throws naming a binding no buffer was given for', () => {
-    expect(() => bindGroupEntries(k, 'main', { params: fakeBuffer('params') }, placeholder)).toThrow(/softmax\.wgsl main\(\) binds 'z'/);
+    expect(() => bindGroupEntries(loose, 'main', { params: fakeBuffer('params') }, placeholder)).toThrow(/softmax\.wgsl main\(\) binds 'z'/);
   });
 
   it('throws naming a buffer the entry point does not bind', () => {
-    expect(() => bindGroupEntries(k, 'main', { params: fakeBuffer('params'), z: fakeBuffer('z'), logits: fakeBuffer('logits') }, placeholder)).toThrow(/binds no logits/);
+    expect(() => bindGroupEntries(loose, 'main', { params: fakeBuffer('params'), z: fakeBuffer('z'), logits: fakeBuffer('logits') }, placeholder)).toThrow(/binds no logits/);
   });
 
   it('throws naming an entry point the kernel lacks', () => {
-    expect(() => bindGroupEntries(k, 'blocked', {}, placeholder)).toThrow(/softmax\.wgsl has no compute entry point 'blocked'/);
+    expect(() => bindGroupEntries(loose, 'blocked', {}, placeholder)).toThrow(/softmax\.wgsl has no compute entry point 'blocked'/);
   });
 });
 
@@ -212,6 +217,16 @@ describe('packStruct', () => {
 
   it('throws naming an extra field', () => {
     expect(() => packStruct(layout, { ...values, rho: 0.9 }, new DataView(new ArrayBuffer(64)))).toThrow(/no field named 'rho'/);
+  });
+
+  it('packParams: fields by name at their offsets, at least 16 bytes; a name the WGSL lacks throws', () => {
+    const words = new DataView(packParams(KERNELS.softmax, { cols: 10 }));
+    expect(words.byteLength).toBe(16);
+    expect(words.getUint32(KERNELS.softmax.uniforms.params.fields[0].offset, true)).toBe(10);
+    const loose: KernelInterface = KERNELS.softmax; // unnarrowed: checked at run time only
+    expect(() => packParams(loose, { cols: 10, rows: 4 })).toThrow(/softmax\.wgsl struct Params has no field named 'rows'/);
+    expect(() => packParams(loose, {})).toThrow(/softmax\.wgsl struct Params has a field 'cols' that was not given/);
+    expect(() => packParams(reflectKernel('none', '@compute @workgroup_size(1) fn main() {}'), {})).toThrow(/none\.wgsl declares no params uniform/);
   });
 });
 
@@ -321,7 +336,7 @@ describe('matmul variant kernels (matmul-vec4.wgsl, matmul-subgroups.wgsl)', () 
   });
 
   it('every variant names an entry point of its kernel and only overrides it declares', () => {
-    for (const [id, v] of Object.entries(MATMUL_VARIANTS)) {
+    for (const [id, v] of Object.entries<MatmulVariantSpec>(MATMUL_VARIANTS)) {
       expect(v.kernel.entries[v.entry], `${id}: ${v.kernel.name}.wgsl ${v.entry}()`).toBeDefined();
       for (const c of Object.keys(v.constants)) expect(v.kernel.overrides, `${id}: override ${c}`).toContain(c);
     }

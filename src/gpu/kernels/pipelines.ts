@@ -1,5 +1,5 @@
 import { SHADER_STAGE_COMPUTE } from '../usage';
-import type { BindingAccess, KernelInterface } from './kernel-interface';
+import type { BindingAccess, BindingName, EntryInterface, EntryName, KernelInterface, NoOtherNames } from './kernel-interface';
 import { BATCH_LAYOUT } from './registry';
 
 type Constants = Record<string, number | boolean>;
@@ -64,7 +64,7 @@ export class PipelineCache {
   }
 
   /** The group-0 layout of one entry point, from the bindings it uses. */
-  layout(kernel: KernelInterface, entry: string): GPUBindGroupLayout {
+  layout<K extends KernelInterface>(kernel: K, entry: EntryName<K>): GPUBindGroupLayout {
     const key = `${kernel.name}:${entry}`;
     let l = this.layouts.get(key);
     if (!l) {
@@ -78,7 +78,7 @@ export class PipelineCache {
   }
 
   /** The pipeline for `kernel`'s `entry` with these override constants (built on first use). */
-  get(kernel: KernelInterface, entry: string, constants: Constants = {}): GPUComputePipeline {
+  get<K extends KernelInterface>(kernel: K, entry: EntryName<K>, constants: Constants = {}): GPUComputePipeline {
     const key = pipelineKey(kernel, entry, constants);
     let p = this.pipelines.get(key) ?? this.pending.get(key)?.pipeline ?? undefined;
     if (!p) {
@@ -97,7 +97,7 @@ export class PipelineCache {
    * const refs = specs.map((s) => cache.ref(s.kernel, s.entry, s.constants));
    * await Promise.all(refs.map((r) => r.ready));
    */
-  ref(kernel: KernelInterface, entry: string, constants: Constants = {}): PipelineRef {
+  ref<K extends KernelInterface>(kernel: K, entry: EntryName<K>, constants: Constants = {}): PipelineRef {
     const key = pipelineKey(kernel, entry, constants);
     const done = this.pipelines.get(key);
     if (done) return { pipeline: done, ready: Promise.resolve(done) };
@@ -126,7 +126,7 @@ export class PipelineCache {
   }
 
   /** True when the pipeline is built (not still compiling). */
-  has(kernel: KernelInterface, entry: string, constants: Constants = {}): boolean {
+  has<K extends KernelInterface>(kernel: K, entry: EntryName<K>, constants: Constants = {}): boolean {
     return this.pipelines.has(pipelineKey(kernel, entry, constants));
   }
 
@@ -162,31 +162,39 @@ export class PipelineCache {
 const pipelineKey = (kernel: KernelInterface, entry: string, constants: Constants) => `${kernel.name}:${entry}:${JSON.stringify(Object.entries(constants).sort())}`;
 
 /** The reflected entry point, or an error naming the ones the kernel has. */
-export function entryOf(kernel: KernelInterface, entry: string) {
+export function entryOf<K extends KernelInterface>(kernel: K, entry: EntryName<K>): EntryInterface {
   const e = kernel.entries[entry];
   if (!e) throw new Error(`${kernel.name}.wgsl has no compute entry point '${entry}' (it has ${Object.keys(kernel.entries).join(', ')})`);
   return e;
 }
 
 /**
+ * The buffers of a bind group for entry point `E` of `K`, by binding name: every binding the
+ * entry uses (null: unused) and no other. For an unnarrowed {@link KernelInterface}, any names.
+ */
+export type BindingBuffers<K extends KernelInterface, E extends EntryName<K>> = { [N in BindingName<K, E>]: GPUBuffer | null };
+
+/**
  * The group-0 entries of a bind group for `entry` of `kernel`, from buffers given by binding
  * name. Every binding the entry uses must be named (null: unused, a placeholder is bound) and no
- * other name may be given: a host that disagrees with the WGSL fails here, naming the binding.
+ * other name may be given: for a kernel imported with `?kernel` the compiler checks this, and at
+ * run time a host that disagrees with the WGSL fails here, naming the binding.
  *
  * @example
  * bindGroupEntries(KERNELS.softmax, 'main', { params: u, z: logits }, placeholder);
  */
-export function bindGroupEntries(
-  kernel: KernelInterface, entry: string, buffers: Record<string, GPUBuffer | null>,
+export function bindGroupEntries<K extends KernelInterface, E extends EntryName<K>, B extends BindingBuffers<K, E>>(
+  kernel: K, entry: E, buffers: B & NoOtherNames<B, BindingBuffers<K, E>>,
   placeholder: (access: BindingAccess, nth: number) => GPUBuffer,
 ): GPUBindGroupEntry[] {
   const bindings = entryOf(kernel, entry).bindings;
-  const extra = Object.keys(buffers).filter((name) => !bindings.some((b) => b.name === name));
+  const given: Record<string, GPUBuffer | null> = buffers;
+  const extra = Object.keys(given).filter((name) => !bindings.some((b) => b.name === name));
   if (extra.length) throw new Error(`${kernel.name}.wgsl ${entry}() binds no ${extra.join(', ')} (it binds ${bindings.map((b) => b.name).join(', ')})`);
   let unused = 0;
   return bindings.map((b) => {
-    if (!(b.name in buffers)) throw new Error(`${kernel.name}.wgsl ${entry}() binds '${b.name}' (binding ${b.binding}, ${b.access}) but no buffer was given for it`);
-    const buffer = buffers[b.name] ?? placeholder(b.access, unused++);
+    if (!(b.name in given)) throw new Error(`${kernel.name}.wgsl ${entry}() binds '${b.name}' (binding ${b.binding}, ${b.access}) but no buffer was given for it`);
+    const buffer = given[b.name] ?? placeholder(b.access, unused++);
     return { binding: b.binding, resource: { buffer } };
   });
 }

@@ -15,8 +15,10 @@ import { type KernelInterface, kernelConst, modeCode } from './kernel-interface'
 
 /**
  * Every kernel family, one `.wgsl` file each in shaders/, with its interface reflected from the
- * WGSL at build time. Adding a kernel: write shaders/NAME.wgsl, import it here with `?kernel`,
- * and add a builder to src/gpu/launches.ts that passes its buffers and uniform fields by name.
+ * WGSL at build time and its names typed per file (wgsl-modules.d.ts, so launches are checked by
+ * the compiler). Adding a kernel: write shaders/NAME.wgsl, run `npm run typecheck` (which
+ * declares its types), import it here with `?kernel`, and add a builder beside launches.ts that
+ * passes its buffers and uniform fields by name.
  *
  * @example
  * KERNELS.matmul.entries.main.bindings.map((b) => b.name); // ['params', 'a', 'b', 'c', 'bias', 'aux']

@@ -1,12 +1,13 @@
-// ONNX export run by onnxruntime-node with the same predictions, for every activation, Gemm and
-// MatMul + Add, with and without biases; the file's structure read back with protobufjs and a
-// subset of the ONNX schema (field numbers as in onnx/onnx.proto).
-import * as ort from 'onnxruntime-node';
+// ONNX export run by ONNX Runtime in Node (onnxruntime-web's wasm runtime) with the same
+// predictions, for every activation, Gemm and MatMul + Add, with and without biases; the file's
+// structure read back with protobufjs and a subset of the ONNX schema (field numbers as in
+// onnx/onnx.proto).
 import protobuf from 'protobufjs';
 import { describe, expect, it } from 'vitest';
 import { MLP } from '../src';
 import { toOnnx } from '../src/interop';
 import { architectures, maxDiff, seededRows, toRows, trainedModel } from './interop/helpers';
+import { ort } from './interop/ort-node';
 
 const TOL = 1e-5;
 
@@ -34,7 +35,7 @@ async function runOnnx(bytes: Uint8Array, x: number[][], inputName = 'input', ou
   return toRows(out.data as Float32Array, out.dims[1]);
 }
 
-describe('ONNX export with onnxruntime-node', () => {
+describe('ONNX export with ONNX Runtime (wasm) in Node', () => {
   for (const { name, config } of architectures) {
     for (const linear of ['gemm', 'matmul-add'] as const) {
       it(`onnxruntime runs our ${linear} export with the same predictions: ${name}`, async () => {
@@ -42,7 +43,7 @@ describe('ONNX export with onnxruntime-node', () => {
         const bytes = await toOnnx(model, { linear });
         const x = seededRows(17, 25, config.inputSize);
         const diff = maxDiff(await model.predict(x), await runOnnx(bytes, x));
-        console.log(`ONNX (${linear}) -> onnxruntime-node (${name}): max |prediction difference| = ${diff.toExponential(2)}`);
+        console.log(`ONNX (${linear}) -> onnxruntime-web in Node (${name}): max |prediction difference| = ${diff.toExponential(2)}`);
         expect(diff).toBeLessThanOrEqual(TOL);
 
         const decoded = ModelProto.toObject(ModelProto.decode(bytes), { longs: Number }) as any;

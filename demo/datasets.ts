@@ -142,7 +142,7 @@ async function fetchIdx(url: string): Promise<{ shape: number[]; data: Uint8Arra
   try {
     res = await fetch(url);
   } catch (e) {
-    throw new Error(`could not fetch ${url}: ${(e as Error).message}`);
+    throw new Error(`could not fetch ${url}: ${(e as Error).message}`, { cause: e });
   }
   if (!res.ok) throw new Error(`could not fetch ${url}: HTTP ${res.status} ${res.statusText} (the demo's Vite server serves MNIST at /mnist/)`);
   return parseIdx(await res.arrayBuffer());

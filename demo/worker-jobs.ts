@@ -72,7 +72,7 @@ export async function parity(req: Extract<Request, { type: 'parity' }>): Promise
     try {
       m = await MLP.create({ ...req.config, backend });
     } catch (e) {
-      throw new Error(backend === 'webgpu' ? `the parity check needs WebGPU, which is unavailable here: ${message(e)}` : message(e));
+      throw new Error(backend === 'webgpu' ? `the parity check needs WebGPU, which is unavailable here: ${message(e)}` : message(e), { cause: e });
     }
     try {
       const t0 = performance.now();

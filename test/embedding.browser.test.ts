@@ -73,7 +73,8 @@ describe('the built bundle', () => {
     expect(code).toMatch(/@compute/); // WGSL is inside
     expect(code).toMatch(/export\s*\{[^}]*\bMLP\b/);
     // declarations for TypeScript users, as package.json's "types" promises
-    expect(readFileSync(resolve(repoRoot, 'dist/index.d.ts'), 'utf8')).toMatch(/\bMLP\b/);
+    const { types } = JSON.parse(readFileSync(resolve(repoRoot, 'package.json'), 'utf8')) as { types: string };
+    expect(readFileSync(resolve(repoRoot, types), 'utf8')).toMatch(/\bMLP\b/);
   });
 });
 

@@ -4,10 +4,10 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import * as ort from 'onnxruntime-node';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { maxDiff, seededRows, removeTempDirs, tempDir } from './interop/helpers';
+import { ort } from './interop/ort-node';
 
 const repoRoot = resolve(import.meta.dirname, '..');
 let out: string;

@@ -1,12 +1,13 @@
-// ONNX export run by onnxruntime-node with the same predictions, for every activation, Gemm and
-// MatMul + Add, with and without biases; the file's structure read back with protobufjs and a
-// subset of the ONNX schema (field numbers as in onnx/onnx.proto).
-import * as ort from 'onnxruntime-node';
+// ONNX export run by ONNX Runtime in Node (onnxruntime-web's wasm runtime) with the same
+// predictions, for every activation, Gemm and MatMul + Add, with and without biases; the file's
+// structure read back with protobufjs and a subset of the ONNX schema (field numbers as in
+// onnx/onnx.proto).
 import protobuf from 'protobufjs';
 import { describe, expect, it } from 'vitest';
 import { MLP } from '../src';
 import { toOnnx } from '../src/interop';
 import { architectures, maxDiff, seededRows, toRows, trainedModel } from './interop/helpers';
+import { ort } from './interop/ort-node';
 
 const TOL = 1e-5;
 
@@ -24,6 +25,14 @@ message ModelProto { optional int64 ir_version = 1; optional string producer_nam
 `;
 const ModelProto = protobuf.parse(ONNX_SUBSET, { keepCase: true }).root.lookupType('onnx.ModelProto');
 
+/** The fields of a decoded ModelProto these tests read (protobufjs's toObject, longs as numbers). */
+interface DecodedModel {
+  ir_version: number;
+  opset_import: { domain: string; version: number }[];
+  graph: { node: { op_type: string; attribute?: unknown[] }[]; initializer: { dims: number[] }[] };
+  metadata_props: { key: string; value: string }[];
+}
+
 async function runOnnx(bytes: Uint8Array, x: number[][], inputName = 'input', outputName = 'output'): Promise<number[][]> {
   const session = await ort.InferenceSession.create(bytes);
   expect(session.inputNames).toEqual([inputName]);
@@ -34,7 +43,7 @@ async function runOnnx(bytes: Uint8Array, x: number[][], inputName = 'input', ou
   return toRows(out.data as Float32Array, out.dims[1]);
 }
 
-describe('ONNX export with onnxruntime-node', () => {
+describe('ONNX export with ONNX Runtime (wasm) in Node', () => {
   for (const { name, config } of architectures) {
     for (const linear of ['gemm', 'matmul-add'] as const) {
       it(`onnxruntime runs our ${linear} export with the same predictions: ${name}`, async () => {
@@ -42,26 +51,26 @@ describe('ONNX export with onnxruntime-node', () => {
         const bytes = await toOnnx(model, { linear });
         const x = seededRows(17, 25, config.inputSize);
         const diff = maxDiff(await model.predict(x), await runOnnx(bytes, x));
-        console.log(`ONNX (${linear}) -> onnxruntime-node (${name}): max |prediction difference| = ${diff.toExponential(2)}`);
+        console.log(`ONNX (${linear}) -> onnxruntime-web in Node (${name}): max |prediction difference| = ${diff.toExponential(2)}`);
         expect(diff).toBeLessThanOrEqual(TOL);
 
-        const decoded = ModelProto.toObject(ModelProto.decode(bytes), { longs: Number }) as any;
+        const decoded = ModelProto.toObject(ModelProto.decode(bytes), { longs: Number }) as DecodedModel;
         expect(decoded.opset_import).toEqual([{ domain: '', version: 13 }]);
         expect(decoded.ir_version).toBe(7);
-        const ops: string[] = decoded.graph.node.map((n: { op_type: string }) => n.op_type);
+        const ops = decoded.graph.node.map((n) => n.op_type);
         const useBias = config.useBias !== false;
         const act = { sigmoid: ['Sigmoid'], tanh: ['Tanh'], relu: ['Relu'], linear: [], softmax: ['Softmax'] };
         const lin = linear === 'gemm' ? ['Gemm'] : useBias ? ['MatMul', 'Add'] : ['MatMul'];
         expect(ops).toEqual(config.layers.flatMap((l) => [...lin, ...act[l.activation]]));
-        const softmax = decoded.graph.node.find((n: { op_type: string }) => n.op_type === 'Softmax');
+        const softmax = decoded.graph.node.find((n) => n.op_type === 'Softmax');
         if (softmax) expect(softmax.attribute).toEqual([{ name: 'axis', i: -1, type: 2 }]);
-        expect(decoded.graph.initializer.map((t: { dims: number[] }) => t.dims)).toEqual(
+        expect(decoded.graph.initializer.map((t) => t.dims)).toEqual(
           config.layers.flatMap((l, i) => {
             const w = [i === 0 ? config.inputSize : config.layers[i - 1].units, l.units];
             return useBias ? [w, [l.units]] : [w];
           }),
         );
-        expect(JSON.parse(decoded.metadata_props.find((p: { key: string }) => p.key === 'webgpu-mlp').value)).toMatchObject({ layers: config.layers, loss: config.loss });
+        expect(JSON.parse(decoded.metadata_props.find((p) => p.key === 'webgpu-mlp')?.value ?? '')).toMatchObject({ layers: config.layers, loss: config.loss });
       });
     }
   }

@@ -11,11 +11,13 @@ import { architectures, maxDiff, runPython, seededRows, removeTempDirs, tempDir,
 const TOL = 1e-5;
 
 /** The header of a safetensors file as an object, and a function to write a changed copy. */
-function header(bytes: Uint8Array): Record<string, any> {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the tests reach into and break arbitrary header JSON
+type Header = Record<string, any>;
+function header(bytes: Uint8Array): Header {
   const n = Number(new DataView(bytes.buffer, bytes.byteOffset).getBigUint64(0, true));
   return JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + n)));
 }
-function withHeader(bytes: Uint8Array, change: (h: Record<string, any>) => void): Uint8Array {
+function withHeader(bytes: Uint8Array, change: (h: Header) => void): Uint8Array {
   const n = Number(new DataView(bytes.buffer, bytes.byteOffset).getBigUint64(0, true));
   const h = header(bytes);
   change(h);

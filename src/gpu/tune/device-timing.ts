@@ -3,7 +3,7 @@ import { BatchUniforms } from '../kernels/batch-uniform';
 import type { BufferManager } from '../buffers';
 import {
   type DeviceTraits, type MatmulShape, type MatmulVariantId, MATMUL_VARIANT_IDS, applicableVariants, defaultVariant, matmulParams, pipelineConstants, planVariant,
-} from './variants';
+} from '../kernels/matmul-variants';
 import { packParams } from '../kernels/kernel-interface';
 import type { TuneRequest, TunerDeps } from './autotune';
 import { bindGroupEntries } from '../kernels/pipelines';

@@ -128,6 +128,18 @@ export class DeviceParameters {
     });
   }
 
+  /**
+   * Makes the current state the one an undo returns to ("before the last step"), in a submission
+   * of its own; `latch: 'clear'` also clears the divergence flag (a training call starts).
+   */
+  resetPrev(label: string, latch: 'clear' | 'keep'): void {
+    const enc = this.ctx.device.createCommandEncoder({ label });
+    if (latch === 'clear') enc.clearBuffer(this.flags);
+    this.copyPrev(enc, false);
+    this.ctx.device.queue.submit([enc.finish()]);
+    this.updatesSincePrev = 0;
+  }
+
   /** The optimizer launches of one step (slots allocated for `opt` first), clipping the gradient when `clip` says so. */
   updateLaunches(opt: ResolvedOptimizer, clip?: OptimizerClip): Dispatch[] {
     this.ensureSlots(opt);

@@ -36,10 +36,8 @@ export async function profileTraining(ctx: GpuContext, state: DeviceParameters, 
 }
 
 /**
- * Times each launch of `launches` over `steps` replays (batch entry `s % slots` of `uniforms`):
- * with `timestamp-query` one compute pass per launch with timestamps at its start and end,
- * otherwise one submission per launch, awaited. The launches really run (a training step
- * updates the weights): the caller restores the state afterwards.
+ * Times each launch of `launches` over `steps` replays (batch entry `s % slots` of `uniforms`).
+ * The launches really run (a training step updates the weights): the caller restores the state.
  *
  * @example
  * const p = await profileLaunches(ctx, [...run.program.step, ...update], run.program.uniforms, run.set.batches, 5);
@@ -48,6 +46,8 @@ export async function profileLaunches(ctx: GpuContext, launches: Dispatch[], uni
   const { device } = ctx;
   const total = new Array<number>(launches.length).fill(0);
   const timestamps = device.features.has('timestamp-query');
+  // with timestamp-query: one compute pass per launch, timestamps at its start and end;
+  // otherwise one submission per launch, awaited
   if (!timestamps) {
     for (let s = 0; s < steps; s++) {
       for (let i = 0; i < launches.length; i++) {

@@ -96,13 +96,12 @@ export async function tuneMatmuls(ctx: GpuContext, requests: TuneRequest[], mode
 }
 
 /**
- * Gets a training step ready on the device: compiles the step's kernels other than the matmul
- * while the tuner chooses (and compiles) the products' variants for batches of `rows` rows
- * (within `mode`), then runs `build` (which uploads the data and creates the step's launches)
- * with whatever is left compiling in parallel while it runs, and resolves once all are ready.
+ * Gets a training step ready: the tuner chooses the products' variants for batches of `rows` rows
+ * (within `mode`) while the other kernels compile, then `build` (uploads, launches) runs with what
+ * is left compiling in parallel; resolves once all are ready.
  *
  * @example
- * const run = await prepareTraining(ctx, state, 64, 'fast', () => TrainingRun.create(ctx, state, x, y, 64));
+ * const run = await prepareTraining(ctx, state, 64, 'fast', () => TrainingRun.create(ctx, state, { x, y, batchSize: 64 }));
  */
 export async function prepareTraining<T>(ctx: GpuContext, state: DeviceParameters, rows: number, mode: TuneMode, build: () => T): Promise<T> {
   const step = recordStep(ctx, state, rows);

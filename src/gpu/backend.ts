@@ -164,10 +164,11 @@ export class WebGpuBackend implements TrainerBackend {
     this.budget.check(`a streamed block of ${capacity} rows`, dataBytes(this.ctx, { ...x, rows: capacity } as Dense, { ...y, rows: capacity } as Dense, 'training'), have ? have.set.dataBytes : 0, 'use smaller chunks (or a smaller shuffleWindow)');
     have?.release();
     this.blockRuns[slot] = null;
-    // a block built while the other slot's block trains must not touch the divergence state
-    const start = this.blockRuns[1 - slot] ? 'queued' : 'new-call';
+    // read when the run is built, after tuning: a block built while the other slot's block trains
+    // must not touch the divergence state
+    const build = () => TrainingRun.createBlock(this.ctx, this.state, { capacity, x, y, batchSize, start: this.blockRuns[1 - slot] ? 'queued' : 'new-call' });
     const run = await this.budget.allocating(`a streamed block of ${capacity} rows`, () =>
-      prepareTraining(this.ctx, this.state, Math.min(batchSize, capacity), this.options.tune ?? 'fast', () => TrainingRun.createBlock(this.ctx, this.state, { capacity, x, y, batchSize, start })),
+      prepareTraining(this.ctx, this.state, Math.min(batchSize, capacity), this.options.tune ?? 'fast', build),
     );
     run.set.load(x, y);
     this.blockRuns[slot] = run;

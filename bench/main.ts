@@ -5,7 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { type BrowserSession, openBrowser, repoRoot } from '../test/browser/harness';
 import { requestGpu } from '../src/gpu/device';
-import { traitsOf } from '../src/gpu/kernels/launches';
+import { traitsOf } from '../src/gpu/kernels/matmul-variants';
 import { dawn } from './dawn';
 import type { FirstStep, Prepared, SystemInfo } from './ours';
 import type { ProfileRow } from './profile';

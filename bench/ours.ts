@@ -1,8 +1,8 @@
 // This project's systems under benchmark: the WebGPU trainer, the float64 CPU trainer, 'auto',
 // and the matmul kernel alone. Runs in the browser page (bench/page.ts) and under Node with Dawn.
 import { MLP } from '../src';
-import { tuningOf } from '../src/gpu/tune/autotune';
-import { type MatmulVariantId, shapeKey } from '../src/gpu/tune/variants';
+import { tunedVariant, tuningOf } from '../src/gpu/tune/autotune';
+import { type MatmulVariantId, shapeKey } from '../src/gpu/kernels/matmul-variants';
 import { tuneMatmuls } from '../src/gpu/tune/training-timing';
 import { BatchUniforms, passBatches } from '../src/gpu/kernels/batch-uniform';
 import { BufferManager } from '../src/gpu/buffers';
@@ -162,7 +162,7 @@ export async function prepareTraining(w: TrainWorkload, backend: 'webgpu' | 'cpu
  */
 export async function prepareMatmul(w: MatmulWorkload, device: GPUDevice, variant?: MatmulVariantId, tune: 'fast' | 'full' = 'full'): Promise<Prepared> {
   const buffers = new BufferManager(device);
-  const launches = new Launches(device, buffers, variant ? { matmulVariant: variant } : {});
+  const launches = new Launches(device, buffers, variant ? { matmulVariant: variant } : { tuned: (shape) => tunedVariant(device, shape) });
   const shape = { M: w.M, N: w.N, K: w.K, form: 'AB' as const };
   if (!variant) {
     const ctx = { device, buffers, launches } as unknown as GpuContext;

@@ -2,7 +2,7 @@
 // puppeteer. Each prepared system stays alive in the page between calls, so repetitions of
 // different systems can be interleaved.
 import { requestGpu } from '../src/gpu/device';
-import { traitsOf } from '../src/gpu/kernels/launches';
+import { traitsOf } from '../src/gpu/kernels/matmul-variants';
 import { type Prepared, type SystemInfo, freshDevice } from './ours';
 import { prepareSystem } from './systems';
 import { type ShapeReport, variantTable } from './variants';

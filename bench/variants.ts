@@ -1,12 +1,12 @@
 // Every matmul variant on the shapes of the benchmark: GFLOP/s of each (the same launches as
 // bench/ours.ts's kernel workloads), and what the autotuner chooses for each shape with
 // tune: 'full' against the fastest variant timed here. Runs in the page and under Node.
-import { type MatmulShape, type MatmulVariantId, applicableVariants, defaultVariant, shapeKey } from '../src/gpu/tune/variants';
+import { type MatmulShape, type MatmulVariantId, applicableVariants, defaultVariant, shapeKey, traitsOf } from '../src/gpu/kernels/matmul-variants';
 import { tuneMatmuls } from '../src/gpu/tune/training-timing';
 import { BatchUniforms, passBatches } from '../src/gpu/kernels/batch-uniform';
 import { BufferManager } from '../src/gpu/buffers';
 import type { GpuContext } from '../src/gpu/context';
-import { Launches, traitsOf } from '../src/gpu/kernels/launches';
+import { Launches } from '../src/gpu/kernels/launches';
 import { USAGE } from '../src/gpu/usage';
 import { requestGpu } from '../src/gpu/device';
 import { memoryStore, setTuningStore } from '../src/gpu/tune/cache';

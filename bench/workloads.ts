@@ -2,7 +2,7 @@
 // their seeded synthetic data (MNIST-shaped random inputs: speed does not depend on the values).
 import { Rng } from '../src/core/random';
 import type { Activation } from '../src/core/types';
-import type { MatmulShape } from '../src/gpu/tune/variants';
+import type { MatmulShape } from '../src/gpu/kernels/matmul-variants';
 
 /** A training workload: every system trains this network on this data with these settings. */
 export interface TrainWorkload {

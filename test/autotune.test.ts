@@ -11,7 +11,7 @@ import {
 import { candidateOrder } from '../src/gpu/tune/device-timing';
 import {
   type DeviceTraits, type MatmulShape, type MatmulVariantId, MATMUL_VARIANTS, MATMUL_VARIANT_IDS, SMALL_WORK, applicableVariants, defaultVariant, isCompact, matmulParams, pipelineConstants, planVariant, shapeKey, whyNot,
-} from '../src/gpu/tune/variants';
+} from '../src/gpu/kernels/matmul-variants';
 import { MATMUL_SIZES } from '../src/gpu/kernels/registry';
 import { adapterKey, fileStore, hash, memoryStore } from '../src/gpu/tune/cache';
 import { AUTO_DEFAULT_BATCH, resolveAutoHint } from '../src/model/backend-choice';

@@ -12,7 +12,7 @@ import {
   BATCH_LAYOUT, type BatchRows, type Epilogue, KERNELS, MATMUL_SIZES, MATMUL_VARIANT_KERNELS, SHARDS_PER_GATHER, MAX_STATS_THREADS,
   activationCode, batchRowsCode, epilogueCode, lossCode, optimizerCode,
 } from '../src/gpu/kernels/registry';
-import { MATMUL_VARIANTS, type MatmulVariantSpec } from '../src/gpu/tune/variants';
+import { MATMUL_VARIANTS, type MatmulVariantSpec } from '../src/gpu/kernels/matmul-variants';
 import type { Activation, LossName } from '../src/core/types';
 
 // Records keyed by the unions: the typecheck fails when a name is added to a union and not here.

@@ -3,8 +3,9 @@ import { type NetSpec, type ResolvedOptimizer, fanIn } from '../core/config';
 import type { Dense } from '../core/data';
 import type { OptimizerState } from '../core/optimizer-state';
 import { type Params, checkFloat32Params } from '../core/params';
-import { passBatches } from './kernels/batch-uniform';
 import { BufferManager } from './buffers';
+import { DeviceBudget } from './budget';
+import { unwatchDevice, watchDevice } from './device-watch';
 import { checkDataFits, dataBytes } from './train/dataset';
 import type { GpuContext } from './context';
 import { GpuDeviceLostError, GpuDisposedError } from '../core/errors';
@@ -14,10 +15,11 @@ import { checkNetworkFits, checkOptimizerFits } from './limits';
 import { optimizerSlots } from '../core/optimizer-state';
 import { DeviceParameters } from './train/parameters';
 import { BestParams } from './train/best-params';
-import { profileLaunches } from './profiler';
+import { profileTraining } from './profiler';
 import type { StepProfile } from '../core/profile';
-import { TrainingRun, epochsPerSubmission } from './train/training';
-import type { TuneMode } from './tune/autotune';
+import { TrainingRun } from './train/training';
+import { epochsPerSubmission } from './train/training-set';
+import { type TuneMode, tunedVariant } from './tune/autotune';
 import { prepareTraining } from './tune/training-timing';
 
 /** Options the public model passes down. */
@@ -61,36 +63,19 @@ export async function createWebGpuBackend(net: NetSpec, params: Params, device: 
 }
 
 /**
- * The backends alive on each device, watched through one `device.lost` handler per device. A
- * disposed backend leaves its set, so nothing of it stays reachable from a shared device.
- */
-const alive = new WeakMap<GPUDevice, Set<WebGpuBackend>>();
-
-function watchDevice(device: GPUDevice, backend: WebGpuBackend): void {
-  let set = alive.get(device);
-  if (!set) {
-    const members = new Set<WebGpuBackend>();
-    set = members;
-    alive.set(device, members);
-    device.lost.then((info) => {
-      const reason = (info.message || info.reason || 'unknown').replace(/\.\s*$/, '');
-      for (const b of members) b.markLost(reason);
-    });
-  }
-  set.add(backend);
-}
-
-/**
- * The WebGPU trainer: parameters, gradients and optimizer state stay on the GPU. It composes the
- * parts in this folder — {@link DeviceParameters} (state, checkpoint, readback), {@link TrainingRun}
- * (the resident training set and the step's launches), {@link runInference} — and turns failures
- * of a lost device into {@link GpuDeviceLostError}.
+ * The WebGPU trainer: parameters, gradients and optimizer state stay on the GPU ({@link DeviceParameters}),
+ * training runs over resident data ({@link TrainingRun}), inference in chunks ({@link runInference});
+ * failures of a lost device become {@link GpuDeviceLostError}.
+ *
+ * @example
+ * const gpu = await createWebGpuBackend(net, params, device, { ownsDevice: false });
  */
 export class WebGpuBackend implements TrainerBackend {
   readonly name = 'webgpu' as const;
   readonly buffers: BufferManager;
   private readonly ctx: GpuContext;
   private readonly state: DeviceParameters;
+  private readonly budget: DeviceBudget;
   private train: TrainingRun | null = null;
   /** Early stopping's best parameters, kept on the device. */
   private best: BestParams | null = null;
@@ -100,8 +85,10 @@ export class WebGpuBackend implements TrainerBackend {
 
   constructor(net: NetSpec, readonly device: GPUDevice, private readonly options: GpuBackendOptions) {
     this.buffers = new BufferManager(device);
-    this.ctx = { net, device, buffers: this.buffers, launches: new Launches(device, this.buffers), maxBindingBytes: options.maxBindingBytes, checkAlive: () => this.checkAlive() };
+    const launches = new Launches(device, this.buffers, { tuned: (shape) => tunedVariant(device, shape) });
+    this.ctx = { net, device, buffers: this.buffers, launches, maxBindingBytes: options.maxBindingBytes, checkAlive: () => this.checkAlive() };
     this.state = new DeviceParameters(this.ctx);
+    this.budget = new DeviceBudget(device, this.buffers, options.maxDeviceBytes);
     watchDevice(device, this);
   }
 
@@ -143,31 +130,15 @@ export class WebGpuBackend implements TrainerBackend {
   checkTraining(x: Dense, y: Dense, batchSize: number, opt: ResolvedOptimizer): void {
     this.checkAlive();
     checkDataFits(this.ctx, x, y, Math.min(batchSize, x.rows), 'training');
-    this.checkBudget('training data', dataBytes(this.ctx, x, y, 'training'), 0, `stream it with model.fitDataset(source) in chunks${x.bytes ? '' : ', or pass the inputs as bytes (Uint8Array data with scale/offset)'}`, x.bytes ? 'bytes' : 'float32');
+    this.budget.check('training data', dataBytes(this.ctx, x, y, 'training'), 0, `stream it with model.fitDataset(source) in chunks${x.bytes ? '' : ', or pass the inputs as bytes (Uint8Array data with scale/offset)'}`, x.bytes ? 'bytes' : 'float32');
     checkOptimizerFits(this.device, this.ctx.net, optimizerSlots(opt), this.options.maxBindingBytes);
-  }
-
-  /**
-   * Refuses, before allocating, data of `need` bytes that would take the model past
-   * `maxDeviceBytes` (`freed`: bytes the allocation replaces), naming the sizes and `advice`.
-   */
-  private checkBudget(what: string, need: { inputs: number; targets: number; total: number }, freed: number, advice: string, form = 'stored'): void {
-    const budget = this.options.maxDeviceBytes;
-    if (budget === undefined) return;
-    const held = this.buffers.bytes - freed;
-    const available = Math.max(0, budget - held);
-    if (need.total <= available) return;
-    throw new RangeError(
-      `${what} needs ${need.total} bytes on the GPU (inputs ${need.inputs} as ${form}, targets ${need.targets}, sample order ${need.total - need.inputs - need.targets}) but ${available} are available ` +
-        `(maxDeviceBytes ${budget}, of which the model holds ${held}); ${advice}`,
-    );
   }
 
   async setTrainingData(x: Dense, y: Dense, batchSize = 32, sampleWeights: Float64Array | null = null): Promise<void> {
     this.checkAlive();
     // tune the step's products, then build it with its pipelines compiled in parallel
-    const run = await this.allocating(`training data of ${x.rows} rows (${dataBytes(this.ctx, x, y, 'training').total} bytes)`, () =>
-      prepareTraining(this.ctx, this.state, Math.min(batchSize, x.rows), this.options.tune ?? 'fast', () => TrainingRun.create(this.ctx, this.state, x, y, batchSize, sampleWeights)),
+    const run = await this.budget.allocating(`training data of ${x.rows} rows (${dataBytes(this.ctx, x, y, 'training').total} bytes)`, () =>
+      prepareTraining(this.ctx, this.state, Math.min(batchSize, x.rows), this.options.tune ?? 'fast', () => TrainingRun.create(this.ctx, this.state, { x, y, batchSize, sampleWeights })),
     );
     this.clearTrainingData();
     this.train = run;
@@ -184,19 +155,22 @@ export class WebGpuBackend implements TrainerBackend {
   async loadBlock(slot: number, x: Dense, y: Dense, batchSize: number): Promise<void> {
     this.checkAlive();
     const have = this.blockRuns[slot];
-    if (have && have.holds(x, y) && have.batchSize === Math.min(batchSize, have.capacity)) {
-      have.load(x, y);
+    if (have && have.set.holds(x, y) && have.set.batchSize === Math.min(batchSize, have.set.capacity)) {
+      have.set.load(x, y);
       return;
     }
     // a new slot, or a larger block: room for it (and for any block the old slot held)
-    const capacity = Math.max(x.rows, have?.capacity ?? 0);
-    this.checkBudget(`a streamed block of ${capacity} rows`, dataBytes(this.ctx, { ...x, rows: capacity } as Dense, { ...y, rows: capacity } as Dense, 'training'), have ? have.dataBytes : 0, 'use smaller chunks (or a smaller shuffleWindow)');
+    const capacity = Math.max(x.rows, have?.set.capacity ?? 0);
+    this.budget.check(`a streamed block of ${capacity} rows`, dataBytes(this.ctx, { ...x, rows: capacity } as Dense, { ...y, rows: capacity } as Dense, 'training'), have ? have.set.dataBytes : 0, 'use smaller chunks (or a smaller shuffleWindow)');
     have?.release();
     this.blockRuns[slot] = null;
-    const run = await this.allocating(`a streamed block of ${capacity} rows`, () =>
-      prepareTraining(this.ctx, this.state, Math.min(batchSize, capacity), this.options.tune ?? 'fast', () => TrainingRun.createBlock(this.ctx, this.state, capacity, x, y, batchSize, !this.blockRuns[1 - slot])),
+    // read when the run is built, after tuning: a block built while the other slot's block trains
+    // must not touch the divergence state
+    const build = () => TrainingRun.createBlock(this.ctx, this.state, { capacity, x, y, batchSize, start: this.blockRuns[1 - slot] ? 'queued' : 'new-call' });
+    const run = await this.budget.allocating(`a streamed block of ${capacity} rows`, () =>
+      prepareTraining(this.ctx, this.state, Math.min(batchSize, capacity), this.options.tune ?? 'fast', build),
     );
-    run.load(x, y);
+    run.set.load(x, y);
     this.blockRuns[slot] = run;
   }
 
@@ -214,28 +188,6 @@ export class WebGpuBackend implements TrainerBackend {
     this.best = null;
   }
 
-  /**
-   * Runs `allocate` in an out-of-memory error scope: what the device cannot hold is freed and
-   * refused with a RangeError naming `what` and the bytes this model holds on the device.
-   */
-  private async allocating<T extends { release(): void }>(what: string, allocate: () => Promise<T>): Promise<T> {
-    this.device.pushErrorScope('out-of-memory');
-    let out: T | null = null;
-    let failure: unknown = null;
-    try {
-      out = await allocate();
-    } catch (e) {
-      failure = e;
-    }
-    const oom = await this.device.popErrorScope().catch(() => null);
-    if (oom) {
-      out?.release();
-      throw new RangeError(`the GPU ran out of memory for ${what} (this model held ${this.buffers.bytes} bytes on the device before it): ${String(oom.message).slice(0, 200)}; stream the data in smaller chunks with fitDataset, or pass bytes (Uint8Array data with scale/offset)`);
-    }
-    if (failure) throw failure;
-    return out!;
-  }
-
   clearTrainingData(): void {
     this.train?.release();
     this.train = null;
@@ -244,7 +196,7 @@ export class WebGpuBackend implements TrainerBackend {
   }
 
   maxEpochsPerCall(batches: number): number {
-    return this.train && this.train.batches === batches ? this.train.groupEpochs : epochsPerSubmission(batches);
+    return this.train && this.train.set.batches === batches ? this.train.set.groupEpochs : epochsPerSubmission(batches);
   }
 
   trainEpochs(plans: EpochPlan[], report: BatchReporter | null, signal?: AbortSignal): Promise<TrainOutcome> {
@@ -267,25 +219,8 @@ export class WebGpuBackend implements TrainerBackend {
    * Times each launch of `steps` training steps on `x`, `y` (see {@link StepProfile}); the
    * parameters and optimizer state are put back afterwards.
    */
-  async profile(x: Dense, y: Dense, plan: EpochPlan, steps: number): Promise<StepProfile> {
-    return this.guarded(async () => {
-      const saved = await this.state.read(true);
-      const run = TrainingRun.create(this.ctx, this.state, x, y, plan.batchSize);
-      try {
-        const update = run.updateLaunches(plan);
-        run.batchUniforms.write(passBatches(run.n, run.batchSize, { learningRate: plan.learningRate, optimizer: plan.optimizer, stepsBefore: plan.stepsBefore }));
-        this.device.queue.writeBuffer(run.orderBuffer, 0, plan.order.buffer, plan.order.byteOffset, plan.order.byteLength);
-        const launches = [...run.step, ...update];
-        const { source, ms } = await profileLaunches(this.ctx, launches, run.batchUniforms, run.batches, steps);
-        const timings = launches.map((d, i) => ({ label: d.label, kernel: d.kernel, workgroups: d.workgroups, ms: ms[i] }));
-        return { source, steps, batchSize: run.batchSize, launches: timings, stepMs: ms.reduce((a, b) => a + b, 0) };
-      } finally {
-        run.release();
-        this.state.writeParams(saved.params);
-        if (saved.optimizer) this.state.writeOptimizerState(saved.optimizer);
-        else this.state.resetOptimizer();
-      }
-    });
+  profile(x: Dense, y: Dense, plan: EpochPlan, steps: number): Promise<StepProfile> {
+    return this.guarded(() => profileTraining(this.ctx, this.state, x, y, plan, steps));
   }
 
   readParams(): Promise<Params> {
@@ -338,7 +273,7 @@ export class WebGpuBackend implements TrainerBackend {
     this.state.checkpoint = null;
     this.buffers.dispose();
     this.disposed = true;
-    alive.get(this.device)?.delete(this);
+    unwatchDevice(this.device, this);
     if (this.options.ownsDevice) this.device.destroy();
   }
 }

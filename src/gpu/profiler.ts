@@ -1,22 +1,53 @@
 import { MAP_MODE_READ, USAGE } from './usage';
-import type { BatchUniforms } from './kernels/batch-uniform';
+import { type BatchUniforms, passBatches } from './kernels/batch-uniform';
 import type { GpuContext } from './context';
 import type { Dispatch } from './kernels/launches';
 import type { StepProfile } from '../core/profile';
+import type { Dense } from '../core/data';
+import type { EpochPlan } from '../core/trainer';
+import type { DeviceParameters } from './train/parameters';
+import { TrainingRun } from './train/training';
 
 /**
- * Times each launch of `launches` over `steps` replays (batch entry `s % slots` of `uniforms`):
- * with `timestamp-query` one compute pass per launch with timestamps at its start and end,
- * otherwise one submission per launch, awaited. The launches really run (a training step
- * updates the weights): the caller restores the state afterwards.
+ * Times each launch of `steps` training steps on `x`, `y` (see {@link StepProfile}); the
+ * parameters and optimizer state are put back afterwards.
  *
  * @example
- * const p = await profileLaunches(ctx, [...run.step, ...update], run.batchUniforms, run.batches, 5);
+ * const profile = await profileTraining(ctx, state, x, y, plan, 5);
+ */
+export async function profileTraining(ctx: GpuContext, state: DeviceParameters, x: Dense, y: Dense, plan: EpochPlan, steps: number): Promise<StepProfile> {
+  const saved = await state.read(true);
+  const run = TrainingRun.create(ctx, state, { x, y, batchSize: plan.batchSize });
+  try {
+    const { set, program } = run;
+    const update = program.updateLaunches(plan);
+    program.uniforms.write(passBatches(set.n, set.batchSize, { learningRate: plan.learningRate, optimizer: plan.optimizer, stepsBefore: plan.stepsBefore }));
+    set.writeOrder(plan, 0);
+    const launches = [...program.step, ...update];
+    const { source, ms } = await profileLaunches(ctx, launches, program.uniforms, set.batches, steps);
+    const timings = launches.map((d, i) => ({ label: d.label, kernel: d.kernel, workgroups: d.workgroups, ms: ms[i] }));
+    return { source, steps, batchSize: set.batchSize, launches: timings, stepMs: ms.reduce((a, b) => a + b, 0) };
+  } finally {
+    run.release();
+    state.writeParams(saved.params);
+    if (saved.optimizer) state.writeOptimizerState(saved.optimizer);
+    else state.resetOptimizer();
+  }
+}
+
+/**
+ * Times each launch of `launches` over `steps` replays (batch entry `s % slots` of `uniforms`).
+ * The launches really run (a training step updates the weights): the caller restores the state.
+ *
+ * @example
+ * const p = await profileLaunches(ctx, [...run.program.step, ...update], run.program.uniforms, run.set.batches, 5);
  */
 export async function profileLaunches(ctx: GpuContext, launches: Dispatch[], uniforms: BatchUniforms, slots: number, steps: number): Promise<{ source: StepProfile['source']; ms: number[] }> {
   const { device } = ctx;
   const total = new Array<number>(launches.length).fill(0);
   const timestamps = device.features.has('timestamp-query');
+  // with timestamp-query: one compute pass per launch, timestamps at its start and end;
+  // otherwise one submission per launch, awaited
   if (!timestamps) {
     for (let s = 0; s < steps; s++) {
       for (let i = 0; i < launches.length; i++) {

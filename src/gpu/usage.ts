@@ -10,5 +10,7 @@ export const USAGE = {
   STORAGE: 0x0080,
   QUERY_RESOLVE: 0x0200,
 } as const;
+/** `GPUShaderStage.COMPUTE`. */
 export const SHADER_STAGE_COMPUTE = 0x4;
+/** `GPUMapMode.READ`. */
 export const MAP_MODE_READ = 0x1;

@@ -22,7 +22,7 @@ export interface BatchValues {
   c1: number;
   /** 1 − β₂ᵗ (Adam), else 1. */
   c2: number;
-  /** The step's dropout key (src/dropout-mask.ts); 0 (the default) when nothing is dropped. */
+  /** The step's dropout key (src/core/dropout-mask.ts); 0 (the default) when nothing is dropped. */
   dropKey?: number;
 }
 

@@ -5,7 +5,8 @@ import type { OptimizerState } from '../../core/optimizer-state';
 import { type Params, checkFloat32Params } from '../../core/params';
 import { optimizerSlots } from '../../core/optimizer-state';
 import type { GpuContext } from '../context';
-import type { Dispatch, Launches } from '../kernels/launches';
+import type { Dispatch } from '../kernels/launches';
+import type { OptimizerClip } from '../kernels/launch-optimizer';
 
 const STORAGE = USAGE.STORAGE | USAGE.COPY_SRC | USAGE.COPY_DST;
 
@@ -127,8 +128,20 @@ export class DeviceParameters {
     });
   }
 
+  /**
+   * Makes the current state the one an undo returns to ("before the last step"), in a submission
+   * of its own; `latch: 'clear'` also clears the divergence flag (a training call starts).
+   */
+  resetPrev(label: string, latch: 'clear' | 'keep'): void {
+    const enc = this.ctx.device.createCommandEncoder({ label });
+    if (latch === 'clear') enc.clearBuffer(this.flags);
+    this.copyPrev(enc, false);
+    this.ctx.device.queue.submit([enc.finish()]);
+    this.updatesSincePrev = 0;
+  }
+
   /** The optimizer launches of one step (slots allocated for `opt` first), clipping the gradient when `clip` says so. */
-  updateLaunches(opt: ResolvedOptimizer, clip?: Parameters<Launches['optimizer']>[0]['clip']): Dispatch[] {
+  updateLaunches(opt: ResolvedOptimizer, clip?: OptimizerClip): Dispatch[] {
     this.ensureSlots(opt);
     const { net, launches } = this.ctx;
     const out: Dispatch[] = [];

@@ -1,8 +1,9 @@
 import { USAGE } from '../usage';
-import { fanIn, outputSize } from '../../core/config';
+import { type NetSpec, fanIn, outputSize } from '../../core/config';
+import type { BufferManager } from '../buffers';
 import type { GpuContext } from '../context';
 import type { DeviceMatrix } from '../kernels/device-matrix';
-import type { Dispatch } from '../kernels/launches';
+import type { LaunchBuilder } from '../kernels/launch-builder';
 import { checkFits } from '../limits';
 import type { DeviceParameters } from './parameters';
 import { dropoutThreshold } from '../../core/dropout-mask';
@@ -45,8 +46,18 @@ export function releaseWorkspace(ctx: GpuContext, ws: Workspace): void {
   for (const b of [ws.xb, ws.yb, ws.rowStats, ...ws.acts, ...ws.deltas, ws.wb, ws.rowMetrics, ...(ws.dropped ?? [])]) if (b) ctx.buffers.destroy(b);
 }
 
+/**
+ * What building a step's launches takes: the network, the buffers its lazily made scratch comes
+ * from, and a launch builder (a GpuContext's launches, or a recorder that only notes them).
+ */
+export interface StepBuild<D> {
+  readonly net: NetSpec;
+  readonly buffers: BufferManager;
+  readonly launches: LaunchBuilder<D>;
+}
+
 /** Layer `l`'s drop probability while training (0 for layers without dropout). */
-const dropRate = (ctx: GpuContext, l: number): number => ctx.net.layers[l].dropout ?? 0;
+const dropRate = (net: NetSpec, l: number): number => net.layers[l].dropout ?? 0;
 
 /** What layer `l + 1` reads: layer `l`'s output after dropout when it drops units, else its output. */
 const layerOutput = (ws: Workspace, l: number): GPUBuffer => ws.dropped?.[l] ?? ws.acts[l];
@@ -67,11 +78,16 @@ export interface ForwardSources {
   metrics?: GPUBuffer | null;
 }
 
-/** gather → forward (z = a_prev·W + b, a = f(z)) → loss and output delta → batch stats. */
-export function forwardLaunches(ctx: GpuContext, state: DeviceParameters, ws: Workspace, src: ForwardSources): Dispatch[] {
+/**
+ * gather → forward (z = a_prev·W + b, a = f(z)) → loss and output delta → batch stats.
+ *
+ * @example
+ * const launches = forwardLaunches(ctx, state, ws, { X, Y: null, order, stats: null, train: false });
+ */
+export function forwardLaunches<D extends { label: string }>(ctx: StepBuild<D>, state: DeviceParameters, ws: Workspace, src: ForwardSources): D[] {
   const { net, launches: k, buffers } = ctx;
   const L = net.layers.length;
-  const out: Dispatch[] = k.gather({ order: src.order, src: src.X, dst: ws.xb, cols: net.inputSize, rows: ws.rows, label: 'gather x' });
+  const out: D[] = k.gather({ order: src.order, src: src.X, dst: ws.xb, cols: net.inputSize, rows: ws.rows, label: 'gather x' });
   if (src.Y) out.push(...k.gather({ order: src.order, src: src.Y, dst: ws.yb, cols: outputSize(net), rows: ws.rows, label: 'gather y' }));
   if (src.weights) {
     ws.wb ??= buffers.create('sample weights batch', ws.rows * 4, STORAGE);
@@ -87,7 +103,7 @@ export function forwardLaunches(ctx: GpuContext, state: DeviceParameters, ws: Wo
       }),
     );
     if (layer.activation === 'softmax') out.push(k.softmax({ z: ws.acts[l], cols: layer.units, rows: ws.rows }));
-    const p = dropRate(ctx, l);
+    const p = dropRate(net, l);
     if (src.train && p > 0) {
       ws.dropped ??= [];
       const dst = (ws.dropped[l] ??= buffers.create(`dropped a${l}`, ws.rows * layer.units * 4, STORAGE));
@@ -109,10 +125,15 @@ export function forwardLaunches(ctx: GpuContext, state: DeviceParameters, ws: Wo
   return out;
 }
 
-/** ∂W, ∂b and the hidden deltas, from the output delta down. */
-export function backwardLaunches(ctx: GpuContext, state: DeviceParameters, ws: Workspace): Dispatch[] {
+/**
+ * ∂W, ∂b and the hidden deltas, from the output delta down (no update).
+ *
+ * @example
+ * const step = [...forwardLaunches(ctx, state, ws, sources), ...backwardLaunches(ctx, state, ws)];
+ */
+export function backwardLaunches<D>(ctx: StepBuild<D>, state: DeviceParameters, ws: Workspace): D[] {
   const { net, launches: k } = ctx;
-  const out: Dispatch[] = [];
+  const out: D[] = [];
   for (let l = net.layers.length - 1; l >= 0; l--) {
     const units = net.layers[l].units;
     const fin = fanIn(net, l);
@@ -130,7 +151,7 @@ export function backwardLaunches(ctx: GpuContext, state: DeviceParameters, ws: W
         }),
       );
       // δ_{l−1} ⊙= the dropout factors of layer l − 1 (f' above used its output before dropout)
-      const p = dropRate(ctx, l - 1);
+      const p = dropRate(net, l - 1);
       if (p > 0 && ws.dropped?.[l - 1]) {
         out.push(k.dropout({ direction: 'backward', dst: ws.deltas[l - 1], cols: fin, rows: ws.rows, layer: l - 1, threshold: dropoutThreshold(p), scale: 1 / (1 - p) }));
       }

@@ -1,15 +1,9 @@
-import { type MatmulModes, type MatmulShape, type MatmulVariantId, MATMUL_VARIANT_IDS, isCompact, shapeKey } from './variants';
+import { type MatmulModes, type MatmulShape, type MatmulVariantId, MATMUL_VARIANT_IDS, isCompact, shapeKey } from '../kernels/matmul-variants';
 
 /**
- * How much the matmul autotuner may measure (the `tune` option of `MLP.create`):
- * - `'off'`: no measuring; each shape gets the default variant for the adapter.
- * - `'fast'` (default): choices cached for this adapter are used; for other shapes the default is
- *   timed and the next candidates too, as long as their extra cost (compiling and timing them)
- *   fits {@link FAST_BUDGET_MS}. On adapters that compile slowly that is often none. Small and
- *   thin products ({@link isCompact}) keep their default, on every adapter: compiling, not the
- *   variant, is most of what they cost (on software adapters their default, 4×4 blocks, is one
- *   pipeline for all of them).
- * - `'full'`: every variant that applies to a shape is compiled and timed.
+ * How much the matmul autotuner may measure (the `tune` option of `MLP.create`): `'off'` nothing
+ * (each shape runs its default variant), `'fast'` (default) cached choices, else a few candidates
+ * within {@link FAST_BUDGET_MS}, `'full'` every variant that applies (see {@link tuneRequests}).
  */
 export type TuneMode = 'off' | 'fast' | 'full';
 
@@ -87,14 +81,14 @@ export class DeviceTuning {
   private readonly compiles = new Map<MatmulVariantId, number[]>();
 
   /**
-   * The estimated milliseconds to compile one more pipeline of `variant`: the mean of its
-   * compiles seen here; for a variant not compiled yet, twice the slowest compile seen (variants
-   * differ several-fold in compile time, so a cheap one says little about the others); with
-   * nothing seen, `fallback`.
+   * The estimated milliseconds to compile one more pipeline of `variant`, from the compiles seen
+   * on this device (`fallback` when none were).
    */
   compileEstimate(variant: MatmulVariantId, fallback = 50): number {
     const own = this.compiles.get(variant);
     if (own?.length) return own.reduce((a, b) => a + b, 0) / own.length;
+    // a variant not compiled yet: twice the slowest compile seen (variants differ several-fold in
+    // compile time, so a cheap one says little about the others)
     const all = [...this.compiles.values()].flat();
     return all.length ? 2 * Math.max(...all) : fallback;
   }
@@ -162,16 +156,19 @@ export function choose(timings: CandidateTiming[], first: MatmulVariantId): Matm
 
 /**
  * Decides a variant for each request not decided before (`state.choices`), measuring within what
- * `mode` allows: `'full'` times every candidate; `'fast'` times the default (compiled anyway, for
- * training) and further candidates while their estimated extra cost fits {@link FAST_BUDGET_MS},
- * except for small and thin products (which keep the default); `'off'` measures nothing. A candidate that
- * fails to compile or run is skipped; another replaces the default only when it is at least
- * {@link MIN_GAIN} faster. Returns the choices for the requests (duplicate shapes once).
+ * `mode` allows; returns the choices for the requests (duplicate shapes once).
  *
  * @example
  * const choices = await tuneRequests(tuningOf(device), requests, 'fast', deviceTunerDeps(device, traits, cache, buffers));
  */
 export async function tuneRequests(state: DeviceTuning, requests: TuneRequest[], mode: TuneMode, deps: TunerDeps): Promise<ShapeChoice[]> {
+  // 'full' times every candidate; 'fast' times the default (compiled anyway, for training) and
+  // further candidates while their estimated extra cost fits FAST_BUDGET_MS, except for small and
+  // thin products (isCompact: compiling, not the variant, is most of what they cost, and on
+  // software adapters their default, 4×4 blocks, is one pipeline for all of them), and on
+  // adapters that compile slowly that is often none; 'off' measures nothing. A candidate that
+  // fails to compile or run is skipped; another replaces the default only when it is at least
+  // MIN_GAIN faster.
   let spent = 0; // extra cost so far: compiles training would not need, and timing
   const out = new Map<string, ShapeChoice>();
   const decided = (key: string) => {

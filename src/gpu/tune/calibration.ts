@@ -50,16 +50,15 @@ export function calibrationPlan(rows: number, stepsBefore = 0): EpochPlan {
 }
 
 /**
- * Times training steps of `config` at batch `rows` on `device`: builds the WebGPU trainer on
- * synthetic data (the setup: tuning within `tune`, compiling, uploading, one step), then runs
- * steps grouped into submissions, as `fit` groups short epochs, for about `budgetMs` (the
- * faster of two such runs counts). The
+ * Times training steps of `config` at batch `rows` on `device`: the setup of a WebGPU trainer on
+ * synthetic data, then steps grouped as `fit` groups short epochs, for about `budgetMs`. The
  * pipelines compiled and the tuner's choices stay with the device for the model that follows.
  *
  * @example
  * const { stepMs, setupMs } = await timeGpuSteps(config, params, device, 256, 'fast', 200);
  */
 export async function timeGpuSteps(config: ResolvedConfig, params: Params, device: GPUDevice, rows: number, tune: TuneMode, budgetMs: number): Promise<GpuStepTiming> {
+  // the setup: tuning within `tune`, compiling, uploading, one step
   const t0 = performance.now();
   const gpu = await createWebGpuBackend(config, params, device, { ownsDevice: false, tune });
   try {

@@ -3,7 +3,7 @@ import { BatchUniforms } from '../kernels/batch-uniform';
 import type { BufferManager } from '../buffers';
 import {
   type DeviceTraits, type MatmulShape, type MatmulVariantId, MATMUL_VARIANT_IDS, applicableVariants, defaultVariant, matmulParams, pipelineConstants, planVariant,
-} from './variants';
+} from '../kernels/matmul-variants';
 import { packParams } from '../kernels/kernel-interface';
 import type { TuneRequest, TunerDeps } from './autotune';
 import { bindGroupEntries } from '../kernels/pipelines';
@@ -39,11 +39,9 @@ export function candidateOrder(shape: MatmulShape, traits: DeviceTraits): Matmul
 }
 
 /**
- * {@link TunerDeps} on a real device: candidates are compiled through the device's pipeline cache
- * (with the launch's own operand modes, so the winner is the pipeline training uses) and timed on
- * scratch operands of the shape, with `timestamp-query` where the device has it (the GPU time of
- * each launch, in its own pass), else by wall time to `onSubmittedWorkDone` over several launches
- * in one pass. `release()` frees the scratch buffers.
+ * {@link TunerDeps} on a real device: candidates compiled through the device's pipeline cache and
+ * timed on scratch operands of the shape ({@link timeWithQueries} where the device has
+ * `timestamp-query`, else {@link timeByWall}). `release()` frees the scratch buffers.
  *
  * @example
  * const deps = deviceTunerDeps(device, traits, cache, buffers);
@@ -62,6 +60,7 @@ export function deviceTunerDeps(device: GPUDevice, traits: DeviceTraits, cache: 
   };
   const uniforms = new BatchUniforms(device, buffers, cache, 1, 'tuning');
   uniforms.write([{ start: 0, rows: 1, step: 1, index: 0, lr: 0, c1: 1, c2: 1 }]);
+  // with the launch's own operand modes, so that the winner is the pipeline training uses
   const constantsOf = (variant: MatmulVariantId, req: TuneRequest) => {
     const plan = planVariant(variant, req.shape);
     return { plan, constants: pipelineConstants(plan, req.modes) };

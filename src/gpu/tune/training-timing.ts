@@ -1,10 +1,11 @@
 import { type ShapeChoice, type TuneMode, type TuneRequest, isVariantId, tuneRequests, tuningOf } from './autotune';
 import { deviceTunerDeps } from './device-timing';
-import { shapeKey } from './variants';
+import { shapeKey } from '../kernels/matmul-variants';
 import type { GpuContext } from '../context';
 import type { DeviceMatrix } from '../kernels/device-matrix';
 import { outputSize } from '../../core/config';
-import { type LaunchSpec, Launches } from '../kernels/launches';
+import { LaunchRecorder } from '../kernels/launch-recorder';
+import type { LaunchRequest } from '../kernels/launch-request';
 import type { DeviceParameters } from '../train/parameters';
 import { createWorkspace, backwardLaunches, forwardLaunches, releaseWorkspace } from '../train/step';
 import { adapterKey, currentStore } from './cache';
@@ -13,9 +14,8 @@ import { adapterKey, currentStore } from './cache';
 const STORE_VERSION = 1;
 
 /**
- * The matmul launches of one training step for batches of `rows` rows, as tuning requests: the
- * step's launches are built by a recording {@link Launches}, which notes each product's shape
- * and operand modes and creates no pipeline or bind group.
+ * The matmul launches of one training step for batches of `rows` rows, as tuning requests (noted
+ * by a {@link LaunchRecorder}: no pipeline or bind group is created).
  *
  * @example
  * matmulRequests(ctx, state, 64).map((r) => r.shape); // forward, ∂W and δ products of each layer
@@ -24,20 +24,20 @@ export function matmulRequests(ctx: GpuContext, state: DeviceParameters, rows: n
   return recordStep(ctx, state, rows).flatMap((r) => (r.matmul ? [{ shape: r.matmul.shape, modes: r.matmul.modes }] : []));
 }
 
-/** Every launch of one training step for batches of `rows` rows, as a recording {@link Launches} notes them. */
-function recordStep(ctx: GpuContext, state: DeviceParameters, rows: number): LaunchSpec[] {
-  const record: LaunchSpec[] = [];
-  const recorder: GpuContext = { ...ctx, launches: new Launches(ctx.device, ctx.buffers, { record }), checkAlive: ctx.checkAlive };
+/** Every launch of one training step for batches of `rows` rows, as a {@link LaunchRecorder} notes them. */
+function recordStep(ctx: GpuContext, state: DeviceParameters, rows: number): LaunchRequest[] {
+  const recorder = new LaunchRecorder(ctx.launches.traits, ctx.launches.choice);
+  const build = { net: ctx.net, buffers: ctx.buffers, launches: recorder };
   const ws = createWorkspace(ctx, rows, 'tuning');
   try {
     const none = ws.rowStats; // a stand-in: the recorder binds nothing
     const stand = (cols: number): DeviceMatrix => ({ buffers: [none], shardRows: rows, rowStride: cols, element: 'f32', scale: 1, offset: 0, capacity: rows, cols });
-    forwardLaunches(recorder, state, ws, { X: stand(ctx.net.inputSize), Y: stand(outputSize(ctx.net)), order: none, stats: none, train: true });
-    backwardLaunches(recorder, state, ws);
+    forwardLaunches(build, state, ws, { X: stand(ctx.net.inputSize), Y: stand(outputSize(ctx.net)), order: none, stats: none, train: true });
+    backwardLaunches(build, state, ws);
   } finally {
     releaseWorkspace(ctx, ws);
   }
-  return record;
+  return recorder.requests;
 }
 
 /** Devices whose stored choices were read already. */
@@ -96,13 +96,12 @@ export async function tuneMatmuls(ctx: GpuContext, requests: TuneRequest[], mode
 }
 
 /**
- * Gets a training step ready on the device: compiles the step's kernels other than the matmul
- * while the tuner chooses (and compiles) the products' variants for batches of `rows` rows
- * (within `mode`), then runs `build` (which uploads the data and creates the step's launches)
- * with whatever is left compiling in parallel while it runs, and resolves once all are ready.
+ * Gets a training step ready: the tuner chooses the products' variants for batches of `rows` rows
+ * (within `mode`) while the other kernels compile, then `build` (uploads, launches) runs with what
+ * is left compiling in parallel; resolves once all are ready.
  *
  * @example
- * const run = await prepareTraining(ctx, state, 64, 'fast', () => TrainingRun.create(ctx, state, x, y, 64));
+ * const run = await prepareTraining(ctx, state, 64, 'fast', () => TrainingRun.create(ctx, state, { x, y, batchSize: 64 }));
  */
 export async function prepareTraining<T>(ctx: GpuContext, state: DeviceParameters, rows: number, mode: TuneMode, build: () => T): Promise<T> {
   const step = recordStep(ctx, state, rows);

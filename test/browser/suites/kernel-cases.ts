@@ -3,7 +3,7 @@
 // the names of src/gpu/registry.ts (batchRows 'm' | 'k', epilogue 'biasActivation' | …).
 import type { Activation, LossName } from '../../../src/core/types';
 
-import type { MatmulVariantId } from '../../../src/gpu/tune/variants';
+import type { MatmulVariantId } from '../../../src/gpu/kernels/matmul-variants';
 
 /**
  * One block per kernel file and entry point (and, for the matmul, per variant: every variant the

@@ -11,7 +11,7 @@ import type { GpuContext } from '../../../src/gpu/context';
 import { uploadMatrix } from '../../../src/gpu/train/dataset';
 import { type BatchValues, BatchUniforms } from '../../../src/gpu/kernels/batch-uniform';
 import { BufferManager, readBuffer } from '../../../src/gpu/buffers';
-import { type MatmulVariantId, defaultVariant, whyNot } from '../../../src/gpu/tune/variants';
+import { type MatmulVariantId, defaultVariant, whyNot } from '../../../src/gpu/kernels/matmul-variants';
 import { type Dispatch, Launches } from '../../../src/gpu/kernels/launches';
 import { USAGE } from '../../../src/gpu/usage';
 import { type KernelBlock, type KernelCase, MATMUL_BLOCK_VARIANT, caseName, kernelCases } from './kernel-cases';

@@ -1,30 +1,29 @@
-import type { KernelInterface } from '../kernels/kernel-interface';
-import { KERNELS, MATMUL_SIZES, MATMUL_VARIANT_KERNELS } from '../kernels/registry';
+import type { KernelInterface } from './kernel-interface';
+import { KERNELS, MATMUL_SIZES, MATMUL_VARIANT_KERNELS } from './registry';
+import { describeInfo } from '../device';
 
 /**
- * The matmul variants the autotuner chooses from. All compute the same product with the same
- * bindings; they differ in the kernel file and entry point, and in the override constants that
- * size the work of a thread and of a workgroup:
- *
- * - `tiled`: matmul.wgsl `main`, 64×64 workgroup-memory tiles, 4×4 outputs a thread.
- * - `blocked-4x4`, `blocked-8x8`, `blocked-16x16`: matmul.wgsl `blocked`, register blocks of
- *   4×4, 8×8 or 16×16 outputs a thread, no workgroup memory (suits adapters that run on CPU cores).
- * - `vec4-32x32`, `vec4-64x64`, `vec4-128x64`: matmul-vec4.wgsl, workgroup tiles staged and
- *   stored as vec4s (N a multiple of 4 only); small tiles for thin layers and small batches.
- * - `subgroups-8x8`, `subgroups-16x16`: matmul-subgroups.wgsl, register blocks with A shared by
- *   subgroup broadcasts (devices with the `subgroups` feature only).
+ * The matmul variants: the same product with the same bindings, from different kernel files and
+ * entry points, with override constants that size a thread's and a workgroup's work.
  *
  * @example
  * MATMUL_VARIANTS['blocked-16x16'].constants; // { RB: 4, CB: 4 }
  */
 export const MATMUL_VARIANTS = {
+  // matmul.wgsl `main`: 64×64 workgroup-memory tiles, 4×4 outputs a thread
   tiled: { kernel: KERNELS.matmul, entry: 'main', layout: 'tile', constants: {}, needs: null },
+  // matmul.wgsl `blocked`: register blocks of 4×4, 8×8 or 16×16 outputs a thread, no workgroup
+  // memory (suits adapters that run on CPU cores)
   'blocked-4x4': { kernel: KERNELS.matmul, entry: 'blocked', layout: 'blocks', constants: { RB: 1, CB: 1 }, needs: null },
   'blocked-8x8': { kernel: KERNELS.matmul, entry: 'blocked', layout: 'blocks', constants: { RB: 2, CB: 2 }, needs: null },
   'blocked-16x16': { kernel: KERNELS.matmul, entry: 'blocked', layout: 'blocks', constants: { RB: 4, CB: 4 }, needs: null },
+  // matmul-vec4.wgsl: workgroup tiles staged and stored as vec4s (N a multiple of 4 only); small
+  // tiles for thin layers and small batches
   'vec4-32x32': { kernel: MATMUL_VARIANT_KERNELS['matmul-vec4'], entry: 'main', layout: 'vec4', constants: { WG_X: 8, WG_Y: 8, ROWS: 4 }, needs: 'vec4' },
   'vec4-64x64': { kernel: MATMUL_VARIANT_KERNELS['matmul-vec4'], entry: 'main', layout: 'vec4', constants: { WG_X: 16, WG_Y: 16, ROWS: 4 }, needs: 'vec4' },
   'vec4-128x64': { kernel: MATMUL_VARIANT_KERNELS['matmul-vec4'], entry: 'main', layout: 'vec4', constants: { WG_X: 16, WG_Y: 16, ROWS: 8 }, needs: 'vec4' },
+  // matmul-subgroups.wgsl: register blocks with A shared by subgroup broadcasts (devices with the
+  // `subgroups` feature only)
   'subgroups-8x8': { kernel: MATMUL_VARIANT_KERNELS['matmul-subgroups'], entry: 'main', layout: 'rowBlocks', constants: { RB: 2, CB: 2 }, needs: 'subgroups' },
   'subgroups-16x16': { kernel: MATMUL_VARIANT_KERNELS['matmul-subgroups'], entry: 'main', layout: 'rowBlocks', constants: { RB: 4, CB: 4 }, needs: 'subgroups' },
 } as const satisfies Record<string, MatmulVariantSpec>;
@@ -76,6 +75,16 @@ export function deviceTraits(device: GPUDevice, software: boolean): DeviceTraits
 }
 
 /**
+ * The traits of `device`, software read from its adapter info (where the browser gives it).
+ *
+ * @example
+ * traitsOf(device); // { subgroups: true, software: true } on SwiftShader
+ */
+export function traitsOf(device: GPUDevice): DeviceTraits {
+  return deviceTraits(device, describeInfo((device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo).software);
+}
+
+/**
  * Whether `variant` can compute `shape` on a device with `traits`; when not, a reason.
  *
  * @example
@@ -96,13 +105,9 @@ export function applicableVariants(shape: MatmulShape, traits: DeviceTraits): Ma
 
 /** Most threads of a register-blocked workgroup. */
 const BLOCKED_MAX_THREADS = 64;
-/**
- * Products of fewer multiply-adds than this are small. Small and thin products (see
- * {@link isCompact}) share one pipeline per register-block size: their workgroups have a fixed
- * SMALL_SIDE × SMALL_SIDE threads and the kernel reads the operand modes at run time
- * (RUNTIME_MODES, matmul-modes.wgsl), since compiling is what such a product costs most.
- */
+/** Products of fewer multiply-adds than this are small (see {@link isCompact}). */
 export const SMALL_WORK = 1 << 20;
+/** Threads a side of the one workgroup shape that small and thin products share. */
 const SMALL_SIDE = 4;
 /** Products with fewer rows or columns than this are thin (two 8-wide register blocks). */
 const THIN = 16;
@@ -149,7 +154,10 @@ export function planVariant(variant: MatmulVariantId, shape: MatmulShape): Varia
       return { kernel: v.kernel, entry: v.entry, constants, workgroups: [Math.ceil(N / tile), Math.ceil(M / tile)] };
     }
     case 'blocks': {
-      // up to BLOCKED_MAX_THREADS threads, no wider or taller than the blocks of C there are
+      // up to BLOCKED_MAX_THREADS threads, no wider or taller than the blocks of C there are;
+      // small and thin products share one pipeline per register-block size instead (compiling is
+      // what such a product costs most): SMALL_SIDE × SMALL_SIDE threads, and the kernel reads the
+      // operand modes at run time (RUNTIME_MODES, matmul-modes.wgsl)
       const bw = quad * constants.CB;
       const bh = quad * constants.RB;
       const compact = isCompact(shape);
@@ -184,11 +192,7 @@ const LARGE_WORK = 1 << 30;
 
 /**
  * The variant used when nothing was measured (`tune: 'off'`, or shapes the tuner did not reach):
- * on software adapters register blocks (4×4 for small products, which compile fastest, and for
- * thin ones, fewer than {@link THIN} rows or columns, such as a 10-class output layer, where
- * they also run faster than 8×8 blocks, which would compute 16 columns for 10; shared through
- * subgroups where the device has them, and 16×16 for large products), on GPUs vec4 tiles sized
- * to the shape where N allows, else the scalar tiled kernel.
+ * register blocks on software adapters, vec4 tiles (or the scalar tiled kernel) on GPUs.
  *
  * @example
  * defaultVariant({ M: 4, N: 8, K: 2, form: 'AB' }, { subgroups: true, software: true }); // 'blocked-4x4'
@@ -197,11 +201,15 @@ export function defaultVariant(shape: MatmulShape, traits: DeviceTraits): Matmul
   const { M, N, K } = shape;
   const work = M * N * K;
   if (traits.software) {
-    // small and thin products: the variant that compiles fastest (about twice as fast as 8×8 blocks here)
+    // small and thin products: the variant that compiles fastest (about twice as fast as 8×8
+    // blocks here); thin ones (a 10-class output layer) also run faster than 8×8 blocks, which
+    // would compute 16 columns for 10
     if (isCompact(shape)) return 'blocked-4x4';
+    // shared through subgroups where the device has them; 16×16 blocks for large products
     if (!traits.subgroups) return work >= LARGE_WORK ? 'blocked-16x16' : 'blocked-8x8';
     return work >= LARGE_WORK ? 'subgroups-16x16' : 'subgroups-8x8';
   }
+  // GPUs: vec4 tiles sized to the shape where N allows, else the scalar tiled kernel
   if (N % MATMUL_SIZES.vec4Cols !== 0) return 'tiled';
   if (M <= 64 || N <= 64) return 'vec4-32x32';
   return M >= 1024 && N >= 512 ? 'vec4-128x64' : 'vec4-64x64';

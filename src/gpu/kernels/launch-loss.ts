@@ -1,0 +1,39 @@
+import type { Activation, LossName } from '../../core/types';
+import { KERNELS, activationCode, lossCode } from './registry';
+import { type LaunchRequest, grid1d } from './launch-request';
+
+/** Per-row loss of outputs `a` against targets `y` (loss.wgsl). */
+export interface LossOptions {
+  a: GPUBuffer;
+  y: GPUBuffer;
+  /** Where the output delta goes (with `writeDelta`). */
+  delta: GPUBuffer | null;
+  /** Per-row [loss, correct]. */
+  rowStats: GPUBuffer;
+  cols: number;
+  rows: number;
+  loss: LossName;
+  activation: Activation;
+  writeDelta: boolean;
+  /** One weight per row, multiplying its loss and delta. */
+  sampleWeights?: GPUBuffer | null;
+  /** Per-row [Σ|y − a|, Σ(y − a)²] (regression metrics). */
+  rowMetrics?: GPUBuffer | null;
+}
+
+/**
+ * The launch of the loss: per-row [loss, correct], and the output delta when `writeDelta`.
+ *
+ * @example
+ * lossRequest({ a, y, delta, rowStats, cols: 10, rows: 64, loss: 'mse', activation: 'linear', writeDelta: true });
+ */
+export function lossRequest(o: LossOptions): LaunchRequest {
+  const k = KERNELS.loss;
+  return {
+    label: `loss ${o.loss}`, kernel: k, entry: 'main',
+    constants: { LOSS: lossCode(o.loss), ACTIVATION: activationCode(o.activation), WRITE_DELTA: o.writeDelta, WEIGHTED: !!o.sampleWeights, METRICS: !!o.rowMetrics },
+    params: { cols: o.cols },
+    buffers: { a: o.a, y: o.y, delta: o.delta, rowStats: o.rowStats, sampleWeights: o.sampleWeights ?? null, rowMetrics: o.rowMetrics ?? null },
+    workgroups: grid1d(o.rows, k.entries.main.workgroupSize[0]),
+  };
+}

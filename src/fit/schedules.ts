@@ -74,6 +74,7 @@ export function resolveSchedule(v: unknown, ctx: MonitorContext): ResolvedSchedu
 /**
  * The learning rate of every step of epoch `epoch` (0-based, of this `fit`) of `batches` steps, in
  * a `fit` of `epochs` epochs. `plateauRate` is the current rate of a `reduceOnPlateau` schedule.
+ * `step`: η = initial·factor^⌊epoch/every⌋; `exponential`: η = initial·decay^epoch.
  *
  * @example
  * epochRates({ type: 'exponential', initial: 0.1, decay: 0.5 }, 2, 3, 10); // [0.025, 0.025, 0.025]
@@ -97,7 +98,14 @@ export function epochRates(s: ResolvedSchedule, epoch: number, batches: number, 
   }
 }
 
-/** The cosine schedule's rate at step `t` (0-based) of `total`. */
+/**
+ * The cosine schedule's rate at step `t` (0-based) of `total`: a linear warmup
+ * η = initial·(t + 1)/W over the first W = `warmupSteps` steps, then
+ * η = min + (initial − min)·½(1 + cos(π(t − W)/(T − W))).
+ *
+ * @example
+ * cosineRate({ type: 'cosine', initial: 0.1, warmupSteps: 0, minLearningRate: 0 }, 0, 10); // 0.1
+ */
 export function cosineRate(s: Extract<ResolvedSchedule, { type: 'cosine' }>, t: number, total: number): number {
   const w = s.warmupSteps;
   if (t < w) return (s.initial * (t + 1)) / w;

@@ -81,23 +81,31 @@ async function discard(source: ByteSource): Promise<void> {
   }
 }
 
+/**
+ * `piece` as a view of an ArrayBuffer: DecompressionStream takes only those (a BufferSource), so
+ * a view of a SharedArrayBuffer is copied; any other is viewed again, without a copy.
+ */
+function unshared(piece: Uint8Array): Uint8Array<ArrayBuffer> {
+  return piece.buffer instanceof ArrayBuffer ? new Uint8Array(piece.buffer, piece.byteOffset, piece.byteLength) : piece.slice();
+}
+
 /** Decompresses gzip pieces (`head`, then the rest of `raw`) with the platform's `DecompressionStream`, pulling input only as output is read. */
 async function* gunzip(head: Uint8Array[], raw: AsyncGenerator<Uint8Array, void, undefined>): AsyncGenerator<Uint8Array, void, undefined> {
   if (typeof DecompressionStream !== 'function') {
     throw new TypeError('the data is gzip-compressed but this platform has no DecompressionStream (Node 18+ and current browsers have it)');
   }
   let next = 0;
-  const compressed = new ReadableStream<Uint8Array>(
+  const compressed = new ReadableStream<Uint8Array<ArrayBuffer>>(
     {
       async pull(controller) {
         if (next < head.length) {
-          controller.enqueue(head[next]);
+          controller.enqueue(unshared(head[next]));
           head[next++] = EMPTY;
           return;
         }
         const r = await raw.next();
         if (r.done) controller.close();
-        else controller.enqueue(r.value);
+        else controller.enqueue(unshared(r.value));
       },
       async cancel() {
         await raw.return(undefined);
@@ -105,7 +113,7 @@ async function* gunzip(head: Uint8Array[], raw: AsyncGenerator<Uint8Array, void,
     },
     { highWaterMark: 0 },
   );
-  const reader = compressed.pipeThrough(new DecompressionStream('gzip') as unknown as ReadableWritablePair<Uint8Array, Uint8Array>).getReader();
+  const reader = compressed.pipeThrough(new DecompressionStream('gzip')).getReader();
   let finished = false;
   try {
     for (;;) {

@@ -1,6 +1,8 @@
 import { describeNonNumber, describeValue, isArray, or, readList, readRecord } from './inspect';
 import type { Activation, BackendName, InitializerSpec, LayerSpec, LossName, ModelConfig, OptimizerSpec } from './types';
 import { resolveDropout } from './dropout-mask';
+import { ACTIVATIONS, BACKENDS, LOSSES } from './choices';
+import { MAX_LAYERS, MAX_PARAMETERS, MAX_UNITS } from './model-caps';
 
 /** A model's structure after validation, with every default filled in. */
 export interface NetSpec {
@@ -27,23 +29,14 @@ export type ResolvedOptimizer =
   | { type: 'rmsprop'; rho: number; epsilon: number; momentum: number }
   | { type: 'adamw'; beta1: number; beta2: number; epsilon: number; weightDecay: number; decayBiases: boolean };
 
-export const ACTIVATIONS: readonly Activation[] = ['sigmoid', 'tanh', 'relu', 'linear', 'softmax'];
-export const LOSSES: readonly LossName[] = ['sse', 'mse', 'binaryCrossEntropy', 'categoricalCrossEntropy'];
-export const BACKENDS: readonly BackendName[] = ['cpu', 'webgpu', 'auto'];
 const INITIALIZERS = ['normal', 'uniform', 'xavier', 'he'] as const;
 const OPTIMIZERS = ['sgd', 'momentum', 'adam', 'rmsprop', 'adamw'] as const;
 /** The names a model config may have. */
 export const CONFIG_KEYS = ['inputSize', 'layers', 'loss', 'useBias', 'freezeBias', 'initializer', 'weights', 'biases', 'l2', 'seed', 'backend'] as const;
 
-/** Largest layer width and input size accepted (a guard against hostile configs). */
-export const MAX_UNITS = 1 << 20;
-/** Most layers accepted. */
-export const MAX_LAYERS = 1024;
-/**
- * Most parameters (weights and biases) a network may have: 2^27, whose float64 copy alone is
- * 1 GiB. Larger networks are refused before anything is allocated.
- */
-export const MAX_PARAMETERS = 2 ** 27;
+// The config's vocabulary and size caps live in their own import-free modules (shared through
+// src/internal.ts); they are re-exported here for the modules that validate configs.
+export { ACTIVATIONS, LOSSES, BACKENDS, MAX_UNITS, MAX_LAYERS, MAX_PARAMETERS };
 
 /** Largest float32 value; a float64 at or beyond {@link FLOAT32_OVERFLOW} in magnitude becomes ±Infinity in float32. */
 export const FLOAT32_MAX = 3.4028234663852886e38;

@@ -2,7 +2,8 @@
 // from the file and the caller's options, checked against every tensor shape, every value is
 // checked to be finite, and only then are the parameters copied out and the model created.
 import { type Activation, MLP, type ModelConfig } from '../index';
-import { ACTIVATION_NAMES, type ArchitectureConfig, type ImportOptions, LOSS_NAMES, MAX_IMPORT_PARAMETERS, defaultLoss, isObject, show } from './common';
+import { ACTIVATIONS, LOSSES } from '../internal';
+import { type ArchitectureConfig, type ImportOptions, MAX_IMPORT_PARAMETERS, defaultLoss, isObject, show } from './common';
 
 /** A tensor found in a file: its name, shape, element type and exactly its little-endian bytes. */
 export interface RawTensor {
@@ -78,8 +79,8 @@ function resolveLayers(format: string, layers: DenseTensors[], shapes: LayerShap
     if (activation === undefined) {
       throw new RangeError(`the ${format} file does not say which activation layer ${l} ('${layers[l].kernel.name}') uses; pass options.config.layers with one {units, activation} per dense layer`);
     }
-    if (!ACTIVATION_NAMES.includes(activation as Activation)) {
-      throw new RangeError(`${spec?.activation !== undefined ? givenBy : format + ' file'} layer ${l} activation must be one of ${ACTIVATION_NAMES.map((a) => `'${a}'`).join(', ')}, got ${show(activation)}`);
+    if (!ACTIVATIONS.includes(activation as Activation)) {
+      throw new RangeError(`${spec?.activation !== undefined ? givenBy : format + ' file'} layer ${l} activation must be one of ${ACTIVATIONS.map((a) => `'${a}'`).join(', ')}, got ${show(activation)}`);
     }
     return { units, activation: activation as Activation };
   });
@@ -118,7 +119,7 @@ export async function buildModel(format: string, layers: DenseTensors[], file: P
     throw new RangeError(`${given.inputSize !== undefined ? 'options.config' : format + ' file config'}.inputSize is ${show(inputSize)} but ${format} tensor '${layers[0].kernel.name}' ${show(layers[0].kernel.shape)} takes ${shapes[0].inputs} inputs`);
   }
   const loss = given.loss ?? file.loss ?? defaultLoss(specs[specs.length - 1].activation);
-  if (!LOSS_NAMES.includes(loss)) throw new RangeError(`loss must be one of ${LOSS_NAMES.map((n) => `'${n}'`).join(', ')}, got ${show(loss)}`);
+  if (!LOSSES.includes(loss)) throw new RangeError(`loss must be one of ${LOSSES.map((n) => `'${n}'`).join(', ')}, got ${show(loss)}`);
   const useBias = resolveUseBias(format, layers, given.useBias ?? file.useBias);
   for (const layer of layers) {
     checkFinite(format, layer.kernel);

@@ -1,6 +1,7 @@
 // Shared pieces of the format readers and writers: byte inputs, limits, value descriptions, and
 // the architecture a file declares (as the model file's config).
 import type { Activation, CreateOptions, LossName, MLP, ModelConfig, ModelJSON } from '../index';
+import { MAX_PARAMETERS, parseJsonText } from '../internal';
 
 /**
  * Most values an imported file may declare: 2^27, the most parameters a model may have; larger
@@ -10,13 +11,7 @@ import type { Activation, CreateOptions, LossName, MLP, ModelConfig, ModelJSON }
  * import { MAX_IMPORT_PARAMETERS } from 'webgpu-mlp/interop';
  * console.log(MAX_IMPORT_PARAMETERS); // 134217728
  */
-export const MAX_IMPORT_PARAMETERS = 2 ** 27;
-
-/** Activations the library has; `softmax` is for the output layer only. */
-export const ACTIVATION_NAMES: readonly Activation[] = ['sigmoid', 'tanh', 'relu', 'linear', 'softmax'];
-
-/** Losses the library has. */
-export const LOSS_NAMES: readonly LossName[] = ['sse', 'mse', 'binaryCrossEntropy', 'categoricalCrossEntropy'];
+export const MAX_IMPORT_PARAMETERS = MAX_PARAMETERS;
 
 /**
  * Raw file contents: bytes, or an `ArrayBuffer` holding them.
@@ -96,14 +91,7 @@ export async function modelFile(model: MLP): Promise<ModelJSON> {
  * came from. Only its shape is checked here; the shapes of the tensors are checked against it later.
  */
 export function parseArchitecture(where: string, text: unknown): Partial<ArchitectureConfig> {
-  let value: unknown = text;
-  if (typeof text === 'string') {
-    try {
-      value = JSON.parse(text);
-    } catch (e) {
-      throw new SyntaxError(`${where} is not valid JSON: ${(e as Error).message}`);
-    }
-  }
+  const value = typeof text === 'string' ? parseJsonText(text, where) : text;
   if (!isObject(value)) throw new TypeError(`${where} must be an object (the model's config), got ${show(value)}`);
   if (value.layers !== undefined && !Array.isArray(value.layers)) throw new TypeError(`${where}.layers must be an array, got ${show(value.layers)}`);
   return value as Partial<ArchitectureConfig>;

@@ -1,6 +1,7 @@
 // The safetensors container (https://github.com/huggingface/safetensors): an 8-byte little-endian
 // header length N, N bytes of JSON ({name: {dtype, shape, data_offsets}, "__metadata__": {..}}),
 // then the tensors' raw little-endian bytes, contiguous and without holes.
+import { parseJsonText } from '../internal';
 import type { RawTensor } from './build';
 import { MAX_IMPORT_PARAMETERS, elementCount, isObject, show } from './common';
 
@@ -37,12 +38,7 @@ function readHeader(bytes: Uint8Array): { header: Record<string, unknown>; dataS
   } catch {
     throw new RangeError('safetensors header is not valid UTF-8');
   }
-  let header: unknown;
-  try {
-    header = JSON.parse(text);
-  } catch (e) {
-    throw new SyntaxError(`safetensors header is not valid JSON: ${(e as Error).message}`);
-  }
+  const header = parseJsonText(text, 'safetensors header');
   if (!isObject(header)) throw new TypeError(`safetensors header must be a JSON object, got ${show(header)}`);
   return { header, dataStart: 8 + n };
 }

@@ -1,6 +1,7 @@
 // TensorFlow.js layers format: model.json (a Keras Sequential topology of Dense layers plus the
 // weights manifest) and weights.bin (the float32 tensors in manifest order).
 import type { LossName, MLP } from '../index';
+import { parseJsonText } from '../internal';
 import { type DenseTensors, type RawTensor, buildModel } from './build';
 import { type ArchitectureConfig, type Bytes, type ImportOptions, asBytes, elementCount, isObject, modelFile, parseArchitecture, show } from './common';
 import { parseTopology } from './tfjs-topology';
@@ -144,14 +145,7 @@ function fileArchitecture(json: Record<string, unknown>): Partial<ArchitectureCo
  * const model = await fromTfjsLayers(modelJson, weightsBin, { config: { loss: 'mse' } });
  */
 export async function fromTfjsLayers(modelJson: unknown, weightsBin: Bytes | Bytes[], options: ImportOptions = {}): Promise<MLP> {
-  let json = modelJson;
-  if (typeof json === 'string') {
-    try {
-      json = JSON.parse(json);
-    } catch (e) {
-      throw new SyntaxError(`model.json is not valid JSON: ${(e as Error).message}`);
-    }
-  }
+  const json = typeof modelJson === 'string' ? parseJsonText(modelJson, 'model.json') : modelJson;
   if (!isObject(json)) throw new TypeError(`modelJson must be the object in model.json (or its text), got ${show(json)}`);
   if (json.format !== undefined && json.format !== 'layers-model') throw new RangeError(`model.json format must be 'layers-model', got ${show(json.format)}`);
   const shards = (Array.isArray(weightsBin) ? weightsBin : [weightsBin]).map((b, i) => asBytes(Array.isArray(weightsBin) ? `weightsBin[${i}]` : 'weightsBin', b));

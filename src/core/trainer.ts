@@ -22,7 +22,7 @@ export interface EpochPlan {
   stepsBefore: number;
   /** Per-step learning rates (a schedule), overriding `learningRate` for the epoch's batches. */
   learningRates?: ArrayLike<number>;
-  /** This epoch's dropout key (src/dropout-mask.ts), when a layer drops units. */
+  /** This epoch's dropout key (src/core/dropout-mask.ts), when a layer drops units. */
   dropKey?: number;
   /** Gradient clipping (see src/cpu/optimizers.ts `clipGradients`). */
   clip?: ClipSettings | null;
@@ -33,7 +33,7 @@ export interface BatchStats {
   lossSum: number;
   correct: number;
   size: number;
-  /** Regression outputs: Σ|y − o| and Σ(y − o)² over the batch (src/metrics.ts). */
+  /** Regression outputs: Σ|y − o| and Σ(y − o)² over the batch (src/core/metrics.ts). */
   absErr?: number;
   sqErr?: number;
 }

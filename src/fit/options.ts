@@ -38,7 +38,7 @@ export interface FitPlan {
   /** `validationData`, or the `validationSplit` held out of the data; null when neither. */
   validation: Samples | null;
   hooks: FitHooks;
-  /** Schedule, early stopping, clipping, class/sample weights, regression metrics (src/fit-control.ts). */
+  /** Schedule, early stopping, clipping, class/sample weights, regression metrics (src/fit/control.ts). */
   features: FitFeatures;
 }
 

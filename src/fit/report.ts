@@ -38,7 +38,7 @@ export function epochLog(epoch: number, stats: BatchStats[], seconds: number, sa
   }
   if (seen === 0) return null;
   const share = (seconds * seen) / Math.max(samplesInCall, 1);
-  // learningRate (and the regression metrics) are filled in by the epoch loop (src/fit-control.ts)
+  // learningRate (and the regression metrics) are filled in by the epoch loop (src/fit/control.ts)
   return { epoch, loss: lossSum / seen, accuracy: correct / seen, learningRate: NaN, samplesPerSecond: seen / Math.max(share, 1e-9), seconds: share };
 }
 

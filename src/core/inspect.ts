@@ -20,10 +20,20 @@
  * readRecord({ epoch: 3 }, 'fit options', ['epochs', 'batchSize']); // TypeError: … did you mean "epochs"?
  */
 
-/** `v`, or `fallback` when `v` is undefined (not when it is null: null is a value, and is validated). */
+/**
+ * `v`, or `fallback` when `v` is undefined (not when it is null: null is a value, and is validated).
+ *
+ * @example
+ * or(o.epochs, 1); // 1 when epochs is not given
+ */
 export const or = (v: unknown, fallback: unknown): unknown => (v === undefined ? fallback : v);
 
-/** Marks an array hole in a snapshot (an index the array does not have). */
+/**
+ * Marks an array hole in a snapshot (an index the array does not have).
+ *
+ * @example
+ * describeValue(HOLE); // 'an empty slot (an array hole)'
+ */
 export const HOLE: unique symbol = Symbol('array hole');
 
 /** Longest piece of a caller's string echoed in a message. */
@@ -43,12 +53,22 @@ export function typedArrayName(v: unknown): string | undefined {
   return typeof v === 'object' && v !== null ? tagOf.call(v) : undefined;
 }
 
-/** Length of a real typed array, through the built-in getter. */
+/**
+ * Length of a real typed array, through the built-in getter (which no caller code can replace).
+ *
+ * @example
+ * typedArrayLength(new Float32Array(3)); // 3
+ */
 export function typedArrayLength(v: ArrayBufferView): number {
   return lengthOf.call(v);
 }
 
-/** `Array.isArray`, false instead of throwing for a revoked Proxy. */
+/**
+ * `Array.isArray`, false instead of throwing for a revoked Proxy.
+ *
+ * @example
+ * isArray([1]); // true
+ */
 export function isArray(v: unknown): v is unknown[] {
   try {
     return Array.isArray(v);
@@ -173,10 +193,9 @@ export function unknownName(where: string, key: string, valid: readonly string[]
 }
 
 /**
- * A snapshot of a plain object's own enumerable properties, refusing names not in `valid`
- * (with the closest valid one) and accessor properties (without calling them). Symbol keys
- * are ignored. Properties whose value is `undefined` are left out, as if absent. With
- * `unknown: 'ignore'`, names not in `valid` are skipped (not read) instead of refused.
+ * A snapshot of a plain object's own enumerable string-keyed properties (undefined ones left
+ * out), refusing names not in `valid` (with the closest one; skipped with `unknown: 'ignore'`)
+ * and accessor properties (without calling them).
  *
  * @example
  * readRecord({ epochs: 2 }, 'fit options', ['epochs']); // { epochs: 2 }

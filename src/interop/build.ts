@@ -5,7 +5,12 @@ import { type Activation, MLP, type ModelConfig } from '../index';
 import { ACTIVATIONS, LOSSES } from '../internal';
 import { type ArchitectureConfig, type ImportOptions, MAX_IMPORT_PARAMETERS, defaultLoss, isObject, show } from './common';
 
-/** A tensor found in a file: its name, shape, element type and exactly its little-endian bytes. */
+/**
+ * A tensor found in a file: its name, shape, element type and exactly its little-endian bytes.
+ *
+ * @example
+ * const t: RawTensor = { name: '0.bias', shape: [2], dtype: 'float32', view: new DataView(new ArrayBuffer(8)) };
+ */
 export interface RawTensor {
   name: string;
   shape: number[];
@@ -13,7 +18,12 @@ export interface RawTensor {
   view: DataView;
 }
 
-/** One dense layer's tensors as stored: the kernel is `[in, out]` (TF.js) or `[out, in]` (PyTorch). */
+/**
+ * One dense layer's tensors as stored: the kernel is `[in, out]` (TF.js) or `[out, in]` (PyTorch).
+ *
+ * @example
+ * const layer: DenseTensors = { kernel: weight, bias, layout: 'out,in' };
+ */
 export interface DenseTensors {
   kernel: RawTensor;
   bias?: RawTensor;
@@ -103,9 +113,11 @@ function resolveUseBias(format: string, layers: DenseTensors[], given: unknown):
 
 /**
  * Builds a model from the dense layers found in a `format` file and the architecture it declares
- * (`file`), completed or overridden by `options.config`. Shapes, names, the architecture against
- * the shapes, and every value are checked before anything is copied; `MLP.create` then validates
- * the rest of the config as usual before it allocates the model.
+ * (`file`), completed or overridden by `options.config`; everything is checked before anything is
+ * copied, and `MLP.create` validates the rest as usual.
+ *
+ * @example
+ * const model = await buildModel('safetensors', sequentialLayers(tensors), file, options);
  */
 export async function buildModel(format: string, layers: DenseTensors[], file: Partial<ArchitectureConfig>, options: ImportOptions = {}): Promise<MLP> {
   if (options === null || typeof options !== 'object' || Array.isArray(options)) throw new TypeError(`options must be an object, got ${show(options)}`);

@@ -131,12 +131,9 @@ function fileArchitecture(json: Record<string, unknown>): Partial<ArchitectureCo
 }
 
 /**
- * Rebuilds a model from the TensorFlow.js layers format: `modelJson` (the parsed `model.json`, or
- * its text) and its weights (`weights.bin`, or the shards in manifest order). Reads `Sequential`
- * models of `Dense` layers (with `InputLayer`, `Activation` and `Dropout` layers allowed), float32
- * weights. Loss and other settings come from our metadata when the file has it, else from
- * `options.config` (default loss: categorical cross-entropy for softmax outputs, else MSE).
- * Everything is checked before anything is allocated.
+ * Rebuilds a model from the TensorFlow.js layers format: `model.json` (parsed, or its text) and
+ * `weights.bin` (or its shards in manifest order), a `Sequential` of float32 `Dense` layers. The
+ * loss comes from our metadata, else `options.config` (default: cross-entropy for softmax, else MSE).
  *
  * @example
  * import { fromTfjsLayers } from 'webgpu-mlp/interop';

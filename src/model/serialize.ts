@@ -4,7 +4,12 @@ import { describeNonNumber, isArray, readList, readRecord } from '../core/inspec
 import type { ModelJSON } from '../core/types';
 import { parseJsonText } from '../core/json';
 
-/** Most parameters a model file may declare: the model cap ({@link MAX_PARAMETERS}), checked before any array is read. */
+/**
+ * Most parameters a model file may declare: the model cap ({@link MAX_PARAMETERS}), checked before any array is read.
+ *
+ * @example
+ * MAX_FILE_PARAMETERS; // 134217728
+ */
 export const MAX_FILE_PARAMETERS = MAX_PARAMETERS;
 
 /** Checks `list` is an array of `n` entries and returns a snapshot of them. */

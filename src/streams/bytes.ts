@@ -1,3 +1,5 @@
+// Bytes from any source, piece by piece as they arrive (gzip undone on the fly with the
+// platform's DecompressionStream), and a reader that hands them out in the sizes asked for.
 import type { ByteSource } from './chunk';
 
 const EMPTY = new Uint8Array(0);
@@ -18,7 +20,11 @@ function describe(source: unknown): string {
   return source.constructor?.name ?? 'object';
 }
 
-/** The source's own pieces, empty ones left out; a `ReadableStream` is unlocked (and cancelled when left early) on exit. */
+/**
+ * The source's own pieces (its buffers, not copies), empty ones left out: a `ReadableStream`
+ * read with `getReader()` (unlocked on exit, and cancelled when left early), a Node stream or any
+ * other (async) iterable of `Uint8Array`s, or the bytes whole as one piece.
+ */
 async function* rawPieces(source: ByteSource): AsyncGenerator<Uint8Array, void, undefined> {
   if (source instanceof Uint8Array || source instanceof ArrayBuffer) {
     const bytes = toPiece(source);
@@ -138,12 +144,9 @@ async function* gunzip(head: Uint8Array[], raw: AsyncGenerator<Uint8Array, void,
 }
 
 /**
- * The bytes of any {@link ByteSource}, piece by piece as they arrive, without gathering them:
- * a `ReadableStream` (read with `getReader()`; cancelled and unlocked when the loop is left
- * early), a Node stream or any other (async) iterable of `Uint8Array`s, or the bytes whole (one
- * piece). Data that starts with the gzip magic bytes (0x1f 0x8b) is decompressed on the fly with
- * the standard `DecompressionStream('gzip')`. Empty pieces are skipped. Pieces are the source's
- * own buffers (or the decompressor's), not copies.
+ * The bytes of any {@link ByteSource}, piece by piece as they arrive, without gathering or
+ * copying them (see {@link rawPieces}); data that starts with the gzip magic bytes is
+ * decompressed on the fly (see {@link gunzip}).
  *
  * @example
  * // Node
@@ -186,9 +189,8 @@ export async function* readBytes(source: ByteSource): AsyncGenerator<Uint8Array,
 
 /**
  * Reads a {@link ByteSource} (through {@link readBytes}, so gzip is undone) in the sizes its
- * caller asks for, across the source's piece boundaries, holding one source piece at a time.
- * A request that lies within the current piece is answered with a view of it; one that spans
- * pieces is copied. Call {@link ByteReader.close} when done early, to stop the source.
+ * caller asks for, across the source's pieces, holding one piece at a time: a view of it when a
+ * request lies within it, else a copy. Call {@link ByteReader.close} when done early.
  *
  * @example
  * const reader = new ByteReader(fs.createReadStream('train-labels-idx1-ubyte'));

@@ -1,6 +1,6 @@
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { type Plugin, defineConfig } from 'vite';
+import { type Plugin, build, defineConfig } from 'vite';
 import { wgslKernels } from './shaders/reflect';
 
 export { wgslKernels };
@@ -35,20 +35,70 @@ export function mnistFiles(): Plugin {
  */
 export default defineConfig(({ mode }) => {
   if (mode === 'lib') {
-    // Two entries: the core (dist/webgpu-mlp.js, one module with no imports) and the interop
-    // formats (dist/interop.js). Interop code reaches the core only through '../index', which
-    // stays an import of './webgpu-mlp.js' (the same MLP class; nothing bundled twice).
+    // Three entries. The core, dist/webgpu-mlp.js, is one module with no imports. The interop
+    // formats, dist/interop.js, reach the core only through '../index', which stays an import of
+    // './webgpu-mlp.js' (the same MLP class; nothing bundled twice), and '../internal', which
+    // stays an import of './internal.js': the core's constants and helpers that interop shares,
+    // built alone (see internalEntry), since a third entry of this build would split the modules
+    // it shares with the core into a chunk that dist/webgpu-mlp.js would then have to import.
     const interopDir = resolve(here, 'src/interop');
-    const core = 'webgpu-mlp:core';
+    const external: Record<string, { id: string; path: string }> = {
+      '../index': { id: 'webgpu-mlp:core', path: './webgpu-mlp.js' },
+      '../internal': { id: 'webgpu-mlp:internal', path: './internal.js' },
+    };
     const interopImportsCore: Plugin = {
       name: 'interop-imports-core',
       enforce: 'pre',
       resolveId(id, importer) {
         if (importer === undefined || resolve(importer, '..') !== interopDir || !id.startsWith('../')) return null;
-        if (id !== '../index') this.error(`${importer} imports '${id}': interop code must import the core through '../index' only`);
-        return { id: core, external: true };
+        const target = external[id];
+        if (!target) this.error(`${importer} imports '${id}': interop code must import the core through '../index' or '../internal' only`);
+        return { id: target.id, external: true };
       },
     };
+    /**
+     * Adds dist/internal.js to the library build: src/internal.ts bundled alone (its own small
+     * build, emitted into this one), so that it imports nothing and shares no chunk with the core.
+     * The modules it re-exports must import nothing at run time: any such import fails the build.
+     */
+    const internalEntry = ((): Plugin => {
+      const entry = resolve(here, 'src/internal.ts');
+      const importsNothing: Plugin = {
+        name: 'internal-imports-nothing',
+        enforce: 'pre',
+        resolveId(id, importer) {
+          if (importer === undefined || importer === entry) return null;
+          this.error(`${importer} imports '${id}', but src/internal.ts re-exports it into dist/internal.js, which is built alone: its modules must import nothing`);
+        },
+      };
+      let sourcemap: boolean | 'inline' | 'hidden' = false;
+      let outDir = '';
+      return {
+        name: 'internal-entry',
+        apply: 'build',
+        configResolved(config) {
+          sourcemap = config.build.sourcemap;
+          outDir = config.build.outDir; // written nowhere (write: false); the source maps' paths are relative to it
+        },
+        async generateBundle() {
+          const result = await build({
+            configFile: false,
+            root: here,
+            publicDir: false,
+            logLevel: 'silent',
+            plugins: [importsNothing],
+            build: { write: false, outDir, sourcemap, lib: { entry: { internal: entry }, formats: ['es'], fileName: (_format, name) => `${name}.js` } },
+          });
+          const outputs = Array.isArray(result) ? result : [result];
+          for (const output of outputs) {
+            if (!('output' in output)) this.error('the build of dist/internal.js returned a watcher, expected its files');
+            for (const file of output.output) {
+              this.emitFile({ type: 'asset', fileName: file.fileName, source: file.type === 'chunk' ? file.code : file.source });
+            }
+          }
+        },
+      };
+    })();
     return {
       build: {
         outDir: resolve(here, 'dist'),
@@ -59,9 +109,9 @@ export default defineConfig(({ mode }) => {
           formats: ['es'],
           fileName: (_format, name) => `${name}.js`,
         },
-        rolldownOptions: { output: { paths: { [core]: './webgpu-mlp.js' } } },
+        rolldownOptions: { output: { paths: Object.fromEntries(Object.values(external).map((e) => [e.id, e.path])) } },
       },
-      plugins: [wgslKernels(), interopImportsCore],
+      plugins: [wgslKernels(), interopImportsCore, internalEntry],
     };
   }
   return {

@@ -1,6 +1,8 @@
-// The library build with its second entry: dist/webgpu-mlp.js stays one module with no imports,
-// dist/interop.js imports only './webgpu-mlp.js' (the same MLP class), and the built pair works.
-// Built into a temporary folder with the project's vite.config.ts (mode 'lib'), not into dist/.
+// The library build with its interop and private entries: dist/webgpu-mlp.js stays one module
+// with no imports, dist/internal.js (the core's constants and helpers interop shares) imports
+// nothing and holds no class, dist/interop.js imports only those two (the same MLP class), and
+// the built modules work. Built into a temporary folder with the project's vite.config.ts (mode
+// 'lib'), not into dist/.
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -24,14 +26,30 @@ const importsOf = (code: string): string[] =>
 afterAll(removeTempDirs);
 
 describe('library build with the interop entry', () => {
-  it('writes two modules: the core with no imports, interop importing only the core', () => {
+  it('writes three modules: the core and the private entry with no imports, interop importing only those', () => {
     const files = readdirSync(out).filter((f) => f.endsWith('.js')).sort();
-    expect(files).toEqual(['interop.js', 'webgpu-mlp.js']);
+    expect(files).toEqual(['internal.js', 'interop.js', 'webgpu-mlp.js']);
     const core = readFileSync(join(out, 'webgpu-mlp.js'), 'utf8');
     const interop = readFileSync(join(out, 'interop.js'), 'utf8');
+    const internal = readFileSync(join(out, 'internal.js'), 'utf8');
     expect(importsOf(core)).toEqual([]);
-    expect(importsOf(interop)).toEqual(['./webgpu-mlp.js']);
+    expect(importsOf(internal)).toEqual([]);
+    expect(importsOf(interop).sort()).toEqual(['./internal.js', './webgpu-mlp.js']);
     expect(core).not.toMatch(/safetensors|onnx/i);
+    // constants and functions only: no class (the MLP, a backend) is bundled a second time
+    expect(internal).not.toMatch(/\bclass\b/);
+    expect(interop).not.toMatch(/fitDataset/); // the model's code stays in the core
+  });
+
+  it('the private entry holds the core\'s names and caps, and its JSON parser', async () => {
+    const internal = await import(/* @vite-ignore */ pathToFileURL(join(out, 'internal.js')).href);
+    const config = await import('../src/core/config');
+    expect(Object.keys(internal).sort()).toEqual(['ACTIVATIONS', 'LOSSES', 'MAX_PARAMETERS', 'parseJsonText']);
+    expect(internal.ACTIVATIONS).toEqual(config.ACTIVATIONS);
+    expect(internal.LOSSES).toEqual(config.LOSSES);
+    expect(internal.MAX_PARAMETERS).toBe(config.MAX_PARAMETERS);
+    expect(internal.parseJsonText('{"a": [1]}', 'x')).toEqual({ a: [1] });
+    expect(() => internal.parseJsonText('{a}', 'model.json')).toThrow(/^model\.json is not valid JSON: /);
   });
 
   it('the built interop module works on models of the built core', async () => {

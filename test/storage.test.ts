@@ -1,7 +1,8 @@
 // Compact storage on the host side: float16 conversion (round to nearest even, subnormals, range),
 // byte matrices with scale/offset, one-hot class labels kept as bytes, and the refusals.
 import { describe, expect, it } from 'vitest';
-import { float16Bits, float16Value, takeRows, toDense, toTargets } from '../src/core/data';
+import { takeRows, toDense, toTargets } from '../src/core/data';
+import { float16Bits, float16Value } from '../src/core/float16';
 import { resolveConfig } from '../src/core/config';
 
 describe('float16', () => {

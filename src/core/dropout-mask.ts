@@ -22,7 +22,12 @@ export function pcgHash(v: number): number {
   return ((word >>> 22) ^ word) >>> 0;
 }
 
-/** The 32-bit threshold for drop probability `p`: a unit is kept when its hash is ≥ it. */
+/**
+ * The 32-bit threshold for drop probability `p`: a unit is kept when its hash is ≥ it.
+ *
+ * @example
+ * dropoutThreshold(0.5); // 2147483648
+ */
 export function dropoutThreshold(p: number): number {
   return Math.min(0xffffffff, Math.round(p * 2 ** 32));
 }
@@ -38,7 +43,12 @@ export function epochDropKey(seed: number, epochIndex: number): number {
   return pcgHash((pcgHash(seed >>> 0) ^ pcgHash((epochIndex + 0x9e3779b9) >>> 0)) >>> 0);
 }
 
-/** The key of batch `b` of the epoch whose key is `epochKey` (what struct Batch's `dropKey` holds). */
+/**
+ * The key of batch `b` of the epoch whose key is `epochKey` (what struct Batch's `dropKey` holds).
+ *
+ * @example
+ * const key = batchDropKey(epochDropKey(seed, epoch), 0);
+ */
 export function batchDropKey(epochKey: number, b: number): number {
   return pcgHash((epochKey ^ pcgHash(b >>> 0)) >>> 0);
 }
@@ -46,6 +56,9 @@ export function batchDropKey(epochKey: number, b: number): number {
 /**
  * True when element `i` of layer `layer` is kept at the step keyed `key` (as dropout.wgsl's
  * `keepScale`: hash(hash(key ^ layer) ^ i) ≥ threshold).
+ *
+ * @example
+ * keepUnit(key, 0, 5, dropoutThreshold(0.5)); // unit 5 of row 0 (or the 5th value of the batch) kept?
  */
 export function keepUnit(key: number, layer: number, i: number, threshold: number): boolean {
   return pcgHash((pcgHash((key ^ layer) >>> 0) ^ i) >>> 0) >= threshold;

@@ -5,7 +5,12 @@
  * try { await model.fit(x, y); } catch (e) { if (e instanceof GpuDeviceLostError) console.log('GPU lost:', e.message); }
  */
 
-/** Thrown when the GPU device was lost (driver reset, `device.destroy()`, tab backgrounded…). */
+/**
+ * Thrown when the GPU device was lost (driver reset, `device.destroy()`, tab backgrounded…).
+ *
+ * @example
+ * await model.fit(x, y).catch((e) => e instanceof GpuDeviceLostError && console.log(e.message));
+ */
 export class GpuDeviceLostError extends Error {
   constructor(reason: string) {
     super(`the WebGPU device was lost: ${reason}`);
@@ -13,7 +18,12 @@ export class GpuDeviceLostError extends Error {
   }
 }
 
-/** Thrown when a disposed WebGPU backend is used. */
+/**
+ * Thrown when a disposed WebGPU backend is used.
+ *
+ * @example
+ * if (e instanceof GpuDisposedError) console.log('the model was disposed');
+ */
 export class GpuDisposedError extends Error {
   constructor() {
     super('the WebGPU backend was disposed');

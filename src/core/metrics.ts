@@ -8,13 +8,23 @@
 import type { NetSpec } from './config';
 import type { Dense } from './data';
 
-/** True when the model's output layer is 'linear', 'relu' or 'tanh': a regression output. */
+/**
+ * True when the model's output layer is 'linear', 'relu' or 'tanh': a regression output.
+ *
+ * @example
+ * isRegressionOutput(resolveNetSpec({ inputSize: 1, layers: [{ units: 1, activation: 'linear' }], loss: 'mse' })); // true
+ */
 export function isRegressionOutput(net: NetSpec): boolean {
   const out = net.layers[net.layers.length - 1].activation;
   return out === 'linear' || out === 'relu' || out === 'tanh';
 }
 
-/** Σ|y − a| and Σ(y − a)² over the first `n` values. */
+/**
+ * Σ|y − a| and Σ(y − a)² over the first `n` values.
+ *
+ * @example
+ * errorSums([1, 2], [2, 0], 2); // { absErr: 3, sqErr: 5 }
+ */
 export function errorSums(a: ArrayLike<number>, y: ArrayLike<number>, n: number): { absErr: number; sqErr: number } {
   let absErr = 0;
   let sqErr = 0;

@@ -3,7 +3,12 @@ import { HOLE, foreignError, isArray, readList } from './inspect';
 import { Rng } from './random';
 import type { Weights } from './types';
 
-/** Parameters as flat float64 arrays: `weights[l]` is `[fanIn, units]` row-major, `biases[l]` is `[units]`. */
+/**
+ * Parameters as flat float64 arrays: `weights[l]` is `[fanIn, units]` row-major, `biases[l]` is `[units]`.
+ *
+ * @example
+ * const p: Params = { weights: [new Float64Array(2 * 3)], biases: [new Float64Array(3)] };
+ */
 export interface Params {
   weights: Float64Array[];
   biases: Float64Array[];
@@ -12,6 +17,9 @@ export interface Params {
 /**
  * Draws initial parameters from the config's initializer and seed (biases start at 0). Refuses
  * initializer settings whose draws overflow float64, naming the setting.
+ *
+ * @example
+ * initParams(resolveConfig({ inputSize: 2, layers: [{ units: 3, activation: 'relu' }], loss: 'mse' })).weights[0].length; // 6
  */
 export function initParams(config: ResolvedConfig): Params {
   const rng = new Rng(config.seed, 'init');
@@ -117,10 +125,12 @@ function readVector(value: unknown, where: string, n: number, out: Float64Array,
 }
 
 /**
- * Checks plain-array weights (and biases) against the network's shapes and finiteness, and
- * converts them to flat arrays; throws naming the first offending entry and the kind of value
- * found. Without `biases`, the biases are 0 (`requireBiases` refuses that instead where the
- * model uses biases).
+ * Checks plain-array weights (and biases) against the network's shapes and finiteness and
+ * converts them to flat arrays, naming the first bad entry. Without `biases` they are 0, unless
+ * `requireBiases` refuses that (where the model uses biases).
+ *
+ * @example
+ * paramsFromArrays(net, [[[0.5], [-1]]], [[0]]).weights[0]; // Float64Array [0.5, -1] for 2 → 1
  */
 export function paramsFromArrays(net: NetSpec, weights: unknown, biases: unknown, options: { requireBiases?: boolean } = {}): Params {
   const L = net.layers.length;
@@ -172,7 +182,12 @@ export function biasesFromArrays(net: NetSpec, biases: unknown): Float64Array[] 
   });
 }
 
-/** Flat parameters back to plain nested arrays. */
+/**
+ * Flat parameters back to plain nested arrays.
+ *
+ * @example
+ * paramsToArrays(net, params).weights[0][0]; // the first row of layer 0's weights
+ */
 export function paramsToArrays(net: NetSpec, p: Params): Weights {
   return {
     weights: p.weights.map((w, l) => {
@@ -184,12 +199,22 @@ export function paramsToArrays(net: NetSpec, p: Params): Weights {
   };
 }
 
-/** A deep copy. */
+/**
+ * A deep copy.
+ *
+ * @example
+ * const best = cloneParams(params);
+ */
 export function cloneParams(p: Params): Params {
   return { weights: p.weights.map((w) => w.slice()), biases: p.biases.map((b) => b.slice()) };
 }
 
-/** Σ W² over all weight matrices (biases excluded), for the L2 term. */
+/**
+ * Σ W² over all weight matrices (biases excluded), for the L2 term.
+ *
+ * @example
+ * sumSquaredWeights({ weights: [Float64Array.of(1, 2)], biases: [Float64Array.of(5)] }); // 5
+ */
 export function sumSquaredWeights(p: Params): number {
   let s = 0;
   for (const w of p.weights) for (let i = 0; i < w.length; i++) s += w[i] * w[i];
@@ -207,7 +232,12 @@ export function l2Penalty(l2: number, p: Params, rows: number): number {
   return (l2 / (2 * rows)) * sumSquaredWeights(p);
 }
 
-/** Total number of weights and biases. */
+/**
+ * Total number of weights and biases.
+ *
+ * @example
+ * parameterCount(resolveNetSpec({ inputSize: 2, layers: [{ units: 3, activation: 'relu' }], loss: 'mse' })); // 9
+ */
 export function parameterCount(net: NetSpec): number {
   let n = 0;
   net.layers.forEach((layer, l) => (n += fanIn(net, l) * layer.units + layer.units));

@@ -1,4 +1,9 @@
-/** GPU time of one launch of a training step. */
+/**
+ * GPU time of one launch of a training step.
+ *
+ * @example
+ * for (const l of (await model.profile(x, y)).launches) console.log(l.label, l.ms);
+ */
 export interface LaunchTiming {
   /** What the launch computes, e.g. `forward 0`, `dW 1`, `update W0`. */
   label: string;
@@ -10,7 +15,12 @@ export interface LaunchTiming {
   ms: number;
 }
 
-/** What {@link MLP.profile} returns. */
+/**
+ * What {@link MLP.profile} returns.
+ *
+ * @example
+ * const { stepMs, source } = await model.profile(x, y, { batchSize: 64 });
+ */
 export interface StepProfile {
   /** `timestamp-query`: GPU timestamps around each launch; `wall-clock`: each launch submitted and awaited alone (adapters without the feature). */
   source: 'timestamp-query' | 'wall-clock';
@@ -24,7 +34,12 @@ export interface StepProfile {
   stepMs: number;
 }
 
-/** One kernel's share of a profiled step: its launches in the step and their summed mean GPU time. */
+/**
+ * One kernel's share of a profiled step: its launches in the step and their summed mean GPU time.
+ *
+ * @example
+ * const [slowest]: KernelTiming[] = kernelTimings(await model.profile(x, y));
+ */
 export interface KernelTiming {
   /** Kernel file and entry point, e.g. `matmul-subgroups:main`. */
   kernel: string;

@@ -5,13 +5,23 @@ import type { Params } from './params';
 import type { StepProfile } from './profile';
 import type { ClipSettings } from './optimizer-state';
 
-/** Parameters and optimizer state together: what training resumes from. */
+/**
+ * Parameters and optimizer state together: what training resumes from.
+ *
+ * @example
+ * const checkpoint: Checkpoint | null = backend.lastCheckpoint();
+ */
 export interface Checkpoint {
   params: Params;
   optimizer: OptimizerState | null;
 }
 
-/** One epoch's work, decided by the host: the sample order, batching and the optimizer. */
+/**
+ * One epoch's work, decided by the host: the sample order, batching and the optimizer.
+ *
+ * @example
+ * const plan: EpochPlan = { order: Uint32Array.of(2, 0, 1), batchSize: 2, learningRate: 0.1, optimizer: { type: 'sgd' }, stepsBefore: 0 };
+ */
 export interface EpochPlan {
   /** Sample indices in the order they are visited (a seeded shuffle, or 0..n−1). */
   order: Uint32Array;
@@ -22,30 +32,42 @@ export interface EpochPlan {
   stepsBefore: number;
   /** Per-step learning rates (a schedule), overriding `learningRate` for the epoch's batches. */
   learningRates?: ArrayLike<number>;
-  /** This epoch's dropout key (src/dropout-mask.ts), when a layer drops units. */
+  /** This epoch's dropout key (src/core/dropout-mask.ts), when a layer drops units. */
   dropKey?: number;
   /** Gradient clipping (see src/cpu/optimizers.ts `clipGradients`). */
   clip?: ClipSettings | null;
 }
 
-/** The summed loss and correct count of one batch, measured before its update. */
+/**
+ * The summed loss and correct count of one batch, measured before its update.
+ *
+ * @example
+ * const meanLoss = stats.lossSum / stats.size;
+ */
 export interface BatchStats {
   lossSum: number;
   correct: number;
   size: number;
-  /** Regression outputs: Σ|y − o| and Σ(y − o)² over the batch (src/metrics.ts). */
+  /** Regression outputs: Σ|y − o| and Σ(y − o)² over the batch (src/core/metrics.ts). */
   absErr?: number;
   sqErr?: number;
 }
 
-/** What a backend reports as batches complete: stats of batches [first, first + stats.length). */
+/**
+ * What a backend reports as batches complete: stats of batches [first, first + stats.length).
+ *
+ * @example
+ * const report: BatchReporter = (first, stats) => console.log(first, stats.length);
+ */
 export type BatchReporter = (first: number, stats: BatchStats[]) => void | Promise<void>;
 
 /**
- * How a backend's training call ended in divergence. Training stops at the first batch whose
- * objective (loss plus the L2 term) is not finite, or whose update leaves a weight, bias or
- * optimizer slot non-finite; the backend then puts back the state from before the last update it
- * cannot vouch for, so the model only ever holds finite state.
+ * How a training call ended in divergence: at the first batch whose objective is not finite, or
+ * whose update leaves the state non-finite. The backend then puts back the state from before the
+ * last update it cannot vouch for, so the model only ever holds finite state.
+ *
+ * @example
+ * if (outcome.divergence?.kind === 'update') console.log('batch', outcome.divergence.batch, 'diverged');
  */
 export interface Divergence {
   /** Which of the call's epochs (0-based). */
@@ -66,7 +88,12 @@ export interface Divergence {
   lossSum: number;
 }
 
-/** What a backend's `trainEpochs` resolves to: the batch stats, and how it ended. */
+/**
+ * What a backend's `trainEpochs` resolves to: the batch stats, and how it ended.
+ *
+ * @example
+ * const { stats, stopped, divergence } = await backend.trainEpochs([plan], null);
+ */
 export interface TrainOutcome {
   stats: BatchStats[][];
   stopped: boolean;
@@ -93,7 +120,12 @@ export async function reportSafely(report: BatchReporter, first: number, stats: 
   }
 }
 
-/** The contract both trainers (CPU and WebGPU) implement; the public `MLP` drives it. */
+/**
+ * The contract both trainers (CPU and WebGPU) implement; the public `MLP` drives it.
+ *
+ * @example
+ * const backend: TrainerBackend = new CpuBackend(net, initParams(config));
+ */
 export interface TrainerBackend {
   readonly name: 'cpu' | 'webgpu';
   /**

@@ -4,13 +4,23 @@ import type { DatasetChunk, DatasetSource } from '../streams/chunk';
 import { describeValue, readRecord } from '../core/inspect';
 import { Rng } from '../core/random';
 
-/** Rows of a stream gathered for one training call: whole batches, except at the end of an epoch. */
+/**
+ * Rows of a stream gathered for one training call: whole batches, except at the end of an epoch.
+ *
+ * @example
+ * for await (const { x, y }: Block of streamBlocks(source, options)) await backend.loadBlock(0, x, y, 32);
+ */
 export interface Block {
   x: Dense;
   y: Dense;
 }
 
-/** How {@link streamBlocks} cuts a stream into blocks. */
+/**
+ * How {@link streamBlocks} cuts a stream into blocks.
+ *
+ * @example
+ * const options: BlockOptions = { net, float32: true, batchSize: 32, window: 1, shuffle: false, seed: 1, epochIndex: 0 };
+ */
 export interface BlockOptions {
   net: NetSpec;
   /** Refuse values float32 cannot hold (WebGPU). */
@@ -109,17 +119,17 @@ function readChunk(value: unknown, index: number, o: BlockOptions): { x: Dense; 
 }
 
 /**
- * One epoch of `source` as training blocks: chunks are read and checked one at a time, gathered
- * `window` at a time (shuffled together with the seed when `shuffle`), and cut into whole
- * batches; the rows left over start the next block, and the epoch's last block ends with the
- * short batch. Without shuffling, the batches are exactly those of `fit` on all the rows in
- * stream order. Errors name the chunk (its index in this epoch); a source that throws is
- * reported as such.
+ * One epoch of `source` as training blocks of whole batches (the last one ends with the short
+ * batch), chunks checked one at a time and shuffled `window` at a time; without shuffling, the
+ * batches of `fit` on all the rows in stream order. Errors name the chunk.
  *
  * @example
  * for await (const block of streamBlocks(source, { net, float32: true, batchSize: 32, window: 1, shuffle: false, seed: 1, epochIndex: 0 })) train(block);
  */
 export async function* streamBlocks(source: DatasetSource, o: BlockOptions): AsyncGenerator<Block> {
+  // Chunks are read and checked one at a time and gathered `window` at a time (shuffled together
+  // with the seed when asked); each window is cut into whole batches and the rows left over start
+  // the next block. A source that throws is reported as such, naming the chunk it was giving.
   const it = openSource(source);
   const xs: Dense[] = [];
   const ys: Dense[] = [];

@@ -15,10 +15,20 @@ import { resolveSampleWeights } from './sample-weights';
 import { Plateau, type ResolvedSchedule, epochRates, resolveSchedule } from './schedules';
 import type { EpochLog, History } from '../core/types';
 
-/** The `fit` option names this module resolves. */
+/**
+ * The `fit` option names this module resolves.
+ *
+ * @example
+ * FEATURE_KEYS.includes('clipNorm'); // true
+ */
 export const FEATURE_KEYS = ['earlyStopping', 'clipNorm', 'clipValue', 'classWeight', 'sampleWeight'] as const;
 
-/** A `fit` call's features, validated. */
+/**
+ * A `fit` call's features, validated.
+ *
+ * @example
+ * const { earlyStopping, sampleWeights }: FitFeatures = plan.features;
+ */
 export interface FitFeatures {
   schedule: ResolvedSchedule;
   earlyStopping: ResolvedEarlyStopping | null;
@@ -31,7 +41,12 @@ export interface FitFeatures {
   spread: number;
 }
 
-/** Which monitors a `fit` with options `o` offers (validation from `validationData` or a positive `validationSplit`). */
+/**
+ * Which monitors a `fit` with options `o` offers (validation from `validationData` or a positive `validationSplit`).
+ *
+ * @example
+ * monitorContext({ validationSplit: 0.2 }, net); // { validation: true, regression: false } for a classifier
+ */
 export function monitorContext(o: Record<string, unknown>, net: NetSpec): MonitorContext {
   const split = o.validationSplit;
   return { validation: o.validationData !== undefined || (typeof split === 'number' && split > 0), regression: isRegressionOutput(net) };

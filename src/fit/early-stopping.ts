@@ -7,10 +7,20 @@ import { checkBoolean, checkChoice, checkInteger, checkNumber } from '../core/co
 import { readRecord } from '../core/inspect';
 import type { EarlyStoppingOptions, EpochLog, Monitor } from '../core/types';
 
-/** Every quantity a monitor may name. */
+/**
+ * Every quantity a monitor may name.
+ *
+ * @example
+ * MONITORS.includes('valR2'); // true
+ */
 export const MONITORS: readonly Monitor[] = ['loss', 'valLoss', 'accuracy', 'valAccuracy', 'mae', 'valMae', 'r2', 'valR2'];
 
-/** What a `fit` call logs, which decides the monitors it can offer. */
+/**
+ * What a `fit` call logs, which decides the monitors it can offer.
+ *
+ * @example
+ * const ctx: MonitorContext = { validation: true, regression: false };
+ */
 export interface MonitorContext {
   /** `validationData` or `validationSplit` was given. */
   validation: boolean;
@@ -18,7 +28,12 @@ export interface MonitorContext {
   regression: boolean;
 }
 
-/** Early stopping with its defaults filled in. */
+/**
+ * Early stopping with its defaults filled in.
+ *
+ * @example
+ * const es: ResolvedEarlyStopping = { monitor: 'valLoss', patience: 3, minDelta: 0, restoreBestWeights: true };
+ */
 export interface ResolvedEarlyStopping {
   monitor: Monitor;
   patience: number;
@@ -26,12 +41,22 @@ export interface ResolvedEarlyStopping {
   restoreBestWeights: boolean;
 }
 
-/** Whether larger values of `m` are better (accuracy, R²) or smaller (losses, MAE). */
+/**
+ * Whether larger values of `m` are better (accuracy, R²) or smaller (losses, MAE).
+ *
+ * @example
+ * monitorMode('valAccuracy'); // 'max'
+ */
 export function monitorMode(m: Monitor): 'min' | 'max' {
   return m === 'accuracy' || m === 'valAccuracy' || m === 'r2' || m === 'valR2' ? 'max' : 'min';
 }
 
-/** True when `value` beats `best` by more than `minDelta` in `m`'s direction (any finite value beats none). */
+/**
+ * True when `value` beats `best` by more than `minDelta` in `m`'s direction (any finite value beats none).
+ *
+ * @example
+ * improves('loss', 0.5, 0.6, 0.05); // true
+ */
 export function improves(m: Monitor, value: number, best: number | null, minDelta: number): boolean {
   if (!Number.isFinite(value)) return false;
   if (best === null) return true;
@@ -76,18 +101,20 @@ export function resolveEarlyStopping(v: unknown, ctx: MonitorContext): ResolvedE
   return { monitor, patience, minDelta, restoreBestWeights };
 }
 
-/** The value of `m` in an epoch's log (NaN when the log lacks it). */
+/**
+ * The value of `m` in an epoch's log (NaN when the log lacks it).
+ *
+ * @example
+ * monitored(history.epochs[0], 'valLoss');
+ */
 export function monitored(log: EpochLog, m: Monitor): number {
   const v = log[m];
   return typeof v === 'number' ? v : NaN;
 }
 
 /**
- * The bookkeeping of early stopping over one `fit`, as Keras's `EarlyStopping`: after each epoch,
- * a value that improves on the best by more than `minDelta` becomes the best (and its epoch the
- * best epoch), else the count of epochs without improvement grows; training stops once that
- * count reaches `patience` (the first epoch without improvement stops it when `patience` is 0
- * or 1). This is TensorFlow.js's `tf.callbacks.earlyStopping` rule.
+ * The bookkeeping of early stopping over one `fit`: TensorFlow.js's `tf.callbacks.earlyStopping`
+ * rule (Keras's `EarlyStopping`), see {@link EarlyStopper.observe}.
  *
  * @example
  * const s = new EarlyStopper({ monitor: 'valLoss', patience: 2, minDelta: 0, restoreBestWeights: false });
@@ -102,7 +129,12 @@ export class EarlyStopper {
 
   constructor(readonly options: ResolvedEarlyStopping) {}
 
-  /** Records epoch `epoch`'s monitored `value`. */
+  /**
+   * Records epoch `epoch`'s monitored `value`: one that improves on the best by more than
+   * `minDelta` becomes the best (its epoch the best epoch), else the count of epochs without
+   * improvement grows; training stops once that count reaches `patience` (the first epoch
+   * without improvement stops it when `patience` is 0 or 1).
+   */
   observe(epoch: number, value: number): 'improved' | 'wait' | 'stop' {
     if (improves(this.options.monitor, value, this.best, this.options.minDelta)) {
       this.best = value;

@@ -9,7 +9,12 @@ import { Rng } from '../core/random';
 import type { History } from '../core/types';
 import type { NetSpec } from '../core/config';
 
-/** A model's training counters, kept across `fit` calls. */
+/**
+ * A model's training counters, kept across `fit` calls.
+ *
+ * @example
+ * const progress: TrainingProgress = { epochsTrained: 0, steps: 0 };
+ */
 export interface TrainingProgress {
   /** Epochs trained so far: each epoch's shuffle is drawn from its own seeded stream. */
   epochsTrained: number;
@@ -17,7 +22,12 @@ export interface TrainingProgress {
   steps: number;
 }
 
-/** What the epoch loop needs from the model that runs it. */
+/**
+ * What the epoch loop needs from the model that runs it.
+ *
+ * @example
+ * await runEpochs(active.fitHost(progress), plan, history);
+ */
 export interface FitHost {
   /** The backend training now (it changes when a lost GPU hands over to the CPU). */
   backend(): TrainerBackend;
@@ -35,17 +45,17 @@ export interface FitHost {
 
 
 /**
- * Trains `plan.epochs` epochs on the host's backend (its training data and optimizer already set),
- * appending each epoch's log to `history`. With nothing to report per epoch, short epochs are
- * trained several per submission. Stops early when `signal` aborts (checked before every epoch,
- * and by the backend after every batch or group of batches); throws when training diverges,
- * with the model's state and step count rolled back to the last step that stayed finite.
+ * Trains `plan.epochs` epochs on the host's backend (its training data and optimizer already
+ * set), appending each epoch's log to `history`; stops when `signal` aborts, and throws on
+ * divergence with the state rolled back to the last step that stayed finite.
  *
  * @example
- * const history: History = { epochs: [], stopped: false, backend: host.backend().name };
+ * const history: History = { epochs: [], stopped: false, stopReason: 'completed', backend: host.backend().name };
  * await runEpochs(host, plan, history, signal);
  */
 export async function runEpochs(host: FitHost, plan: FitPlan, history: History, signal?: AbortSignal): Promise<void> {
+  // `signal` is checked before every epoch here, and by the backend after every batch (CPU) or
+  // group of batches (WebGPU)
   const batches = Math.ceil(plan.train.x.rows / plan.batchSize);
   const control = new FitControl(plan.features, plan.epochs, host.seed, host.net);
   // with nothing to report or decide per epoch, short epochs are trained several per submission
@@ -151,7 +161,12 @@ async function recordEpochs(
   return { recorded: epoch - first, ended: false };
 }
 
-/** λ/(2m)·ΣW² on the backend's current weights (its checkpoint, which is current after training). */
+/**
+ * λ/(2m)·ΣW² on the backend's current weights (its checkpoint, which is current after training).
+ *
+ * @example
+ * log.valLoss = lossSum / rows + (await penalty(host, rows));
+ */
 export async function penalty(host: FitHost, rows: number): Promise<number> {
   if (!(host.l2 > 0)) return 0;
   const params = host.backend().lastCheckpoint()?.params ?? (await host.backend().readParams());

@@ -6,19 +6,31 @@ import type { EpochPlan } from '../core/trainer';
 import { FEATURE_KEYS, type FitFeatures, monitorContext, resolveFeatures, resolveSchedule } from './control';
 import type { BatchLog, EpochLog, FitOptions, Inputs, OptimizerSpec, ProfileOptions, Targets } from '../core/types';
 
-/** Inputs and targets with the same rows. */
+/**
+ * Inputs and targets with the same rows.
+ *
+ * @example
+ * const { x, y }: Samples = plan.train;
+ */
 export interface Samples {
   x: Dense;
   y: Dense;
 }
 
-/** The names `fit`'s options may have. */
+/**
+ * The names `fit`'s options may have.
+ *
+ * @example
+ * FIT_KEYS.includes('validationSplit'); // true
+ */
 export const FIT_KEYS = ['epochs', 'batchSize', 'learningRate', 'optimizer', 'shuffle', 'validationSplit', 'validationData', 'onEpochEnd', 'onBatchEnd', 'signal', ...FEATURE_KEYS] as const;
 
 /**
- * The callbacks and abort signal of a `fit` call. The callbacks are the caller's functions, read
- * once, and called with the caller's options object as `this`; `signal` is the caller's signal
- * (checked to be a real AbortSignal).
+ * The callbacks and abort signal of a `fit` call: the caller's functions, read once and called
+ * with the caller's options object as `this`, and the caller's (real) AbortSignal.
+ *
+ * @example
+ * if (plan.hooks.onEpochEnd) await plan.hooks.onEpochEnd(log);
  */
 export interface FitHooks {
   onEpochEnd?: (log: EpochLog) => void | Promise<void>;
@@ -26,7 +38,12 @@ export interface FitHooks {
   signal?: AbortSignal;
 }
 
-/** A validated `fit` call: its options resolved, its data converted and split. */
+/**
+ * A validated `fit` call: its options resolved, its data converted and split.
+ *
+ * @example
+ * const plan: FitPlan = resolveFitPlan({ epochs: 5 }, x, y, config, 'cpu');
+ */
 export interface FitPlan {
   epochs: number;
   learningRate: number;
@@ -38,11 +55,16 @@ export interface FitPlan {
   /** `validationData`, or the `validationSplit` held out of the data; null when neither. */
   validation: Samples | null;
   hooks: FitHooks;
-  /** Schedule, early stopping, clipping, class/sample weights, regression metrics (src/fit-control.ts). */
+  /** Schedule, early stopping, clipping, class/sample weights, regression metrics (src/fit/control.ts). */
   features: FitFeatures;
 }
 
-/** Most float64 activations one CPU batch may hold per copy (batch rows × all layers' units): 2^27 (1 GiB). */
+/**
+ * Most float64 activations one CPU batch may hold per copy (batch rows × all layers' units): 2^27 (1 GiB).
+ *
+ * @example
+ * MAX_BATCH_ACTIVATIONS; // 134217728
+ */
 export const MAX_BATCH_ACTIVATIONS = 2 ** 27;
 
 const abortedGetter = typeof AbortSignal === 'function' ? Object.getOwnPropertyDescriptor(AbortSignal.prototype, 'aborted')?.get : undefined;
@@ -78,7 +100,12 @@ export function linkSignal(caller: AbortSignal | undefined): { signal: AbortSign
   return { signal: inner.signal, release: () => removeListener.call(caller, 'abort', onAbort) };
 }
 
-/** Validates the callbacks and signal; the callbacks will be called with `self` as `this`. */
+/**
+ * Validates the callbacks and signal; the callbacks will be called with `self` as `this`.
+ *
+ * @example
+ * const hooks = resolveHooks(readRecord(options, 'fit options', FIT_KEYS), options);
+ */
 export function resolveHooks(o: Record<string, unknown>, self: object): FitHooks {
   const hooks: FitHooks = {};
   const callback = (cb: 'onEpochEnd' | 'onBatchEnd') => {
@@ -97,10 +124,9 @@ export function resolveHooks(o: Record<string, unknown>, self: object): FitHooks
 }
 
 /**
- * Validates `fit`'s options, then its data, throwing a `RangeError`/`TypeError` naming the first
- * bad value before anything changes; resolves the defaults and the train/validation split. On
- * the WebGPU backend, values float32 cannot hold are refused too. Unknown option names are
- * refused with the closest valid one.
+ * Validates `fit`'s options (unknown names refused with the closest valid one), then its data
+ * (float32 limits on WebGPU), naming the first bad value before anything changes; resolves the
+ * defaults and the train/validation split.
  *
  * @example
  * const plan = resolveFitPlan({ epochs: 5, validationSplit: 0.2 }, x, y, model.config, 'cpu');

@@ -2,10 +2,9 @@ import type { BatchReporter, BatchStats, Divergence } from '../core/trainer';
 import type { BatchLog, EpochLog } from '../core/types';
 
 /**
- * Adapts an `onBatchEnd` to the backend's reporter for epoch `epoch`: one log per batch, with its
- * mean objective (loss plus the L2 term) and accuracy, awaited in order. The backend numbers the
- * batches of one training call from 0; `offset` is how many of the epoch came before that call
- * (a stream's earlier blocks), and `batches` the epoch's count (null while a stream's is unknown).
+ * Adapts an `onBatchEnd` to the backend's reporter for epoch `epoch`: one log per batch, awaited
+ * in order. `offset` is how many of the epoch's batches came before this training call (a
+ * stream's earlier blocks); `batches` the epoch's count (null while a stream's is unknown).
  *
  * @example
  * const report = batchReporter((log) => console.log(log.batch, log.loss), 1, 10);
@@ -22,12 +21,15 @@ export function batchReporter<B extends number | null>(
 }
 
 /**
- * The log of one epoch from its batch stats, or null when it saw no samples (stopped before its
- * first batch). The loss is the sample-weighted mean of the batches' objectives (each includes
- * λ/(2m)·ΣW² on the weights it was measured with). A submission of several epochs took
- * `seconds` for `samplesInCall` samples; each epoch is charged its share by samples.
+ * The log of one epoch from its batch stats, or null when it saw no samples. A submission of
+ * several epochs took `seconds` for `samplesInCall` samples: each epoch is charged its share.
+ *
+ * @example
+ * const log = epochLog(1, stats, 0.25, 6000); // loss, accuracy, samplesPerSecond, seconds
  */
 export function epochLog(epoch: number, stats: BatchStats[], seconds: number, samplesInCall: number): EpochLog | null {
+  // the loss is the sample-weighted mean of the batches' objectives, each with λ/(2m)·ΣW² on the
+  // weights it was measured with
   let lossSum = 0;
   let correct = 0;
   let seen = 0;
@@ -38,16 +40,26 @@ export function epochLog(epoch: number, stats: BatchStats[], seconds: number, sa
   }
   if (seen === 0) return null;
   const share = (seconds * seen) / Math.max(samplesInCall, 1);
-  // learningRate (and the regression metrics) are filled in by the epoch loop (src/fit-control.ts)
+  // learningRate (and the regression metrics) are filled in by the epoch loop (src/fit/control.ts)
   return { epoch, loss: lossSum / seen, accuracy: correct / seen, learningRate: NaN, samplesPerSecond: seen / Math.max(share, 1e-9), seconds: share };
 }
 
-/** Samples trained in one submission, over all its epochs. */
+/**
+ * Samples trained in one submission, over all its epochs.
+ *
+ * @example
+ * samplesIn([[{ lossSum: 1, correct: 2, size: 32 }], [{ lossSum: 1, correct: 3, size: 32 }]]); // 64
+ */
 export function samplesIn(stats: BatchStats[][]): number {
   return stats.reduce((a, st) => a + st.reduce((b, x) => b + x.size, 0), 0);
 }
 
-/** What a divergence message says about the training run. */
+/**
+ * What a divergence message says about the training run.
+ *
+ * @example
+ * const c: DivergenceContext = { epoch: 3, batches: 10, steps: 21, learningRate: 2, largestX: 1, largestY: 1, backend: 'cpu' };
+ */
 export interface DivergenceContext {
   epoch: number;
   /** Batches in the epoch (null: a stream's first epoch, whose length is not known yet). */

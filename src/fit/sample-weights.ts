@@ -76,9 +76,8 @@ function rowClass(y: Dense, r: number): number {
 
 /**
  * The training rows' weights from `classWeight` and `sampleWeight` (their product where both are
- * given), or null when neither is. `rows` is the number of rows of `x`; `trainRows` lists which
- * of them are training rows (in training order; all of them, in order, when null), and `train`
- * holds those rows' targets.
+ * given), or null when neither is. Of the `rows` rows of `x`, `trainRows` lists the training rows
+ * in training order (null: all, in order); `train` holds their targets.
  *
  * @example
  * resolveSampleWeights({ 0: 1, 1: 5 }, undefined, net, 4, null, y, false); // weight 5 on class-1 rows

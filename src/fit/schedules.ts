@@ -8,7 +8,12 @@ import { type MonitorContext, checkMonitor, improves } from './early-stopping';
 import { describeValue, readRecord } from '../core/inspect';
 import type { Monitor } from '../core/types';
 
-/** A schedule with every default filled in; a plain number is `constant`. */
+/**
+ * A schedule with every default filled in; a plain number is `constant`.
+ *
+ * @example
+ * const s: ResolvedSchedule = { type: 'constant', initial: 0.01 };
+ */
 export type ResolvedSchedule =
   | { type: 'constant'; initial: number }
   | { type: 'step'; initial: number; every: number; factor: number }
@@ -74,6 +79,7 @@ export function resolveSchedule(v: unknown, ctx: MonitorContext): ResolvedSchedu
 /**
  * The learning rate of every step of epoch `epoch` (0-based, of this `fit`) of `batches` steps, in
  * a `fit` of `epochs` epochs. `plateauRate` is the current rate of a `reduceOnPlateau` schedule.
+ * `step`: η = initial·factor^⌊epoch/every⌋; `exponential`: η = initial·decay^epoch.
  *
  * @example
  * epochRates({ type: 'exponential', initial: 0.1, decay: 0.5 }, 2, 3, 10); // [0.025, 0.025, 0.025]
@@ -97,7 +103,14 @@ export function epochRates(s: ResolvedSchedule, epoch: number, batches: number, 
   }
 }
 
-/** The cosine schedule's rate at step `t` (0-based) of `total`. */
+/**
+ * The cosine schedule's rate at step `t` (0-based) of `total`: a linear warmup
+ * η = initial·(t + 1)/W over the first W = `warmupSteps` steps, then
+ * η = min + (initial − min)·½(1 + cos(π(t − W)/(T − W))).
+ *
+ * @example
+ * cosineRate({ type: 'cosine', initial: 0.1, warmupSteps: 0, minLearningRate: 0 }, 0, 10); // 0.1
+ */
 export function cosineRate(s: Extract<ResolvedSchedule, { type: 'cosine' }>, t: number, total: number): number {
   const w = s.warmupSteps;
   if (t < w) return (s.initial * (t + 1)) / w;
@@ -106,10 +119,8 @@ export function cosineRate(s: Extract<ResolvedSchedule, { type: 'cosine' }>, t: 
 }
 
 /**
- * `reduceOnPlateau`'s state over one `fit` (Keras's `ReduceLROnPlateau` without cooldown): after
- * an epoch whose monitored value does not improve on the best by more than `minDelta`, a count
- * grows; when it reaches `patience` the rate is multiplied by `factor` (not below
- * `minLearningRate`) and the count restarts.
+ * `reduceOnPlateau`'s state over one `fit` (Keras's `ReduceLROnPlateau` without cooldown): see
+ * {@link Plateau.observe}.
  *
  * @example
  * const p = new Plateau({ type: 'reduceOnPlateau', initial: 0.1, monitor: 'loss', factor: 0.5, patience: 1, minLearningRate: 0, minDelta: 0 });
@@ -124,7 +135,11 @@ export class Plateau {
     this.rate = s.initial;
   }
 
-  /** Records an epoch's monitored value; lowers the rate after `patience` epochs without improvement. */
+  /**
+   * Records an epoch's monitored value: one that does not improve on the best by more than
+   * `minDelta` grows a count; when it reaches `patience` the rate is multiplied by `factor` (not
+   * below `minLearningRate`) and the count restarts.
+   */
   observe(value: number): void {
     if (improves(this.s.monitor, value, this.best, this.s.minDelta)) {
       this.best = value;

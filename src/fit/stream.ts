@@ -11,10 +11,20 @@ import { or, readRecord } from '../core/inspect';
 import { type Block, isReplayable, streamBlocks } from './blocks';
 import type { FitDatasetOptions, History, StreamBatchLog } from '../core/types';
 
-/** The names {@link FitDatasetOptions} may have. */
+/**
+ * The names {@link FitDatasetOptions} may have.
+ *
+ * @example
+ * FIT_DATASET_KEYS.includes('shuffleWindow'); // true
+ */
 export const FIT_DATASET_KEYS = ['epochs', 'batchSize', 'learningRate', 'optimizer', 'shuffle', 'shuffleWindow', 'validationData', 'onEpochEnd', 'onBatchEnd', 'signal'] as const;
 
-/** A validated `fitDataset` call. */
+/**
+ * A validated `fitDataset` call.
+ *
+ * @example
+ * const plan: StreamPlan = resolveStreamPlan({ epochs: 2 }, config, 'cpu', source);
+ */
 export interface StreamPlan {
   epochs: number;
   batchSize: number;
@@ -53,10 +63,8 @@ export function resolveStreamPlan(options: FitDatasetOptions, config: ResolvedCo
 
 /**
  * Trains `plan.epochs` passes over `source` on the host's backend, appending each epoch's log to
- * `history`: each epoch reads the source again, cut into blocks of whole batches (see
- * {@link streamBlocks}); while one block trains, the next is read, checked and loaded into the
- * backend's other block slot. Stops after the current batch (CPU) or group of batches (WebGPU) when `signal` aborts; on divergence
- * or a bad chunk it throws, and the model keeps the state of the last completed step.
+ * `history`; stops when `signal` aborts, and on divergence or a bad chunk throws, the model
+ * keeping the state of its last completed step (see {@link streamEpoch}).
  *
  * @example
  * await runStream(host, source, plan, history, signal);
@@ -96,7 +104,11 @@ export async function runStream(host: FitHost, source: DatasetSource, plan: Stre
   history.stopReason = history.stopped ? 'aborted' : 'completed';
 }
 
-/** One pass over the source: blocks alternate between the backend's two slots. */
+/**
+ * One pass over the source, cut into blocks of whole batches (see {@link streamBlocks}): while
+ * one block trains in one of the backend's two slots, the next is read, checked and loaded into
+ * the other. Stops after the current batch (CPU) or group of batches (WebGPU) when `signal` aborts.
+ */
 async function streamEpoch(host: FitHost, source: DatasetSource, plan: StreamPlan, epoch: number, knownBatches: number | null, signal?: AbortSignal): Promise<{ stats: BatchStats[]; stopped: boolean }> {
   const blocks = streamBlocks(source, {
     net: host.net, float32: host.backend().name === 'webgpu', batchSize: plan.batchSize, window: plan.window, shuffle: plan.shuffle, seed: host.seed, epochIndex: host.progress.epochsTrained,

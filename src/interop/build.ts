@@ -2,9 +2,15 @@
 // from the file and the caller's options, checked against every tensor shape, every value is
 // checked to be finite, and only then are the parameters copied out and the model created.
 import { type Activation, MLP, type ModelConfig } from '../index';
-import { ACTIVATION_NAMES, type ArchitectureConfig, type ImportOptions, LOSS_NAMES, MAX_IMPORT_PARAMETERS, defaultLoss, isObject, show } from './common';
+import { ACTIVATIONS, LOSSES } from '../internal';
+import { type ArchitectureConfig, type ImportOptions, MAX_IMPORT_PARAMETERS, defaultLoss, isObject, show } from './common';
 
-/** A tensor found in a file: its name, shape, element type and exactly its little-endian bytes. */
+/**
+ * A tensor found in a file: its name, shape, element type and exactly its little-endian bytes.
+ *
+ * @example
+ * const t: RawTensor = { name: '0.bias', shape: [2], dtype: 'float32', view: new DataView(new ArrayBuffer(8)) };
+ */
 export interface RawTensor {
   name: string;
   shape: number[];
@@ -12,7 +18,12 @@ export interface RawTensor {
   view: DataView;
 }
 
-/** One dense layer's tensors as stored: the kernel is `[in, out]` (TF.js) or `[out, in]` (PyTorch). */
+/**
+ * One dense layer's tensors as stored: the kernel is `[in, out]` (TF.js) or `[out, in]` (PyTorch).
+ *
+ * @example
+ * const layer: DenseTensors = { kernel: weight, bias, layout: 'out,in' };
+ */
 export interface DenseTensors {
   kernel: RawTensor;
   bias?: RawTensor;
@@ -78,8 +89,8 @@ function resolveLayers(format: string, layers: DenseTensors[], shapes: LayerShap
     if (activation === undefined) {
       throw new RangeError(`the ${format} file does not say which activation layer ${l} ('${layers[l].kernel.name}') uses; pass options.config.layers with one {units, activation} per dense layer`);
     }
-    if (!ACTIVATION_NAMES.includes(activation as Activation)) {
-      throw new RangeError(`${spec?.activation !== undefined ? givenBy : format + ' file'} layer ${l} activation must be one of ${ACTIVATION_NAMES.map((a) => `'${a}'`).join(', ')}, got ${show(activation)}`);
+    if (!ACTIVATIONS.includes(activation as Activation)) {
+      throw new RangeError(`${spec?.activation !== undefined ? givenBy : format + ' file'} layer ${l} activation must be one of ${ACTIVATIONS.map((a) => `'${a}'`).join(', ')}, got ${show(activation)}`);
     }
     return { units, activation: activation as Activation };
   });
@@ -102,9 +113,11 @@ function resolveUseBias(format: string, layers: DenseTensors[], given: unknown):
 
 /**
  * Builds a model from the dense layers found in a `format` file and the architecture it declares
- * (`file`), completed or overridden by `options.config`. Shapes, names, the architecture against
- * the shapes, and every value are checked before anything is copied; `MLP.create` then validates
- * the rest of the config as usual before it allocates the model.
+ * (`file`), completed or overridden by `options.config`; everything is checked before anything is
+ * copied, and `MLP.create` validates the rest as usual.
+ *
+ * @example
+ * const model = await buildModel('safetensors', sequentialLayers(tensors), file, options);
  */
 export async function buildModel(format: string, layers: DenseTensors[], file: Partial<ArchitectureConfig>, options: ImportOptions = {}): Promise<MLP> {
   if (options === null || typeof options !== 'object' || Array.isArray(options)) throw new TypeError(`options must be an object, got ${show(options)}`);
@@ -118,7 +131,7 @@ export async function buildModel(format: string, layers: DenseTensors[], file: P
     throw new RangeError(`${given.inputSize !== undefined ? 'options.config' : format + ' file config'}.inputSize is ${show(inputSize)} but ${format} tensor '${layers[0].kernel.name}' ${show(layers[0].kernel.shape)} takes ${shapes[0].inputs} inputs`);
   }
   const loss = given.loss ?? file.loss ?? defaultLoss(specs[specs.length - 1].activation);
-  if (!LOSS_NAMES.includes(loss)) throw new RangeError(`loss must be one of ${LOSS_NAMES.map((n) => `'${n}'`).join(', ')}, got ${show(loss)}`);
+  if (!LOSSES.includes(loss)) throw new RangeError(`loss must be one of ${LOSSES.map((n) => `'${n}'`).join(', ')}, got ${show(loss)}`);
   const useBias = resolveUseBias(format, layers, given.useBias ?? file.useBias);
   for (const layer of layers) {
     checkFinite(format, layer.kernel);

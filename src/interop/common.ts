@@ -1,6 +1,7 @@
 // Shared pieces of the format readers and writers: byte inputs, limits, value descriptions, and
 // the architecture a file declares (as the model file's config).
 import type { Activation, CreateOptions, LossName, MLP, ModelConfig, ModelJSON } from '../index';
+import { MAX_PARAMETERS, parseJsonText } from '../internal';
 
 /**
  * Most values an imported file may declare: 2^27, the most parameters a model may have; larger
@@ -10,13 +11,7 @@ import type { Activation, CreateOptions, LossName, MLP, ModelConfig, ModelJSON }
  * import { MAX_IMPORT_PARAMETERS } from 'webgpu-mlp/interop';
  * console.log(MAX_IMPORT_PARAMETERS); // 134217728
  */
-export const MAX_IMPORT_PARAMETERS = 2 ** 27;
-
-/** Activations the library has; `softmax` is for the output layer only. */
-export const ACTIVATION_NAMES: readonly Activation[] = ['sigmoid', 'tanh', 'relu', 'linear', 'softmax'];
-
-/** Losses the library has. */
-export const LOSS_NAMES: readonly LossName[] = ['sse', 'mse', 'binaryCrossEntropy', 'categoricalCrossEntropy'];
+export const MAX_IMPORT_PARAMETERS = MAX_PARAMETERS;
 
 /**
  * Raw file contents: bytes, or an `ArrayBuffer` holding them.
@@ -27,7 +22,12 @@ export const LOSS_NAMES: readonly LossName[] = ['sse', 'mse', 'binaryCrossEntrop
  */
 export type Bytes = Uint8Array | ArrayBuffer;
 
-/** The architecture part of a config: everything but the parameters. */
+/**
+ * The architecture part of a config: everything but the parameters.
+ *
+ * @example
+ * const file: Partial<ArchitectureConfig> = parseArchitecture('metadata', text);
+ */
 export type ArchitectureConfig = ModelJSON['config'];
 
 /**
@@ -45,7 +45,12 @@ export interface ImportOptions {
   create?: CreateOptions;
 }
 
-/** A short, safe rendering of a value for error messages. */
+/**
+ * A short, safe rendering of a value for error messages.
+ *
+ * @example
+ * show({ a: 1 }); // '{"a":1}'
+ */
 export function show(v: unknown): string {
   if (typeof v === 'string') return JSON.stringify(v.length > 60 ? v.slice(0, 57) + '...' : v);
   if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint' || v === null || v === undefined) return String(v);
@@ -57,7 +62,12 @@ export function show(v: unknown): string {
   }
 }
 
-/** Views `value` as bytes (no copy), or throws a TypeError naming `name`. */
+/**
+ * Views `value` as bytes (no copy), or throws a TypeError naming `name`.
+ *
+ * @example
+ * asBytes('bytes', new ArrayBuffer(4)).length; // 4
+ */
 export function asBytes(name: string, value: unknown): Uint8Array {
   if (value instanceof Uint8Array) return value;
   if (value instanceof ArrayBuffer) return new Uint8Array(value);
@@ -65,12 +75,20 @@ export function asBytes(name: string, value: unknown): Uint8Array {
   throw new TypeError(`${name} must be a Uint8Array or ArrayBuffer, got ${show(value)}`);
 }
 
-/** True when `v` is a plain (non-array, non-null) object. */
+/**
+ * True when `v` is a plain (non-array, non-null) object.
+ *
+ * @example
+ * isObject([]); // false
+ */
 export const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /**
  * Checks a list of tensor dimensions: non-negative safe integers whose product stays within the
  * import limit. Returns the element count.
+ *
+ * @example
+ * elementCount("tensor '0.weight'", [3, 2]); // 6
  */
 export function elementCount(name: string, shape: unknown): number {
   if (!Array.isArray(shape) || shape.length > 8) throw new RangeError(`${name} shape must be an array of at most 8 dimensions, got ${show(shape)}`);
@@ -83,7 +101,12 @@ export function elementCount(name: string, shape: unknown): number {
   return n;
 }
 
-/** The model's architecture and parameters as the library's model file (`toJSON`). */
+/**
+ * The model's architecture and parameters as the library's model file (`toJSON`).
+ *
+ * @example
+ * const { config, weights } = await modelFile(model);
+ */
 export async function modelFile(model: MLP): Promise<ModelJSON> {
   if (model === null || typeof model !== 'object' || typeof (model as { toJSON?: unknown }).toJSON !== 'function') {
     throw new TypeError(`expected a model created by MLP.create or MLP.fromJSON, got ${show(model)}`);
@@ -93,21 +116,22 @@ export async function modelFile(model: MLP): Promise<ModelJSON> {
 
 /**
  * Reads the architecture a file carries as text (the `toJSON` config), or throws naming where it
- * came from. Only its shape is checked here; the shapes of the tensors are checked against it later.
+ * came from. Only its shape is checked here; the tensors' shapes are checked against it later.
+ *
+ * @example
+ * parseArchitecture('metadata', '{"inputSize": 2}'); // { inputSize: 2 }
  */
 export function parseArchitecture(where: string, text: unknown): Partial<ArchitectureConfig> {
-  let value: unknown = text;
-  if (typeof text === 'string') {
-    try {
-      value = JSON.parse(text);
-    } catch (e) {
-      throw new SyntaxError(`${where} is not valid JSON: ${(e as Error).message}`);
-    }
-  }
+  const value = typeof text === 'string' ? parseJsonText(text, where) : text;
   if (!isObject(value)) throw new TypeError(`${where} must be an object (the model's config), got ${show(value)}`);
   if (value.layers !== undefined && !Array.isArray(value.layers)) throw new TypeError(`${where}.layers must be an array, got ${show(value.layers)}`);
   return value as Partial<ArchitectureConfig>;
 }
 
-/** The loss to use when neither the file nor the options name one: cross-entropy for softmax, else MSE. */
+/**
+ * The loss to use when neither the file nor the options name one: cross-entropy for softmax, else MSE.
+ *
+ * @example
+ * defaultLoss('softmax'); // 'categoricalCrossEntropy'
+ */
 export const defaultLoss = (outputActivation: Activation): LossName => (outputActivation === 'softmax' ? 'categoricalCrossEntropy' : 'mse');

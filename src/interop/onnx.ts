@@ -65,10 +65,9 @@ function checkName(what: string, v: unknown, fallback: string): string {
 }
 
 /**
- * The model as an ONNX file (opset 13, IR 7): input `[batch, inputSize]` float32, one `Gemm`
- * (or `MatMul` + `Add`) per layer with the weights as float32 initializers, then `Sigmoid`,
- * `Tanh`, `Relu` or `Softmax` (axis −1); the config as JSON in `metadata_props['webgpu-mlp']`.
- * onnxruntime (Node, web, Python) and other ONNX runtimes run it.
+ * The model as an ONNX file (opset 13, IR 7) that onnxruntime (Node, web, Python) and other ONNX
+ * runtimes run: input `[batch, inputSize]` float32, a `Gemm` (or `MatMul` + `Add`) and the
+ * activation per layer, the config as JSON in `metadata_props['webgpu-mlp']`.
  *
  * @example
  * import { toOnnx } from 'webgpu-mlp/interop';

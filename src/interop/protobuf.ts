@@ -3,7 +3,12 @@
 
 const encoder = new TextEncoder();
 
-/** Builds one protobuf message; nested messages are other writers. */
+/**
+ * Builds one protobuf message; nested messages are other writers.
+ *
+ * @example
+ * const bytes = new ProtoWriter().int(1, 7).string(2, 'model').finish();
+ */
 export class ProtoWriter {
   private chunks: Uint8Array[] = [];
   private length = 0;

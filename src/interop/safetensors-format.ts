@@ -1,6 +1,7 @@
 // The safetensors container (https://github.com/huggingface/safetensors): an 8-byte little-endian
 // header length N, N bytes of JSON ({name: {dtype, shape, data_offsets}, "__metadata__": {..}}),
 // then the tensors' raw little-endian bytes, contiguous and without holes.
+import { parseJsonText } from '../internal';
 import type { RawTensor } from './build';
 import { MAX_IMPORT_PARAMETERS, elementCount, isObject, show } from './common';
 
@@ -16,7 +17,12 @@ export const MAX_HEADER_BYTES = 100_000_000;
 
 const DTYPES: Record<string, { dtype: RawTensor['dtype']; size: number }> = { F32: { dtype: 'float32', size: 4 }, F64: { dtype: 'float64', size: 8 } };
 
-/** A parsed safetensors file: its tensors (views into the file, nothing copied) and its metadata. */
+/**
+ * A parsed safetensors file: its tensors (views into the file, nothing copied) and its metadata.
+ *
+ * @example
+ * const { tensors, metadata }: SafetensorsContents = parseSafetensors(bytes);
+ */
 export interface SafetensorsContents {
   tensors: RawTensor[];
   metadata: Record<string, string>;
@@ -37,12 +43,7 @@ function readHeader(bytes: Uint8Array): { header: Record<string, unknown>; dataS
   } catch {
     throw new RangeError('safetensors header is not valid UTF-8');
   }
-  let header: unknown;
-  try {
-    header = JSON.parse(text);
-  } catch (e) {
-    throw new SyntaxError(`safetensors header is not valid JSON: ${(e as Error).message}`);
-  }
+  const header = parseJsonText(text, 'safetensors header');
   if (!isObject(header)) throw new TypeError(`safetensors header must be a JSON object, got ${show(header)}`);
   return { header, dataStart: 8 + n };
 }
@@ -57,9 +58,11 @@ function readMetadata(value: unknown): Record<string, string> {
 }
 
 /**
- * Parses and checks a safetensors file completely — header length against the file size, the
- * header's JSON, each tensor's dtype, shape and byte range, and that the ranges tile the data
- * section exactly — before anything is read from the tensors.
+ * Parses and checks a safetensors file completely (header length, JSON, each tensor's dtype,
+ * shape and byte range, and that the ranges tile the data exactly) before any tensor is read.
+ *
+ * @example
+ * parseSafetensors(bytes).tensors.map((t) => t.name); // ['0.weight', '0.bias', …]
  */
 export function parseSafetensors(bytes: Uint8Array): SafetensorsContents {
   const { header, dataStart } = readHeader(bytes);
@@ -99,14 +102,24 @@ export function parseSafetensors(bytes: Uint8Array): SafetensorsContents {
   return { tensors, metadata };
 }
 
-/** One float32 tensor to write. */
+/**
+ * One float32 tensor to write.
+ *
+ * @example
+ * const t: TensorToWrite = { name: '0.bias', shape: [2], values: [0, 0.5] };
+ */
 export interface TensorToWrite {
   name: string;
   shape: number[];
   values: ArrayLike<number>;
 }
 
-/** Writes float32 tensors and string metadata as a safetensors file (data aligned to 8 bytes). */
+/**
+ * Writes float32 tensors and string metadata as a safetensors file (data aligned to 8 bytes).
+ *
+ * @example
+ * const bytes = encodeSafetensors([{ name: 'x', shape: [1, 2], values: [1, 2] }], { format: 'pt' });
+ */
 export function encodeSafetensors(tensors: TensorToWrite[], metadata: Record<string, string>): Uint8Array {
   const header: Record<string, unknown> = { __metadata__: metadata };
   let offset = 0;

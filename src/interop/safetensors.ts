@@ -17,10 +17,9 @@ import { encodeSafetensors, parseSafetensors } from './safetensors-format';
 export const SAFETENSORS_CONFIG_KEY = 'webgpu-mlp';
 
 /**
- * The model as a safetensors file, float32 little-endian, tensors named as the `state_dict` of
- * `nn.Sequential(Linear, act, Linear, act, …)`: `'0.weight'` shaped `[out, in]`, `'0.bias'`,
- * `'2.weight'`, … (no bias tensors when `useBias` is false). The config is stored as JSON in
- * `__metadata__['webgpu-mlp']`.
+ * The model as a safetensors file, float32 little-endian, named as the `state_dict` of
+ * `nn.Sequential(Linear, act, Linear, act, …)` (no bias tensors when `useBias` is false), with
+ * the config as JSON in `__metadata__['webgpu-mlp']`.
  *
  * @example
  * import { MLP } from 'webgpu-mlp';
@@ -64,12 +63,9 @@ function sequentialLayers(tensors: RawTensor[]): DenseTensors[] {
 }
 
 /**
- * Rebuilds a model from a safetensors file: one written by {@link toSafetensors}, or a PyTorch
- * `nn.Sequential` `state_dict` of `Linear` layers (F32 or F64). The architecture comes from the
- * file's `__metadata__['webgpu-mlp']`; without it, pass `options.config.layers` (one
- * `{ units, activation }` per Linear) and `options.config.loss`. The header length, every dtype,
- * shape, name and byte range, the config against the shapes, and every value's finiteness are
- * checked before anything is allocated; a bad file throws a `RangeError`/`TypeError` saying what.
+ * Rebuilds a model from a safetensors file written by {@link toSafetensors}, or a PyTorch
+ * `nn.Sequential` `state_dict` of `Linear` layers (F32 or F64; pass `options.config.layers` and
+ * `loss` when it has no webgpu-mlp metadata). Everything is checked before anything is allocated.
  *
  * @example
  * import { fromSafetensors } from 'webgpu-mlp/interop';

@@ -1,6 +1,7 @@
 // TensorFlow.js layers format: model.json (a Keras Sequential topology of Dense layers plus the
 // weights manifest) and weights.bin (the float32 tensors in manifest order).
 import type { LossName, MLP } from '../index';
+import { parseJsonText } from '../internal';
 import { type DenseTensors, type RawTensor, buildModel } from './build';
 import { type ArchitectureConfig, type Bytes, type ImportOptions, asBytes, elementCount, isObject, modelFile, parseArchitecture, show } from './common';
 import { parseTopology } from './tfjs-topology';
@@ -130,12 +131,9 @@ function fileArchitecture(json: Record<string, unknown>): Partial<ArchitectureCo
 }
 
 /**
- * Rebuilds a model from the TensorFlow.js layers format: `modelJson` (the parsed `model.json`, or
- * its text) and its weights (`weights.bin`, or the shards in manifest order). Reads `Sequential`
- * models of `Dense` layers (with `InputLayer`, `Activation` and `Dropout` layers allowed), float32
- * weights. Loss and other settings come from our metadata when the file has it, else from
- * `options.config` (default loss: categorical cross-entropy for softmax outputs, else MSE).
- * Everything is checked before anything is allocated.
+ * Rebuilds a model from the TensorFlow.js layers format: `model.json` (parsed, or its text) and
+ * `weights.bin` (or its shards in manifest order), a `Sequential` of float32 `Dense` layers. The
+ * loss comes from our metadata, else `options.config` (default: cross-entropy for softmax, else MSE).
  *
  * @example
  * import { fromTfjsLayers } from 'webgpu-mlp/interop';
@@ -144,14 +142,7 @@ function fileArchitecture(json: Record<string, unknown>): Partial<ArchitectureCo
  * const model = await fromTfjsLayers(modelJson, weightsBin, { config: { loss: 'mse' } });
  */
 export async function fromTfjsLayers(modelJson: unknown, weightsBin: Bytes | Bytes[], options: ImportOptions = {}): Promise<MLP> {
-  let json = modelJson;
-  if (typeof json === 'string') {
-    try {
-      json = JSON.parse(json);
-    } catch (e) {
-      throw new SyntaxError(`model.json is not valid JSON: ${(e as Error).message}`);
-    }
-  }
+  const json = typeof modelJson === 'string' ? parseJsonText(modelJson, 'model.json') : modelJson;
   if (!isObject(json)) throw new TypeError(`modelJson must be the object in model.json (or its text), got ${show(json)}`);
   if (json.format !== undefined && json.format !== 'layers-model') throw new RangeError(`model.json format must be 'layers-model', got ${show(json.format)}`);
   const shards = (Array.isArray(weightsBin) ? weightsBin : [weightsBin]).map((b, i) => asBytes(Array.isArray(weightsBin) ? `weightsBin[${i}]` : 'weightsBin', b));

@@ -3,7 +3,12 @@
 import type { Activation } from '../index';
 import { isObject, show } from './common';
 
-/** A Dense layer as the topology describes it. */
+/**
+ * A Dense layer as the topology describes it.
+ *
+ * @example
+ * const d: DenseSpec = { name: 'dense_1', units: 8, activation: 'relu', useBias: true };
+ */
 export interface DenseSpec {
   name: string;
   units: number;
@@ -11,7 +16,12 @@ export interface DenseSpec {
   useBias: boolean;
 }
 
-/** The topology's dense layers in order, and the input width when it states one. */
+/**
+ * The topology's dense layers in order, and the input width when it states one.
+ *
+ * @example
+ * const { dense, inputSize }: Topology = parseTopology(json.modelTopology);
+ */
 export interface Topology {
   dense: DenseSpec[];
   inputSize?: number;
@@ -24,7 +34,13 @@ function inputWidth(where: string, shape: unknown): number {
   return shape[1];
 }
 
-/** Checks and reads `modelTopology` (or its Keras `model_config`). */
+/**
+ * Checks and reads `modelTopology` (or its Keras `model_config`): a Sequential of Dense layers,
+ * with InputLayer, Activation and Dropout layers allowed.
+ *
+ * @example
+ * parseTopology(json.modelTopology).dense.map((d) => d.units); // e.g. [8, 1]
+ */
 export function parseTopology(value: unknown): Topology {
   if (!isObject(value)) throw new TypeError(`model.json modelTopology must be an object, got ${show(value)}`);
   const model = isObject(value.model_config) ? value.model_config : value;

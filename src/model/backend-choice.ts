@@ -10,10 +10,18 @@ import { type Params, initParams } from '../core/params';
  * Formerly the parameter count under which `'auto'` chose the CPU. `'auto'` now times both
  * backends instead (see {@link pickBackend}); kept for code that reads it.
  * @deprecated
+ *
+ * @example
+ * AUTO_MIN_PARAMETERS; // 20000, read by nothing in the library
  */
 export const AUTO_MIN_PARAMETERS = 20_000;
 
-/** The batch size `'auto'` times when none is given (`fit`'s default). */
+/**
+ * The batch size `'auto'` times when none is given (`fit`'s default).
+ *
+ * @example
+ * resolveAutoHint(undefined).batchSize === AUTO_DEFAULT_BATCH; // true
+ */
 export const AUTO_DEFAULT_BATCH = 32;
 /** About how long each backend is timed for (ms), beyond the GPU's setup and a first CPU step. */
 const TIMING_BUDGET_MS = 300;
@@ -27,6 +35,9 @@ const LONGEST_CPU_STEP_MS = 1500;
  * What `'auto'` is told about the training to come (`MLP.create(config, { auto })`): the batch
  * size `fit` will use (default 32), and optionally about how many training steps the model will
  * take, so that the GPU's setup time (compiling its pipelines) is weighed against them.
+ *
+ * @example
+ * await MLP.create({ ...config, backend: 'auto' }, { auto: { batchSize: 256, steps: 2000 } });
  */
 export interface AutoHint {
   batchSize?: number;
@@ -50,12 +61,22 @@ export function resolveAutoHint(hint: unknown): { batchSize: number; steps: numb
   return { batchSize, steps };
 }
 
-/** Where a new model trains: on the CPU, or on `device`; with the reason and the adapter found. */
+/**
+ * Where a new model trains: on the CPU, or on `device`; with the reason and the adapter found.
+ *
+ * @example
+ * const { device, reason }: BackendPick = await pickBackend(config, undefined);
+ */
 export type BackendPick =
   | { device: null; reason: string; adapter: string | null }
   | { device: GPUDevice; reason: string; adapter: string };
 
-/** Options of {@link pickBackend}. */
+/**
+ * Options of {@link pickBackend}.
+ *
+ * @example
+ * const options: PickOptions = { auto: { batchSize: 128 }, tune: 'off' };
+ */
 export interface PickOptions {
   auto?: AutoHint;
   /** The tuning mode the model's WebGPU trainer will use (the calibration uses it too). */
@@ -63,10 +84,9 @@ export interface PickOptions {
 }
 
 /**
- * Decides between the CPU and WebGPU for `config.backend` (`'cpu'`, `'webgpu'` or `'auto'`),
- * probing `device` (or requesting one). `'auto'` decides at `create` by measuring, for the
- * network and the batch size of `options.auto`, a training step on each backend (see
- * {@link calibrate}); a device requested here and not used is destroyed.
+ * Decides between the CPU and WebGPU for `config.backend`, probing `device` (or requesting one);
+ * `'auto'` times a training step of the network on each backend at the hinted batch size (see
+ * {@link calibrate}). A device requested here and not used is destroyed.
  *
  * @example
  * const pick = await pickBackend(resolveConfig({ ...config, backend: 'auto' }), undefined, { auto: { batchSize: 256 } });
@@ -190,10 +210,9 @@ async function writeCalibration(key: string, m: Calibration): Promise<void> {
 }
 
 /**
- * Milliseconds of one CPU training step of `config` at batch `rows`. Steps of up to 8 rows are
- * timed first; then whole steps, unless one would take longer than {@link LONGEST_CPU_STEP_MS}:
- * then one step of as many rows as fit that is timed and the time extrapolated linearly (a
- * step's cost is affine in its rows).
+ * Milliseconds of one CPU training step of `config` at batch `rows`, timed on whole steps, or
+ * extrapolated linearly from smaller ones when a step would take longer than
+ * {@link LONGEST_CPU_STEP_MS} (a step's cost is affine in its rows).
  *
  * @example
  * const ms = await timeCpuStep(config, initParams(config), 256);

@@ -2,8 +2,14 @@ import { MAX_PARAMETERS, type ResolvedConfig, describeValue, fanIn, resolveNetSp
 import { type Params, paramsToArrays } from '../core/params';
 import { describeNonNumber, isArray, readList, readRecord } from '../core/inspect';
 import type { ModelJSON } from '../core/types';
+import { parseJsonText } from '../core/json';
 
-/** Most parameters a model file may declare: the model cap ({@link MAX_PARAMETERS}), checked before any array is read. */
+/**
+ * Most parameters a model file may declare: the model cap ({@link MAX_PARAMETERS}), checked before any array is read.
+ *
+ * @example
+ * MAX_FILE_PARAMETERS; // 134217728
+ */
 export const MAX_FILE_PARAMETERS = MAX_PARAMETERS;
 
 /** Checks `list` is an array of `n` entries and returns a snapshot of them. */
@@ -37,14 +43,7 @@ function numbers(row: unknown, where: string, n: number): void {
  * parseModelJSON('{"format":"webgpu-mlp","version":1, ...}');
  */
 export function parseModelJSON(input: unknown): ModelJSON {
-  let json: unknown = input;
-  if (typeof input === 'string') {
-    try {
-      json = JSON.parse(input);
-    } catch (e) {
-      throw new SyntaxError(`model file is not valid JSON: ${String((e as Error).message).slice(0, 200)}`);
-    }
-  }
+  const json = typeof input === 'string' ? parseJsonText(input, 'model file') : input;
   const j = readRecord(json, 'model file', ['format', 'version', 'config', 'weights', 'biases'], 'a JSON object', 'ignore');
   if (j.format !== 'webgpu-mlp') throw new RangeError(`model file format must be 'webgpu-mlp', got ${describeValue(j.format)}`);
   if (j.version === undefined) throw new TypeError('model file has no version (this library reads version 1)');

@@ -11,7 +11,12 @@ import { type Params, biasesFromArrays, checkFloat32Params, initParams, paramsFr
 import { parseModelJSON } from './serialize';
 import type { ModelConfig } from '../core/types';
 
-/** Options for creating a model, beyond its config. */
+/**
+ * Options for creating a model, beyond its config.
+ *
+ * @example
+ * const model = await MLP.create(config, { device, onDeviceLost: 'error', tune: 'full' });
+ */
 export interface CreateOptions {
   /** Use this WebGPU device instead of requesting one (e.g. to share it between models). */
   device?: GPUDevice;
@@ -44,10 +49,20 @@ export interface CreateOptions {
   auto?: AutoHint;
 }
 
-/** The names {@link CreateOptions} may have. */
+/**
+ * The names {@link CreateOptions} may have.
+ *
+ * @example
+ * CREATE_KEYS.includes('maxDeviceBytes'); // true
+ */
 export const CREATE_KEYS = ['device', 'onDeviceLost', 'maxBindingBytes', 'maxDeviceBytes', 'tune', 'auto'] as const;
 
-/** Validated create options. */
+/**
+ * Validated create options.
+ *
+ * @example
+ * const opts: ResolvedCreateOptions = resolveCreateOptions({ tune: 'off' });
+ */
 export interface ResolvedCreateOptions {
   device?: GPUDevice;
   onDeviceLost: 'cpu' | 'error';
@@ -97,9 +112,8 @@ export function resolveCreateOptions(options: unknown): ResolvedCreateOptions {
 
 /**
  * Validates a config completely (structure, caps, explicit weights and biases) and returns it
- * resolved, with a function that gives its starting parameters: the explicit ones, else drawn
- * from the seed — drawn only when called, so that nothing is allocated for them before the
- * backend's limits are checked.
+ * resolved, with a function that gives its starting parameters (the explicit ones, else drawn
+ * from the seed only when called, so nothing is allocated before the backend's limits are checked).
  *
  * @example
  * const { resolved, params } = configAndParams({ inputSize: 2, layers: [{ units: 1, activation: 'sigmoid' }], loss: 'mse' });
@@ -140,7 +154,12 @@ export function fromJSONParts(json: unknown, config: unknown, options: unknown):
   return { resolved, params: () => params, opts };
 }
 
-/** The trainer a new model starts with, why, and the adapter found. */
+/**
+ * The trainer a new model starts with, why, and the adapter found.
+ *
+ * @example
+ * const { impl, reason, adapter }: Trainer = await buildTrainer(resolved, params, opts);
+ */
 export interface Trainer {
   impl: TrainerBackend;
   reason: string;
@@ -148,10 +167,9 @@ export interface Trainer {
 }
 
 /**
- * Picks the backend and builds its trainer. On WebGPU the device's limits are checked before the
- * parameters are drawn or anything is allocated; parameters float32 cannot hold keep `'auto'` on
- * the CPU and are refused for `'webgpu'`; a device requested here is destroyed on every path that
- * does not use it.
+ * Picks the backend and builds its trainer; on WebGPU the device's limits and the parameters'
+ * float32 range are checked before anything is allocated. A device requested here is destroyed
+ * on every path that does not use it.
  *
  * @example
  * const { impl, reason } = await buildTrainer(resolved, params, resolveCreateOptions({}));
@@ -163,6 +181,8 @@ export async function buildTrainer(config: ResolvedConfig, params: () => Params,
   const release = () => {
     if (!options.device) device.destroy();
   };
+  // the device's limits before the parameters are drawn; then parameters float32 cannot hold keep
+  // 'auto' on the CPU and are refused for 'webgpu'
   let p: Params;
   try {
     checkNetworkFits(device, config, options.maxBindingBytes);

@@ -1,3 +1,5 @@
+// Bytes from any source, piece by piece as they arrive (gzip undone on the fly with the
+// platform's DecompressionStream), and a reader that hands them out in the sizes asked for.
 import type { ByteSource } from './chunk';
 
 const EMPTY = new Uint8Array(0);
@@ -18,7 +20,11 @@ function describe(source: unknown): string {
   return source.constructor?.name ?? 'object';
 }
 
-/** The source's own pieces, empty ones left out; a `ReadableStream` is unlocked (and cancelled when left early) on exit. */
+/**
+ * The source's own pieces (its buffers, not copies), empty ones left out: a `ReadableStream`
+ * read with `getReader()` (unlocked on exit, and cancelled when left early), a Node stream or any
+ * other (async) iterable of `Uint8Array`s, or the bytes whole as one piece.
+ */
 async function* rawPieces(source: ByteSource): AsyncGenerator<Uint8Array, void, undefined> {
   if (source instanceof Uint8Array || source instanceof ArrayBuffer) {
     const bytes = toPiece(source);
@@ -81,23 +87,31 @@ async function discard(source: ByteSource): Promise<void> {
   }
 }
 
+/**
+ * `piece` as a view of an ArrayBuffer: DecompressionStream takes only those (a BufferSource), so
+ * a view of a SharedArrayBuffer is copied; any other is viewed again, without a copy.
+ */
+function unshared(piece: Uint8Array): Uint8Array<ArrayBuffer> {
+  return piece.buffer instanceof ArrayBuffer ? new Uint8Array(piece.buffer, piece.byteOffset, piece.byteLength) : piece.slice();
+}
+
 /** Decompresses gzip pieces (`head`, then the rest of `raw`) with the platform's `DecompressionStream`, pulling input only as output is read. */
 async function* gunzip(head: Uint8Array[], raw: AsyncGenerator<Uint8Array, void, undefined>): AsyncGenerator<Uint8Array, void, undefined> {
   if (typeof DecompressionStream !== 'function') {
     throw new TypeError('the data is gzip-compressed but this platform has no DecompressionStream (Node 18+ and current browsers have it)');
   }
   let next = 0;
-  const compressed = new ReadableStream<Uint8Array>(
+  const compressed = new ReadableStream<Uint8Array<ArrayBuffer>>(
     {
       async pull(controller) {
         if (next < head.length) {
-          controller.enqueue(head[next]);
+          controller.enqueue(unshared(head[next]));
           head[next++] = EMPTY;
           return;
         }
         const r = await raw.next();
         if (r.done) controller.close();
-        else controller.enqueue(r.value);
+        else controller.enqueue(unshared(r.value));
       },
       async cancel() {
         await raw.return(undefined);
@@ -105,7 +119,7 @@ async function* gunzip(head: Uint8Array[], raw: AsyncGenerator<Uint8Array, void,
     },
     { highWaterMark: 0 },
   );
-  const reader = compressed.pipeThrough(new DecompressionStream('gzip') as unknown as ReadableWritablePair<Uint8Array, Uint8Array>).getReader();
+  const reader = compressed.pipeThrough(new DecompressionStream('gzip')).getReader();
   let finished = false;
   try {
     for (;;) {
@@ -130,12 +144,9 @@ async function* gunzip(head: Uint8Array[], raw: AsyncGenerator<Uint8Array, void,
 }
 
 /**
- * The bytes of any {@link ByteSource}, piece by piece as they arrive, without gathering them:
- * a `ReadableStream` (read with `getReader()`; cancelled and unlocked when the loop is left
- * early), a Node stream or any other (async) iterable of `Uint8Array`s, or the bytes whole (one
- * piece). Data that starts with the gzip magic bytes (0x1f 0x8b) is decompressed on the fly with
- * the standard `DecompressionStream('gzip')`. Empty pieces are skipped. Pieces are the source's
- * own buffers (or the decompressor's), not copies.
+ * The bytes of any {@link ByteSource}, piece by piece as they arrive, without gathering or
+ * copying them (see {@link rawPieces}); data that starts with the gzip magic bytes is
+ * decompressed on the fly (see {@link gunzip}).
  *
  * @example
  * // Node
@@ -178,9 +189,8 @@ export async function* readBytes(source: ByteSource): AsyncGenerator<Uint8Array,
 
 /**
  * Reads a {@link ByteSource} (through {@link readBytes}, so gzip is undone) in the sizes its
- * caller asks for, across the source's piece boundaries, holding one source piece at a time.
- * A request that lies within the current piece is answered with a view of it; one that spans
- * pieces is copied. Call {@link ByteReader.close} when done early, to stop the source.
+ * caller asks for, across the source's pieces, holding one piece at a time: a view of it when a
+ * request lies within it, else a copy. Call {@link ByteReader.close} when done early.
  *
  * @example
  * const reader = new ByteReader(fs.createReadStream('train-labels-idx1-ubyte'));

@@ -28,6 +28,9 @@ export type DatasetSource =
  * Bytes arriving in pieces: a `fetch` body (`ReadableStream`), a Node stream
  * (`fs.createReadStream(path)`, an async iterable of Buffers), any (async) iterable of
  * `Uint8Array`s, or the bytes whole.
+ *
+ * @example
+ * const source: ByteSource = (await fetch('/data.csv')).body!;
  */
 export type ByteSource = ReadableStream<Uint8Array> | AsyncIterable<Uint8Array> | Iterable<Uint8Array> | Uint8Array | ArrayBuffer;
 

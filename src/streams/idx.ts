@@ -1,7 +1,9 @@
+// Whole IDX files (the format MNIST ships in) in memory, and MNIST as model inputs.
+import { IDX_MAGIC_BYTES, idxDimensions, idxShape } from './idx-header';
+
 /**
- * Reads IDX files (the format MNIST ships in): a magic number whose third byte is the element
- * type and whose fourth is the number of dimensions, then the big-endian dimension sizes, then
- * the data. Only unsigned bytes (type 0x08) are supported, which is what MNIST uses.
+ * Reads a whole IDX file: its shape and its data (a view, no copy). Only unsigned-byte data
+ * (type 0x08, what MNIST uses) is supported (see src/streams/idx-header.ts).
  *
  * @example
  * const images = parseIdx(await (await fetch('train-images-idx3-ubyte')).arrayBuffer());
@@ -9,16 +11,12 @@
  */
 export function parseIdx(buffer: ArrayBuffer | Uint8Array): { shape: number[]; data: Uint8Array } {
   const bytes = buffer instanceof Uint8Array ? buffer : new Uint8Array(buffer);
-  if (bytes.length < 4) throw new RangeError(`IDX data must be at least 4 bytes, got ${bytes.length}`);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (bytes[0] !== 0 || bytes[1] !== 0) throw new RangeError(`IDX magic must start with two zero bytes, got ${bytes[0]}, ${bytes[1]}`);
-  if (bytes[2] !== 0x08) throw new RangeError(`IDX element type 0x${bytes[2].toString(16)} is not supported (only 0x08, unsigned bytes)`);
-  const dims = bytes[3];
-  if (dims < 1 || bytes.length < 4 + 4 * dims) throw new RangeError(`IDX header declares ${dims} dimensions but the data is ${bytes.length} bytes`);
-  const shape: number[] = [];
-  for (let i = 0; i < dims; i++) shape.push(view.getUint32(4 + 4 * i, false));
+  if (bytes.length < IDX_MAGIC_BYTES) throw new RangeError(`IDX data must be at least ${IDX_MAGIC_BYTES} bytes, got ${bytes.length}`);
+  const dims = idxDimensions(bytes, 'IDX');
+  const offset = IDX_MAGIC_BYTES + 4 * dims;
+  if (bytes.length < offset) throw new RangeError(`IDX header declares ${dims} dimensions but the data is ${bytes.length} bytes`);
+  const shape = idxShape(bytes.subarray(IDX_MAGIC_BYTES, offset), dims);
   const count = shape.reduce((a, b) => a * b, 1);
-  const offset = 4 + 4 * dims;
   if (bytes.length - offset < count) throw new RangeError(`IDX shape [${shape.join(', ')}] needs ${count} bytes of data, got ${bytes.length - offset}`);
   return { shape, data: bytes.subarray(offset, offset + count) };
 }

@@ -3,12 +3,22 @@ import { toInputs, toTargets } from '../core/data';
 import { lossAndGradients } from '../cpu/network';
 import { or, readRecord } from '../core/inspect';
 import { parameterCount, paramsFromArrays } from '../core/params';
-
-/** Most multiply-adds a gradient check may take (2·parameters²·rows): about a minute of float64 JavaScript. */
-export const MAX_CHECK_WORK = 2 ** 36;
 import type { Inputs, ModelConfig, Targets, Weights } from '../core/types';
 
-/** What {@link gradientCheck} measured. */
+/**
+ * Most multiply-adds a gradient check may take (2·parameters²·rows): about a minute of float64 JavaScript.
+ *
+ * @example
+ * 2 * 1000 ** 2 * 100 <= MAX_CHECK_WORK; // 1000 parameters, 100 rows: allowed
+ */
+export const MAX_CHECK_WORK = 2 ** 36;
+
+/**
+ * What {@link gradientCheck} measured.
+ *
+ * @example
+ * const { relativeDifference, worstIndex }: GradientCheckResult = gradientCheck(model, x, y);
+ */
 export interface GradientCheckResult {
   /** ‖numeric − backprop‖ / (‖numeric‖ + ‖backprop‖) over the unrolled parameter vector. */
   relativeDifference: number;
@@ -24,10 +34,8 @@ export interface GradientCheckResult {
 
 /**
  * Gradient checking: compares backpropagation's gradient of J(θ) = (1/m)·Σ loss + λ/(2m)·ΣW²
- * with central differences (J(θ + ε) − J(θ − ε)) / 2ε, parameter by parameter, in float64.
- * Slow (two forward passes per parameter): for small networks and tests only. Its arguments are
- * validated as `fit` validates its own (unknown names refused, data and weights checked entry by
- * entry, biases required where the model uses them), before any computation.
+ * with central differences (J(θ + ε) − J(θ − ε)) / 2ε in float64, validating its arguments as
+ * `fit` does. Slow (two forward passes per parameter): for small networks and tests.
  *
  * @example
  * const config = { inputSize: 2, layers: [{ units: 3, activation: 'tanh' }, { units: 1, activation: 'sigmoid' }], loss: 'binaryCrossEntropy' } as const;

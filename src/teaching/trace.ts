@@ -5,7 +5,12 @@ import { toInputs, toTargets } from '../core/data';
 import { type Params, cloneParams, paramsFromArrays, paramsToArrays } from '../core/params';
 import type { Activation, Inputs, ModelConfig, Targets, Weights } from '../core/types';
 
-/** One layer's intermediate values during a {@link traceStep}, one row per sample. */
+/**
+ * One layer's intermediate values during a {@link traceStep}, one row per sample.
+ *
+ * @example
+ * const { z, a, delta }: LayerTrace = traceStep(config, weights, x, y, 0.5).layers[0];
+ */
 export interface LayerTrace {
   /** The layer's activation function. */
   activation: Activation;
@@ -21,7 +26,12 @@ export interface LayerTrace {
   gradBiases: number[];
 }
 
-/** Everything one plain gradient-descent step computes, as returned by {@link traceStep}. */
+/**
+ * Everything one plain gradient-descent step computes, as returned by {@link traceStep}.
+ *
+ * @example
+ * const { loss, lossAfter, after }: StepTrace = traceStep(config, weights, x, y, 0.5);
+ */
 export interface StepTrace {
   /** The inputs, `[rows][inputSize]`. */
   input: number[][];
@@ -64,12 +74,9 @@ function layerTraces(net: NetSpec, pass: ForwardPass, deltas: Float64Array[], gr
 }
 
 /**
- * Runs one full-batch plain gradient-descent step on the CPU (float64) and returns every
- * intermediate value: each layer's z, a and δ, the averaged gradients, the loss before and after,
- * and the updated parameters. It uses the same forward, delta and gradient functions as the CPU
- * trainer, so `after` equals what `fit(x, y, { epochs: 1, batchSize: rows, learningRate,
- * optimizer: 'sgd', shuffle: false })` produces. Meant for teaching views and debugging; it does
- * not touch any model.
+ * Runs one full-batch plain gradient-descent step on the CPU (float64) with the CPU trainer's own
+ * functions and returns every intermediate value; `after` equals what `fit(x, y, { epochs: 1,
+ * batchSize: rows, learningRate, optimizer: 'sgd', shuffle: false })` gives. Touches no model.
  *
  * @param config the model's configuration (`weights`/`biases` in it are ignored: pass `params`)
  * @param params the parameters to start from, as `MLP.getWeights()` returns them

@@ -1,0 +1,123 @@
+// Public types of a model's definition and of its saved form. Layout conventions used everywhere
+// (CPU and GPU): matrices are row-major, one sample per row (a batch of `m` inputs is
+// `[m, inputSize]`); layer `l` has weights `W[l]` of shape `[fanIn, units]` (so
+// `z = a_prev · W + b`) and biases `b[l]` of length `units`.
+
+/**
+ * Element-wise activations, plus `softmax` (row-wise, output layer only).
+ *
+ * @example
+ * const hidden: Activation = 'relu';
+ */
+export type Activation = 'sigmoid' | 'tanh' | 'relu' | 'linear' | 'softmax';
+
+/**
+ * Loss functions, each reported as the mean over samples: `sse` Σ½(t − o)², `mse` mean (t − o)²,
+ * `binaryCrossEntropy` (sigmoid outputs) and `categoricalCrossEntropy` (softmax outputs).
+ *
+ * @example
+ * const loss: LossName = 'categoricalCrossEntropy';
+ */
+export type LossName = 'sse' | 'mse' | 'binaryCrossEntropy' | 'categoricalCrossEntropy';
+
+/**
+ * Which trainer runs the math. `auto` times a training step on both at create and picks the
+ * faster (see `CreateOptions.auto`).
+ *
+ * @example
+ * await MLP.create({ ...config, backend: 'cpu' });
+ */
+export type BackendName = 'cpu' | 'webgpu' | 'auto';
+
+/**
+ * One dense layer: `units` neurons and their activation.
+ *
+ * @example
+ * const layer: LayerSpec = { units: 128, activation: 'relu', dropout: 0.2 };
+ */
+export interface LayerSpec {
+  units: number;
+  activation: Activation;
+  /**
+   * Hidden layers only: the probability, in [0, 1), of dropping each unit while training
+   * (inverted dropout: kept units are scaled by 1/(1 − p); nothing is dropped at inference).
+   * Default 0.
+   */
+  dropout?: number;
+}
+
+/**
+ * Weight initializers: `normal` N(0, scale²) (scale 1/√fanIn by default), `uniform` U(−ε, ε)
+ * (ε 0.12 by default), `xavier` Glorot-uniform, `he` N(0, 2/fanIn).
+ *
+ * @example
+ * const init: InitializerSpec = { type: 'normal', scale: 0.1 };
+ */
+export type InitializerSpec =
+  | 'normal'
+  | 'uniform'
+  | 'xavier'
+  | 'he'
+  | { type: 'normal'; scale?: number }
+  | { type: 'uniform'; epsilon?: number }
+  | { type: 'xavier' }
+  | { type: 'he' };
+
+/**
+ * Everything that defines a model. Only `inputSize`, `layers` and `loss` are required.
+ *
+ * @example
+ * const config: ModelConfig = { inputSize: 2, layers: [{ units: 1, activation: 'sigmoid' }], loss: 'binaryCrossEntropy' };
+ */
+export interface ModelConfig {
+  /** Number of input features. */
+  inputSize: number;
+  /** Hidden and output layers, in order. */
+  layers: LayerSpec[];
+  /** Loss to train and evaluate with. */
+  loss: LossName;
+  /** Give each unit a bias (default true). */
+  useBias?: boolean;
+  /** Keep biases at their initial values during training (default false). */
+  freezeBias?: boolean;
+  /** Weight initializer (default `xavier`). Biases start at 0 unless `biases` is given. */
+  initializer?: InitializerSpec;
+  /** Explicit weights, one `[fanIn][units]` array per layer; overrides the initializer. */
+  weights?: number[][][];
+  /** Explicit biases, one `[units]` array per layer. */
+  biases?: number[][];
+  /** L2 strength λ: adds λ/(2m)·ΣW² to the loss (biases excluded). Default 0. */
+  l2?: number;
+  /** Seed for every random choice (init, shuffle, validation split). Default 1. */
+  seed?: number;
+  /** Backend (default `auto`). */
+  backend?: BackendName;
+}
+
+/**
+ * Plain-array parameters, as `getWeights` returns and `setWeights` takes (both fields required
+ * by `setWeights` when the model uses biases).
+ *
+ * @example
+ * const { weights, biases }: Weights = await model.getWeights();
+ */
+export interface Weights {
+  /** One `[fanIn][units]` array per layer. */
+  weights: number[][][];
+  /** One `[units]` array per layer (all zeros when `useBias` is false). */
+  biases: number[][];
+}
+
+/**
+ * The serialized form produced by `toJSON`.
+ *
+ * @example
+ * const file: ModelJSON = await model.toJSON();
+ */
+export interface ModelJSON {
+  format: 'webgpu-mlp';
+  version: 1;
+  config: Omit<ModelConfig, 'weights' | 'biases' | 'backend'>;
+  weights: number[][][];
+  biases: number[][];
+}

@@ -19,9 +19,11 @@ export { Rng } from './core/random';
 export type * from './core/types';
 export { parseIdx, mnistToMatrix } from './streams/idx';
 export { traceStep, type StepTrace, type LayerTrace } from './teaching/trace';
+// The resolved forms that `model.config` and `gradientCheck` use.
+export type { ResolvedConfig, NetSpec } from './core/config';
 // The validators `MLP.create` and `fit` run on these options, for editors that check a field before training.
-export { resolveSchedule } from './fit/schedules';
-export { resolveEarlyStopping } from './fit/early-stopping';
+export { resolveSchedule, type ResolvedSchedule } from './fit/schedules';
+export { resolveEarlyStopping, type ResolvedEarlyStopping, type MonitorContext } from './fit/early-stopping';
 export { resolveDropout } from './core/dropout-mask';
 // Streaming training data: readers for IDX and CSV files, and the chunk types fitDataset takes.
 export { idxDataset, type IdxDatasetOptions } from './streams/idx-stream';

@@ -14,6 +14,6 @@ export function parseJsonText(text: string, what: string): unknown {
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw new SyntaxError(`${what} is not valid JSON: ${String((e as Error).message).slice(0, MESSAGE_CHARS)}`);
+    throw new SyntaxError(`${what} is not valid JSON: ${String((e as Error).message).slice(0, MESSAGE_CHARS)}`, { cause: e });
   }
 }

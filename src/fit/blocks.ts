@@ -46,7 +46,7 @@ export function openSource(source: DatasetSource): AsyncIterator<DatasetChunk> |
     try {
       iterable = source();
     } catch (e) {
-      throw new Error(`the data source function threw: ${(e as Error)?.message ?? String(e)}`);
+      throw new Error(`the data source function threw: ${(e as Error)?.message ?? String(e)}`, { cause: e });
     }
   }
   const it = iterable as Partial<AsyncIterable<DatasetChunk> & Iterable<DatasetChunk>> | null;
@@ -143,7 +143,7 @@ export async function* streamBlocks(source: DatasetSource, o: BlockOptions): Asy
       try {
         r = await it.next();
       } catch (e) {
-        throw new Error(`the data source threw while giving chunk ${index}: ${(e as Error)?.message ?? String(e)}`);
+        throw new Error(`the data source threw while giving chunk ${index}: ${(e as Error)?.message ?? String(e)}`, { cause: e });
       }
       if (r.done) {
         done = true;

@@ -7,7 +7,7 @@
  */
 import { FLOAT32_OVERFLOW, type NetSpec } from '../core/config';
 import type { Dense } from '../core/data';
-import { describeNonNumber, describeValue, foreignError, isArray, readList, readRecord, typedArrayName } from '../core/inspect';
+import { describeNonNumber, describeValue, readForeign, isArray, readList, readRecord, typedArrayName } from '../core/inspect';
 
 /** How many classes `classWeight` may name for `net`, or why it does not apply. */
 function classCount(net: NetSpec): number | string {
@@ -40,12 +40,7 @@ function classWeights(v: unknown, net: NetSpec, float32: boolean): Float64Array 
   const names = Array.from({ length: k }, (_, c) => String(c));
   const expected = `{ [class index 0..${k - 1}]: weight } or an array by class`;
   if (v !== null && typeof v === 'object') {
-    let keys: (string | symbol)[] = [];
-    try {
-      keys = Reflect.ownKeys(v);
-    } catch (e) {
-      throw foreignError('classWeight', e);
-    }
+    const keys = readForeign('classWeight', () => Reflect.ownKeys(v));
     const other = keys.find((key) => typeof key === 'string' && !names.includes(key));
     if (other !== undefined) throw new RangeError(`classWeight names class ${describeValue(other)}, but this model's classes are 0..${k - 1}`);
   }

@@ -8,7 +8,7 @@ import { type Params, initParams } from '../core/params';
 
 /**
  * Formerly the parameter count under which `'auto'` chose the CPU. `'auto'` now times both
- * backends instead (see {@link pickBackend}); kept for code that reads it.
+ * backends instead (see `pickBackend`); kept for code that reads it.
  * @deprecated
  *
  * @example
@@ -72,7 +72,7 @@ export type BackendPick =
   | { device: GPUDevice; reason: string; adapter: string };
 
 /**
- * Options of {@link pickBackend}.
+ * Options of `pickBackend`.
  *
  * @example
  * const options: PickOptions = { auto: { batchSize: 128 }, tune: 'off' };

@@ -145,8 +145,8 @@ async function* gunzip(head: Uint8Array[], raw: AsyncGenerator<Uint8Array, void,
 
 /**
  * The bytes of any {@link ByteSource}, piece by piece as they arrive, without gathering or
- * copying them (see {@link rawPieces}); data that starts with the gzip magic bytes is
- * decompressed on the fly (see {@link gunzip}).
+ * copying them (see `rawPieces`); data that starts with the gzip magic bytes is
+ * decompressed on the fly (see `gunzip`).
  *
  * @example
  * // Node

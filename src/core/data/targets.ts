@@ -1,7 +1,7 @@
 // Model inputs and targets: the checks that depend on the network (its input size, output
 // layer and loss), over the matrices {@link toDense} reads.
 import { type NetSpec, outputSize } from '../config';
-import { describeValue, foreignError, isArray, listLength, readElement } from '../inspect';
+import { describeValue, readForeign, isArray, listLength, readElement } from '../inspect';
 import type { Inputs, Targets } from '../types';
 import { type Dense, allocate, byteDense } from './dense';
 import { badNumber, numberError, readNumbers, safeLength } from './numbers';
@@ -21,12 +21,7 @@ export function toInputs(x: Inputs | unknown, net: NetSpec, name = 'x', float32 
 function flatTargets(y: unknown[], name: string, float32: boolean): Float64Array {
   const n = safeLength(y, name);
   const out = allocate(name, n);
-  let bad: ReturnType<typeof readNumbers> = null;
-  try {
-    bad = readNumbers(y, n, out, 0, float32);
-  } catch (e) {
-    throw foreignError(name, e);
-  }
+  const bad = readForeign(name, () => readNumbers(y, n, out, 0, float32));
   if (bad) throw numberError(name, bad.value, ` at row ${bad.index}`, float32);
   return out;
 }

@@ -2,7 +2,7 @@
 // array, bytes or float16 storage) into validated {@link Dense} matrices.
 import { FLOAT32_OVERFLOW } from '../config';
 import { FLOAT16_MAX, float16Bits, float16Value } from '../float16';
-import { describeValue, foreignError, isArray, listLength, readElement, readList, readRecord, typedArrayLength, typedArrayName } from '../inspect';
+import { describeValue, readForeign, isArray, listLength, readElement, readList, readRecord, typedArrayLength, typedArrayName } from '../inspect';
 import type { Inputs, Targets } from '../types';
 import { type Dense, allocate, byteDense, entryAt } from './dense';
 import { numberError, readNumbers, safeLength } from './numbers';
@@ -87,12 +87,7 @@ function fromMatrixData(m: Record<string, unknown>, name: string, float32: boole
     if (float32) scanTyped(name, out, cols, true);
     return { data: out, rows, cols };
   }
-  let bad: ReturnType<typeof readNumbers> = null;
-  try {
-    bad = readNumbers(data as unknown[], length, out, 0, float32);
-  } catch (e) {
-    throw foreignError(`${name}.data`, e);
-  }
+  const bad = readForeign(`${name}.data`, () => readNumbers(data as unknown[], length, out, 0, float32));
   if (bad) throw numberError(`${name}.data`, bad.value, entryAt(bad.index, cols), float32);
   return { data: out, rows, cols };
 }
@@ -131,12 +126,7 @@ function fromRows(value: unknown[], name: string, float32: boolean): Dense {
     if (!isArray(row)) throw new TypeError(`${name}[${r}] must be an array (a row of numbers), got ${describeValue(row)}`);
     const n = safeLength(row, `${name}[${r}]`);
     if (n !== cols) throw new RangeError(`${name} has ragged rows: row 0 has ${cols} entries but row ${r} has ${n}`);
-    let bad: ReturnType<typeof readNumbers> = null;
-    try {
-      bad = readNumbers(row, cols, data, r * cols, float32);
-    } catch (e) {
-      throw foreignError(`${name}[${r}]`, e);
-    }
+    const bad = readForeign(`${name}[${r}]`, () => readNumbers(row, cols, data, r * cols, float32));
     if (bad) throw numberError(name, bad.value, ` at row ${r}, column ${bad.index}`, float32);
   }
   return { data, rows: count, cols };

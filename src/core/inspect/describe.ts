@@ -67,7 +67,21 @@ export function describeNonNumber(v: unknown): string {
  * throw foreignError('x', new Error('trap')); // TypeError: x could not be read: …
  */
 export function foreignError(where: string, thrown: unknown): TypeError {
-  return new TypeError(`${where} could not be read: reading it ran the caller's code (a Proxy trap or a getter), which threw ${describeValue(thrown)}; pass plain data`);
+  return new TypeError(`${where} could not be read: reading it ran the caller's code (a Proxy trap or a getter), which threw ${describeValue(thrown)}; pass plain data`, { cause: thrown });
+}
+
+/**
+ * Runs `read`, which may run the caller's code; what that throws becomes {@link foreignError}.
+ *
+ * @example
+ * const keys = readForeign('classWeight', () => Reflect.ownKeys(weights));
+ */
+export function readForeign<T>(where: string, read: () => T): T {
+  try {
+    return read();
+  } catch (e) {
+    throw foreignError(where, e);
+  }
 }
 
 /** Edit distance between two names, case-insensitive. */

@@ -21,5 +21,5 @@
  * readRecord({ epoch: 3 }, 'fit options', ['epochs', 'batchSize']); // TypeError: … did you mean "epochs"?
  */
 export { or, HOLE, typedArrayName, typedArrayLength, isArray } from './values';
-export { quote, describeValue, describeNonNumber, foreignError, closestName, unknownName } from './describe';
+export { quote, describeValue, describeNonNumber, foreignError, readForeign, closestName, unknownName } from './describe';
 export { readRecord, readList, readElement, listLength, lookupData } from './read';

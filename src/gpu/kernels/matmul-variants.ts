@@ -105,7 +105,7 @@ export function applicableVariants(shape: MatmulShape, traits: DeviceTraits): Ma
 
 /** Most threads of a register-blocked workgroup. */
 const BLOCKED_MAX_THREADS = 64;
-/** Products of fewer multiply-adds than this are small (see {@link isCompact}). */
+/** Products of fewer multiply-adds than this are small (see `isCompact`). */
 export const SMALL_WORK = 1 << 20;
 /** Threads a side of the one workgroup shape that small and thin products share. */
 const SMALL_SIDE = 4;

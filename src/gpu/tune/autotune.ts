@@ -3,7 +3,7 @@ import { type MatmulModes, type MatmulShape, type MatmulVariantId, MATMUL_VARIAN
 /**
  * How much the matmul autotuner may measure (the `tune` option of `MLP.create`): `'off'` nothing
  * (each shape runs its default variant), `'fast'` (default) cached choices, else a few candidates
- * within {@link FAST_BUDGET_MS}, `'full'` every variant that applies (see {@link tuneRequests}).
+ * within `FAST_BUDGET_MS`, `'full'` every variant that applies (see `tuneRequests`).
  */
 export type TuneMode = 'off' | 'fast' | 'full';
 

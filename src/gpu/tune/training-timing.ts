@@ -75,7 +75,7 @@ async function saveMeasured(device: GPUDevice): Promise<void> {
 }
 
 /**
- * Chooses a variant for each of `requests` on the context's device (see {@link tuneRequests}),
+ * Chooses a variant for each of `requests` on the context's device (see `tuneRequests`),
  * using and updating the adapter's stored choices unless `mode` is `'off'`.
  *
  * @example

@@ -1,7 +1,7 @@
 // Per-batch values, shared by every kernel of a training step (each kernel includes this file).
 // One entry per batch of the epoch lives in a uniform buffer, selected with a dynamic offset, so
 // bind groups are built once and nothing is written inside the batch loop. The host packs it
-// from this struct's reflected layout (src/gpu/batch-uniform.ts).
+// from this struct's reflected layout (src/gpu/kernels/batch-uniform.ts).
 
 struct Batch {
   start: u32,   // first position of this batch in the epoch's sample order

@@ -5,7 +5,7 @@
 // over the batch's rows × `cols` units, with i = r·cols + j. Whether element i is kept is a pure
 // function of this step's key (batch.dropKey), the layer and i: a PCG hash (Jarzynski & Olano,
 // "Hash Functions for GPU Rendering", 2020), kept when hash ≥ `threshold` = round(p·2³²). The
-// same function is written in src/dropout-mask.ts, so the CPU path draws bit-identical masks.
+// same function is written in src/core/dropout-mask.ts, so the CPU path draws bit-identical masks.
 
 const THREADS: u32 = 256u;
 

@@ -26,9 +26,9 @@ const key = (name: string) => (/^[A-Za-z_$][\w$]*$/.test(name) ? name : JSON.str
 /** `'a' | 'b'`, or `never` for no names. */
 const union = (names: string[]) => (names.length ? names.map((n) => `'${n}'`).join(' | ') : 'never');
 
-/** A `{ name: type; … }` block indented by `pad`, one property a line; `{}` when empty. */
+/** A `{ name: type; … }` block indented by `pad`, one property a line; `Record<never, never>` when empty (lint bans `{}`, which means any non-nullish value). */
 function block(props: [string, string][], pad: string): string {
-  if (!props.length) return '{}';
+  if (!props.length) return 'Record<never, never>';
   return `{\n${props.map(([k, t]) => `${pad}  ${key(k)}: ${t};\n`).join('')}${pad}}`;
 }
 

@@ -1,9 +1,9 @@
 //!include matmul-blocks.wgsl
 // Matrix product C[M, N] = op(A) · op(B) with the epilogues backpropagation needs (see
 // matmul-modes.wgsl), on scalar f32 bindings. Its variants, all with the same results and
-// bindings, are chosen per shape and adapter by the host (src/gpu/autotune.ts), with
-// matmul-vec4.wgsl (vec4 loads and stores) and matmul-subgroups.wgsl (where the device has
-// `subgroups`):
+// bindings, are chosen per shape and adapter by the host (src/gpu/kernels/matmul-variants.ts, with
+// the tuner of src/gpu/tune/autotune.ts), with matmul-vec4.wgsl (vec4 loads and stores) and
+// matmul-subgroups.wgsl (where the device has `subgroups`):
 //
 //   main:     workgroup-memory tiling. Each workgroup computes a TILE×TILE tile of C with
 //             THREADS×THREADS threads, PER_THREAD×PER_THREAD outputs per thread (rows

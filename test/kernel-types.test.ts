@@ -11,7 +11,8 @@ import { reflectKernel } from '../shaders/reflect';
 
 const root = resolve(import.meta.dirname, '..');
 const fixture = resolve(root, 'test/fixtures/kernel-misuse.ts');
-const MARKER = /^(\s*)\/\/ @ts-expect-error (\S+)\s*$/;
+// `// @ts-expect-error: WORD why`: the error must cite WORD; the rest says why (lint asks for a description)
+const MARKER = /^(\s*)\/\/ @ts-expect-error: (\S+) \S.*$/;
 
 /** The project's compiler options (tsconfig.json). */
 function projectOptions(): ts.CompilerOptions {
@@ -104,6 +105,8 @@ describe('the compiler checks launches against the WGSL (test/fixtures/kernel-mi
 
   it('compiles as written: each marked line fails and every other line compiles', () => {
     expect(expected.length, 'marked lines in the fixture').toBeGreaterThanOrEqual(10);
+    const unmarked = lines.flatMap((l, i) => (l.trimStart().startsWith('// @ts-expect-error') && !MARKER.test(l) ? [`line ${i + 1}: ${l.trim()}`] : []));
+    expect(unmarked, 'directives not in the form `// @ts-expect-error: WORD why`').toEqual([]);
     const { found, program } = compileFixture(text, options);
     first = program;
     expect(found.map((f) => `line ${f.line}: ${f.message}`)).toEqual([]);

@@ -5,10 +5,10 @@ import { describe, expect, it } from 'vitest';
 import { resolveOptimizer } from '../src/core/config';
 import { packParams } from '../src/gpu/kernels/kernel-interface';
 import { bindGroupEntries } from '../src/gpu/kernels/pipelines';
-import { MAX_STATS_THREADS, SHARDS_PER_GATHER } from '../src/gpu/kernels/registry';
-import { type DeviceTraits, type MatmulShape, type MatmulVariantId, MATMUL_VARIANT_IDS, defaultVariant } from '../src/gpu/kernels/matmul-variants';
+import { FEATURE_KERNELS, KERNELS, MAX_STATS_THREADS, SHARDS_PER_GATHER } from '../src/gpu/kernels/registry';
+import { type DeviceTraits, type MatmulShape, type MatmulVariantId, MATMUL_VARIANTS, MATMUL_VARIANT_IDS, defaultVariant, planVariant } from '../src/gpu/kernels/matmul-variants';
 import type { DeviceMatrix } from '../src/gpu/kernels/device-matrix';
-import type { LaunchRequest } from '../src/gpu/kernels/launch-request';
+import { type LaunchRequest, request } from '../src/gpu/kernels/launch-request';
 import { LaunchRecorder } from '../src/gpu/kernels/launch-recorder';
 import { matmulRequest } from '../src/gpu/kernels/launch-matmul';
 import { gatherRequests } from '../src/gpu/kernels/launch-gather';
@@ -103,6 +103,41 @@ describe('launch requests: each family agrees with its WGSL', () => {
     expect(clipped.NORM_SLOTS).toBe(6);
     expect(clipped.CLIP_NORM).toBeCloseTo(2, 12);
     expect(clipped.CLIP_VALUE).toBeUndefined();
+  });
+});
+
+describe('request(): what every builder builds its launch with', () => {
+  it('passes the parts on as they are: no constants by default, a matmul record only where given', () => {
+    const z = buf('z');
+    const r = request(KERNELS.softmax, 'main', { label: 'softmax', params: { cols: 10 }, buffers: { z }, workgroups: [2, 1] });
+    expect(r).toEqual({ label: 'softmax', kernel: KERNELS.softmax, entry: 'main', constants: {}, params: { cols: 10 }, buffers: { z }, workgroups: [2, 1] });
+    expect('matmul' in r).toBe(false);
+  });
+
+  it('gather: each launch binds its own shards by name, those past the last unused', () => {
+    const src = matrix(SHARDS_PER_GATHER + 1);
+    const [first, second] = gatherRequests({ order: buf('order'), src, dst: buf('dst'), cols: 10, rows: 8 });
+    for (let i = 0; i < SHARDS_PER_GATHER; i++) expect(first.buffers[`src${i}`], `first launch src${i}`).toBe(src.buffers[i]);
+    expect(second.buffers.src0).toBe(src.buffers[SHARDS_PER_GATHER]);
+    for (let i = 1; i < SHARDS_PER_GATHER; i++) expect(second.buffers[`src${i}`], `second launch src${i}`).toBeNull();
+  });
+
+  it('dropout: forward binds src and dst, backward dst alone', () => {
+    const o = { src: buf('src'), dst: buf('dst'), cols: 5, rows: 7, layer: 1, threshold: 100, scale: 2 };
+    expect(dropoutRequest({ ...o, direction: 'forward' })).toMatchObject({ kernel: FEATURE_KERNELS.dropout, entry: 'forward', buffers: { src: o.src, dst: o.dst } });
+    const backward = dropoutRequest({ ...o, direction: 'backward' });
+    expect(backward).toMatchObject({ kernel: FEATURE_KERNELS.dropout, entry: 'backward' });
+    expect(Object.keys(backward.buffers)).toEqual(['dst']);
+  });
+
+  it('matmul: each variant runs the kernel file and entry point of its row, and its plan holds no more than the launch needs', () => {
+    const shape: MatmulShape = { M: 33, N: 8, K: 17, form: 'AB' };
+    for (const v of MATMUL_VARIANT_IDS) {
+      const r = matmulRequest({ a: buf('a'), b: buf('b'), c: buf('c'), M: shape.M, N: shape.N, K: shape.K }, () => v);
+      expect(r.kernel, v).toBe(MATMUL_VARIANTS[v].kernel);
+      expect(r.entry, v).toBe(MATMUL_VARIANTS[v].entry);
+      expect(Object.keys(planVariant(v, shape)).sort(), v).toEqual(['constants', 'entry', 'kernel', 'workgroups']);
+    }
   });
 });
 

@@ -51,15 +51,22 @@ export async function createWebGpuBackend(net: NetSpec, params: Params, device: 
   try {
     backend = new WebGpuBackend(net, device, options);
     backend.uploadInitial(params);
-  } finally {
-    const oom = device.popErrorScope();
-    const error = await oom.catch(() => null);
-    if (error && backend) {
-      backend.dispose();
-      throw new RangeError(`the GPU ran out of memory for this network's ${net.layers.map((l, i) => fanIn(net, i) * l.units).reduce((a, b) => a + b, 0)} weights: ${String(error.message).slice(0, 200)}`);
-    }
+  } catch (e) {
+    // running out of memory outranks what was thrown
+    await refuseIfOutOfMemory(device, net, backend);
+    throw e;
   }
+  await refuseIfOutOfMemory(device, net, backend);
   return backend;
+}
+
+/** Pops the out-of-memory scope pushed around building `backend`; when the device ran out, disposes it and throws a RangeError. */
+async function refuseIfOutOfMemory(device: GPUDevice, net: NetSpec, backend: WebGpuBackend | null): Promise<void> {
+  const error = await device.popErrorScope().catch(() => null);
+  if (error && backend) {
+    backend.dispose();
+    throw new RangeError(`the GPU ran out of memory for this network's ${net.layers.map((l, i) => fanIn(net, i) * l.units).reduce((a, b) => a + b, 0)} weights: ${String(error.message).slice(0, 200)}`);
+  }
 }
 
 /**

@@ -1,9 +1,9 @@
 import type { Element } from './registry';
 
 /**
- * A row-major matrix on the device: float32, float16 packed two to a word, or bytes packed four
- * to a word (values `byte·scale + offset`), split by rows over buffers (shards) that each fit one storage binding.
- * It has room for `capacity` rows (a streamed chunk may fill fewer).
+ * A row-major matrix on the device, split by rows over buffers (shards) that each fit one storage
+ * binding: float32, float16 two to a word, or bytes four to a word (`byte·scale + offset`), with
+ * room for `capacity` rows (a streamed chunk may fill fewer).
  */
 export interface DeviceMatrix {
   buffers: GPUBuffer[];

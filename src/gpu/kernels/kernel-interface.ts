@@ -1,9 +1,7 @@
 /**
- * What a WGSL kernel file declares, as reflected from it at build time (shaders/reflect.ts):
- * bindings with their access, uniform struct layouts, workgroup sizes, override names and
- * module-scope constants. The WGSL is the only declaration; the host derives bind-group layouts,
- * bind groups and uniform packing from this. `Entries` and `Uniforms` narrow it per file
- * (generated: wgsl-modules.d.ts); left out, any names are allowed.
+ * What a WGSL kernel file declares, reflected at build time (shaders/reflect.ts): entry points with
+ * their bindings and workgroup sizes, uniform layouts, overrides and constants. `Entries` and
+ * `Uniforms` narrow it per file (generated: wgsl-modules.d.ts).
  *
  * @example
  * import matmul from '../../../shaders/matmul.wgsl?kernel';
@@ -14,6 +12,8 @@ export interface KernelInterface<
   Entries extends Record<string, EntryInterface> = Record<string, EntryInterface>,
   Uniforms extends Record<string, StructLayout> = Record<string, StructLayout>,
 > {
+  // The WGSL is the only declaration: the host derives bind-group layouts, bind groups and uniform
+  // packing from this. With `Entries` and `Uniforms` left out, any names are allowed.
   /** File name without `.wgsl`. */
   name: string;
   /** The WGSL with its `//!include`s expanded: what is compiled. */
@@ -92,9 +92,11 @@ export type ParamsValues<K extends KernelInterface> = string extends keyof K['un
   : K['uniforms'] extends { params: StructLayout<infer Field> } ? Record<Field, number> : never;
 
 /**
- * Property names of `Given` that `Known` lacks, each typed `never` (no constraint when `Known`
- * takes any name). Intersected with a parameter whose type `Given` is inferred from the argument,
- * it rejects names the WGSL lacks: inference takes them in, so the excess-property check would not.
+ * Property names of `Given` that `Known` lacks, each typed `never` (none when `Known` takes any
+ * name). Intersected with an inferred parameter, it rejects the names that inference lets in.
+ *
+ * @example
+ * declare function f<V extends { cols: number }>(v: V & NoOtherNames<V, { cols: number }>): void; // f({ cols: 1, rows: 2 }) fails
  */
 export type NoOtherNames<Given, Known> = string extends keyof Known ? unknown : { [N in Exclude<keyof Given, keyof Known>]: never };
 

@@ -1,5 +1,5 @@
 import { FEATURE_KERNELS } from './registry';
-import type { LaunchRequest } from './launch-request';
+import { type LaunchRequest, request } from './launch-request';
 
 /** norms[slot] = Σ ((grad + l2·θ) / rows)² over `count` parameters (clip.wgsl `sum_squares`). */
 export interface SumSquaresOptions {
@@ -19,8 +19,8 @@ export interface SumSquaresOptions {
  * sumSquaresRequest({ theta: W, grad: gW, norms, count: 7840, l2: 0, slot: 0 }).workgroups; // [1, 1]
  */
 export function sumSquaresRequest(o: SumSquaresOptions): LaunchRequest {
-  return {
-    label: o.label ?? `sum of squares ${o.slot}`, kernel: FEATURE_KERNELS.clip, entry: 'sum_squares', constants: {},
+  return request(FEATURE_KERNELS.clip, 'sum_squares', {
+    label: o.label ?? `sum of squares ${o.slot}`,
     params: { count: o.count, l2: o.l2, slot: o.slot }, buffers: { theta: o.theta, grad: o.grad, norms: o.norms }, workgroups: [1, 1],
-  };
+  });
 }

@@ -1,5 +1,5 @@
 import { FEATURE_KERNELS } from './registry';
-import { type LaunchRequest, grid1d } from './launch-request';
+import { type LaunchRequest, grid1d, request } from './launch-request';
 
 /** Inverted dropout of one layer over the batch's rows × `cols` units (dropout.wgsl). */
 export interface DropoutOptions {
@@ -24,10 +24,10 @@ export interface DropoutOptions {
  */
 export function dropoutRequest(o: DropoutOptions): LaunchRequest {
   const k = FEATURE_KERNELS.dropout;
-  return {
-    label: `dropout ${o.direction} ${o.layer}`, kernel: k, entry: o.direction, constants: {},
-    params: { cols: o.cols, layer: o.layer, threshold: o.threshold, scale: o.scale },
-    buffers: o.direction === 'forward' ? { src: o.src ?? null, dst: o.dst } : { dst: o.dst },
-    workgroups: grid1d(o.rows * o.cols, k.entries[o.direction].workgroupSize[0]),
-  };
+  const label = `dropout ${o.direction} ${o.layer}`;
+  const params = { cols: o.cols, layer: o.layer, threshold: o.threshold, scale: o.scale };
+  const workgroups = grid1d(o.rows * o.cols, k.entries[o.direction].workgroupSize[0]);
+  // one call per entry point: each binds its own buffers
+  if (o.direction === 'forward') return request(k, 'forward', { label, params, buffers: { src: o.src ?? null, dst: o.dst }, workgroups });
+  return request(k, 'backward', { label, params, buffers: { dst: o.dst }, workgroups });
 }

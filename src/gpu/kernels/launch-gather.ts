@@ -1,6 +1,6 @@
 import { KERNELS, SHARDS_PER_GATHER, elementCode } from './registry';
 import type { DeviceMatrix } from './device-matrix';
-import { type LaunchRequest, grid1d } from './launch-request';
+import { type LaunchRequest, grid1d, request } from './launch-request';
 
 /** dst[r, :] = src[order[start + r], :] for the batch's rows (gather.wgsl). */
 export interface GatherOptions {
@@ -26,15 +26,15 @@ export function gatherRequests(o: GatherOptions): LaunchRequest[] {
   const k = KERNELS.gather;
   const out: LaunchRequest[] = [];
   for (let first = 0; first < src.buffers.length; first += SHARDS_PER_GATHER) {
-    const srcs: Record<string, GPUBuffer | null> = {};
-    for (let i = 0; i < SHARDS_PER_GATHER; i++) srcs[`src${i}`] = src.buffers[first + i] ?? null;
     const label = `${o.label ?? 'gather'}${src.buffers.length > SHARDS_PER_GATHER ? ` shards ${first}..${Math.min(src.buffers.length, first + SHARDS_PER_GATHER) - 1}` : ''}`;
-    out.push({
-      label, kernel: k, entry: 'main', constants: { ELEMENT: elementCode(src.element) },
+    const shard = (i: number) => src.buffers[first + i] ?? null;
+    out.push(request(k, 'main', {
+      label, constants: { ELEMENT: elementCode(src.element) },
       params: { cols: o.cols, shardRows: src.shardRows, rowStride: src.rowStride, firstShard: first, scale: src.scale, offset: src.offset },
-      buffers: { order: o.order, dst: o.dst, ...srcs },
+      // one property per shard binding (SHARDS_PER_GATHER of them), written out so that the compiler checks their names
+      buffers: { order: o.order, dst: o.dst, src0: shard(0), src1: shard(1), src2: shard(2), src3: shard(3) },
       workgroups: grid1d(o.rows * o.cols, k.entries.main.workgroupSize[0]),
-    });
+    }));
   }
   return out;
 }

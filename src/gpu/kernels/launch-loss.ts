@@ -1,6 +1,6 @@
 import type { Activation, LossName } from '../../core/types';
 import { KERNELS, activationCode, lossCode } from './registry';
-import { type LaunchRequest, grid1d } from './launch-request';
+import { type LaunchRequest, grid1d, request } from './launch-request';
 
 /** Per-row loss of outputs `a` against targets `y` (loss.wgsl). */
 export interface LossOptions {
@@ -29,11 +29,11 @@ export interface LossOptions {
  */
 export function lossRequest(o: LossOptions): LaunchRequest {
   const k = KERNELS.loss;
-  return {
-    label: `loss ${o.loss}`, kernel: k, entry: 'main',
+  return request(k, 'main', {
+    label: `loss ${o.loss}`,
     constants: { LOSS: lossCode(o.loss), ACTIVATION: activationCode(o.activation), WRITE_DELTA: o.writeDelta, WEIGHTED: !!o.sampleWeights, METRICS: !!o.rowMetrics },
     params: { cols: o.cols },
     buffers: { a: o.a, y: o.y, delta: o.delta, rowStats: o.rowStats, sampleWeights: o.sampleWeights ?? null, rowMetrics: o.rowMetrics ?? null },
     workgroups: grid1d(o.rows, k.entries.main.workgroupSize[0]),
-  };
+  });
 }

@@ -1,7 +1,10 @@
 import type { Activation } from '../../core/types';
 import { type BatchRows, type Epilogue, activationCode, batchRowsCode, epilogueCode } from './registry';
-import { type MatmulModes, type MatmulShape, type MatmulVariantId, matmulParams, pipelineConstants, planVariant } from './matmul-variants';
-import type { LaunchRequest } from './launch-request';
+import type { ParamsValues } from './kernel-interface';
+import {
+  type MatmulKernel, type MatmulModes, type MatmulShape, type MatmulVariantId, type VariantLaunch, matmulParams, pipelineConstants, planVariant,
+} from './matmul-variants';
+import { type LaunchRequest, type RequestBuffers, type RequestParts, request } from './launch-request';
 
 /** A product C = op(A)·op(B) with an optional epilogue (see matmul.wgsl). */
 export interface MatmulOptions {
@@ -38,14 +41,28 @@ export function matmulRequest(o: MatmulOptions, chooseVariant: (shape: MatmulSha
   const shape: MatmulShape = { M: o.M, N: o.N, K: o.K, form: o.transA ? 'ATB' : o.transB ? 'ABT' : 'AB' };
   const variant = chooseVariant(shape);
   const plan = planVariant(variant, shape);
-  return {
+  return variantRequest(plan, {
     label: o.label ?? `matmul ${o.M}x${o.N}x${o.K}`,
-    kernel: plan.kernel,
-    entry: plan.entry,
     constants: pipelineConstants(plan, modes),
     params: matmulParams(o, batchRowsCode(o.batchRows ?? 'none'), modes),
     buffers: { a: o.a, b: o.b, c: o.c, bias: o.bias ?? null, aux: o.aux ?? null },
     workgroups: plan.workgroups,
     matmul: { variant, shape, modes },
-  };
+  });
+}
+
+/** The buffers of a product, by the binding names every matmul kernel file declares. */
+export type MatmulBuffers = RequestBuffers<MatmulKernel, 'main'>;
+
+/**
+ * The request of a planned product, checked against the plan's kernel file and entry point (a
+ * binding or Params field that one file lacks and another declares is caught at run time only).
+ *
+ * @example
+ * variantRequest(planVariant('tiled', shape), { label: 'tuning', params, buffers: { a, b, c, bias: null, aux: null }, workgroups: [1, 1] });
+ */
+export function variantRequest(plan: VariantLaunch, parts: RequestParts<ParamsValues<MatmulKernel>, MatmulBuffers>): LaunchRequest {
+  // one call per kind of plan: a call is checked against one kernel type and entry point, and
+  // `main` is every file's while the others are matmul.wgsl's alone
+  return plan.entry === 'main' ? request(plan.kernel, plan.entry, parts) : request(plan.kernel, plan.entry, parts);
 }

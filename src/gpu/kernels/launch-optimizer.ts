@@ -1,6 +1,6 @@
 import type { ResolvedOptimizer } from '../../core/config';
 import { KERNELS, optimizerCode } from './registry';
-import { type LaunchRequest, grid1d } from './launch-request';
+import { type LaunchRequest, grid1d, request } from './launch-request';
 
 /** Gradient clipping of an update: by the global norm (the `norms` slots clip.wgsl fills) and/or by value. */
 export interface OptimizerClip {
@@ -52,9 +52,9 @@ export function optimizerRequest(o: OptimizerOptions): LaunchRequest {
   if (opt.type === 'adamw' && (!o.bias || opt.decayBiases) && opt.weightDecay > 0) constants.WEIGHT_DECAY = opt.weightDecay;
   if (o.clip?.norm) Object.assign(constants, { CLIP_NORM: o.clip.norm, NORM_SLOTS: o.clip.slots });
   if (o.clip?.value) constants.CLIP_VALUE = o.clip.value;
-  return {
-    label: o.label ?? `optimizer ${opt.type}`, kernel: k, entry: 'main', constants, params,
+  return request(k, 'main', {
+    label: o.label ?? `optimizer ${opt.type}`, constants, params,
     buffers: { theta: o.theta, grad: o.grad, s1: o.s1, s2: o.s2, prev: o.prev, flags: o.flags, norms: o.clip?.norms ?? null },
     workgroups: grid1d(o.count, k.entries.main.workgroupSize[0]),
-  };
+  });
 }

@@ -1,5 +1,5 @@
 import { KERNELS, MAX_STATS_THREADS } from './registry';
-import { type LaunchRequest, grid1d } from './launch-request';
+import { type LaunchRequest, grid1d, request } from './launch-request';
 
 const pow2AtLeast = (n: number) => 2 ** Math.ceil(Math.log2(Math.max(1, n)));
 
@@ -28,7 +28,7 @@ export interface BatchStatsOptions {
  */
 export function columnSumsRequest(o: ColumnSumsOptions): LaunchRequest {
   const k = KERNELS.reduce;
-  return { label: 'column sums', kernel: k, entry: 'column_sums', constants: {}, params: { cols: o.cols }, buffers: { src: o.src, dst: o.dst }, workgroups: grid1d(o.cols, k.entries.column_sums.workgroupSize[0]) };
+  return request(k, 'column_sums', { label: 'column sums', params: { cols: o.cols }, buffers: { src: o.src, dst: o.dst }, workgroups: grid1d(o.cols, k.entries.column_sums.workgroupSize[0]) });
 }
 
 /**
@@ -41,5 +41,5 @@ export function columnSumsRequest(o: ColumnSumsOptions): LaunchRequest {
 export function batchStatsRequest(o: BatchStatsOptions): LaunchRequest {
   const rows = o.rows ?? Math.floor(o.rowStats.size / 8);
   const threads = Math.min(MAX_STATS_THREADS, pow2AtLeast(rows));
-  return { label: 'batch stats', kernel: KERNELS.reduce, entry: 'batch_stats', constants: { STATS_THREADS: threads }, params: null, buffers: { src: o.rowStats, dst: o.stats, flags: o.flags }, workgroups: [1, 1] };
+  return request(KERNELS.reduce, 'batch_stats', { label: 'batch stats', constants: { STATS_THREADS: threads }, params: null, buffers: { src: o.rowStats, dst: o.stats, flags: o.flags }, workgroups: [1, 1] });
 }

@@ -1,5 +1,5 @@
 import { KERNELS } from './registry';
-import { type LaunchRequest, grid1d } from './launch-request';
+import { type LaunchRequest, grid1d, request } from './launch-request';
 
 /** Row-wise softmax of `z` in place (softmax.wgsl). */
 export interface SoftmaxOptions {
@@ -16,5 +16,5 @@ export interface SoftmaxOptions {
  */
 export function softmaxRequest(o: SoftmaxOptions): LaunchRequest {
   const k = KERNELS.softmax;
-  return { label: 'softmax', kernel: k, entry: 'main', constants: {}, params: { cols: o.cols }, buffers: { z: o.z }, workgroups: grid1d(o.rows, k.entries.main.workgroupSize[0]) };
+  return request(k, 'main', { label: 'softmax', params: { cols: o.cols }, buffers: { z: o.z }, workgroups: grid1d(o.rows, k.entries.main.workgroupSize[0]) });
 }

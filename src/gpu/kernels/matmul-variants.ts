@@ -1,4 +1,4 @@
-import type { KernelInterface } from './kernel-interface';
+import type { EntryName, KernelInterface, ParamsValues } from './kernel-interface';
 import { KERNELS, MATMUL_SIZES, MATMUL_VARIANT_KERNELS } from './registry';
 import { describeInfo } from '../device';
 
@@ -26,7 +26,7 @@ export const MATMUL_VARIANTS = {
   // `subgroups` feature only)
   'subgroups-8x8': { kernel: MATMUL_VARIANT_KERNELS['matmul-subgroups'], entry: 'main', layout: 'rowBlocks', constants: { RB: 2, CB: 2 }, needs: 'subgroups' },
   'subgroups-16x16': { kernel: MATMUL_VARIANT_KERNELS['matmul-subgroups'], entry: 'main', layout: 'rowBlocks', constants: { RB: 4, CB: 4 }, needs: 'subgroups' },
-} as const satisfies Record<string, MatmulVariantSpec>;
+} as const satisfies Record<string, MatmulVariantSpec & MatmulEntryPoint>;
 
 /** How a variant's grid is laid out. */
 type Layout = 'tile' | 'blocks' | 'rowBlocks' | 'vec4';
@@ -41,6 +41,14 @@ export interface MatmulVariantSpec {
   /** What it requires: N a multiple of 4 (`vec4`), the device's `subgroups` feature, or nothing. */
   needs: 'vec4' | 'subgroups' | null;
 }
+
+/** The three matmul kernel files: a launch through this union is checked against the bindings and Params all of them declare. */
+export type MatmulKernel = typeof KERNELS.matmul | (typeof MATMUL_VARIANT_KERNELS)[keyof typeof MATMUL_VARIANT_KERNELS];
+
+/** A matmul kernel file with one of its entry points: `main`, which all of them have, or one of matmul.wgsl's own (`blocked`). */
+export type MatmulEntryPoint =
+  | { kernel: MatmulKernel; entry: EntryName<MatmulKernel> }
+  | { kernel: typeof KERNELS.matmul; entry: EntryName<typeof KERNELS.matmul> };
 
 /** Name of a matmul variant. */
 export type MatmulVariantId = keyof typeof MATMUL_VARIANTS;
@@ -126,15 +134,10 @@ const SUBGROUP_MIN_THREADS = 4;
 const pow2AtLeast = (n: number) => 2 ** Math.ceil(Math.log2(Math.max(1, n)));
 
 /**
- * A launch of one variant: its override constants (beyond the operand modes; `RUNTIME_MODES: 1`
- * when the kernel reads the modes from its params) and its grid.
+ * A launch of one variant: its kernel file and entry point, its override constants (beyond the
+ * operand modes; `RUNTIME_MODES: 1` when the kernel reads the modes from its params) and its grid.
  */
-export interface VariantLaunch {
-  kernel: KernelInterface;
-  entry: string;
-  constants: Record<string, number>;
-  workgroups: [number, number];
-}
+export type VariantLaunch = MatmulEntryPoint & { constants: Record<string, number>; workgroups: [number, number] };
 
 /**
  * The constants and grid of `variant` for `shape` (M, N: the largest sizes; the batch may be
@@ -145,13 +148,15 @@ export interface VariantLaunch {
  */
 export function planVariant(variant: MatmulVariantId, shape: MatmulShape): VariantLaunch {
   const v: MatmulVariantSpec = MATMUL_VARIANTS[variant];
+  // the rest keeps the kernel and entry point paired (each row's own types)
+  const { layout: _layout, constants: _constants, needs: _needs, ...at } = MATMUL_VARIANTS[variant];
   const { M, N } = shape;
   const constants: Record<string, number> = { ...v.constants };
   const quad = MATMUL_SIZES.block;
   switch (v.layout) {
     case 'tile': {
       const tile = MATMUL_SIZES.tile;
-      return { kernel: v.kernel, entry: v.entry, constants, workgroups: [Math.ceil(N / tile), Math.ceil(M / tile)] };
+      return { ...at, constants, workgroups: [Math.ceil(N / tile), Math.ceil(M / tile)] };
     }
     case 'blocks': {
       // up to BLOCKED_MAX_THREADS threads, no wider or taller than the blocks of C there are;
@@ -166,19 +171,19 @@ export function planVariant(variant: MatmulVariantId, shape: MatmulShape): Varia
       constants.WG_X = wx;
       constants.WG_Y = wy;
       if (compact) constants.RUNTIME_MODES = 1;
-      return { kernel: v.kernel, entry: v.entry, constants, workgroups: [Math.ceil(N / (bw * wx)), Math.ceil(M / (bh * wy))] };
+      return { ...at, constants, workgroups: [Math.ceil(N / (bw * wx)), Math.ceil(M / (bh * wy))] };
     }
     case 'rowBlocks': {
       // one row of threads a workgroup, as wide as the column blocks (at least 4 threads)
       const bw = quad * constants.CB;
       const wx = Math.max(SUBGROUP_MIN_THREADS, Math.min(BLOCKED_MAX_THREADS, pow2AtLeast(Math.ceil(N / bw))));
       constants.WG_X = wx;
-      return { kernel: v.kernel, entry: v.entry, constants, workgroups: [Math.ceil(N / (bw * wx)), Math.ceil(M / (quad * constants.RB))] };
+      return { ...at, constants, workgroups: [Math.ceil(N / (bw * wx)), Math.ceil(M / (quad * constants.RB))] };
     }
     case 'vec4': {
       const cols = MATMUL_SIZES.vec4Cols * constants.WG_X;
       const rows = constants.ROWS * constants.WG_Y;
-      return { kernel: v.kernel, entry: v.entry, constants, workgroups: [Math.ceil(N / cols), Math.ceil(M / rows)] };
+      return { ...at, constants, workgroups: [Math.ceil(N / cols), Math.ceil(M / rows)] };
     }
   }
 }
@@ -242,7 +247,7 @@ export function pipelineConstants(plan: VariantLaunch, modes: MatmulModes): Reco
  * @example
  * matmulParams({ M: 64, N: 10, K: 128 }, 1, modes).transA; // 0
  */
-export function matmulParams(size: { M: number; N: number; K: number }, batchRows: number, modes: MatmulModes): Record<string, number> {
+export function matmulParams(size: { M: number; N: number; K: number }, batchRows: number, modes: MatmulModes): ParamsValues<MatmulKernel> {
   return {
     M: size.M, N: size.N, K: size.K, batchRows,
     transA: +modes.TRANS_A, transB: +modes.TRANS_B, epilogue: modes.EPILOGUE, activation: modes.ACTIVATION, hasBias: +modes.HAS_BIAS,

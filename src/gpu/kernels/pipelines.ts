@@ -22,20 +22,19 @@ export interface CompileStats {
 const BUFFER_TYPE: Record<BindingAccess, GPUBufferBindingType> = { uniform: 'uniform', read: 'read-only-storage', read_write: 'storage' };
 
 /**
- * Compute pipelines built once per device and cached by kernel, entry point and override
- * constants. Layouts come from the kernel's reflected interface: group 0 holds the bindings the
- * entry point uses (with the access the WGSL declares), group 1 the per-batch uniform, selected
- * by dynamic offset.
- *
- * Pipelines can be requested with `createComputePipelineAsync` ({@link PipelineCache.ref}), which
- * compiles them in parallel off the calling thread; {@link PipelineCache.get} returns a finished
- * one, creating it synchronously when it was not asked for before.
+ * Compute pipelines built once per device, cached by kernel, entry point and override constants,
+ * with layouts from the kernel's reflected interface; compiled asynchronously
+ * ({@link PipelineCache.ref}) or at once ({@link PipelineCache.get}).
  *
  * @example
  * const cache = PipelineCache.for(device);
  * const p = cache.get(KERNELS.matmul, 'main', { TRANS_A: true });
  */
 export class PipelineCache {
+  // Group 0 holds the bindings the entry point uses (with the access the WGSL declares), group 1
+  // the per-batch uniform, selected by dynamic offset. ref() compiles with
+  // createComputePipelineAsync, in parallel off the calling thread; get() returns a finished
+  // pipeline, creating it synchronously when it was not asked for before.
   private static readonly perDevice = new WeakMap<GPUDevice, PipelineCache>();
   private readonly pipelines = new Map<string, GPUComputePipeline>();
   private readonly pending = new Map<string, PipelineRef>();
@@ -104,11 +103,13 @@ export class PipelineCache {
     let r = this.pending.get(key);
     if (!r) {
       const t0 = performance.now();
-      const ref: PipelineRef = { pipeline: null, ready: null as unknown as Promise<GPUComputePipeline> };
-      ref.ready = this.device.createComputePipelineAsync(this.descriptor(kernel, entry, constants, key)).then(
+      // declared before the promise whose callback fills it in and built once the promise exists:
+      // a promise's callbacks run after this synchronous code, so `ref` is set by then
+      let ref: PipelineRef | null = null;
+      const ready = this.device.createComputePipelineAsync(this.descriptor(kernel, entry, constants, key)).then(
         (p) => {
           this.asyncMs.push(performance.now() - t0);
-          ref.pipeline = p;
+          if (ref) ref.pipeline = p;
           if (!this.pipelines.has(key)) this.pipelines.set(key, p);
           this.pending.delete(key);
           return p;
@@ -118,6 +119,7 @@ export class PipelineCache {
           throw e;
         },
       );
+      ref = { pipeline: null, ready };
       this.pending.set(key, ref);
       this.counted(kernel, entry);
       r = ref;
@@ -175,10 +177,9 @@ export function entryOf<K extends KernelInterface>(kernel: K, entry: EntryName<K
 export type BindingBuffers<K extends KernelInterface, E extends EntryName<K>> = { [N in BindingName<K, E>]: GPUBuffer | null };
 
 /**
- * The group-0 entries of a bind group for `entry` of `kernel`, from buffers given by binding
- * name. Every binding the entry uses must be named (null: unused, a placeholder is bound) and no
- * other name may be given: for a kernel imported with `?kernel` the compiler checks this, and at
- * run time a host that disagrees with the WGSL fails here, naming the binding.
+ * The group-0 entries of a bind group for `entry` of `kernel`, from buffers by binding name: each
+ * binding the entry uses (null: a placeholder is bound) and no other name. The compiler checks a
+ * kernel imported with `?kernel`; at run time a mismatch with the WGSL throws, naming the binding.
  *
  * @example
  * bindGroupEntries(KERNELS.softmax, 'main', { params: u, z: logits }, placeholder);

@@ -14,16 +14,16 @@ import type { ResolvedOptimizer } from '../../core/config';
 import { type KernelInterface, kernelConst, modeCode } from './kernel-interface';
 
 /**
- * Every kernel family, one `.wgsl` file each in shaders/, with its interface reflected from the
- * WGSL at build time and its names typed per file (wgsl-modules.d.ts, so launches are checked by
- * the compiler). Adding a kernel: write shaders/NAME.wgsl, run `npm run typecheck` (which
- * declares its types), import it here with `?kernel`, and add a builder beside launches.ts that
- * passes its buffers and uniform fields by name.
+ * Every kernel family, one shaders/NAME.wgsl each, with its interface reflected at build time and
+ * its names typed per file (wgsl-modules.d.ts), so that launches are checked by the compiler.
  *
  * @example
  * KERNELS.matmul.entries.main.bindings.map((b) => b.name); // ['params', 'a', 'b', 'c', 'bias', 'aux']
  */
 export const KERNELS = {
+  // Adding a kernel: write shaders/NAME.wgsl, run `npm run typecheck` (which declares its types),
+  // import it here with `?kernel`, add a request builder in src/gpu/kernels/launch-NAME.ts (built
+  // with request(), which checks its binding and Params names) and a method on LaunchBuilder.
   matmul: matmulKernel,
   gather: gatherKernel,
   softmax: softmaxKernel,
@@ -52,9 +52,9 @@ export type KernelName = keyof typeof KERNELS;
 export const BATCH_LAYOUT = batchKernel.uniforms.batch;
 
 /**
- * The other kernel files of the matrix product: the same math, bindings and uniforms as
- * matmul.wgsl, with vec4 loads and stores, or subgroup operations (compiled only on devices with
- * the `subgroups` feature). Each variant of {@link MATMUL_VARIANTS} runs one of their entry points.
+ * The other kernel files of the matrix product: matmul.wgsl's math, bindings and uniforms with vec4
+ * loads and stores, or subgroup operations (devices with `subgroups` only). Each variant of
+ * {@link MATMUL_VARIANTS} runs one of their entry points or one of matmul.wgsl's.
  */
 export const MATMUL_VARIANT_KERNELS = {
   'matmul-vec4': matmulVec4Kernel,

@@ -8,15 +8,15 @@
 
 declare module '*/activation.wgsl?kernel' {
   const kernel: import('./kernel-interface').ReflectedKernel<{
-    entries: {};
-    uniforms: {};
+    entries: Record<never, never>;
+    uniforms: Record<never, never>;
   }>;
   export default kernel;
 }
 
 declare module '*/batch.wgsl?kernel' {
   const kernel: import('./kernel-interface').ReflectedKernel<{
-    entries: {};
+    entries: Record<never, never>;
     uniforms: {
       batch: 'start' | 'rows' | 'step' | 'index' | 'lr' | 'c1' | 'c2' | 'dropKey';
     };
@@ -107,7 +107,7 @@ declare module '*/loss.wgsl?kernel' {
 
 declare module '*/matmul-blocks.wgsl?kernel' {
   const kernel: import('./kernel-interface').ReflectedKernel<{
-    entries: {};
+    entries: Record<never, never>;
     uniforms: {
       batch: 'start' | 'rows' | 'step' | 'index' | 'lr' | 'c1' | 'c2' | 'dropKey';
       params: 'M' | 'N' | 'K' | 'batchRows' | 'transA' | 'transB' | 'epilogue' | 'activation' | 'hasBias';
@@ -118,7 +118,7 @@ declare module '*/matmul-blocks.wgsl?kernel' {
 
 declare module '*/matmul-modes.wgsl?kernel' {
   const kernel: import('./kernel-interface').ReflectedKernel<{
-    entries: {};
+    entries: Record<never, never>;
     uniforms: {
       batch: 'start' | 'rows' | 'step' | 'index' | 'lr' | 'c1' | 'c2' | 'dropKey';
       params: 'M' | 'N' | 'K' | 'batchRows' | 'transA' | 'transB' | 'epilogue' | 'activation' | 'hasBias';

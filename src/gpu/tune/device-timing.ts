@@ -9,6 +9,8 @@ import type { TuneRequest, TunerDeps } from './autotune';
 import { bindGroupEntries } from '../kernels/pipelines';
 import type { PipelineCache } from '../kernels/pipelines';
 import { batchRowsCode } from '../kernels/registry';
+import type { LaunchRequest } from '../kernels/launch-request';
+import { variantRequest } from '../kernels/launch-matmul';
 
 const STORAGE = USAGE.STORAGE | USAGE.COPY_SRC | USAGE.COPY_DST;
 /** Aim for this much GPU time when timing one candidate (ms), within MIN/MAX launches. */
@@ -63,7 +65,9 @@ export function deviceTunerDeps(device: GPUDevice, traits: DeviceTraits, cache: 
   // with the launch's own operand modes, so that the winner is the pipeline training uses
   const constantsOf = (variant: MatmulVariantId, req: TuneRequest) => {
     const plan = planVariant(variant, req.shape);
-    return { plan, constants: pipelineConstants(plan, req.modes) };
+    // a pipeline is named by its kernel file and entry point alone (the cache checks them)
+    const pipeline: Pick<LaunchRequest, 'kernel' | 'entry'> = plan;
+    return { plan, pipeline, constants: pipelineConstants(plan, req.modes) };
   };
   const timestamps = device.features.has('timestamp-query');
   return {
@@ -71,29 +75,32 @@ export function deviceTunerDeps(device: GPUDevice, traits: DeviceTraits, cache: 
     checkAlive,
     candidates: (shape) => candidateOrder(shape, traits),
     isCompiled: (variant, req) => {
-      const { plan, constants } = constantsOf(variant, req);
-      return cache.has(plan.kernel, plan.entry, constants);
+      const { pipeline, constants } = constantsOf(variant, req);
+      return cache.has(pipeline.kernel, pipeline.entry, constants);
     },
     compile: async (variant, req) => {
-      const { plan, constants } = constantsOf(variant, req);
+      const { pipeline, constants } = constantsOf(variant, req);
       const t0 = performance.now();
-      await cache.ref(plan.kernel, plan.entry, constants).ready;
+      await cache.ref(pipeline.kernel, pipeline.entry, constants).ready;
       return performance.now() - t0;
     },
     time: async (variant, req) => {
       checkAlive();
       const { plan, constants } = constantsOf(variant, req);
       const { M, N, K } = req.shape;
-      const uniform = buffers.uniform('tuning params', packParams(plan.kernel, matmulParams(req.shape, batchRowsCode('none'), req.modes)));
+      const params = matmulParams(req.shape, batchRowsCode('none'), req.modes);
+      const uniform = buffers.uniform('tuning params', packParams(plan.kernel, params));
       try {
-        const bindGroup = device.createBindGroup({
-          label: `tuning ${variant}`,
-          layout: cache.layout(plan.kernel, plan.entry),
-          entries: bindGroupEntries(plan.kernel, plan.entry, {
-            params: uniform, a: operand('a', M * K), b: operand('b', K * N), c: operand('c', M * N), bias: operand('bias', N), aux: operand('aux', M * N),
-          }, () => operand('unused', 4)),
+        const r = variantRequest(plan, {
+          label: `tuning ${variant}`, constants, params, workgroups: plan.workgroups,
+          buffers: { a: operand('a', M * K), b: operand('b', K * N), c: operand('c', M * N), bias: operand('bias', N), aux: operand('aux', M * N) },
         });
-        const launch = launcher(cache.get(plan.kernel, plan.entry, constants), bindGroup, uniforms, plan.workgroups);
+        const bindGroup = device.createBindGroup({
+          label: r.label,
+          layout: cache.layout(r.kernel, r.entry),
+          entries: bindGroupEntries(r.kernel, r.entry, { params: uniform, ...r.buffers }, () => operand('unused', 4)),
+        });
+        const launch = launcher(cache.get(r.kernel, r.entry, r.constants), bindGroup, uniforms, r.workgroups);
         return timestamps ? await timeWithQueries(device, buffers, launch, checkAlive) : await timeByWall(device, launch, checkAlive);
       } finally {
         buffers.destroy(uniform);

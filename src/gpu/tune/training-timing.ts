@@ -47,7 +47,7 @@ const loaded = new WeakSet<GPUDevice>();
 async function loadStored(device: GPUDevice): Promise<void> {
   if (loaded.has(device)) return;
   loaded.add(device);
-  let record: unknown = null;
+  let record: unknown;
   try {
     record = await currentStore().read(`matmul ${adapterKey(device)}`);
   } catch {

@@ -55,6 +55,14 @@ export class ModuleBuilder {
   private readonly types: string[] = [];
   private readonly functions: Declared[] = [];
   private readonly paramLists: (readonly ValType[])[] = [];
+  private readonly imports: { module: string; name: string; type: number }[] = [];
+
+  /** Imports a host function (before any function is declared: imports take the first indices); returns its index. */
+  importFunction(module: string, fname: string, params: readonly ValType[], results: readonly ValType[]): number {
+    if (this.functions.length) throw new Error(`import ${module}.${fname}: imports come before declared functions`);
+    this.imports.push({ module, name: fname, type: this.typeIndex(params, results) });
+    return this.imports.length - 1;
+  }
 
   /** The function type index of `params → results`, added on first use. */
   private typeIndex(params: readonly ValType[], results: readonly ValType[]): number {
@@ -69,15 +77,15 @@ export class ModuleBuilder {
     if (this.functions.some((f) => f.name === fname)) throw new Error(`function ${fname} is declared twice`);
     this.functions.push({ name: fname, type: this.typeIndex(params, results), exported, body: null });
     this.paramLists.push(params);
-    return this.functions.length - 1;
+    return this.imports.length + this.functions.length - 1;
   }
 
   /** Defines function `index`'s body from `build`, which gets its locals and returns its instructions. */
   define(index: number, build: (f: FunctionBuilder) => Bytes): void {
-    const fn = this.functions[index];
-    if (!fn) throw new RangeError(`define: no function ${index}`);
+    const fn = this.functions[index - this.imports.length];
+    if (!fn) throw new RangeError(`define: no declared function ${index}`);
     if (fn.body) throw new Error(`function ${fn.name} is defined twice`);
-    const f = new FunctionBuilder(this.paramLists[index]);
+    const f = new FunctionBuilder(this.paramLists[index - this.imports.length]);
     const code = build(f);
     const body = seq(f.encodeLocals(), code, 0x0b);
     fn.body = seq(uleb(body.length), body);
@@ -99,12 +107,13 @@ export class ModuleBuilder {
       return seq(0x60, vec(p.map((t) => [t])), vec(r.map((t) => [t])));
     });
     const memory = seq(name('env'), name('memory'), 0x02, 0x00, uleb(1));
-    const exports = this.functions.flatMap((f, i) => (f.exported ? [seq(name(f.name), 0x00, uleb(i))] : []));
+    const functionImports = this.imports.map((i) => seq(name(i.module), name(i.name), 0x00, uleb(i.type)));
+    const exports = this.functions.flatMap((f, i) => (f.exported ? [seq(name(f.name), 0x00, uleb(this.imports.length + i))] : []));
     return new Uint8Array(
       seq(
         [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
         section(1, vec(types)),
-        section(2, vec([memory])),
+        section(2, vec([memory, ...functionImports])),
         section(3, vec(this.functions.map((f) => uleb(f.type)))),
         section(7, vec(exports)),
         section(10, vec(this.functions.map((f) => f.body!))),

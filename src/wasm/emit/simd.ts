@@ -25,7 +25,21 @@ export const v128 = {
   and: bin(0x4e), or: bin(0x50), xor: bin(0x51), andNot: bin(0x4f),
   /** Bits of `a` where `mask` is 1, of `b` where it is 0. */
   bitselect: (a: Bytes, b: Bytes, mask: Bytes): Bytes => seq(a, b, mask, op(0x52)),
-  zero: (): Bytes => f32x4.splat([0x43, 0, 0, 0, 0]),
+  zero: (): Bytes => f32x4.c(0),
+  /** Lanes of `a` then `b` picked by 16 byte indices (0–15 from a, 16–31 from b). */
+  shuffle: (a: Bytes, b: Bytes, lanes: number[]): Bytes => seq(a, b, op(0x0d), lanes),
+  anyTrue: un(0x53),
+};
+
+/** The upper two f32 lanes moved to the bottom (byte lanes 8–15, then 8–15 again). */
+export const HIGH_HALF = [8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15];
+
+export const f64x2 = {
+  splat: un(0x14),
+  extract: (a: Bytes, lane: number): Bytes => seq(a, op(0x21), lane),
+  add: bin(0xf0), mul: bin(0xf2),
+  /** The low two f32 lanes widened to f64. */
+  promoteLow: un(0x5f),
 };
 
 export const f32x4 = {

@@ -72,18 +72,18 @@ export function f64Bytes(v: number): Bytes {
 
 /** A name: its UTF-8 length, then its bytes. */
 export function name(s: string): Bytes {
-  const utf8 = [...new TextEncoder().encode(s)];
-  return [...uleb(utf8.length), ...utf8];
+  const utf8 = Array.from(new TextEncoder().encode(s));
+  return seq(uleb(utf8.length), utf8);
 }
 
 /** A vector: the item count, then the items. */
 export function vec(items: Bytes[]): Bytes {
-  return [...uleb(items.length), ...items.flat()];
+  return seq(uleb(items.length), ...items);
 }
 
 /** A section: its id, its byte length, then its payload. */
 export function section(id: number, payload: Bytes): Bytes {
-  return [id, ...uleb(payload.length), ...payload];
+  return seq(id, uleb(payload.length), payload);
 }
 
 /** Flattens instruction pieces (byte arrays and single bytes) into one sequence. */

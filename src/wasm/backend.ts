@@ -22,6 +22,21 @@ const MAX_GROUP_EPOCHS = 512;
 export type WasmTrainer = Omit<TrainerBackend, 'name'> & { readonly name: 'wasm' };
 
 /**
+ * Refuses plans whose order is not one index per row of the `n` rows held (the module gathers the
+ * rows it names: an index out of range would read another region of its memory).
+ */
+function checkPlans(plans: EpochPlan[], n: number): void {
+  if (plans.length < 1) throw new Error('trainEpochs needs at least one epoch plan');
+  for (const plan of plans) {
+    if (plan.order.length !== n) throw new Error(`epoch plan order has ${plan.order.length} indices, expected one per row of the ${n} rows held`);
+    let max = 0;
+    for (let i = 0; i < n; i++) max = Math.max(max, plan.order[i]);
+    if (max >= n) throw new RangeError(`epoch plan order names row ${max}, but only ${n} rows are held`);
+    if (!(plan.batchSize >= 1)) throw new RangeError(`epoch plan batchSize must be at least 1, got ${plan.batchSize}`);
+  }
+}
+
+/**
  * Thrown when a disposed wasm backend is used.
  *
  * @example
@@ -99,7 +114,7 @@ export class WasmBackend implements WasmTrainer {
     held.update((h) => (h.data[`block${slot}`] = { x, y, w: null, batchSize: Math.min(batchSize, x.rows) }), [`block${slot}`]);
   }
 
-  trainBlock(slot: number, plan: EpochPlan, report: BatchReporter | null, signal?: AbortSignal): Promise<TrainOutcome> {
+  async trainBlock(slot: number, plan: EpochPlan, report: BatchReporter | null, signal?: AbortSignal): Promise<TrainOutcome> {
     if (!this.alive().held.h.data[`block${slot}`]) throw new Error(`trainBlock: block slot ${slot} holds nothing`);
     return this.run(`block${slot}`, [plan], report, signal);
   }
@@ -115,7 +130,7 @@ export class WasmBackend implements WasmTrainer {
     return Math.max(1, Math.min(MAX_GROUP_EPOCHS, Math.floor(GROUP_STEPS / batches)));
   }
 
-  trainEpochs(plans: EpochPlan[], report: BatchReporter | null, signal?: AbortSignal): Promise<TrainOutcome> {
+  async trainEpochs(plans: EpochPlan[], report: BatchReporter | null, signal?: AbortSignal): Promise<TrainOutcome> {
     if (!this.alive().held.h.data.train) throw new Error('trainEpochs called before setTrainingData');
     return this.run('train', plans, report, signal);
   }
@@ -126,6 +141,7 @@ export class WasmBackend implements WasmTrainer {
     const data = held.h.data[name];
     if (!data) throw new Error(`the wasm backend holds no data set ${name}`);
     const n = data.x.rows;
+    checkPlans(plans, n);
     const batchSize = Math.min(plans[0].batchSize, n);
     const entries = plans.length * Math.ceil(n / batchSize);
     if (entries > held.h.batches || plans.length * n > held.h.orderRows || batchSize > data.batchSize) {

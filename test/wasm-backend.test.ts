@@ -10,6 +10,7 @@ import type { EpochPlan } from '../src/core/trainer';
 import type { ModelConfig } from '../src/core/types';
 import { WasmDisposedError } from '../src/wasm/backend';
 import { planLayout } from '../src/wasm/layout';
+import { WasmMemory } from '../src/wasm/memory';
 import { netShape } from '../src/wasm/shape';
 import { caseData, differences, fitHost, fitOn, flatParams, stepTolerance, twins } from './wasm-twins';
 
@@ -108,6 +109,37 @@ describe('wasm: memory', () => {
     expect(() => planLayout(netShape(big), { rows: 64, slots: 2, data, batches: 1, orderRows: 1 })).toThrow(
       /the wasm backend needs \d+ bytes of memory \(parameters \d+, optimizer state \d+, gradients \d+, workspace \d+, data \(train\) \d+, sample orders and batch table \d+\), more than the 4294967296 bytes \(4 GiB\) a 32-bit WebAssembly memory can address; nothing was allocated/,
     );
+  });
+
+  it('switching from SGD to Adam (the plan grows its optimizer slots) with L2 trains as on the CPU', async () => {
+    // 3-unit layers: every segment ends in padding the optimizer reads and ΣW² sums
+    const odd: ModelConfig = { inputSize: 5, layers: [{ units: 3, activation: 'tanh' }, { units: 3, activation: 'softmax' }], loss: 'categoricalCrossEntropy', seed: 12, l2: 0.1 };
+    const t = await twins(odd);
+    const d = caseData(odd, 40, 'replan');
+    const [hc, hw] = [fitHost(t.cpu, t.net), fitHost(t.wasm, t.net)];
+    const losses: number[][] = [[], []];
+    for (const [i, host] of [hc, hw].entries()) {
+      for (const optimizer of ['sgd', 'adam'] as const) {
+        host.backend().resetOptimizer();
+        host.progress.steps = 0;
+        const h = await fitOn(host, d.x, d.y, { epochs: 2, batchSize: 8, learningRate: 0.05, optimizer });
+        losses[i].push(...h.epochs.map((e) => e.loss));
+      }
+    }
+    const failures = differences('epoch losses', losses[0], losses[1], { atol: 1e-5, rtol: 1e-4 });
+    failures.push(...differences('parameters', flatParams(await t.cpu.readParams()), flatParams(await t.wasm.readParams()), stepTolerance(20)));
+    expect(failures, failures.join('\n')).toEqual([]);
+  });
+
+  it('a gradient region moved by a new plan starts at zero: the optimizer reads its segment padding, which no kernel writes', () => {
+    const shape = netShape(resolveConfig({ inputSize: 5, layers: [{ units: 3, activation: 'tanh' }, { units: 3, activation: 'softmax' }], loss: 'categoricalCrossEntropy' }));
+    const needs = { rows: 64, slots: 0, data: {}, batches: 1, orderRows: 1 };
+    const mem = new WasmMemory(shape, needs);
+    mem.u8(0, mem.bytes).fill(0xff);
+    const before = mem.layout.grad;
+    mem.replan({ ...needs, slots: 2 });
+    expect(mem.layout.grad).not.toBe(before);
+    expect(Array.from(mem.f32(mem.layout.grad, shape.paramFloats)).every((v) => v === 0)).toBe(true);
   });
 
   it('refuses training data past 4 GiB and keeps what it held', async () => {

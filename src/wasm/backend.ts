@@ -6,7 +6,7 @@ import { type OptimizerState, optimizerSlots } from '../core/optimizer-state';
 import { type Params, checkFloat32Params } from '../core/params';
 import type { StepProfile } from '../core/profile';
 import { CTRL, STATS } from './control';
-import { Held } from './holdings';
+import { Held, type Holdings, needsOf } from './holdings';
 import { WasmMemory } from './memory';
 import { type StepInstance, compileProgram, instantiate } from './program';
 import { profileSteps } from './profile';
@@ -61,8 +61,8 @@ export class WasmDisposedError extends Error {
 export async function createWasmBackend(net: NetSpec, params: Params): Promise<WasmBackend> {
   checkFloat32Params(net, params);
   const program = await compileProgram(net);
-  const holdings = { data: {}, slots: 0, batches: 1, orderRows: 1 };
-  const mem = new WasmMemory(program.shape, { rows: 64, slots: 0, data: {}, batches: 1, orderRows: 1 });
+  const holdings: Holdings = { data: {}, slots: 0, batches: 1, orderRows: 1 };
+  const mem = new WasmMemory(program.shape, needsOf(holdings));
   const step = await instantiate(program, mem.memory);
   writeParams(mem, 0, params);
   return new WasmBackend(net, mem, step, new Held(mem, holdings));

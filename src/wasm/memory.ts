@@ -75,6 +75,8 @@ export class WasmMemory {
       const was = this.layout.data[name];
       return !was || was.x !== next.data[name].x || was.y !== next.data[name].y || was.w !== next.data[name].w;
     });
+    // the optimizer reads the padding after each gradient segment, which no kernel writes: it must be 0
+    if (next.grad !== this.layout.grad) this.f32(next.grad, this.shape.paramFloats).fill(0);
     this.layout = next;
     this.writePointers();
     return moved;

@@ -116,7 +116,7 @@ export class ModuleBuilder {
         section(2, vec([memory, ...functionImports])),
         section(3, vec(this.functions.map((f) => uleb(f.type)))),
         section(7, vec(exports)),
-        section(10, vec(this.functions.map((f) => f.body!))),
+        section(10, vec(this.functions.map((f) => f.body ?? []))),
       ),
     );
   }

@@ -13,6 +13,7 @@ const op = (code: number): Bytes => [0xfd, ...uleb(code)];
 const bin = (code: number) => (a: Bytes, b: Bytes): Bytes => seq(a, b, op(code));
 const un = (code: number) => (a: Bytes): Bytes => seq(a, op(code));
 
+/** Whole-vector instructions: loads, stores, bitwise operations. */
 export const v128 = {
   load: (addr: Bytes, offset = 0): Bytes => seq(addr, op(0x00), memarg(4, offset)),
   store: (addr: Bytes, v: Bytes, offset = 0): Bytes => seq(addr, v, op(0x0b), memarg(4, offset)),
@@ -22,7 +23,7 @@ export const v128 = {
   splat32: (addr: Bytes, offset = 0): Bytes => seq(addr, op(0x09), memarg(2, offset)),
   /** One 32-bit value into lane 0, the other lanes zero. */
   load32Zero: (addr: Bytes, offset = 0): Bytes => seq(addr, op(0x5c), memarg(2, offset)),
-  and: bin(0x4e), or: bin(0x50), xor: bin(0x51), andNot: bin(0x4f),
+  and: bin(0x4e), or: bin(0x50), xor: bin(0x51),
   /** Bits of `a` where `mask` is 1, of `b` where it is 0. */
   bitselect: (a: Bytes, b: Bytes, mask: Bytes): Bytes => seq(a, b, mask, op(0x52)),
   zero: (): Bytes => f32x4.c(0),
@@ -34,6 +35,7 @@ export const v128 = {
 /** The upper two f32 lanes moved to the bottom (byte lanes 8–15, then 8–15 again). */
 export const HIGH_HALF = [8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15];
 
+/** The f64x2 instructions the float64 sums use. */
 export const f64x2 = {
   splat: un(0x14),
   extract: (a: Bytes, lane: number): Bytes => seq(a, op(0x21), lane),
@@ -42,6 +44,7 @@ export const f64x2 = {
   promoteLow: un(0x5f),
 };
 
+/** f32x4 instructions: four float32 lanes. */
 export const f32x4 = {
   splat: un(0x13),
   /** A constant vector of four equal lanes. */
@@ -53,11 +56,12 @@ export const f32x4 = {
   add: bin(0xe4), sub: bin(0xe5), mul: bin(0xe6), div: bin(0xe7),
   /** IEEE min / max: a NaN operand gives NaN (several instructions on x86). */
   min: bin(0xe8), max: bin(0xe9),
-  /** Pseudo-min b < a ? b : a and pseudo-max a < b ? b : a: one instruction on x86 (minps/maxps); NaN does not propagate. */
-  pmin: bin(0xea), pmax: bin(0xeb),
+  /** Pseudo-max a < b ? b : a: one instruction on x86 (maxps); a NaN b gives a, as relu's z > 0 ? z : 0 does. */
+  pmax: bin(0xeb),
   convertI32S: un(0xfa), convertI32U: un(0xfb),
 };
 
+/** i32x4 instructions: four 32-bit integer lanes (bit patterns of floats, too). */
 export const i32x4 = {
   splat: un(0x11),
   extract: (a: Bytes, lane: number): Bytes => seq(a, op(0x1b), lane),

@@ -72,7 +72,7 @@ export function addStep(m: ModuleBuilder, shape: NetShape, math: MathFunctions, 
   const delta = net.layers.map((_, l) => (l === 0 ? -1 : deltaOf(l, false)));
   const deltaDrop = net.layers.map((_, l) => (l > 0 && shape.dropout[l - 1] ? deltaOf(l, true) : -1));
   const biasGrad = net.layers.map((layer, l) => (trainsBiases ? addBiasGrad(m, String(l), layer.units) : -1));
-  const dropout = net.layers.map((layer, l) => (shape.dropout[l] ? addDropout(m, l, layer.dropout!, layer.units) : -1));
+  const dropout = net.layers.map((layer, l) => (shape.dropout[l] ? addDropout(m, l, layer.dropout ?? 0, layer.units) : -1));
   const softmax = acts[L - 1] === 'softmax' ? addSoftmax(m, math, widths[L]) : -1;
   const lossStats = addLossStats(m, math, shape);
   const gather = addGather(m, addRowToFloat(m), net.inputSize, widths[L]);

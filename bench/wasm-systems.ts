@@ -2,7 +2,7 @@
 // loop (as MLP.fit drives them), and TensorFlow.js's wasm backend (its SIMD build, one thread:
 // what a page without cross-origin isolation gets) through model.fit, on the same data.
 import * as tf from '@tensorflow/tfjs';
-import { setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
+import { setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { resolveConfig } from '../src/core/config';
 import { initParams } from '../src/core/params';
 import type { ModelConfig } from '../src/core/types';
@@ -51,6 +51,8 @@ export async function oursTrainer(w: TrainWorkload, backend: 'wasm' | 'cpu', sam
 
 /** Starts TensorFlow.js's wasm backend with one thread; returns what it runs on. */
 export async function startTfWasm(): Promise<string> {
+  // in a page its .wasm files are fetched: the Vite server whose root is the repository serves them from node_modules
+  if (typeof window !== 'undefined') setWasmPaths('/node_modules/@tensorflow/tfjs-backend-wasm/dist/');
   setThreadsCount(1);
   if (!(await tf.setBackend('wasm'))) throw new Error("TensorFlow.js could not start its 'wasm' backend");
   await tf.ready();

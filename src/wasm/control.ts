@@ -74,6 +74,7 @@ export const CTRL = {
 
 /** Bytes per layer in the control block's per-layer fields. */
 export const LAYER_FIELDS = 16;
+/** Address of layer `l`'s field in the control block. */
 export const layerField = (l: number, field: 'act' | 'dropped' | 'factors'): number => CTRL.layers + LAYER_FIELDS * l + { act: 0, dropped: 4, factors: 8 }[field];
 
 /** Bytes of the control block of a network of `layers` layers (a multiple of 64). */

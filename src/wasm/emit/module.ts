@@ -122,4 +122,5 @@ export class ModuleBuilder {
   }
 }
 
+/** Re-exported: kernels import value types from here with the builder. */
 export { ValType };

@@ -1,0 +1,145 @@
+/**
+ * The training step and inference as module functions: `train(first, count)` runs table entries
+ * [first, first + count) — gather, forward (bias and activation fused into each product, then
+ * softmax and dropout), loss and output delta, backward (weight gradients, bias gradients, hidden
+ * deltas with f'(a) and dropout fused), update — without returning to the host, stopping at the
+ * first batch whose objective or update is not finite. With a `mark` import, every stage ends with
+ * mark(stage) (the profiling build; see {@link StepStages}).
+ */
+import { type Bytes, seq } from '../emit/encoding';
+import { ValType, call, f64, forRange, get, i32, ifThen, ret, select, set } from '../emit/instructions';
+import type { ModuleBuilder } from '../emit/module';
+import { CTRL, STATS, STATUS, TABLE, layerField } from '../control';
+import { type NetShape, segmentOf } from '../shape';
+import type { MathFunctions } from './math';
+import { addMatmul } from './matmul';
+import { addBiasGrad, addDropout, addSumSquares } from './elementwise';
+import { addLossStats, addSoftmax } from './loss';
+import { addGather, addRowToFloat } from './gather';
+import { addUpdate } from './optimizer';
+
+const I = ValType.i32;
+const ctl = (field: number) => i32.load(i32.c(field));
+/** The current parameter set's base plus `floats` floats. */
+const param = (floats: number) => i32.add(i32.load(i32.add(i32.c(CTRL.set0), i32.mul(ctl(CTRL.cur), i32.c(4)))), i32.c(floats * 4));
+
+/** One stage of a profiled step: its label and the kernel that runs it. */
+export interface StepStage {
+  label: string;
+  kernel: string;
+}
+
+/** Collects the stages in the order the step runs them; `mark` emits the call that ends one. */
+export class StepStages {
+  readonly list: StepStage[] = [];
+  constructor(private readonly markFn: number | null) {}
+  mark(label: string, kernel: string): Bytes {
+    if (this.markFn === null) return [];
+    this.list.push({ label, kernel });
+    return call(this.markFn, i32.c(this.list.length - 1));
+  }
+}
+
+/** The functions of a network's module the host calls. */
+export interface StepExports {
+  train: number;
+  infer: number;
+  evaluate: number;
+  sumSquares: number;
+}
+
+/**
+ * Adds every kernel of `shape`'s step, and the train / infer / evaluate entry points, to `m`.
+ *
+ * @example
+ * const fns = addStep(m, shape, addMathFunctions(m), new StepStages(null));
+ */
+export function addStep(m: ModuleBuilder, shape: NetShape, math: MathFunctions, stages: StepStages): StepExports {
+  const { net, widths } = shape;
+  const L = net.layers.length;
+  const acts = net.layers.map((l) => l.activation);
+  const trainsBiases = net.useBias && !net.freezeBias;
+  const forward = net.layers.map((layer, l) => addMatmul(m, `forward${l}`, {
+    a: 'rows', b: 'rows', M: null, K: widths[l], N: layer.units, lda: widths[l], ldb: layer.units, ldc: layer.units,
+    epilogue: { bias: net.useBias, activation: acts[l] === 'softmax' || acts[l] === 'linear' ? undefined : math.activate[acts[l] as 'relu'] },
+  }));
+  const gradW = net.layers.map((layer, l) => addMatmul(m, `gradW${l}`, { a: 'cols', b: 'rows', M: widths[l], K: null, N: layer.units, lda: widths[l], ldb: layer.units, ldc: layer.units }));
+  // δ_{l−1} = (δ_l·W_lᵀ) ⊙ f'(a_{l−1}) [⊙ dropout factors]: one product per layer above the first, a second without factors for steps that drop nothing
+  const deltaOf = (l: number, factors: boolean) => addMatmul(m, `delta${l}${factors ? 'drop' : ''}`, {
+    a: 'rows', b: 'cols', M: null, K: widths[l + 1], N: widths[l], lda: widths[l + 1], ldb: widths[l + 1], ldc: widths[l],
+    epilogue: { derivative: acts[l - 1] === 'linear' ? undefined : math.derivative[acts[l - 1] as 'relu'], factors },
+  });
+  const delta = net.layers.map((_, l) => (l === 0 ? -1 : deltaOf(l, false)));
+  const deltaDrop = net.layers.map((_, l) => (l > 0 && shape.dropout[l - 1] ? deltaOf(l, true) : -1));
+  const biasGrad = net.layers.map((layer, l) => (trainsBiases ? addBiasGrad(m, String(l), layer.units) : -1));
+  const dropout = net.layers.map((layer, l) => (shape.dropout[l] ? addDropout(m, l, layer.dropout ?? 0, layer.units) : -1));
+  const softmax = acts[L - 1] === 'softmax' ? addSoftmax(m, math, widths[L]) : -1;
+  const lossStats = addLossStats(m, math, shape);
+  const gather = addGather(m, addRowToFloat(m), net.inputSize, widths[L]);
+  const sumSquares = addSumSquares(m, shape);
+  const update = addUpdate(m, shape);
+
+  /** The input of layer l: the batch, or the previous layer's output (after dropout when this step drops). */
+  const input = (l: number, drop: Bytes): Bytes => {
+    if (l === 0) return ctl(CTRL.x);
+    const act = ctl(layerField(l - 1, 'act'));
+    return shape.dropout[l - 1] ? select(ctl(layerField(l - 1, 'dropped')), act, drop) : act;
+  };
+  const quiet = new StepStages(null);
+  const forwardPass = (rows: Bytes, drop: Bytes, key: Bytes, marks: StepStages = quiet): Bytes => seq(...net.layers.map((_, l) => seq(
+    call(forward[l], input(l, drop), param(segmentOf(shape, l, 'weights').at), ctl(layerField(l, 'act')), rows, ctl(CTRL.scratch), param(segmentOf(shape, l, 'biases').at), i32.c(0), i32.c(0)),
+    marks.mark(`forward ${l}`, `wasm:matmul-ab${net.useBias ? '+bias' : ''}${acts[l] === 'softmax' || acts[l] === 'linear' ? '' : `+${acts[l]}`}`),
+    softmax >= 0 && l === L - 1 ? seq(call(softmax, ctl(layerField(l, 'act')), rows), marks.mark(`softmax ${l}`, 'wasm:softmax')) : [],
+    dropout[l] >= 0 ? seq(ifThen(drop, call(dropout[l], ctl(layerField(l, 'act')), ctl(layerField(l, 'dropped')), ctl(layerField(l, 'factors')), key, rows)), marks.mark(`dropout ${l}`, 'wasm:dropout')) : [],
+  )));
+  const deltaBuffer = (l: number) => ctl((L - 1 - l) % 2 === 0 ? CTRL.delta0 : CTRL.delta1);
+  const backwardPass = (rows: Bytes, drop: Bytes): Bytes => seq(...net.layers.map((_, k) => {
+    const l = L - 1 - k;
+    const grad = (kind: 'weights' | 'biases') => i32.add(ctl(CTRL.grad), i32.c(segmentOf(shape, l, kind).at * 4));
+    const hidden = (fn: number) => call(fn, deltaBuffer(l), param(segmentOf(shape, l, 'weights').at), deltaBuffer(l - 1), rows, ctl(CTRL.scratch), i32.c(0), ctl(layerField(l - 1, 'act')), ctl(layerField(l - 1, 'factors')));
+    return seq(
+      call(gradW[l], input(l, drop), deltaBuffer(l), grad('weights'), rows, ctl(CTRL.scratch), i32.c(0), i32.c(0), i32.c(0)),
+      stages.mark(`dW ${l}`, 'wasm:matmul-atb'),
+      biasGrad[l] >= 0 ? seq(call(biasGrad[l], deltaBuffer(l), rows, grad('biases')), stages.mark(`db ${l}`, 'wasm:bias-grad')) : [],
+      l > 0 ? seq(deltaDrop[l] >= 0 ? ifThen(drop, hidden(deltaDrop[l]), hidden(delta[l])) : hidden(delta[l]), stages.mark(`delta ${l - 1}`, `wasm:matmul-abt${acts[l - 1] === 'linear' ? '' : `*${acts[l - 1]}'`}`)) : [],
+    );
+  }));
+
+  const train = m.add('train', [I, I], [I], (f) => {
+    const [first, count] = [f.param(0), f.param(1)];
+    const [b, entry, rows, drop, stats] = [f.local(I), f.local(I), f.local(I), f.local(I), f.local(I)];
+    const objective = f.local(ValType.f64);
+    const stop = (status: number) => seq(i32.store(i32.c(CTRL.status), i32.c(status)), ret(i32.add(i32.sub(get(b), get(first)), i32.c(1))));
+    const squares = () => f64.store(i32.c(CTRL.sumSquares), call(sumSquares, param(0)));
+    const copyField = (from: number, to: number) => i32.store(i32.c(to), i32.load(get(entry), from));
+    const body = seq(
+      set(entry, i32.add(ctl(CTRL.table), i32.mul(get(b), i32.c(TABLE.bytes)))),
+      set(stats, i32.add(ctl(CTRL.stats), i32.mul(get(b), i32.c(STATS.bytes)))),
+      set(rows, i32.load(get(entry), TABLE.rows)),
+      set(drop, i32.and(i32.load(get(entry), TABLE.flags), i32.c(1))),
+      call(gather, get(entry)), stages.mark('gather', 'wasm:gather'),
+      forwardPass(get(rows), get(drop), i32.load(get(entry), TABLE.dropKey), stages),
+      call(lossStats, ctl(layerField(L - 1, 'act')), ctl(CTRL.y), select(ctl(CTRL.sw), i32.c(0), ctl(CTRL.dataW)), get(rows), get(stats), ctl(CTRL.delta0)),
+      stages.mark('loss', 'wasm:loss'),
+      // the objective: the loss plus λ/2·ΣW² of the weights it was measured on
+      set(objective, net.l2 > 0 ? f64.add(f64.load(get(stats)), f64.mul(f64.c(net.l2 / 2), f64.load(i32.c(CTRL.sumSquares)))) : f64.load(get(stats))),
+      f64.store(get(stats), get(objective), STATS.lossSum),
+      ifThen(f64.ne(f64.sub(get(objective), get(objective)), f64.c(0)), stop(STATUS.loss)),
+      backwardPass(get(rows), get(drop)),
+      copyField(TABLE.lr, CTRL.lr), copyField(TABLE.c1, CTRL.c1), copyField(TABLE.c2, CTRL.c2),
+      ifThen(i32.eqz(call(update, get(rows))), stop(STATUS.update)),
+      i32.store(i32.c(CTRL.cur), i32.xor(ctl(CTRL.cur), i32.c(1))),
+      net.l2 > 0 ? squares() : [],
+      stages.mark('update', 'wasm:optimizer'),
+    );
+    return seq(net.l2 > 0 ? squares() : [], forRange(b, get(first), i32.add(get(first), get(count)), 1, body), i32.store(i32.c(CTRL.status), i32.c(STATUS.ok)), get(count));
+  }, true);
+
+  const infer = m.add('infer', [I], [], (f) => forwardPass(get(f.param(0)), i32.c(0), i32.c(0)), true);
+  const evaluate = m.add('evaluate', [I, I], [], (f) => seq(
+    forwardPass(get(f.param(0)), i32.c(0), i32.c(0)),
+    call(lossStats, ctl(layerField(L - 1, 'act')), ctl(CTRL.y), i32.c(0), get(f.param(0)), get(f.param(1)), i32.c(0)),
+  ), true);
+  const sumSquaresOf = m.add('sumSquaresOf', [I], [ValType.f64], (f) => call(sumSquares, get(f.param(0))), true);
+  return { train, infer, evaluate, sumSquares: sumSquaresOf };
+}

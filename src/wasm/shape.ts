@@ -1,0 +1,71 @@
+/**
+ * A network's parameters as the wasm backend lays them out: one flat float32 region per parameter
+ * set, layer by layer W_l then b_l, each segment padded to a whole number of 4-float vectors with
+ * zeros that no kernel writes (so the optimizer runs whole vectors, and the padding stays 0 and
+ * finite under every optimizer). Gradients and each optimizer slot use the same layout.
+ */
+import { type NetSpec, fanIn } from '../core/config';
+import { matmulScratchBytes } from './kernels/matmul';
+
+/** One padded segment of the parameter region. */
+export interface Segment {
+  /** Layer, and whether the segment is its weights or its biases. */
+  layer: number;
+  kind: 'weights' | 'biases';
+  /** Float offset of the segment within the region, its real length and its padded length. */
+  at: number;
+  length: number;
+  padded: number;
+}
+
+/** What the memory plan and the kernels need to know about a network. */
+export interface NetShape {
+  net: NetSpec;
+  /** Layer widths, the input first. */
+  widths: number[];
+  segments: Segment[];
+  /** Floats of one parameter region (all segments, padded). */
+  paramFloats: number;
+  /** Widest layer (units): the width of the delta buffers. */
+  widest: number;
+  /** Scratch bytes of the widest matrix product. */
+  scratchBytes: number;
+  /** Layers that drop units while training. */
+  dropout: boolean[];
+}
+
+const pad4 = (n: number) => Math.ceil(n / 4) * 4;
+
+/**
+ * The layout of `net`'s parameters.
+ *
+ * @example
+ * netShape(net).segments[0]; // { layer: 0, kind: 'weights', at: 0, length: 784 * 128, padded: 100352 }
+ */
+export function netShape(net: NetSpec): NetShape {
+  const segments: Segment[] = [];
+  let at = 0;
+  net.layers.forEach((layer, l) => {
+    for (const [kind, length] of [['weights', fanIn(net, l) * layer.units], ['biases', layer.units]] as const) {
+      segments.push({ layer: l, kind, at, length, padded: pad4(length) });
+      at += pad4(length);
+    }
+  });
+  const widths = [net.inputSize, ...net.layers.map((l) => l.units)];
+  return {
+    net, widths, segments, paramFloats: at,
+    widest: Math.max(...net.layers.map((l) => l.units)),
+    scratchBytes: matmulScratchBytes({ N: Math.max(...widths) }),
+    dropout: net.layers.map((l) => (l.dropout ?? 0) > 0),
+  };
+}
+
+/** Segment of layer `l`'s weights or biases. */
+export function segmentOf(shape: NetShape, l: number, kind: 'weights' | 'biases'): Segment {
+  return shape.segments[2 * l + (kind === 'weights' ? 0 : 1)];
+}
+
+/** A key naming everything the generated module depends on: two networks with the same key share one compiled module. */
+export function shapeKey(net: NetSpec): string {
+  return JSON.stringify([net.inputSize, net.layers.map((l) => [l.units, l.activation, l.dropout ?? 0]), net.loss, net.useBias, net.freezeBias, net.l2]);
+}

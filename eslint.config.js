@@ -1,7 +1,5 @@
 // `npm run lint`: ESLint's and typescript-eslint's recommended rules over the library, its tests,
-// benchmarks, demo and shader tooling, plus the root config files. Findings that src/ had when
-// the linter came in are listed, per file and rule, in eslint-suppressions.json: fixing one
-// means running `npx eslint --prune-suppressions` (a stale entry fails the lint).
+// benchmarks, demo and shader tooling, plus the root config files. Clean, with no suppressions.
 import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import type { Plugin } from 'vite';
-import { ResourceType, WgslParser, WgslReflect } from 'wgsl_reflect/wgsl_reflect.module.js';
+import { Const, ResourceType, ScalarData, WgslExec, WgslParser, WgslReflect } from 'wgsl_reflect/wgsl_reflect.module.js';
 import type { BindingAccess, KernelInterface, StructLayout } from '../src/gpu/kernels/kernel-interface';
 
 const SUFFIX = '?kernel';
@@ -37,11 +37,13 @@ function structLayout(name: string, v: { size: number; members: { name: string; 
 /** Values of the module-scope `const` declarations that evaluate to one number. */
 function moduleConsts(code: string): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const node of new WgslParser().parse(code) as unknown as { astNodeType: string; name: string; value?: { constEvaluate(ctx: unknown): unknown } }[]) {
-    if (node.astNodeType !== 'const' || !node.value) continue;
+  const ast = new WgslParser().parse(code);
+  const exec = new WgslExec(ast);
+  for (const node of ast) {
+    if (!(node instanceof Const)) continue;
     try {
-      const v = node.value.constEvaluate({ constants: new Map() }) as { data?: ArrayLike<number> } | number;
-      const n = typeof v === 'number' ? v : v?.data?.length === 1 ? v.data[0] : undefined;
+      const v = node.value.constEvaluate(exec);
+      const n = v instanceof ScalarData ? v.value : undefined;
       if (typeof n === 'number') out[node.name] = n;
     } catch {
       // not a scalar constant: not part of the interface

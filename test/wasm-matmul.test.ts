@@ -89,7 +89,11 @@ function runCase(c: Case, mutate: (s: MatmulSpec, math: MathFunctions) => Matmul
       scale[i] *= Math.abs(d[i]);
     }
   }
-  if (c.factors) for (let i = 0; i < want.length; i++) (want[i] *= factors[i]), (scale[i] *= factors[i]);
+  if (c.factors)
+    for (let i = 0; i < want.length; i++) {
+      want[i] *= factors[i];
+      scale[i] *= factors[i];
+    }
   const failures: string[] = [];
   for (let i = 0; i < want.length && failures.length < 4; i++) {
     const tol = ATOL + RTOL * scale[i] + EPILOGUE_RTOL * Math.abs(want[i]);

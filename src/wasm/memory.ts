@@ -68,6 +68,7 @@ export class WasmMemory {
         throw new RangeError(
           `the wasm backend could not grow its memory from ${have} to ${next.bytes} bytes (${describeNeeds(needs)}): ${(e as Error).message}; ` +
             'nothing was changed. Use smaller batches, stream the data with fitDataset in smaller chunks, or store inputs as bytes',
+          { cause: e },
         );
       }
     }

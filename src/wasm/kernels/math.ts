@@ -36,7 +36,7 @@ function expBody(x: Local, fx: Local, z: Local): Bytes {
   // IEEE min/max: a NaN input stays NaN (divergence is detected from it)
   return seq(
     set(x, f32x4.min(f32x4.max(get(x), c(-88.3762626647949)), c(88.3762626647949))),
-    set(fx, f32x4.floor(f32x4.add(f32x4.mul(get(x), c(1.44269504088896341)), c(0.5)))),
+    set(fx, f32x4.floor(f32x4.add(f32x4.mul(get(x), c(1.4426950408889634)), c(0.5)))),
     set(x, f32x4.sub(f32x4.sub(get(x), f32x4.mul(get(fx), c(0.693359375))), f32x4.mul(get(fx), c(-2.12194440e-4)))),
     set(z, f32x4.mul(get(x), get(x))),
     set(z, f32x4.add(f32x4.add(f32x4.mul(poly, get(z)), get(x)), c(1))),

@@ -8,7 +8,7 @@ import { initParams } from '../src/core/params';
 import type { ModelConfig } from '../src/core/types';
 import { CpuBackend } from '../src/cpu/backend';
 import { createWasmBackend } from '../src/wasm/backend';
-import { asTrainer, fitHost, fitOn } from '../test/wasm-twins';
+import { fitHost, fitOn } from '../test/wasm-twins';
 import { type TrainWorkload, trainingData } from './workloads';
 
 /** A trainer under test: trains `epochs` epochs of the workload's data (its first `samples` rows). */
@@ -44,7 +44,7 @@ function rowsOf(w: TrainWorkload, samples: number) {
 export async function oursTrainer(w: TrainWorkload, backend: 'wasm' | 'cpu', samples: number): Promise<Trainer> {
   const net = resolveConfig(configOf(w));
   const params = initParams(net);
-  const host = fitHost(backend === 'wasm' ? asTrainer(await createWasmBackend(net, params)) : new CpuBackend(net, params), net);
+  const host = fitHost(backend === 'wasm' ? await createWasmBackend(net, params) : new CpuBackend(net, params), net);
   const { x, y } = rowsOf(w, samples);
   return async (epochs) => void (await fitOn(host, x, y, { epochs, batchSize: w.batchSize, learningRate: w.learningRate, optimizer: w.optimizer ?? 'sgd' }));
 }

@@ -11,35 +11,6 @@ import { type FitHost, runEpochs } from '../src/fit/loop';
 import { resolveFitPlan } from '../src/fit/options';
 import { type WasmBackend, createWasmBackend } from '../src/wasm/backend';
 
-/**
- * The wasm backend as a TrainerBackend for the fit loop: src/core/trainer.ts's `name` union does
- * not name 'wasm' yet, so this adapter reports 'cpu' (used only in divergence messages).
- */
-export function asTrainer(b: WasmBackend): TrainerBackend {
-  return {
-    name: 'cpu',
-    setTrainingData: (...a) => b.setTrainingData(...a),
-    clearTrainingData: () => b.clearTrainingData(),
-    trainEpochs: (...a) => b.trainEpochs(...a),
-    loadBlock: (...a) => b.loadBlock(...a),
-    trainBlock: (...a) => b.trainBlock(...a),
-    releaseBlocks: () => b.releaseBlocks(),
-    maxEpochsPerCall: (n) => b.maxEpochsPerCall(n),
-    predict: (x) => b.predict(x),
-    evaluate: (x, y) => b.evaluate(x, y),
-    readParams: () => b.readParams(),
-    writeParams: (p) => b.writeParams(p),
-    resetOptimizer: () => b.resetOptimizer(),
-    readOptimizerState: () => b.readOptimizerState(),
-    writeOptimizerState: (s) => b.writeOptimizerState(s),
-    lastCheckpoint: () => b.lastCheckpoint(),
-    profile: (...a) => b.profile(...a),
-    keepBestParams: () => b.keepBestParams(),
-    restoreBestParams: () => b.restoreBestParams(),
-    dispose: () => b.dispose(),
-  };
-}
-
 /** One model's network on both backends, from the same starting parameters (the config's weights, else drawn from its seed). */
 export interface Twins {
   net: ResolvedConfig;
@@ -53,7 +24,7 @@ export async function twins(config: ModelConfig): Promise<Twins> {
   const net = resolveConfig({ ...config, weights: undefined, biases: undefined });
   const params = config.weights ? paramsFromArrays(net, config.weights, config.biases) : initParams(net);
   const raw = await createWasmBackend(net, params);
-  return { net, params, cpu: new CpuBackend(net, params), wasm: asTrainer(raw), raw };
+  return { net, params, cpu: new CpuBackend(net, params), wasm: raw, raw };
 }
 
 /** A model's side of the fit loop for one backend: its counters kept across fits, as MLP keeps them. */

@@ -22,6 +22,6 @@ export const LOSSES: readonly LossName[] = ['sse', 'mse', 'binaryCrossEntropy', 
  * The backends a config may ask for.
  *
  * @example
- * BACKENDS; // ['cpu', 'webgpu', 'auto']
+ * BACKENDS; // ['cpu', 'webgpu', 'wasm', 'auto']
  */
-export const BACKENDS: readonly BackendName[] = ['cpu', 'webgpu', 'auto'];
+export const BACKENDS: readonly BackendName[] = ['cpu', 'webgpu', 'wasm', 'auto'];

@@ -121,13 +121,30 @@ export async function reportSafely(report: BatchReporter, first: number, stats: 
 }
 
 /**
- * The contract both trainers (CPU and WebGPU) implement; the public `MLP` drives it.
+ * The backends that train: float64 JavaScript, WebGPU and WebAssembly SIMD (both float32).
+ *
+ * @example
+ * const name: TrainerName = 'wasm';
+ */
+export type TrainerName = 'cpu' | 'webgpu' | 'wasm';
+
+/**
+ * True for the backends that hold their numbers as float32 (data and settings are checked
+ * against float32's range before they reach them).
+ *
+ * @example
+ * computesInFloat32('wasm'); // true
+ */
+export const computesInFloat32 = (name: TrainerName): boolean => name !== 'cpu';
+
+/**
+ * The contract every trainer (CPU, WebGPU, wasm) implements; the public `MLP` drives it.
  *
  * @example
  * const backend: TrainerBackend = new CpuBackend(net, initParams(config));
  */
 export interface TrainerBackend {
-  readonly name: 'cpu' | 'webgpu';
+  readonly name: TrainerName;
   /**
    * Makes `x`, `y` the training set for batches of `batchSize` (uploaded once on the GPU), with
    * one weight per row multiplying its loss and gradient when `sampleWeights` is given.

@@ -2,7 +2,7 @@ import { type ResolvedConfig, type ResolvedOptimizer, checkBoolean, checkFloat32
 import { type Dense, takeRows, toInputs, toTargets } from '../core/data';
 import { isArray, or, readList, readRecord } from '../core/inspect';
 import { Rng } from '../core/random';
-import type { EpochPlan } from '../core/trainer';
+import { type EpochPlan, type TrainerName, computesInFloat32 } from '../core/trainer';
 import { FEATURE_KEYS, type FitFeatures, monitorContext, resolveFeatures, resolveSchedule } from './control';
 import type { BatchLog, EpochLog, FitOptions, Inputs, OptimizerSpec, ProfileOptions, Targets } from '../core/types';
 
@@ -132,22 +132,23 @@ export function resolveHooks(o: Record<string, unknown>, self: object): FitHooks
  * const plan = resolveFitPlan({ epochs: 5, validationSplit: 0.2 }, x, y, model.config, 'cpu');
  * plan.train.x.rows; // 80% of the rows, chosen with the seed
  */
-export function resolveFitPlan(options: FitOptions, x: Inputs, y: Targets, config: ResolvedConfig, backend: 'cpu' | 'webgpu'): FitPlan {
+export function resolveFitPlan(options: FitOptions, x: Inputs, y: Targets, config: ResolvedConfig, backend: TrainerName): FitPlan {
+  const float32 = computesInFloat32(backend);
   const o = readRecord(options, 'fit options', FIT_KEYS);
   const epochs = checkInteger('epochs', or(o.epochs, 1));
   const schedule = resolveSchedule(o.learningRate, monitorContext(o, config));
   const learningRate = schedule.initial;
   const optimizer = resolveOptimizer(o.optimizer as OptimizerSpec | undefined);
-  if (backend === 'webgpu') checkFloat32Settings(optimizer, learningRate, config.l2);
+  if (float32) checkFloat32Settings(optimizer, learningRate, config.l2);
   const shuffle = checkBoolean('shuffle', or(o.shuffle, true));
   const hooks = resolveHooks(o, options as object);
   const split = checkNumber('validationSplit', or(o.validationSplit, 0), 'nonnegative');
   if (split >= 1) throw new RangeError(`validationSplit must be in [0, 1), got ${split}`);
   const requested = checkInteger('batchSize', or(o.batchSize, 32));
-  const { train, validation, rows, trainRows } = splitSamples(o.validationData, x, y, split, config, backend === 'webgpu');
+  const { train, validation, rows, trainRows } = splitSamples(o.validationData, x, y, split, config, float32);
   const batchSize = Math.min(requested, train.x.rows);
   if (backend === 'cpu') checkBatchMemory(batchSize, config);
-  const features = resolveFeatures(o, schedule, config, rows, trainRows, train, backend === 'webgpu');
+  const features = resolveFeatures(o, schedule, config, rows, trainRows, train, float32);
   return { epochs, learningRate, optimizer, shuffle, batchSize, train, validation, hooks, features };
 }
 

@@ -1,4 +1,4 @@
-import type { BatchReporter, BatchStats, Divergence } from '../core/trainer';
+import { type BatchReporter, type BatchStats, type Divergence, type TrainerName, computesInFloat32 } from '../core/trainer';
 import type { BatchLog, EpochLog } from '../core/types';
 
 /**
@@ -70,7 +70,7 @@ export interface DivergenceContext {
   /** Largest |x| and |y| of the training data. */
   largestX: number;
   largestY: number;
-  backend: 'cpu' | 'webgpu';
+  backend: TrainerName;
 }
 
 /**
@@ -88,12 +88,12 @@ export function divergenceError(d: Divergence, c: DivergenceContext): RangeError
   if (d.kind === 'loss' && d.beforeAnyUpdate) {
     return new RangeError(
       `the loss is ${mean} at ${where}, measured before any update of this fit, so the learning rate is not the cause: ` +
-        `the training data or the model's current weights give a non-finite loss (${data}${c.backend === 'webgpu' ? ', computed in float32' : ''}). ` +
+        `the training data or the model's current weights give a non-finite loss (${data}${computesInFloat32(c.backend) ? ', computed in float32' : ''}). ` +
         'Nothing was changed; scale the data (or the weights).',
     );
   }
   const big = c.largestX > 1e15 || c.largestY > 1e15 ? ` (${data}, which may overflow too)` : '';
-  const cause = d.kind === 'loss' ? `the loss became ${mean} at ${where}` : `the update of ${where} made the weights or optimizer state non-finite${c.backend === 'webgpu' ? ' in float32' : ''}`;
+  const cause = d.kind === 'loss' ? `the loss became ${mean} at ${where}` : `the update of ${where} made the weights or optimizer state non-finite${computesInFloat32(c.backend) ? ' in float32' : ''}`;
   return new RangeError(
     `training diverged: ${cause}; training stopped and the model keeps the state after the last step that stayed finite ` +
       `(step ${c.steps} of this optimizer). Try a lower learningRate (currently ${c.learningRate})${big}.`,

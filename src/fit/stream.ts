@@ -1,4 +1,4 @@
-import type { BatchReporter, BatchStats, EpochPlan, TrainerBackend } from '../core/trainer';
+import { type BatchReporter, type BatchStats, type EpochPlan, type TrainerBackend, type TrainerName, computesInFloat32 } from '../core/trainer';
 import { type ResolvedConfig, type ResolvedOptimizer, checkBoolean, checkFloat32Settings, checkInteger, checkNumber, resolveOptimizer } from '../core/config';
 import { largestMagnitude } from '../core/data';
 import type { DatasetSource } from '../streams/chunk';
@@ -44,17 +44,18 @@ export interface StreamPlan {
  * @example
  * resolveStreamPlan({ epochs: 2, shuffleWindow: 4 }, config, 'webgpu', source).window; // 4
  */
-export function resolveStreamPlan(options: FitDatasetOptions, config: ResolvedConfig, backend: 'cpu' | 'webgpu', source: DatasetSource): StreamPlan {
+export function resolveStreamPlan(options: FitDatasetOptions, config: ResolvedConfig, backend: TrainerName, source: DatasetSource): StreamPlan {
+  const float32 = computesInFloat32(backend);
   const o = readRecord(options, 'fitDataset options', FIT_DATASET_KEYS);
   const epochs = checkInteger('epochs', or(o.epochs, 1));
   const batchSize = checkInteger('batchSize', or(o.batchSize, 32));
   const learningRate = checkNumber('learningRate', or(o.learningRate, 0.01), 'positive');
   const optimizer = resolveOptimizer(o.optimizer as FitDatasetOptions['optimizer']);
-  if (backend === 'webgpu') checkFloat32Settings(optimizer, learningRate, config.l2);
+  if (float32) checkFloat32Settings(optimizer, learningRate, config.l2);
   const shuffle = checkBoolean('shuffle', or(o.shuffle, true));
   const window = checkInteger('shuffleWindow', or(o.shuffleWindow, 1));
   const hooks = resolveHooks(o, options as object) as StreamPlan['hooks'];
-  const validation = o.validationData === undefined ? null : resolveValidationData(o.validationData, config, backend === 'webgpu');
+  const validation = o.validationData === undefined ? null : resolveValidationData(o.validationData, config, float32);
   if (epochs > 1 && !isReplayable(source)) {
     throw new TypeError(`the data source is a one-shot iterator (a generator), which cannot be replayed for ${epochs} epochs: pass a function that returns a fresh one, e.g. fitDataset(() => chunks(), …)`);
   }
@@ -111,7 +112,7 @@ export async function runStream(host: FitHost, source: DatasetSource, plan: Stre
  */
 async function streamEpoch(host: FitHost, source: DatasetSource, plan: StreamPlan, epoch: number, knownBatches: number | null, signal?: AbortSignal): Promise<{ stats: BatchStats[]; stopped: boolean }> {
   const blocks = streamBlocks(source, {
-    net: host.net, float32: host.backend().name === 'webgpu', batchSize: plan.batchSize, window: plan.window, shuffle: plan.shuffle, seed: host.seed, epochIndex: host.progress.epochsTrained,
+    net: host.net, float32: computesInFloat32(host.backend().name), batchSize: plan.batchSize, window: plan.window, shuffle: plan.shuffle, seed: host.seed, epochIndex: host.progress.epochsTrained,
   });
   const stats: BatchStats[] = [];
   const dropKey = host.net.layers.some((l) => (l.dropout ?? 0) > 0) ? epochDropKey(host.seed, host.progress.epochsTrained) : undefined;

@@ -1,5 +1,8 @@
 import { type ResolvedConfig, checkInteger, describeValue, resolveOptimizer } from '../core/config';
 import { CpuBackend } from '../cpu/backend';
+import type { TrainerBackend } from '../core/trainer';
+import { createWasmBackend } from '../wasm/backend';
+import { wasmSimdMissing } from '../wasm/support';
 import type { TuneMode } from '../gpu/tune/autotune';
 import { type GpuStepTiming, type LaunchCost, measureLaunchCost, syntheticData, timeGpuSteps } from '../gpu/tune/calibration';
 import { type GpuProbe, describeInfo, requestGpu } from '../gpu/device';
@@ -23,13 +26,13 @@ export const AUTO_MIN_PARAMETERS = 20_000;
  * resolveAutoHint(undefined).batchSize === AUTO_DEFAULT_BATCH; // true
  */
 export const AUTO_DEFAULT_BATCH = 32;
-/** About how long each backend is timed for (ms), beyond the GPU's setup and a first CPU step. */
+/** About how long each backend is timed for (ms), beyond the GPU's setup and a first host step. */
 const TIMING_BUDGET_MS = 300;
-/** Each round of CPU steps lasts about this long (ms), and has at most MAX_ROUND_STEPS steps. */
+/** Each round of host steps lasts about this long (ms), and has at most MAX_ROUND_STEPS steps. */
 const ROUND_MS = 5;
 const MAX_ROUND_STEPS = 1024;
-/** Longest CPU step timed whole (ms); longer ones are extrapolated from smaller batches. */
-const LONGEST_CPU_STEP_MS = 1500;
+/** Longest host step timed whole (ms); longer ones are extrapolated from smaller batches. */
+const LONGEST_HOST_STEP_MS = 1500;
 
 /**
  * What `'auto'` is told about the training to come (`MLP.create(config, { auto })`): the batch
@@ -62,13 +65,24 @@ export function resolveAutoHint(hint: unknown): { batchSize: number; steps: numb
 }
 
 /**
- * Where a new model trains: on the CPU, or on `device`; with the reason and the adapter found.
+ * The backends that train without a GPU: float32 WebAssembly SIMD, or the float64 JavaScript path.
+ *
+ * @example
+ * const host: HostBackend = wasmSimdMissing() ? 'cpu' : 'wasm';
+ */
+export type HostBackend = 'wasm' | 'cpu';
+
+const hostName = (host: HostBackend) => (host === 'wasm' ? 'wasm' : 'the CPU');
+
+/**
+ * Where a new model trains: on `host` (wasm or the CPU), or on `device`; with the reason and the
+ * adapter found.
  *
  * @example
  * const { device, reason }: BackendPick = await pickBackend(config, undefined);
  */
 export type BackendPick =
-  | { device: null; reason: string; adapter: string | null }
+  | { device: null; host: HostBackend; reason: string; adapter: string | null }
   | { device: GPUDevice; reason: string; adapter: string };
 
 /**
@@ -84,38 +98,47 @@ export interface PickOptions {
 }
 
 /**
- * Decides between the CPU and WebGPU for `config.backend`, probing `device` (or requesting one);
- * `'auto'` times a training step of the network on each backend at the hinted batch size (see
- * {@link calibrate}). A device requested here and not used is destroyed.
+ * Decides where `config.backend` trains, probing `device` (or requesting one). `'auto'` times a
+ * training step of the network on WebGPU and on wasm (the float64 CPU path only where WebAssembly
+ * SIMD is missing) at the hinted batch size (see {@link calibrate}). A device requested here and
+ * not used is destroyed.
  *
  * @example
  * const pick = await pickBackend(resolveConfig({ ...config, backend: 'auto' }), undefined, { auto: { batchSize: 256 } });
- * console.log(pick.device ? 'webgpu' : 'cpu', pick.reason);
+ * console.log(pick.device ? 'webgpu' : pick.host, pick.reason);
  */
 export async function pickBackend(config: ResolvedConfig, device: GPUDevice | undefined, options: PickOptions = {}): Promise<BackendPick> {
   const choice = config.backend;
-  if (choice === 'cpu') return { device: null, reason: "backend 'cpu' was requested", adapter: null };
+  if (choice === 'cpu') return { device: null, host: 'cpu', reason: "backend 'cpu' was requested", adapter: null };
+  const noWasm = wasmSimdMissing();
+  if (choice === 'wasm') {
+    if (noWasm) throw new Error(`backend 'wasm' was requested but ${noWasm}; use backend 'cpu' (float64 JavaScript) or 'auto'`);
+    return { device: null, host: 'wasm', reason: "backend 'wasm' was requested", adapter: null };
+  }
+  const host: HostBackend = noWasm ? 'cpu' : 'wasm';
   const hint = resolveAutoHint(options.auto);
   const probe = await probeGpu(device);
   if (!probe.device) {
     if (choice === 'webgpu') throw new Error(`backend 'webgpu' was requested but no WebGPU device is available: ${probe.description}`);
-    return { device: null, reason: `no WebGPU: ${probe.description}; training on the CPU`, adapter: null };
+    const where = noWasm ? `the CPU (${noWasm})` : 'wasm';
+    return { device: null, host, reason: `no WebGPU: ${probe.description}; training on ${where}`, adapter: null };
   }
   if (choice === 'webgpu') return { device: probe.device, reason: "backend 'webgpu' was requested", adapter: probe.description };
   let verdict: { gpu: boolean; why: string };
   try {
-    verdict = await calibrate(config, probe.device, probe.description, hint, options.tune ?? 'fast');
+    verdict = await calibrate(config, probe.device, probe.description, hint, options.tune ?? 'fast', host);
   } catch (e) {
     verdict = { gpu: false, why: `WebGPU could not be timed (${(e as Error).message.split('\n')[0]})` };
   }
   if (verdict.gpu) return { device: probe.device, reason: `auto chose WebGPU: ${verdict.why}`, adapter: probe.description };
   if (!device) probe.device.destroy();
-  return { device: null, reason: `auto chose the CPU: ${verdict.why}`, adapter: probe.description };
+  return { device: null, host, reason: `auto chose ${hostName(host)}: ${verdict.why}`, adapter: probe.description };
 }
 
-/** What one calibration measured (stored per adapter, network and batch size). */
+/** What one calibration measured (stored per adapter, host backend, network and batch size). */
 interface Calibration {
-  cpuStepMs: number;
+  /** A step on the host backend (wasm, or the CPU where WebAssembly SIMD is missing). */
+  hostStepMs: number;
   /** Null when the GPU was not timed (it could not win: see `floorMs`, `setupEstimateMs`). */
   gpu: GpuStepTiming | null;
   cost: LaunchCost;
@@ -133,29 +156,30 @@ function launchesPerStep(config: ResolvedConfig): number {
 
 /**
  * `'auto'`'s measurement, at create: a training step of the network at the hinted batch size on
- * the CPU (timed on a smaller batch and extrapolated when a step is long), the adapter's cost per
+ * `host` (timed on a smaller batch and extrapolated when a step is long), the adapter's cost per
  * launch, and, unless the GPU cannot win, steps on WebGPU after its setup. WebGPU is chosen when
- * its step is faster, and, given `steps`, its setup plus the steps take less than the steps on the
- * CPU. Measurements are kept per adapter, network and batch size (memory and persistent store).
+ * its step is faster, and, given `steps`, its setup plus the steps take less than the steps on
+ * `host`. Kept per adapter, host, network and batch size (memory and persistent store).
  */
-async function calibrate(config: ResolvedConfig, device: GPUDevice, adapter: string, hint: { batchSize: number; steps: number | null }, tune: TuneMode): Promise<{ gpu: boolean; why: string }> {
+async function calibrate(config: ResolvedConfig, device: GPUDevice, adapter: string, hint: { batchSize: number; steps: number | null }, tune: TuneMode, host: HostBackend): Promise<{ gpu: boolean; why: string }> {
+  const on = hostName(host);
   const b = hint.batchSize;
-  const key = `auto ${adapterKey(device)} ${netKey(config)} batch ${b} tune ${tune}`;
+  const key = `auto ${adapterKey(device)} ${host} ${netKey(config)} batch ${b} tune ${tune}`;
   const stored = await readCalibration(key);
   const fresh = !stored;
   const params = initParams(config);
-  const m: Calibration = stored ?? { cpuStepMs: await timeCpuStep(config, params, b), gpu: null, cost: await launchCostOf(device) };
+  const m: Calibration = stored ?? { hostStepMs: await timeHostStep(host, config, params, b), gpu: null, cost: await launchCostOf(device) };
   const launches = launchesPerStep(config);
   const floorMs = launches * m.cost.launchMs;
   const tail = `(batch ${b}, ${fresh ? 'timed at create' : 'timed before on this adapter'})`;
-  if (m.cpuStepMs <= floorMs) {
+  if (m.hostStepMs <= floorMs) {
     if (fresh) await writeCalibration(key, m);
-    return { gpu: false, why: `a training step takes ${fmt(m.cpuStepMs)} ms on the CPU; on WebGPU (${adapter}) its ${launches} launches alone take ${fmt(floorMs)} ms ${tail}` };
+    return { gpu: false, why: `a training step takes ${fmt(m.hostStepMs)} ms on ${on}; on WebGPU (${adapter}) its ${launches} launches alone take ${fmt(floorMs)} ms ${tail}` };
   }
   const setupEstimate = launches * m.cost.compileMs;
-  if (hint.steps !== null && !m.gpu && hint.steps * m.cpuStepMs <= setupEstimate) {
+  if (hint.steps !== null && !m.gpu && hint.steps * m.hostStepMs <= setupEstimate) {
     if (fresh) await writeCalibration(key, m);
-    return { gpu: false, why: `${hint.steps} steps take about ${fmt(hint.steps * m.cpuStepMs)} ms on the CPU, less than WebGPU's setup (about ${fmt(setupEstimate)} ms to compile its pipelines) ${tail}` };
+    return { gpu: false, why: `${hint.steps} steps take about ${fmt(hint.steps * m.hostStepMs)} ms on ${on}, less than WebGPU's setup (about ${fmt(setupEstimate)} ms to compile its pipelines) ${tail}` };
   }
   const measuredNow = !m.gpu;
   if (!m.gpu) {
@@ -166,9 +190,9 @@ async function calibrate(config: ResolvedConfig, device: GPUDevice, adapter: str
   // setup just measured is paid already (its pipelines stay compiled on this device)
   const setup = measuredNow ? 0 : g.setupMs;
   const steps = hint.steps;
-  const gpuWins = steps === null ? g.stepMs < m.cpuStepMs : setup + steps * g.stepMs < steps * m.cpuStepMs;
-  const times = `a training step took ${fmt(g.stepMs)} ms on WebGPU (${adapter}) and ${fmt(m.cpuStepMs)} ms on the CPU; WebGPU's setup took ${fmt(g.setupMs)} ms`;
-  const run = steps === null ? '' : `; for ${steps} steps: ${fmt(setup + steps * g.stepMs)} ms against ${fmt(steps * m.cpuStepMs)} ms`;
+  const gpuWins = steps === null ? g.stepMs < m.hostStepMs : setup + steps * g.stepMs < steps * m.hostStepMs;
+  const times = `a training step took ${fmt(g.stepMs)} ms on WebGPU (${adapter}) and ${fmt(m.hostStepMs)} ms on ${on}; WebGPU's setup took ${fmt(g.setupMs)} ms`;
+  const run = steps === null ? '' : `; for ${steps} steps: ${fmt(setup + steps * g.stepMs)} ms against ${fmt(steps * m.hostStepMs)} ms`;
   return { gpu: gpuWins, why: `${times}${run} ${tail}` };
 }
 
@@ -200,7 +224,7 @@ async function readCalibration(key: string): Promise<Calibration | null> {
   const known = sessionCalibrations.get(key);
   if (known) return known;
   const r = (await currentStore().read(key).catch(() => null)) as Calibration | null;
-  const ok = r && Number.isFinite(r.cpuStepMs) && r.cost && Number.isFinite(r.cost.launchMs) && (r.gpu === null || Number.isFinite(r.gpu?.stepMs));
+  const ok = r && Number.isFinite(r.hostStepMs) && r.cost && Number.isFinite(r.cost.launchMs) && (r.gpu === null || Number.isFinite(r.gpu?.stepMs));
   return ok ? r : null;
 }
 
@@ -210,53 +234,58 @@ async function writeCalibration(key: string, m: Calibration): Promise<void> {
 }
 
 /**
- * Milliseconds of one CPU training step of `config` at batch `rows`, timed on whole steps, or
- * extrapolated linearly from smaller ones when a step would take longer than
- * {@link LONGEST_CPU_STEP_MS} (a step's cost is affine in its rows).
+ * Milliseconds of one training step of `config` at batch `rows` on `host`, timed on whole steps,
+ * or extrapolated linearly from smaller ones when a step would take longer than
+ * {@link LONGEST_HOST_STEP_MS} (a step's cost is affine in its rows).
  *
  * @example
- * const ms = await timeCpuStep(config, initParams(config), 256);
+ * const ms = await timeHostStep('wasm', config, initParams(config), 256);
  */
-export async function timeCpuStep(config: ResolvedConfig, params: Params, rows: number): Promise<number> {
+export async function timeHostStep(host: HostBackend, config: ResolvedConfig, params: Params, rows: number): Promise<number> {
   const small = Math.min(rows, 8);
-  const tSmall = await cpuSteps(config, params, small, TIMING_BUDGET_MS / 10);
+  const tSmall = await hostSteps(host, config, params, small, TIMING_BUDGET_MS / 10);
   if (rows === small) return tSmall;
   const guess = (tSmall * rows) / small;
-  if (guess <= LONGEST_CPU_STEP_MS) return cpuSteps(config, params, rows, Math.min(TIMING_BUDGET_MS, 2 * guess));
-  const mid = Math.max(small + 1, Math.floor((rows * LONGEST_CPU_STEP_MS) / guess));
-  const tMid = await cpuSteps(config, params, mid, 0);
+  if (guess <= LONGEST_HOST_STEP_MS) return hostSteps(host, config, params, rows, Math.min(TIMING_BUDGET_MS, 2 * guess));
+  const mid = Math.max(small + 1, Math.floor((rows * LONGEST_HOST_STEP_MS) / guess));
+  const tMid = await hostSteps(host, config, params, mid, 0);
   const perRow = Math.max(0, (tMid - tSmall) / (mid - small));
   return Math.max(tMid, tSmall + perRow * (rows - small));
 }
 
 /**
- * Milliseconds per CPU step at batch `rows`: the least over rounds of steps (a pause of the page,
- * such as garbage collection, only ever adds time). Rounds last about {@link ROUND_MS} (clocks
- * in pages are coarse), until about `minMs` have passed; at least one step.
+ * Milliseconds per step on `host` at batch `rows`: the least over rounds of steps (a pause of the
+ * page, such as garbage collection, only ever adds time). Rounds last about {@link ROUND_MS}
+ * (clocks in pages are coarse), until about `minMs` have passed; at least one step after a
+ * warm-up step (which compiles wasm's module for the shape).
  */
-async function cpuSteps(config: ResolvedConfig, params: Params, rows: number, minMs: number): Promise<number> {
-  const cpu = new CpuBackend(config, params);
-  const { x, y } = syntheticData(config, rows);
-  await cpu.setTrainingData(x, y, rows);
-  const plan = { order: Uint32Array.from({ length: rows }, (_, i) => i), batchSize: rows, learningRate: 1e-9, optimizer: resolveOptimizer('sgd'), stepsBefore: 0 };
-  let n = 0;
-  const round = async (steps: number) => {
-    const t = performance.now();
-    for (let k = 0; k < steps; k++) await cpu.trainEpochs([{ ...plan, stepsBefore: n++ }], null);
-    return (performance.now() - t) / steps;
-  };
-  const first = await round(1); // the warm-up, and the size of a round
-  let steps = Math.max(1, Math.min(MAX_ROUND_STEPS, Math.ceil(ROUND_MS / Math.max(first, 1e-3))));
-  let best = Infinity;
-  const end = performance.now() + minMs;
-  while (performance.now() < end) {
-    const ms = await round(steps);
-    // a round too short for the clock says little: it only counts once long enough, and grows
-    if (ms * steps >= ROUND_MS / 2 || steps === MAX_ROUND_STEPS) best = Math.min(best, ms);
-    if (ms * steps < ROUND_MS) steps = Math.min(MAX_ROUND_STEPS, steps * 2);
+async function hostSteps(host: HostBackend, config: ResolvedConfig, params: Params, rows: number, minMs: number): Promise<number> {
+  const trainer: TrainerBackend = host === 'wasm' ? await createWasmBackend(config, params) : new CpuBackend(config, params);
+  try {
+    const { x, y } = syntheticData(config, rows);
+    await trainer.setTrainingData(x, y, rows);
+    const plan = { order: Uint32Array.from({ length: rows }, (_, i) => i), batchSize: rows, learningRate: 1e-9, optimizer: resolveOptimizer('sgd'), stepsBefore: 0 };
+    let n = 0;
+    const round = async (steps: number) => {
+      const t = performance.now();
+      for (let k = 0; k < steps; k++) await trainer.trainEpochs([{ ...plan, stepsBefore: n++ }], null);
+      return (performance.now() - t) / steps;
+    };
+    await round(1); // the warm-up
+    const first = await round(1); // the size of a round
+    let steps = Math.max(1, Math.min(MAX_ROUND_STEPS, Math.ceil(ROUND_MS / Math.max(first, 1e-3))));
+    let best = first;
+    const end = performance.now() + minMs;
+    while (performance.now() < end) {
+      const ms = await round(steps);
+      // a round too short for the clock says little: it only counts once long enough, and grows
+      if (ms * steps >= ROUND_MS / 2 || steps === MAX_ROUND_STEPS) best = Math.min(best, ms);
+      if (ms * steps < ROUND_MS) steps = Math.min(MAX_ROUND_STEPS, steps * 2);
+    }
+    return best;
+  } finally {
+    trainer.dispose();
   }
-  cpu.dispose();
-  return Number.isFinite(best) ? best : first;
 }
 
 /** The device passed in (described from its adapter info when it has one), or a newly requested one. */

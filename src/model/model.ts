@@ -1,4 +1,4 @@
-import type { TrainerBackend } from '../core/trainer';
+import { type TrainerBackend, type TrainerName, computesInFloat32 } from '../core/trainer';
 import { AUTO_MIN_PARAMETERS } from './backend-choice';
 import { type ResolvedConfig, type ResolvedOptimizer, frozenConfig, outputSize } from '../core/config';
 import { toInputs, toTargets } from '../core/data';
@@ -7,6 +7,7 @@ import { resolveStreamPlan, runStream } from '../fit/stream';
 import type { DatasetSource } from '../streams/chunk';
 import { linkSignal, resolveFitPlan, resolveProfilePlan } from '../fit/options';
 import { WebGpuBackend } from '../gpu/backend';
+import { WasmBackend } from '../wasm/backend';
 import type { StepProfile } from '../core/profile';
 import { readRecord } from '../core/inspect';
 import { type CreateOptions, type Trainer, buildTrainer, configAndParams, fromJSONParts, resolveCreateOptions } from './setup';
@@ -70,12 +71,12 @@ export class MLP {
   }
 
   /**
-   * The backend now training: `'cpu'` or `'webgpu'`.
+   * The backend now training: `'cpu'`, `'webgpu'` or `'wasm'`.
    *
    * @example
    * console.log(model.backend, model.backendReason);
    */
-  get backend(): 'cpu' | 'webgpu' {
+  get backend(): TrainerName {
     return this.impl.name;
   }
 
@@ -181,7 +182,7 @@ export class MLP {
    */
   async predictMatrix(x: Inputs): Promise<{ data: Float64Array; shape: [number, number] }> {
     return this.calls.run('predict()', async () => {
-      const d = toInputs(x, this.net, 'x', this.impl.name === 'webgpu');
+      const d = toInputs(x, this.net, 'x', computesInFloat32(this.impl.name));
       const data = await this.active.withFallback(() => this.impl.predict(d));
       return { data, shape: [d.rows, outputSize(this.net)] as [number, number] };
     });
@@ -197,7 +198,7 @@ export class MLP {
    */
   async evaluate(x: Inputs, y: Targets): Promise<{ loss: number; accuracy: number; mae?: number; r2?: number }> {
     return this.calls.run('evaluate()', async () => {
-      const f32 = this.impl.name === 'webgpu';
+      const f32 = computesInFloat32(this.impl.name);
       const dx = toInputs(x, this.net, 'x', f32);
       const dy = toTargets(y, this.net, dx.rows, 'y', f32);
       const { lossSum, correct } = await this.active.withFallback(() => this.impl.evaluate(dx, dy));
@@ -209,9 +210,9 @@ export class MLP {
   }
 
   /**
-   * Where a training step's GPU time goes: each kernel launch's mean GPU time over `steps`
-   * training steps on `x`, `y` (see {@link ProfileOptions}). Weights and optimizer state are left
-   * as they were. WebGPU only.
+   * Where a training step's time goes: each kernel launch's mean GPU time (WebGPU) or each stage's
+   * wall-clock time (wasm) over `steps` training steps on `x`, `y` (see {@link ProfileOptions}).
+   * Weights and optimizer state are left as they were. Not on the float64 'cpu' backend.
    *
    * @example
    * const p = await model.profile(x, y, { batchSize: 64, steps: 10 });
@@ -221,9 +222,11 @@ export class MLP {
     this.calls.checkIdle('profile()');
     return this.calls.run('profile()', async () => {
       const impl = this.impl;
-      if (!(impl instanceof WebGpuBackend)) throw new Error(`profile() times GPU kernels, but this model trains on the ${impl.name} backend (${this.active.reason})`);
+      if (!(impl instanceof WebGpuBackend) && !(impl instanceof WasmBackend)) {
+        throw new Error(`profile() times the kernels of the webgpu and wasm backends, but this model trains on the ${impl.name} backend (${this.active.reason})`);
+      }
       const p = resolveProfilePlan(options, x, y, this.net);
-      impl.checkTraining(p.x, p.y, p.plan.batchSize, p.plan.optimizer);
+      if (impl instanceof WebGpuBackend) impl.checkTraining(p.x, p.y, p.plan.batchSize, p.plan.optimizer);
       return impl.profile(p.x, p.y, p.plan, p.steps);
     });
   }

@@ -1,9 +1,10 @@
 import type { TrainerBackend } from '../core/trainer';
-import { type AutoHint, pickBackend, resolveAutoHint } from './backend-choice';
+import { type AutoHint, type HostBackend, pickBackend, resolveAutoHint } from './backend-choice';
 import { TUNE_MODES, type TuneMode } from '../gpu/tune/autotune';
 import { BACKENDS, type ResolvedConfig, checkChoice, checkFloat32Settings, checkInteger, describeValue, readConfig, resolveConfig } from '../core/config';
 import { CpuBackend } from '../cpu/backend';
 import { createWebGpuBackend } from '../gpu/backend';
+import { createWasmBackend } from '../wasm/backend';
 import { GpuDeviceLostError } from '../core/errors';
 import { checkNetworkFits } from '../gpu/limits';
 import { lookupData, or, readRecord } from '../core/inspect';
@@ -145,7 +146,7 @@ export function configAndParams(config: ModelConfig): { resolved: ResolvedConfig
  * const { resolved, params, opts } = fromJSONParts(await model.toJSON(), { backend: 'cpu' }, {});
  */
 export function fromJSONParts(json: unknown, config: unknown, options: unknown): { resolved: ResolvedConfig; params: () => Params; opts: ResolvedCreateOptions } {
-  const c = readRecord(config === undefined ? {} : config, 'fromJSON config', ['backend'], "{backend?: 'cpu' | 'webgpu' | 'auto'}");
+  const c = readRecord(config === undefined ? {} : config, 'fromJSON config', ['backend'], "{backend?: 'cpu' | 'webgpu' | 'wasm' | 'auto'}");
   const backend = c.backend === undefined ? undefined : checkChoice('backend', c.backend, BACKENDS);
   const opts = resolveCreateOptions(options);
   const parsed = parseModelJSON(json);
@@ -167,16 +168,33 @@ export interface Trainer {
 }
 
 /**
- * Picks the backend and builds its trainer; on WebGPU the device's limits and the parameters'
- * float32 range are checked before anything is allocated. A device requested here is destroyed
- * on every path that does not use it.
+ * The trainer without a GPU: wasm (float32, so parameters and L2 it cannot hold are refused for
+ * `backend: 'wasm'` and keep `'auto'` on the float64 CPU path), or the CPU.
+ */
+async function hostTrainer(host: HostBackend, config: ResolvedConfig, params: () => Params, reason: string, adapter: string | null): Promise<Trainer> {
+  const p = params();
+  if (host === 'cpu') return { impl: new CpuBackend(config, p), reason, adapter };
+  try {
+    checkFloat32Params(config, p);
+    checkFloat32Settings({ type: 'sgd' }, 1, config.l2);
+  } catch (e) {
+    if (config.backend === 'wasm') throw e;
+    return { impl: new CpuBackend(config, p), reason: `auto chose the CPU: ${(e as Error).message.replace(/; use backend 'cpu'.*$/, '')}`, adapter };
+  }
+  return { impl: await createWasmBackend(config, p), reason, adapter };
+}
+
+/**
+ * Picks the backend and builds its trainer; on WebGPU the device's limits and, on WebGPU and
+ * wasm, the parameters' float32 range are checked before anything is allocated. A device
+ * requested here is destroyed on every path that does not use it.
  *
  * @example
  * const { impl, reason } = await buildTrainer(resolved, params, resolveCreateOptions({}));
  */
 export async function buildTrainer(config: ResolvedConfig, params: () => Params, options: ResolvedCreateOptions): Promise<Trainer> {
   const pick = await pickBackend(config, options.device, { auto: options.auto, tune: options.tune });
-  if (!pick.device) return { impl: new CpuBackend(config, params()), reason: pick.reason, adapter: pick.adapter };
+  if (!pick.device) return hostTrainer(pick.host, config, params, pick.reason, pick.adapter);
   const device = pick.device;
   const release = () => {
     if (!options.device) device.destroy();

@@ -18,9 +18,6 @@ import { copyRegion, readParams, readSlots, restoreRegion, useDataSet, writeBloc
 const GROUP_STEPS = 4096;
 const MAX_GROUP_EPOCHS = 512;
 
-/** The contract with this backend's name (src/core/trainer.ts names 'cpu' and 'webgpu' only so far). */
-export type WasmTrainer = Omit<TrainerBackend, 'name'> & { readonly name: 'wasm' };
-
 /**
  * Refuses plans whose order is not one index per row of the `n` rows held (the module gathers the
  * rows it names: an index out of range would read another region of its memory).
@@ -75,7 +72,7 @@ export async function createWasmBackend(net: NetSpec, params: Params): Promise<W
  * batches per call. Two parameter sets alternate: an update writes the other set, so the state
  * before the last update is always at hand for the divergence rollback.
  */
-export class WasmBackend implements WasmTrainer {
+export class WasmBackend implements TrainerBackend {
   readonly name = 'wasm' as const;
   private live: { mem: WasmMemory; step: StepInstance; held: Held } | null;
   private readonly state: TrainState = { canUndo: false, slotsOf: [null, null], lastYield: Date.now() };

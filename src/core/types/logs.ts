@@ -79,5 +79,5 @@ export interface History {
   /** With `earlyStopping.restoreBestWeights`: whether the model now holds the best epoch's parameters. */
   restoredBestWeights?: boolean;
   /** The backend that trained. */
-  backend: 'cpu' | 'webgpu';
+  backend: 'cpu' | 'webgpu' | 'wasm';
 }

@@ -27,7 +27,7 @@ export type LossName = 'sse' | 'mse' | 'binaryCrossEntropy' | 'categoricalCrossE
  * @example
  * await MLP.create({ ...config, backend: 'cpu' });
  */
-export type BackendName = 'cpu' | 'webgpu' | 'auto';
+export type BackendName = 'cpu' | 'webgpu' | 'wasm' | 'auto';
 
 /**
  * One dense layer: `units` neurons and their activation.

@@ -12,6 +12,8 @@ export { gradientCheck, type GradientCheckResult } from './teaching/gradient-che
 export { parseModelJSON } from './model/serialize';
 export { requestGpu, describeAdapter, type GpuProbe } from './gpu/device';
 export { GpuDeviceLostError, GpuDisposedError } from './core/errors';
+export type { TrainerName } from './core/trainer';
+export { wasmSimdMissing } from './wasm/support';
 export { kernelTimings, type StepProfile, type LaunchTiming, type KernelTiming } from './core/profile';
 export type { TuneMode } from './gpu/tune/autotune';
 export type { AutoHint } from './model/backend-choice';

@@ -94,7 +94,7 @@ describe('public seams', () => {
     expect(p.stepMs).toBeGreaterThan(0);
     expect(r.report.unchanged).toBe(true);
     expect(r.report.sameAfterNextFit).toBe(true);
-    expect(r.report.cpuRefusal).toMatch(/profile\(\) times GPU kernels, but this model trains on the cpu backend/);
+    expect(r.report.cpuRefusal).toMatch(/profile\(\) times the kernels of the webgpu and wasm backends, but this model trains on the cpu backend/);
     expect(r.report.badSteps).toMatch(/steps must be an integer .*got 0/);
   });
 });

@@ -1,8 +1,7 @@
 import type { Activation, LossName } from '../core/types';
 import { activationDerivative } from './activations';
 
-/** Outputs are clamped to [EPS, 1 − EPS] inside logarithms, so cross-entropy never sees log(0). */
-export const LOG_EPS = 1e-7;
+import { LOG_EPS } from '../core/loss-clamp';
 
 const clampProb = (p: number) => Math.min(1 - LOG_EPS, Math.max(LOG_EPS, p));
 

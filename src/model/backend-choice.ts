@@ -274,7 +274,7 @@ async function hostSteps(host: HostBackend, config: ResolvedConfig, params: Para
     await round(1); // the warm-up
     const first = await round(1); // the size of a round
     let steps = Math.max(1, Math.min(MAX_ROUND_STEPS, Math.ceil(ROUND_MS / Math.max(first, 1e-3))));
-    let best = first;
+    let best = Infinity;
     const end = performance.now() + minMs;
     while (performance.now() < end) {
       const ms = await round(steps);
@@ -282,7 +282,7 @@ async function hostSteps(host: HostBackend, config: ResolvedConfig, params: Para
       if (ms * steps >= ROUND_MS / 2 || steps === MAX_ROUND_STEPS) best = Math.min(best, ms);
       if (ms * steps < ROUND_MS) steps = Math.min(MAX_ROUND_STEPS, steps * 2);
     }
-    return best;
+    return Number.isFinite(best) ? best : first;
   } finally {
     trainer.dispose();
   }

@@ -207,7 +207,9 @@ export class WasmBackend implements TrainerBackend {
   }
 
   async writeParams(p: Params): Promise<void> {
-    writeParams(this.alive().mem, this.cur, p);
+    const { mem } = this.alive();
+    checkFloat32Params(this.net, p);
+    writeParams(mem, this.cur, p);
   }
 
   resetOptimizer(): void {

@@ -62,7 +62,7 @@ export const badInputCases: BadInputCase[] = [
   { name: 'units 0', run: (_m, MLP, b) => MLP.create({ ...baseConfig(b), layers: [{ units: 0, activation: 'tanh' }, { units: 2, activation: 'softmax' }] }), message: /layers\[0\]\.units must be an integer in \[1, 1048576\], got 0/ },
   { name: 'inputSize not an integer', run: (_m, MLP, b) => MLP.create({ ...baseConfig(b), inputSize: 1.5 }), message: /inputSize must be an integer in \[1, 1048576\], got 1\.5/ },
   { name: 'negative l2', run: (_m, MLP, b) => MLP.create({ ...baseConfig(b), l2: -1 }), message: /l2 must be a finite number >= 0, got -1/ },
-  { name: 'unknown backend', run: (_m, MLP, b) => MLP.create({ ...baseConfig(b), backend: 'cuda' as never }), message: /backend must be one of 'cpu', 'webgpu', 'auto', got "cuda"/ },
+  { name: 'unknown backend', run: (_m, MLP, b) => MLP.create({ ...baseConfig(b), backend: 'cuda' as never }), message: /backend must be one of 'cpu', 'webgpu', 'wasm', 'auto', got "cuda"/ },
   { name: 'fit after dispose', run: async (m) => { m.dispose(); return m.fit(X, Y); }, message: /fit\(\) called after dispose\(\)/, altersModel: true },
   { name: 'second concurrent fit', run: async (m) => { const first = m.fit(X, Y, { epochs: 3 }); try { return await m.fit(X, Y); } finally { await first; } }, message: /fit\(\) is already running on this model/, altersModel: true },
 ];

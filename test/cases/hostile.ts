@@ -2,12 +2,13 @@
 // message that names the offending value, leave the model's whole state (weights, biases,
 // optimizer slots, step and epoch counters) byte-identical, run none of the caller's code where
 // none may run, and echo at most a few hundred characters. Shared by the Node (CPU) test and the
-// browser (WebGPU) suite; `only` marks a case that concerns one backend.
+// browser (WebGPU) suite and the wasm suite; `only` marks a case that concerns one backend, or
+// the float32 ones (WebGPU and wasm).
 import type { MLP as MLPClass, ModelConfig, gradientCheck as GradientCheck } from '../../src';
 import { stateBytes } from './state';
 
 type MLPStatic = typeof MLPClass;
-type Backend = 'cpu' | 'webgpu';
+type Backend = 'cpu' | 'webgpu' | 'wasm';
 
 /** What a case runs against. */
 export interface HostileContext {
@@ -27,7 +28,7 @@ export interface HostileCase {
   run: (c: HostileContext) => Promise<unknown>;
   error: 'TypeError' | 'RangeError' | 'SyntaxError' | 'Error';
   message: RegExp;
-  only?: Backend;
+  only?: 'cpu' | 'webgpu' | 'float32';
   /** The case legitimately frees the model (dispose races): its state is not compared. */
   altersModel?: boolean;
 }
@@ -145,8 +146,8 @@ const params: HostileCase[] = [
   { name: 'setWeights with a short row', run: (c) => { const w = weights(); w.weights[1][2] = [0.5]; return c.model.setWeights(w); }, error: 'RangeError', message: /weights\[1\]\[2\] must have 2 entries, got 1/ },
   { name: 'setWeights with Infinity', run: (c) => { const w = weights(); w.weights[0][0][1] = Infinity; return c.model.setWeights(w); }, error: 'RangeError', message: /weights\[0\]\[0\]\[1\] must be a finite number, got Infinity/ },
   { name: 'setWeights with a Float64Array row', run: (c) => { const w = weights(); (w.weights[0] as unknown[])[0] = new Float64Array(3); return c.model.setWeights(w); }, error: 'TypeError', message: /weights\[0\]\[0\] must be an array of 3 numbers, got a Float64Array/ },
-  { name: 'setWeights beyond float32', only: 'webgpu', run: (c) => { const w = weights(); w.weights[0][1][2] = 1e39; return c.model.setWeights(w); }, error: 'RangeError', message: /weights\[0\]\[1\]\[2\] is 1e\+39, beyond float32's range/ },
-  { name: 'setWeights bias beyond float32', only: 'webgpu', run: (c) => { const w = weights(); w.biases[1][0] = -1e39; return c.model.setWeights(w); }, error: 'RangeError', message: /biases\[1\]\[0\] is -1e\+39, beyond float32's range/ },
+  { name: 'setWeights beyond float32', only: 'float32', run: (c) => { const w = weights(); w.weights[0][1][2] = 1e39; return c.model.setWeights(w); }, error: 'RangeError', message: /weights\[0\]\[1\]\[2\] is 1e\+39, beyond float32's range/ },
+  { name: 'setWeights bias beyond float32', only: 'float32', run: (c) => { const w = weights(); w.biases[1][0] = -1e39; return c.model.setWeights(w); }, error: 'RangeError', message: /biases\[1\]\[0\] is -1e\+39, beyond float32's range/ },
 ];
 
 const layers2 = (l: unknown) => ({ ...BASE('cpu'), layers: l as ModelConfig['layers'] });
@@ -187,9 +188,9 @@ const config: HostileCase[] = [
   { name: 'device that is a string', run: (c) => c.MLP.create(BASE(c.backend), { device: 'gpu' as never }), error: 'TypeError', message: /device must be a GPUDevice .*got "gpu"/ },
   { name: 'onDeviceLost retry', run: (c) => c.MLP.create(BASE(c.backend), { onDeviceLost: 'retry' as never }), error: 'RangeError', message: /onDeviceLost must be one of 'cpu', 'error', got "retry"/ },
   { name: 'maxBindingBytes 8', run: (c) => c.MLP.create(BASE(c.backend), { maxBindingBytes: 8 }), error: 'RangeError', message: /maxBindingBytes must be an integer in \[16, 9007199254740991\], got 8/ },
-  { name: 'backend gpu', run: (c) => create(c, { backend: 'gpu' }), error: 'RangeError', message: /backend must be one of 'cpu', 'webgpu', 'auto', got "gpu"/ },
-  { name: 'l2 beyond float32 on WebGPU', only: 'webgpu', run: (c) => create(c, { l2: 1e39 }), error: 'RangeError', message: /l2 1e\+39 is beyond float32's range/ },
-  { name: 'weights beyond float32 on WebGPU', only: 'webgpu', run: (c) => { const w = weights(); w.weights[0][0][0] = 1e39; return create(c, w); }, error: 'RangeError', message: /weights\[0\]\[0\]\[0\] is 1e\+39, beyond float32's range/ },
+  { name: 'backend gpu', run: (c) => create(c, { backend: 'gpu' }), error: 'RangeError', message: /backend must be one of 'cpu', 'webgpu', 'wasm', 'auto', got "gpu"/ },
+  { name: 'l2 beyond float32 in float32', only: 'float32', run: (c) => create(c, { l2: 1e39 }), error: 'RangeError', message: /l2 1e\+39 is beyond float32's range/ },
+  { name: 'weights beyond float32 in float32', only: 'float32', run: (c) => { const w = weights(); w.weights[0][0][0] = 1e39; return create(c, w); }, error: 'RangeError', message: /weights\[0\]\[0\]\[0\] is 1e\+39, beyond float32's range/ },
 ];
 
 const fitOptions: HostileCase[] = [
@@ -229,25 +230,25 @@ const fitOptions: HostileCase[] = [
   { name: 'fit options that are an array', run: (c) => c.model.fit(X(), Y(), [] as never), error: 'TypeError', message: /fit options must be an object, got an array/ },
   { name: 'fit options epochs behind a getter (not called)', run: (c) => c.model.fit(X(), Y(), getter(c, { ...FIT }, 'epochs', 1)), error: 'TypeError', message: /fit options\.epochs is an accessor \(get\/set\) property/ },
   { name: 'fit options Proxy whose ownKeys trap throws', run: (c) => c.model.fit(X(), Y(), new Proxy({}, { ownKeys: () => { throw new Error('trap'); } })), error: 'TypeError', message: /fit options could not be read/ },
-  { name: 'learningRate beyond float32 on WebGPU', only: 'webgpu', run: (c) => c.model.fit(X(), Y(), { ...FIT, learningRate: 1e39 }), error: 'RangeError', message: /learningRate 1e\+39 is beyond float32's range/ },
-  { name: 'learningRate below float32 normals on WebGPU', only: 'webgpu', run: (c) => c.model.fit(X(), Y(), { ...FIT, learningRate: 1e-39 }), error: 'RangeError', message: /learningRate 1e-39 is below float32's smallest normal number/ },
-  { name: 'Adam epsilon below float32 subnormals on WebGPU', only: 'webgpu', run: (c) => c.model.fit(X(), Y(), { ...FIT, optimizer: { type: 'adam', epsilon: 1e-46 } }), error: 'RangeError', message: /optimizer\.epsilon 1e-46 is below float32's smallest normal number/ },
-  { name: 'Adam beta2 that rounds to 1 on WebGPU', only: 'webgpu', run: (c) => c.model.fit(X(), Y(), { ...FIT, optimizer: { type: 'adam', beta2: 0.99999999 } }), error: 'RangeError', message: /optimizer\.beta2 0\.99999999 rounds to 1 in float32/ },
-  { name: 'Adam beta1 that rounds to 1 on WebGPU', only: 'webgpu', run: (c) => c.model.fit(X(), Y(), { ...FIT, optimizer: { type: 'adam', beta1: 0.999999999 } }), error: 'RangeError', message: /optimizer\.beta1 0\.999999999 rounds to 1 in float32/ },
-  { name: 'momentum that rounds to 1 on WebGPU', only: 'webgpu', run: (c) => c.model.fit(X(), Y(), { ...FIT, optimizer: { type: 'momentum', momentum: 0.99999999 } }), error: 'RangeError', message: /optimizer\.momentum 0\.99999999 rounds to 1 in float32/ },
-  { name: 'x beyond float32 on WebGPU (Float64Array)', only: 'webgpu', run: (c) => c.model.fit({ data: Float64Array.of(0, 1, 1e39, 0, 1, 1), shape: [3, 2] }, Y(), FIT), error: 'RangeError', message: /x holds 1e\+39 at row 1, column 0, beyond float32's range/ },
-  { name: 'x beyond float32 on WebGPU (rows)', only: 'webgpu', run: (c) => c.model.fit([[0, 1], [-4e38, 0], [1, 1]], Y(), FIT), error: 'RangeError', message: /x holds -4e\+38 at row 1, column 0, beyond float32's range/ },
-  { name: 'predict beyond float32 on WebGPU', only: 'webgpu', run: (c) => c.model.predict([[0, -1e39]]), error: 'RangeError', message: /x holds -1e\+39 at row 0, column 1/ },
-  { name: 'validationData beyond float32 on WebGPU', only: 'webgpu', run: (c) => c.model.fit(X(), Y(), { ...FIT, validationData: [[[1e39, 0]], [0]] }), error: 'RangeError', message: /validationData inputs holds 1e\+39 at row 0, column 0/ },
+  { name: 'learningRate beyond float32 in float32', only: 'float32', run: (c) => c.model.fit(X(), Y(), { ...FIT, learningRate: 1e39 }), error: 'RangeError', message: /learningRate 1e\+39 is beyond float32's range/ },
+  { name: 'learningRate below float32 normals in float32', only: 'float32', run: (c) => c.model.fit(X(), Y(), { ...FIT, learningRate: 1e-39 }), error: 'RangeError', message: /learningRate 1e-39 is below float32's smallest normal number/ },
+  { name: 'Adam epsilon below float32 subnormals in float32', only: 'float32', run: (c) => c.model.fit(X(), Y(), { ...FIT, optimizer: { type: 'adam', epsilon: 1e-46 } }), error: 'RangeError', message: /optimizer\.epsilon 1e-46 is below float32's smallest normal number/ },
+  { name: 'Adam beta2 that rounds to 1 in float32', only: 'float32', run: (c) => c.model.fit(X(), Y(), { ...FIT, optimizer: { type: 'adam', beta2: 0.99999999 } }), error: 'RangeError', message: /optimizer\.beta2 0\.99999999 rounds to 1 in float32/ },
+  { name: 'Adam beta1 that rounds to 1 in float32', only: 'float32', run: (c) => c.model.fit(X(), Y(), { ...FIT, optimizer: { type: 'adam', beta1: 0.999999999 } }), error: 'RangeError', message: /optimizer\.beta1 0\.999999999 rounds to 1 in float32/ },
+  { name: 'momentum that rounds to 1 in float32', only: 'float32', run: (c) => c.model.fit(X(), Y(), { ...FIT, optimizer: { type: 'momentum', momentum: 0.99999999 } }), error: 'RangeError', message: /optimizer\.momentum 0\.99999999 rounds to 1 in float32/ },
+  { name: 'x beyond float32 in float32 (Float64Array)', only: 'float32', run: (c) => c.model.fit({ data: Float64Array.of(0, 1, 1e39, 0, 1, 1), shape: [3, 2] }, Y(), FIT), error: 'RangeError', message: /x holds 1e\+39 at row 1, column 0, beyond float32's range/ },
+  { name: 'x beyond float32 in float32 (rows)', only: 'float32', run: (c) => c.model.fit([[0, 1], [-4e38, 0], [1, 1]], Y(), FIT), error: 'RangeError', message: /x holds -4e\+38 at row 1, column 0, beyond float32's range/ },
+  { name: 'predict beyond float32 in float32', only: 'float32', run: (c) => c.model.predict([[0, -1e39]]), error: 'RangeError', message: /x holds -1e\+39 at row 0, column 1/ },
+  { name: 'validationData beyond float32 in float32', only: 'float32', run: (c) => c.model.fit(X(), Y(), { ...FIT, validationData: [[[1e39, 0]], [0]] }), error: 'RangeError', message: /validationData inputs holds 1e\+39 at row 0, column 0/ },
 ];
 
 const json = async (c: HostileContext) => JSON.parse(JSON.stringify(await c.model.toJSON()));
 const calls: HostileCase[] = [
   { name: 'predict of null', run: (c) => c.model.predict(null as never), error: 'TypeError', message: /x must be an array of rows .*got null/ },
   { name: 'evaluate with a label out of range', run: (c) => c.model.evaluate(X(), [0, 1, 7]), error: 'RangeError', message: /y\[2\] is a class label and must be an integer in \[0, 1\], got 7/ },
-  { name: 'profile on the CPU backend', only: 'cpu', run: (c) => c.model.profile(X(), Y()), error: 'Error', message: /profile\(\) times GPU kernels, but this model trains on the cpu backend/ },
-  { name: 'profile option step', only: 'webgpu', run: (c) => c.model.profile(X(), Y(), { step: 3 } as never), error: 'TypeError', message: /profile options has no option "step": did you mean "steps"\?/ },
-  { name: 'fromJSON with backend gpu', run: async (c) => c.MLP.fromJSON(await json(c), { backend: 'gpu' as never }), error: 'RangeError', message: /backend must be one of 'cpu', 'webgpu', 'auto', got "gpu"/ },
+  { name: 'profile on the CPU backend', only: 'cpu', run: (c) => c.model.profile(X(), Y()), error: 'Error', message: /profile\(\) times the kernels of the webgpu and wasm backends, but this model trains on the cpu backend/ },
+  { name: 'profile option step', only: 'float32', run: (c) => c.model.profile(X(), Y(), { step: 3 } as never), error: 'TypeError', message: /profile options has no option "step": did you mean "steps"\?/ },
+  { name: 'fromJSON with backend gpu', run: async (c) => c.MLP.fromJSON(await json(c), { backend: 'gpu' as never }), error: 'RangeError', message: /backend must be one of 'cpu', 'webgpu', 'wasm', 'auto', got "gpu"/ },
   { name: 'fromJSON option backnd', run: async (c) => c.MLP.fromJSON(await json(c), { backnd: 'cpu' } as never), error: 'TypeError', message: /fromJSON config has no option "backnd": did you mean "backend"\?/ },
   { name: 'fromJSON of null', run: (c) => c.MLP.fromJSON(null), error: 'TypeError', message: /model file must be a JSON object, got null/ },
   { name: 'fromJSON of a megabyte of garbage', run: (c) => c.MLP.fromJSON('{' + 'x'.repeat(1 << 20)), error: 'SyntaxError', message: /model file is not valid JSON/ },

@@ -3,7 +3,7 @@
  * batch's loss (each row's times its weight), counts correct rows, sums the regression metrics
  * Σ|y − a| and Σ(y − a)², and writes the output delta δ_L = ∂loss/∂z_L (times the row's weight).
  * Sums run in float64 as src/cpu/losses.ts computes them, from the float32 outputs; the loss uses
- * the same clamp LOG_EPS inside logarithms.
+ * the same clamp LOG_EPS (src/core/loss-clamp.ts) inside logarithms.
  */
 import { type Bytes, seq } from '../emit/encoding';
 import { type Local, ValType, call, f32, f64, forRange, get, i32, ifThen, set } from '../emit/instructions';
@@ -13,11 +13,10 @@ import type { NetShape } from '../shape';
 import { STATS } from '../control';
 import type { MathFunctions } from './math';
 import { isRegressionOutput } from '../../core/metrics';
+import { LOG_EPS } from '../../core/loss-clamp';
 
 const I = ValType.i32;
 const D = ValType.f64;
-/** As src/cpu/losses.ts's LOG_EPS: outputs are clamped to [EPS, 1 − EPS] inside logarithms. */
-const LOG_EPS = 1e-7;
 
 /** e^x of one float32 through the four-lane exp. */
 const exp1 = (math: MathFunctions, x: Bytes): Bytes => f32x4.extract(call(math.exp, f32x4.splat(x)), 0);

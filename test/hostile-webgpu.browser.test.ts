@@ -61,7 +61,7 @@ describe('refused before allocating (webgpu)', () => {
 });
 
 describe('lifetimes (webgpu)', () => {
-  it('1000 create/fit/dispose cycles on one shared device: live GPU buffers back to 0, JS heap flat', async () => {
+  it('400 create/fit/dispose cycles on one shared device: live GPU buffers back to 0, JS heap flat', async () => {
     const cdp: CDPSession = await session.page.createCDPSession();
     const heap = async () => {
       await cdp.send('HeapProfiler.collectGarbage');
@@ -71,9 +71,9 @@ describe('lifetimes (webgpu)', () => {
     const warm = await session.run<{ failures: string[]; liveBuffers: number }>(SUITE, 'cycles', 50);
     expect(warm.failures).toEqual([]);
     const h0 = await heap();
-    const r = await session.run<{ failures: string[]; liveBuffers: number; liveTotal: number; seconds: number }>(SUITE, 'cycles', 1000);
+    const r = await session.run<{ failures: string[]; liveBuffers: number; liveTotal: number; seconds: number }>(SUITE, 'cycles', 400);
     const h1 = await heap();
-    console.log(`1000 cycles in ${r.seconds.toFixed(1)} s: live GPU buffers ${r.liveBuffers}; JS heap ${(h0 / 1e6).toFixed(2)} MB → ${(h1 / 1e6).toFixed(2)} MB`);
+    console.log(`400 cycles in ${r.seconds.toFixed(1)} s: live GPU buffers ${r.liveBuffers}; JS heap ${(h0 / 1e6).toFixed(2)} MB → ${(h1 / 1e6).toFixed(2)} MB`);
     expect(r.failures).toEqual([]);
     expect(r.liveBuffers).toBe(0);
     expect(h1 - h0).toBeLessThan(1e6);

@@ -1,92 +1,15 @@
-// Whole training runs on the wasm backend (float32) against the float64 CPU backend, both driven
-// by the fit loop from the same parameters and data: the WebGPU parity matrix (every training
-// feature), every hidden activation × output and loss × optimizer, odd shapes, and the seed
-// tutorials' networks (test/tutorials.test.ts) with float32 tolerances.
+// The wasm backend's parity matrix in Node (the cases: test/wasm-parity-cases.ts; the same run in
+// headless Chromium: test/wasm.browser.test.ts).
 import { describe, expect, it } from 'vitest';
-import type { Activation, FitOptions, LossName, ModelConfig, OptimizerSpec } from '../src/core/types';
-import { toInputs } from '../src/core/data';
-import { parityCases } from './browser/suites/parity-cases';
-import { caseData, differences, fitHost, fitOn, flatParams, stepTolerance, twins } from './wasm-twins';
+import { WASM_PARITY_GROUPS } from './wasm-parity-cases';
 
-/** Trains `config` on both backends to each checkpoint (cumulative epochs) and lists every difference beyond the float32 allowance. */
-async function parity(name: string, config: ModelConfig, rows: number, fit: Omit<FitOptions, 'epochs'>, checkpoints: number[]): Promise<string[]> {
-  const t = await twins(config);
-  const hosts = { cpu: fitHost(t.cpu, t.net), wasm: fitHost(t.wasm, t.net) };
-  const { x, y } = caseData(config, rows, name);
-  const batches = Math.ceil(rows / Math.min(fit.batchSize ?? 32, rows));
-  const failures: string[] = [];
-  let done = 0;
-  for (const target of checkpoints) {
-    const hc = await fitOn(hosts.cpu, x, y, { ...fit, epochs: target - done });
-    const hw = await fitOn(hosts.wasm, x, y, { ...fit, epochs: target - done });
-    done = target;
-    const steps = target * batches;
-    const tol = stepTolerance(steps);
-    const [pc, pw] = [await t.cpu.readParams(), await t.wasm.readParams()];
-    failures.push(...differences(`${name}: parameters after ${steps} steps`, flatParams(pc), flatParams(pw), tol));
-    const [lc, lw] = [hc.epochs.at(-1)!, hw.epochs.at(-1)!];
-    if (!(Math.abs(lc.loss - lw.loss) <= 1e-3 * Math.max(1, Math.abs(lc.loss)))) failures.push(`${name}: epoch ${target} loss cpu ${lc.loss}, wasm ${lw.loss}`);
-    if (lc.accuracy !== lw.accuracy && Math.abs(lc.accuracy - lw.accuracy) > 1.5 / rows) failures.push(`${name}: epoch ${target} accuracy cpu ${lc.accuracy}, wasm ${lw.accuracy}`);
-    if (lc.mae !== undefined && !(Math.abs(lc.mae - lw.mae!) <= 1e-4 * Math.max(1, lc.mae))) failures.push(`${name}: epoch ${target} mae cpu ${lc.mae}, wasm ${lw.mae}`);
-  }
-  // predict and evaluate on the trained weights
-  const xd = toInputs(x, t.net);
-  failures.push(...differences(`${name}: predictions`, await t.cpu.predict(xd), await t.wasm.predict(xd), stepTolerance(done * batches)));
-  t.raw.dispose();
-  return failures;
-}
-
-describe('wasm vs CPU: the WebGPU parity matrix (every optimizer, loss, batching mode and training feature)', () => {
-  for (const c of parityCases) {
-    it(c.name, async () => {
-      const failures = await parity(c.name, c.config, c.rows, c.fit, c.checkpoints);
-      expect(failures, failures.join('\n')).toEqual([]);
-    });
-  }
-});
-
-const HIDDEN = ['sigmoid', 'tanh', 'relu', 'linear'] as const;
-const OUTPUTS: [Activation, LossName][] = [
-  ['sigmoid', 'binaryCrossEntropy'], ['softmax', 'categoricalCrossEntropy'],
-  ...(['sse', 'mse'] as const).flatMap((loss) => (['sigmoid', 'tanh', 'relu', 'linear', 'softmax'] as const).map((out): [Activation, LossName] => [out, loss])),
-];
-const OPTIMIZERS: [OptimizerSpec, number][] = [
-  ['sgd', 0.1], ['momentum', 0.05], [{ type: 'momentum', momentum: 0.8, nesterov: true }, 0.05],
-  ['adam', 0.01], [{ type: 'adamw', weightDecay: 0.05, decayBiases: true }, 0.01], [{ type: 'rmsprop', rho: 0.8, momentum: 0.5 }, 0.01],
-];
-
-describe('wasm vs CPU: every hidden activation × output and loss × optimizer (5-6-5-k, 23 rows in batches of 7, 2 epochs)', () => {
-  for (const hidden of HIDDEN) {
-    for (const [out, loss] of OUTPUTS) {
-      it(`${hidden} hidden, ${out} output, ${loss}: sgd, momentum, nesterov, adam, adamw, rmsprop`, async () => {
-        const config: ModelConfig = {
-          inputSize: 5, loss, seed: 11,
-          layers: [{ units: 6, activation: hidden }, { units: 5, activation: hidden }, { units: loss === 'binaryCrossEntropy' ? 1 : 3, activation: out }],
-        };
-        const failures: string[] = [];
-        for (const [optimizer, learningRate] of OPTIMIZERS) {
-          const name = `${hidden}/${out}/${loss}/${JSON.stringify(optimizer)}`;
-          failures.push(...(await parity(name, config, 23, { batchSize: 7, learningRate, optimizer }, [1, 2])));
-        }
+for (const [group, cases] of Object.entries(WASM_PARITY_GROUPS)) {
+  describe(group, () => {
+    for (const c of cases) {
+      it(c.name, async () => {
+        const failures = await c.run();
         expect(failures, failures.join('\n')).toEqual([]);
       });
     }
-  }
-});
-
-describe('wasm vs CPU: odd shapes', () => {
-  const cases: [string, ModelConfig, number, Omit<FitOptions, 'epochs'>][] = [
-    ['1-1 sigmoid, mse, per-sample', { inputSize: 1, layers: [{ units: 1, activation: 'sigmoid' }], loss: 'mse', seed: 3 }, 3, { batchSize: 1, learningRate: 0.5 }],
-    ['7-13-9-5 relu/tanh/softmax, adam, batches of 7 of 37', { inputSize: 7, layers: [{ units: 13, activation: 'relu' }, { units: 9, activation: 'tanh' }, { units: 5, activation: 'softmax' }], loss: 'categoricalCrossEntropy', seed: 4 }, 37, { batchSize: 7, learningRate: 0.01, optimizer: 'adam' }],
-    ['65-257-3 tanh/linear, momentum, batches of 65 of 70', { inputSize: 65, layers: [{ units: 257, activation: 'tanh' }, { units: 3, activation: 'linear' }], loss: 'mse', seed: 5 }, 70, { batchSize: 65, learningRate: 0.01, optimizer: 'momentum' }],
-    ['45-65-9 sigmoid/sigmoid, binary cross-entropy, rmsprop', { inputSize: 45, layers: [{ units: 65, activation: 'sigmoid' }, { units: 9, activation: 'sigmoid' }], loss: 'binaryCrossEntropy', seed: 6 }, 50, { batchSize: 16, learningRate: 0.01, optimizer: 'rmsprop' }],
-    ['3-7-7-7-2 relu, full batch, L2, no bias', { inputSize: 3, layers: [{ units: 7, activation: 'relu' }, { units: 7, activation: 'relu' }, { units: 7, activation: 'relu' }, { units: 2, activation: 'softmax' }], loss: 'categoricalCrossEntropy', seed: 7, l2: 0.05, useBias: false }, 31, { batchSize: 31, learningRate: 0.1 }],
-    ['17-1 linear, sse, sample weights, clipValue', { inputSize: 17, layers: [{ units: 1, activation: 'linear' }], loss: 'sse', seed: 8 }, 19, { batchSize: 4, learningRate: 0.02, clipValue: 0.05, sampleWeight: Array.from({ length: 19 }, (_, i) => (i % 3) + 0.5) }],
-  ];
-  for (const [name, config, rows, fit] of cases) {
-    it(name, async () => {
-      const failures = await parity(name, config, rows, fit, [1, 3]);
-      expect(failures, failures.join('\n')).toEqual([]);
-    });
-  }
-});
+  });
+}

@@ -20,7 +20,7 @@ const snapshots = new Cadence(1000, 20);
 const YIELD_MS = 30;
 /** Most epoch logs per progress report (more are thinned evenly, keeping the last). */
 const MAX_LOGS = 200;
-/** On WebGPU, batch reports arrive in groups of this many (see the README's onBatchEnd). */
+/** On WebGPU, batch reports arrive in groups of this many (see onBatchEnd in docs/callbacks.md). */
 const GPU_GROUP = 32;
 
 /** Asks for the next view as soon as possible (the page changed what it shows). */

@@ -32,7 +32,7 @@ async function epochRows(): Promise<{ epoch: number; valLoss: number; rate: numb
   );
 }
 
-/** The cosine schedule's rate at step t (0-based) of total, as the README defines it. */
+/** The cosine schedule's rate at step t (0-based) of total, as docs/options.md defines it. */
 const cosine = (initial: number, warmup: number, min: number, t: number, total: number) =>
   t < warmup ? (initial * (t + 1)) / warmup : min + (initial - min) * 0.5 * (1 + Math.cos((Math.PI * (t - warmup)) / (total - warmup)));
 

@@ -1,7 +1,7 @@
 // The demo page, used as a person would: headless Chromium opens it from a Vite dev server
 // started with the repo's vite.config.ts, picks datasets, edits settings, presses buttons and
 // reads what the page shows, at 1366×768. Screenshots go to test-output/ (gitignored);
-// UPDATE_SCREENSHOT=1 also writes the README's demo/screenshot.png.
+// UPDATE_SCREENSHOT=1 also writes demo/screenshot.png, the picture in docs/demo.md.
 import { copyFileSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Page } from 'puppeteer-core';
@@ -273,7 +273,7 @@ describe('demo page', () => {
     expect(hues.orange).toBeGreaterThan(500);
     await screenshot(page, 'demo-spiral.png');
     if (process.env.UPDATE_SCREENSHOT) {
-      // the README's picture: the page from the top to the end of the network and the boundary
+      // docs/demo.md's picture: the page from the top to the end of the network and the boundary
       const bottom = await page.$eval('.views-row', (r) => r.getBoundingClientRect().bottom + window.scrollY + 10);
       const path = outputFile('demo-readme.png', await page.screenshot({ clip: { x: 0, y: 0, width: 1366, height: Math.ceil(bottom) }, captureBeyondViewport: true }));
       copyFileSync(path, resolve(repoRoot, 'demo/screenshot.png'));

@@ -1,6 +1,6 @@
 // The built library (dist/webgpu-mlp.js, as `npm run build` makes it) embedded in a plain HTML
 // page with no framework and no bundler, served as static files: XOR trained on WebGPU in the
-// page, and again in a module Web Worker (the README's worker recipe).
+// page, and again in a module Web Worker (the worker recipe of docs/workers.md).
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { type Server, createServer } from 'node:http';

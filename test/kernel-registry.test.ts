@@ -106,7 +106,7 @@ describe('KERNELS: reflected interfaces', () => {
 describe('named modes have WGSL codes', () => {
   const distinct = (codes: number[]) => new Set(codes).size === codes.length;
 
-  it('every activation (src/types.ts, ACTIVATIONS in src/config.ts)', () => {
+  it('every activation (Activation in src/core/types/, ACTIVATIONS re-exported by src/core/config/)', () => {
     expect([...ACTIVATIONS].sort()).toEqual(Object.keys(ACTIVATION_NAMES).sort());
     const codes = ACTIVATIONS.map((a) => {
       expect(() => activationCode(a), a).not.toThrow();
@@ -118,7 +118,7 @@ describe('named modes have WGSL codes', () => {
     for (const k of [KERNELS.matmul, KERNELS.loss]) expect(k.overrides, k.name).toContain('ACTIVATION');
   });
 
-  it('every loss (src/types.ts, LOSSES in src/config.ts)', () => {
+  it('every loss (LossName in src/core/types/, LOSSES re-exported by src/core/config/)', () => {
     expect([...LOSSES].sort()).toEqual(Object.keys(LOSS_NAMES).sort());
     const codes = LOSSES.map((l) => {
       expect(() => lossCode(l), l).not.toThrow();
@@ -127,7 +127,7 @@ describe('named modes have WGSL codes', () => {
     expect(distinct(codes), `loss codes ${codes}`).toBe(true);
   });
 
-  it('every optimizer type (src/config.ts)', () => {
+  it('every optimizer type (resolveOptimizer in src/core/config/)', () => {
     const types = Object.keys(OPTIMIZER_TYPES) as ResolvedOptimizer['type'][];
     const codes = types.map((t) => {
       expect(resolveOptimizer(t).type, `resolveOptimizer accepts ${t}`).toBe(t);
@@ -137,7 +137,7 @@ describe('named modes have WGSL codes', () => {
     expect(distinct(codes), `optimizer codes ${codes}`).toBe(true);
   });
 
-  it('every epilogue and batch-rows mode (src/gpu/registry.ts)', () => {
+  it('every epilogue and batch-rows mode (src/gpu/kernels/registry.ts)', () => {
     const epilogues = (Object.keys(EPILOGUES) as Epilogue[]).map((e) => epilogueCode(e));
     expect(distinct(epilogues), `epilogue codes ${epilogues}`).toBe(true);
     expect(epilogueCode('none')).toBe(KERNELS.matmul.consts.EPILOGUE_NONE);

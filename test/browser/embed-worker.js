@@ -1,4 +1,4 @@
-// The README's worker recipe, from the built library: train in a Web Worker and post progress.
+// The worker recipe of docs/workers.md, from the built library: train in a Web Worker and post progress.
 import { MLP } from '/dist/webgpu-mlp.js';
 
 let controller = null;

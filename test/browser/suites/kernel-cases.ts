@@ -1,6 +1,6 @@
 // The kernel cases, as plain data, so the Node side can list them and the page can run them.
 // Cases are grouped by the kernel file and entry point they test (one describe block each), in
-// the names of src/gpu/registry.ts (batchRows 'm' | 'k', epilogue 'biasActivation' | …).
+// the names of src/gpu/kernels/registry.ts (batchRows 'm' | 'k', epilogue 'biasActivation' | …).
 import type { Activation, LossName } from '../../../src/core/types';
 
 import type { MatmulVariantId } from '../../../src/gpu/kernels/matmul-variants';

@@ -1,5 +1,5 @@
-// The benchmark driver (run by bench/run.mjs): this project's WebGPU and CPU trainers against
-// TensorFlow.js on 'webgpu' and 'cpu', in one headless-Chromium session on one WebGPU adapter, or
+// The benchmark driver (run by bench/run.mjs): this project's WebGPU, wasm and CPU trainers
+// against TensorFlow.js on 'webgpu', 'wasm' and 'cpu', in one headless-Chromium session on one WebGPU adapter, or
 // (with --node) the same under Node, WebGPU coming from Dawn. Prints a table, writes JSON.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -141,15 +141,15 @@ const median = (v: number[]) => {
 
 /**
  * Systems that run a workload, in groups whose repetitions are interleaved: ours on WebGPU with
- * TF.js webgpu, ours on the CPU with TF.js cpu; ours with 'auto', and TF.js wasm, alone (one
- * TF.js backend a group: TF.js has one global backend).
+ * TF.js webgpu, ours on the CPU with TF.js cpu, ours on wasm with TF.js wasm; ours with 'auto'
+ * alone (one TF.js backend a group: TF.js has one global backend).
  */
 function groupsFor(w: Workload, systems: System[]): System[][] {
   const groups: System[][] = [
     ['ours-webgpu', 'tfjs-webgpu'],
     ['ours-cpu', 'tfjs-cpu'],
+    ['ours-wasm', 'tfjs-wasm'],
     ['ours-auto'],
-    ['tfjs-wasm'],
   ];
   // the kernel workloads compare GPU kernels (and TF.js wasm's)
   const allowed = w.kind === 'matmul' ? systems.filter((s) => s.endsWith('-webgpu') || s === 'tfjs-wasm') : systems;

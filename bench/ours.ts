@@ -79,7 +79,7 @@ const fitOptions = (w: TrainWorkload) => ({ batchSize: w.batchSize, learningRate
  * Seconds from `MLP.create` to the end of a one-batch `fit` (the first completed step), on a
  * device of its own for WebGPU (nothing compiled before), with the pipelines that took.
  */
-export async function firstStep(w: TrainWorkload, backend: 'webgpu' | 'cpu' | 'auto', newDevice: (() => Promise<GPUDevice>) | null): Promise<FirstStep> {
+export async function firstStep(w: TrainWorkload, backend: 'webgpu' | 'wasm' | 'cpu' | 'auto', newDevice: (() => Promise<GPUDevice>) | null): Promise<FirstStep> {
   const d = trainingData(w);
   const rows = Math.min(w.batchSize, w.samples);
   const x: Matrix = { data: d.x.subarray(0, rows * d.inputs), shape: [rows, d.inputs] };
@@ -131,8 +131,8 @@ export interface FirstStep {
  * Builds the model and data, measures the time to the first step (on a fresh device for WebGPU
  * when `newDevice` is given), runs the warm-up epoch, and returns the timed repetition.
  */
-export async function prepareTraining(w: TrainWorkload, backend: 'webgpu' | 'cpu' | 'auto', device: GPUDevice | null, newDevice: (() => Promise<GPUDevice>) | null = null): Promise<Prepared> {
-  const first = await firstStep(w, backend, backend === 'cpu' ? null : newDevice);
+export async function prepareTraining(w: TrainWorkload, backend: 'webgpu' | 'wasm' | 'cpu' | 'auto', device: GPUDevice | null, newDevice: (() => Promise<GPUDevice>) | null = null): Promise<Prepared> {
+  const first = await firstStep(w, backend, backend === 'cpu' || backend === 'wasm' ? null : newDevice);
   const d = trainingData(w);
   const x: Matrix = { data: d.x, shape: [w.samples, d.inputs] };
   const y: Matrix = { data: d.y, shape: [w.samples, d.outputs] };

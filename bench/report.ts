@@ -51,12 +51,13 @@ export function ratiosOf(r: WorkloadResult): Record<string, number> {
     if (x && y) out[`${a} / ${b}`] = x.rate / y.rate;
   };
   ratio('ours-webgpu', 'tfjs-webgpu');
+  ratio('ours-wasm', 'tfjs-wasm');
   ratio('ours-cpu', 'tfjs-cpu');
-  ratio('ours-cpu', 'tfjs-wasm');
-  ratio('ours-webgpu', 'ours-cpu');
+  ratio('ours-webgpu', 'ours-wasm');
+  ratio('ours-wasm', 'ours-cpu');
   const auto = r.systems['ours-auto'];
-  const best = Math.max(r.systems['ours-webgpu']?.rate ?? 0, r.systems['ours-cpu']?.rate ?? 0);
-  if (auto && best > 0) out['ours-auto / faster of ours-webgpu, ours-cpu'] = auto.rate / best;
+  const best = Math.max(r.systems['ours-webgpu']?.rate ?? 0, r.systems['ours-wasm']?.rate ?? 0);
+  if (auto && best > 0) out['ours-auto / faster of ours-webgpu, ours-wasm'] = auto.rate / best;
   return out;
 }
 
@@ -88,7 +89,7 @@ export function reportLines(results: WorkloadResult[], head: string[]): string[]
     for (const r of auto) {
       const i = r.info['ours-auto']!;
       const rate = (s: System) => (r.systems[s] ? `${fmt(r.systems[s]!.rate)} ${r.systems[s]!.unit}` : 'n/a');
-      lines.push(`${r.workload.name}: ${i.backend} — ${i.reason}`, `  auto ${rate('ours-auto')}; ours-webgpu ${rate('ours-webgpu')}; ours-cpu ${rate('ours-cpu')}`);
+      lines.push(`${r.workload.name}: ${i.backend} — ${i.reason}`, `  auto ${rate('ours-auto')}; ours-webgpu ${rate('ours-webgpu')}; ours-wasm ${rate('ours-wasm')}`);
     }
   }
 

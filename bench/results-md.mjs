@@ -9,7 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
-const SYSTEM_ORDER = ['ours-webgpu', 'tfjs-webgpu', 'ours-cpu', 'tfjs-cpu', 'tfjs-wasm', 'ours-auto'];
+const SYSTEM_ORDER = ['ours-webgpu', 'tfjs-webgpu', 'ours-wasm', 'tfjs-wasm', 'ours-cpu', 'tfjs-cpu', 'ours-auto'];
 const NOT_RECORDED = 'not recorded in the JSON';
 
 /** A rate or time as the benchmark prints it: 3 significant digits below 100, whole numbers above. */

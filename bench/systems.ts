@@ -13,6 +13,7 @@ export async function prepareSystem(w: Workload, system: System, device: () => P
   if (w.kind === 'train') {
     if (tf) return tf.prepareTfTraining(w, tfBackend);
     if (system === 'ours-cpu') return prepareTraining(w, 'cpu', null);
+    if (system === 'ours-wasm') return prepareTraining(w, 'wasm', null);
     return prepareTraining(w, system === 'ours-auto' ? 'auto' : 'webgpu', await device(), newDevice);
   }
   if (tf) return tf.prepareTfMatmul(w, tfBackend);

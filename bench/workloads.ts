@@ -47,7 +47,7 @@ export type Workload = TrainWorkload | MatmulWorkload;
  * The systems: this library on WebGPU, on the CPU and with `backend: 'auto'` (which times both
  * at create), and TensorFlow.js on its webgpu, cpu and wasm (SIMD) backends.
  */
-export const SYSTEMS = ['ours-webgpu', 'ours-cpu', 'ours-auto', 'tfjs-webgpu', 'tfjs-cpu', 'tfjs-wasm'] as const;
+export const SYSTEMS = ['ours-webgpu', 'ours-wasm', 'ours-cpu', 'ours-auto', 'tfjs-webgpu', 'tfjs-cpu', 'tfjs-wasm'] as const;
 export type System = (typeof SYSTEMS)[number];
 
 /**

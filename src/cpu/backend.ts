@@ -8,32 +8,13 @@ import { type Gradients, averageGradients, backward, batchStats, forward } from 
 import { clipGradients, optimizerStep } from './optimizers';
 import { optimizerSlots } from '../core/optimizer-state';
 import { batchStep } from './step-options';
+import { CpuDisposedError, allFinite } from './guards';
 
 /** How often (ms) a long CPU epoch yields to the event loop so an abort signal can land. */
 const YIELD_MS = 50;
 
 /** Rows per forward pass in predict/evaluate: as many as keep one layer's block under 2^22 values. */
 const INFERENCE_VALUES = 1 << 22;
-
-/**
- * Thrown when a disposed CPU backend is used (the model turns it into its "disposed" error).
- *
- * @example
- * try { await cpu.predict(x); } catch (e) { if (e instanceof CpuDisposedError) console.log('disposed'); }
- */
-export class CpuDisposedError extends Error {
-  constructor() {
-    super('the CPU backend was disposed');
-    this.name = 'CpuDisposedError';
-  }
-}
-
-/** True when every value of `arrays` is finite (one pass, no branches: x·0 is NaN only for ±Infinity and NaN). */
-function allFinite(arrays: Float64Array[]): boolean {
-  let z = 0;
-  for (const a of arrays) for (let i = 0; i < a.length; i++) z += a[i] * 0;
-  return z === 0;
-}
 
 /**
  * The CPU trainer: float64 math, one batch at a time. After every update it checks that the

@@ -45,7 +45,7 @@ describe('demo guards', () => {
     await fill(page, '#epochs', '1');
     expect(await disabled('#train')).toBe(false);
     await page.click('#train');
-    await waitForText(page, '#status', /^Training on the CPU…$/);
+    await waitForText(page, '#status', /^Training on the CPU \(float64\)…$/);
     await new Promise((r) => setTimeout(r, 300));
     const t0 = Date.now();
     await page.click('#stop');

@@ -8,6 +8,7 @@ import type { EncodedCsv } from './csv';
 import { byId, el } from './dom';
 import { ArchitectureEditor } from './editor';
 import { EpochTable } from './epoch-table';
+import type { TrainerName } from './backend-names';
 import type { Calibration, Guard } from './guards';
 import { MetricsTable } from './metrics-view';
 import { NetworkPicture } from './network-view';
@@ -31,12 +32,12 @@ export const app = {
   /** Id of the newest dataset request; reports of older ones are ignored. */
   datasetId: 0,
   /** The worker's current model, as it announced it. */
-  model: null as { config: ModelConfig; backend: 'cpu' | 'webgpu'; parameters: number } | null,
+  model: null as { config: ModelConfig; backend: TrainerName; parameters: number } | null,
   stopping: false,
   /** Said instead of "Ready: press Train." when the next dataset arrives. */
   readyNote: null as string | null,
   probe: null as ProbeReport | null,
-  calibrations: {} as Partial<Record<'cpu' | 'webgpu', Calibration | string>>,
+  calibrations: {} as Partial<Record<TrainerName, Calibration | string>>,
   guard: null as Guard | null,
   /** The editor's architecture differs from the paused model's, and the user has not chosen yet. */
   archPending: false,

@@ -16,6 +16,7 @@ const INITIALIZERS: Settings['initializer'][] = ['xavier', 'he', 'normal', 'unif
 const BACKENDS: { value: BackendName; label: string }[] = [
   { value: 'auto', label: 'auto' },
   { value: 'webgpu', label: 'WebGPU' },
+  { value: 'wasm', label: 'WebAssembly' },
   { value: 'cpu', label: 'CPU' },
 ];
 

@@ -3,6 +3,7 @@
 // a refusal. Asks the worker for a calibration of each backend the first time it is needed.
 import type { BackendName } from '../src';
 import { app, refreshButtons, ui } from './app';
+import { type TrainerName, backendName } from './backend-names';
 import { byId } from './dom';
 import { fmtBytes, fmtCount, fmtDuration } from './format';
 import { type Guard, guard } from './guards';
@@ -11,16 +12,20 @@ import { splitCounts } from './split';
 
 /**
  * The backends a run with `choice` may train on. `'auto'` (where WebGPU is available) times a
- * step on both at `MLP.create` and takes the faster, so the guard estimates both.
+ * step on WebGPU and on wasm at `MLP.create` and takes the faster, so the guard estimates both;
+ * where WebAssembly SIMD is missing, the library's 'auto' uses the CPU in wasm's place.
  */
-function possibleBackends(choice: BackendName): ('cpu' | 'webgpu')[] {
-  if (!app.probe?.webgpu || choice === 'cpu') return ['cpu'];
-  return choice === 'webgpu' ? ['webgpu'] : ['webgpu', 'cpu'];
+function possibleBackends(choice: BackendName): TrainerName[] {
+  // a run that asks for WebGPU where there is none trains on the CPU (createModel's fallback)
+  if (choice === 'webgpu' && !app.probe?.webgpu) return ['cpu'];
+  if (choice !== 'auto') return [choice];
+  const host: TrainerName = app.probe?.wasm === false ? 'cpu' : 'wasm';
+  return app.probe?.webgpu ? ['webgpu', host] : [host];
 }
 
 /** A backend's verdict, and whether its calibration is still running. */
 interface Option {
-  backend: 'cpu' | 'webgpu';
+  backend: TrainerName;
   g: Guard;
   measuring: boolean;
 }
@@ -48,8 +53,6 @@ export function readSettings(): Settings | null {
     return null;
   }
 }
-
-const name = (b: 'cpu' | 'webgpu') => (b === 'webgpu' ? 'WebGPU' : 'the CPU');
 
 /** Recomputes and shows the size line, the split and the verdict. */
 export function updateGuard(): void {
@@ -90,13 +93,13 @@ export function updateGuard(): void {
   app.guard = g;
   const other = options.find((o) => o.backend !== backend);
   // 'auto': the other backend's estimate beside the one it should pick
-  const alternative = other && other.g.epochSeconds !== null && g.epochSeconds !== null ? ` ('auto' measures both at create; ${name(other.backend)}: ≈ ${fmtDuration(other.g.epochSeconds)})` : '';
+  const alternative = other && other.g.epochSeconds !== null && g.epochSeconds !== null ? ` ('auto' measures both at create; ${backendName(other.backend)}: ≈ ${fmtDuration(other.g.epochSeconds)})` : '';
   const time =
     g.epochSeconds !== null
-      ? `≈ ${fmtDuration(g.epochSeconds)} per epoch on ${name(backend)}${alternative}`
+      ? `≈ ${fmtDuration(g.epochSeconds)} per epoch on ${backendName(backend)}${alternative}`
       : typeof calibration === 'string' && calibration !== 'measuring'
         ? `time per epoch unknown (${calibration})`
-        : `time per epoch: measuring ${name(backend)}…`;
+        : `time per epoch: measuring ${backendName(backend)}…`;
   params.textContent = `${[d.inputSize, ...s.layers.map((l) => l.units)].join('-')} network, ${fmtCount(g.parameters)} parameters · about ${fmtBytes(g.bytes)} · ${time}`;
   verdict.hidden = g.message === null;
   verdict.textContent = g.message ? (g.level === 'refuse' ? `Refused: ${g.message}` : g.message) : '';

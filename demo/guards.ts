@@ -9,11 +9,12 @@
  * g.parameters; // 101770
  * g.level;      // 'ok'
  */
+import type { TrainerName } from './backend-names';
 import { fmtBytes, fmtCount, fmtDuration } from './format';
 
 /** Training throughput measured in the worker: a fixed cost per step plus multiply-adds. */
 export interface Calibration {
-  backend: 'cpu' | 'webgpu';
+  backend: TrainerName;
   /** Seconds per training step that do not grow with the network (launches, bookkeeping). */
   perStepSeconds: number;
   /** Multiply-adds per second of a training step (forward and backward). */
@@ -30,7 +31,7 @@ export interface GuardInput {
   trainRows: number;
   evalRows: number;
   /** The backend that will train (after 'auto' is resolved). */
-  backend: 'cpu' | 'webgpu';
+  backend: TrainerName;
   calibration: Calibration | null;
   /** The WebGPU adapter's maxStorageBufferBindingSize, when training on WebGPU. */
   maxBindingBytes: number | null;
@@ -50,6 +51,8 @@ export interface Guard {
 
 /** The most memory a training run may need before the demo refuses it. */
 export const MEMORY_LIMIT = 2 ** 30;
+/** The most a wasm32 memory can address (65536 pages of 64 KiB): the wasm backend's hard limit. */
+export const WASM_MEMORY_LIMIT = 2 ** 32;
 /** Above these, the demo warns. */
 export const COMFORT_BYTES = 256 * 2 ** 20;
 export const COMFORT_EPOCH_SECONDS = 60;
@@ -79,22 +82,25 @@ export function forwardMacs(inputSize: number, layers: { units: number }[]): num
 }
 
 /**
- * Bytes a run allocates: weights, gradients and optimizer slots (float64 on the CPU, float32 on
- * WebGPU, plus the GPU's checkpoint copy), z, a and δ for one batch, two float64 copies of the
- * weights for the page's views and the stop snapshot, and on WebGPU the training set uploaded as
- * float32.
+ * Bytes the backend itself holds: weights, gradients and optimizer slots (float64 on the CPU,
+ * float32 on WebGPU and wasm, which also keep a checkpoint copy), z, a and δ for one batch, and on
+ * WebGPU and wasm the training and evaluation rows copied in as float32.
  */
-export function memoryBytes(g: GuardInput): number {
+export function backendBytes(g: GuardInput): number {
   const params = parameterCount(g.inputSize, g.layers);
   const units = g.layers.reduce((s, l) => s + l.units, 0);
   const batch = Math.max(1, Math.min(g.batchSize, g.trainRows));
-  const gpu = g.backend === 'webgpu';
-  const value = gpu ? 4 : 8;
-  const model = params * value * (2 + SLOTS[g.optimizer] + (gpu ? 1 : 0));
+  const float32 = g.backend !== 'cpu';
+  const value = float32 ? 4 : 8;
+  const model = params * value * (2 + SLOTS[g.optimizer] + (float32 ? 1 : 0));
   const activations = batch * (units + g.inputSize) * value * 3;
-  const copies = params * 8 * 2;
-  const data = gpu ? (g.trainRows + g.evalRows) * g.inputSize * 4 : 0;
-  return model + activations + copies + data;
+  const data = float32 ? (g.trainRows + g.evalRows) * g.inputSize * 4 : 0;
+  return model + activations + data;
+}
+
+/** Bytes a run allocates: {@link backendBytes} plus two float64 copies of the weights for the page's views and the stop snapshot. */
+export function memoryBytes(g: GuardInput): number {
+  return backendBytes(g) + parameterCount(g.inputSize, g.layers) * 8 * 2;
 }
 
 /** Seconds per epoch from a calibration: per-step cost plus training and evaluation multiply-adds. */
@@ -119,6 +125,9 @@ function largestBinding(g: GuardInput): { bytes: number; what: string } {
   return best;
 }
 
+/** How a refusal names where the run would train, and in what precision. */
+const WHERE: Record<TrainerName, string> = { webgpu: 'WebGPU, float32', wasm: 'WebAssembly, float32', cpu: 'the CPU, float64' };
+
 /** Sizes, time per epoch and the verdict for training `g`. */
 export function guard(g: GuardInput): Guard {
   const parameters = parameterCount(g.inputSize, g.layers);
@@ -126,7 +135,15 @@ export function guard(g: GuardInput): Guard {
   const seconds = g.calibration && g.calibration.backend === g.backend ? epochSeconds(g, g.calibration) : null;
   const verdict = (level: Guard['level'], message: string | null): Guard => ({ parameters, bytes, epochSeconds: seconds, level, message });
   if (g.trainRows < 1) return verdict('refuse', 'the validation split leaves no rows to train on; lower it');
-  const where = g.backend === 'webgpu' ? 'WebGPU, float32' : 'the CPU, float64';
+  const where = WHERE[g.backend];
+  // checked before the demo's own limit so the refusal names the harder one
+  if (g.backend === 'wasm' && backendBytes(g) > WASM_MEMORY_LIMIT) {
+    return verdict(
+      'refuse',
+      `${fmtCount(parameters)} parameters need about ${fmtBytes(backendBytes(g))} of WebAssembly memory to train on ${where}, ` +
+        `more than the ${fmtBytes(WASM_MEMORY_LIMIT)} a wasm32 memory can address. Use fewer units or a smaller batch.`,
+    );
+  }
   if (bytes > MEMORY_LIMIT) {
     return verdict(
       'refuse',

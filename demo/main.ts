@@ -198,7 +198,7 @@ buttons.parity.addEventListener('click', () => {
   const req = trainRequest('new');
   if (!req) return;
   setState('checking');
-  byId('parity-result').textContent = `Training ${PARITY_STEPS} steps on the CPU and on WebGPU…`;
+  byId('parity-result').textContent = `Training ${PARITY_STEPS} steps on the CPU, on WebGPU and on WebAssembly…`;
   app.client.send({ type: 'parity', config: req.config, options: req.options, steps: PARITY_STEPS });
 });
 buttons.export.addEventListener('click', () => app.client.send({ type: 'export' }));

@@ -1,4 +1,5 @@
 import type { Activation, BackendName, EarlyStoppingOptions, EpochLog, History, LearningRateSchedule, Monitor, ModelConfig, ModelJSON, OptimizerSpec } from '../src';
+import type { Float32Trainer, TrainerName } from './backend-names';
 import type { DatasetSpec } from './datasets';
 import type { Calibration } from './guards';
 import type { DatasetName } from './presets';
@@ -7,6 +8,18 @@ import type { DatasetName } from './presets';
  * Messages between the demo page and its training worker. The worker owns the data and the
  * model; the page sends requests and draws what the worker reports.
  */
+
+/** One float32 backend's run in the parity check, against the CPU's. */
+export interface ParityRun {
+  backend: Float32Trainer;
+  maxWeightDiff: number;
+  maxRelativeDiff: number;
+  /** Mean loss of the steps, and the seconds they took. */
+  loss: number;
+  seconds: number;
+  /** The WebGPU adapter, or null (wasm). */
+  adapter: string | null;
+}
 
 /** Training options the page chooses (the `fit` options that can cross a thread). */
 export interface TrainOptions {
@@ -61,7 +74,7 @@ export interface ViewOptions {
 export type Request =
   | { type: 'probe' }
   | { type: 'dataset'; id: number; spec: DatasetSpec }
-  | { type: 'calibrate'; backend: 'cpu' | 'webgpu' }
+  | { type: 'calibrate'; backend: TrainerName }
   /** `new`: a fresh model from `config`; `resume`: continue the current model's weights. */
   | { type: 'train'; mode: 'new' | 'resume'; config: ModelConfig; options: TrainOptions }
   | { type: 'stop' }
@@ -149,7 +162,8 @@ export type RegressionPoint = RegressionMetrics & { x: number };
 
 /** Worker → page. */
 export type Report =
-  | { type: 'probe'; webgpu: boolean; description: string; software: boolean; maxBindingBytes: number | null }
+  /** `wasm`: whether the worker's engine has WebAssembly SIMD128, which the wasm backend needs. */
+  | { type: 'probe'; webgpu: boolean; description: string; software: boolean; maxBindingBytes: number | null; wasm: boolean }
   | ({ type: 'calibration' } & Calibration)
   | {
       type: 'dataset';
@@ -168,7 +182,7 @@ export type Report =
     }
   | {
       type: 'model';
-      backend: 'cpu' | 'webgpu';
+      backend: TrainerName;
       reason: string;
       adapter: string | null;
       parameters: number;
@@ -209,7 +223,7 @@ export type Report =
       seconds: number;
       samples: number;
       trainSeconds: number;
-      backend: 'cpu' | 'webgpu';
+      backend: TrainerName;
       train: { loss: number; accuracy: number } | null;
       test: { loss: number; accuracy: number } | null;
       regression: RegressionMetrics | null;
@@ -218,12 +232,12 @@ export type Report =
       type: 'parity';
       steps: number;
       batchSize: number;
-      maxWeightDiff: number;
-      maxRelativeDiff: number;
       lossCpu: number;
-      lossGpu: number;
-      adapter: string | null;
-      seconds: { cpu: number; webgpu: number };
+      cpuSeconds: number;
+      /** Each float32 backend that ran, WebGPU first. */
+      runs: ParityRun[];
+      /** Why a float32 backend could not run ("the parity check needs WebGPU, which is unavailable here: …"). */
+      skipped: string[];
     }
   | { type: 'exported'; json: ModelJSON }
   | { type: 'imported'; config: ModelConfig; test: { loss: number; accuracy: number } | null; train: { loss: number; accuracy: number }; regression: RegressionMetrics | null }

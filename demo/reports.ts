@@ -2,6 +2,7 @@
 // and queue the drawing; the frame queue draws at most once per display frame.
 import { app, banner, log, refreshButtons, resetModelViews, resetRunViews, setState, setStatus, ui } from './app';
 import { checkArchitecture } from './arch-check';
+import { type TrainerName, backendName, backendPill } from './backend-names';
 import { byId } from './dom';
 import { fmtDuration, fmtLoss, fmtMetric, fmtRate, pct } from './format';
 import { updateGuard } from './guard-view';
@@ -13,14 +14,14 @@ import { STOP_TIMEOUT_MS } from './worker-client';
 
 type Of<T extends Report['type']> = Extract<Report, { type: T }>;
 
-const backendName = (b: 'cpu' | 'webgpu') => (b === 'webgpu' ? 'WebGPU' : 'the CPU');
-
 function onProbe(r: Of<'probe'>): void {
   app.probe = r;
-  if (!r.webgpu) banner(`WebGPU is not available here (${r.description}). Training runs on the float64 CPU path; everything else works the same.`, 'bad');
-  else if (r.software) banner(`WebGPU adapter: ${r.description}. It is a software renderer, so 'auto' trains on the CPU, which is faster; pick WebGPU to use it anyway.`, 'warn');
+  // without SIMD128 the library's 'auto' (and so the demo) falls back to the float64 CPU path
+  const host = r.wasm ? 'WebAssembly SIMD (float32)' : 'the float64 CPU path (this engine lacks WebAssembly SIMD)';
+  if (!r.webgpu) banner(`WebGPU is not available here (${r.description}). Training runs on ${host}; everything else works the same.`, 'bad');
+  else if (r.software) banner(`WebGPU adapter: ${r.description}. It is a software renderer, so 'auto' will likely train on ${host}, which is faster; pick WebGPU to use it anyway.`, 'warn');
   else banner(`WebGPU adapter: ${r.description}.`, 'ok');
-  log('info', `WebGPU probe (in the worker): ${r.webgpu ? r.description : 'unavailable: ' + r.description}`);
+  log('info', `WebGPU probe (in the worker): ${r.webgpu ? r.description : 'unavailable: ' + r.description}; WebAssembly SIMD: ${r.wasm ? 'available' : 'missing'}`);
   updateGuard();
 }
 
@@ -46,7 +47,7 @@ function onDataset(r: Of<'dataset'>): void {
 function onModel(r: Of<'model'>): void {
   app.model = { config: r.config, backend: r.backend, parameters: r.parameters };
   const pill = byId('backend');
-  pill.textContent = r.backend === 'webgpu' ? 'WebGPU' : 'CPU';
+  pill.textContent = backendPill(r.backend);
   pill.className = `pill ${r.backend}`;
   byId('backend-reason').textContent = r.fallback ?? r.reason;
   byId('adapter').textContent = r.adapter ?? (app.probe?.webgpu ? `none used (the worker found ${app.probe.description})` : 'none');
@@ -148,11 +149,15 @@ function onDone(r: Of<'done'>): void {
   checkArchitecture();
 }
 
+/** "max |w_cpu − w_gpu| = …" for one float32 backend (gpu for WebGPU, wasm for WebAssembly). */
+const parityTag = (b: Of<'parity'>['runs'][number]['backend']) => (b === 'webgpu' ? 'gpu' : 'wasm');
+
 function onParity(r: Of<'parity'>): void {
-  const text =
-    `${r.steps} steps of batch ${r.batchSize} from the same seed: max |w_cpu − w_gpu| = ${r.maxWeightDiff.toExponential(2)} ` +
-    `(max relative ${r.maxRelativeDiff.toExponential(2)}); mean loss cpu ${fmtLoss(r.lossCpu)}, gpu ${fmtLoss(r.lossGpu)}; ` +
-    `${r.seconds.cpu.toFixed(2)} s on the CPU, ${r.seconds.webgpu.toFixed(2)} s on ${r.adapter ?? 'WebGPU'}.`;
+  const diffs = r.runs.map((p) => `max |w_cpu − w_${parityTag(p.backend)}| = ${p.maxWeightDiff.toExponential(2)} (max relative ${p.maxRelativeDiff.toExponential(2)})`);
+  const losses = [`cpu ${fmtLoss(r.lossCpu)}`, ...r.runs.map((p) => `${parityTag(p.backend)} ${fmtLoss(p.loss)}`)];
+  const times = [`${r.cpuSeconds.toFixed(2)} s on the CPU`, ...r.runs.map((p) => `${p.seconds.toFixed(2)} s on ${p.backend === 'webgpu' ? (p.adapter ?? 'WebGPU') : 'WebAssembly'}`)];
+  const skipped = r.skipped.length ? ` Not compared: ${r.skipped.join('; ')}.` : '';
+  const text = `${r.steps} steps of batch ${r.batchSize} from the same seed: ${diffs.join('; ')}; mean loss ${losses.join(', ')}; ${times.join(', ')}.${skipped}`;
   byId('parity-result').textContent = text;
   log('info', `parity: ${text}`);
   setState(app.model ? 'done' : 'ready');
@@ -173,10 +178,14 @@ function onImported(r: Of<'imported'>): void {
   checkArchitecture();
 }
 
+/** The backends a calibration error can name (`during: 'calibrate:<backend>'`). */
+const CALIBRATED: TrainerName[] = ['cpu', 'webgpu', 'wasm'];
+
 function onError(r: Of<'error'>): void {
   log('error', `${r.during}: ${r.message}`);
   if (r.during.startsWith('calibrate:')) {
-    app.calibrations[r.during === 'calibrate:webgpu' ? 'webgpu' : 'cpu'] = `calibration failed: ${r.message}`;
+    const backend = CALIBRATED.find((b) => r.during === `calibrate:${b}`);
+    if (backend) app.calibrations[backend] = `calibration failed: ${r.message}`;
     return updateGuard();
   }
   if (r.during === 'parity') {

@@ -2,6 +2,7 @@
 // of a tiny network (its time per step is the fixed cost) and one of a 256-256-16 network (the
 // rest of its time per step is multiply-adds), measured with the library's own fit.
 import { MLP, Rng } from '../src';
+import type { TrainerName } from './backend-names';
 import type { Calibration } from './guards';
 
 /** The networks timed: a tiny one for the per-step cost and a wider one for the throughput. */
@@ -9,7 +10,7 @@ const TINY = { inputSize: 2, units: [4, 1], rows: 4, batch: 4, epochs: 40 };
 const WIDE = { inputSize: 256, units: [256, 16], rows: 512, batch: 128, epochs: 2 };
 
 /** Seconds per training step of a network shaped like `spec` on `backend`, after one warm-up epoch. */
-async function secondsPerStep(backend: 'cpu' | 'webgpu', spec: typeof TINY): Promise<number> {
+async function secondsPerStep(backend: TrainerName, spec: typeof TINY): Promise<number> {
   const rng = new Rng(7, 'calibration');
   const x = new Float32Array(spec.rows * spec.inputSize).map(() => rng.next());
   const classes = spec.units[spec.units.length - 1];
@@ -44,7 +45,7 @@ async function secondsPerStep(backend: 'cpu' | 'webgpu', spec: typeof TINY): Pro
  * @example
  * const c = await calibrate('cpu'); // { backend: 'cpu', perStepSeconds: 2e-5, macsPerSecond: 8e8 }
  */
-export async function calibrate(backend: 'cpu' | 'webgpu'): Promise<Calibration> {
+export async function calibrate(backend: TrainerName): Promise<Calibration> {
   const tiny = await secondsPerStep(backend, TINY);
   const wide = await secondsPerStep(backend, WIDE);
   const macsPerStep = WIDE.batch * 3 * (WIDE.inputSize * WIDE.units[0] + WIDE.units[0] * WIDE.units[1]);

@@ -1,9 +1,11 @@
-// The worker's jobs other than training: the WebGPU probe, calibration, loading a dataset,
-// the parity check, export and import, discarding the model, and restoring a snapshot.
+// The worker's jobs other than training and the parity check: the WebGPU and WebAssembly probe,
+// calibration, loading a dataset, import, discarding the model, and restoring a snapshot.
 import { MLP, requestGpu } from '../src';
 import { type Dataset, loadDataset } from './datasets';
-import type { Report, Request, TrainOptions } from './protocol';
-import { rowsOf, shuffleRows } from './split';
+import type { TrainerName } from './backend-names';
+import type { Report, Request } from './protocol';
+import { shuffleRows } from './split';
+import { hasWasmSimd } from './wasm-probe';
 import { calibrate } from './worker-calibrate';
 import { partsOf, publish } from './worker-publish';
 import { announce, createModel, message, post, setModel, state, unflattenWeights } from './worker-state';
@@ -15,11 +17,11 @@ const SPLIT_SEED = 1;
 export async function probe(): Promise<void> {
   const p = await requestGpu();
   const maxBindingBytes = p.device ? p.device.limits.maxStorageBufferBindingSize : null;
-  post({ type: 'probe', webgpu: p.device !== null, description: p.description, software: p.software, maxBindingBytes });
+  post({ type: 'probe', webgpu: p.device !== null, description: p.description, software: p.software, maxBindingBytes, wasm: hasWasmSimd() });
   p.device?.destroy();
 }
 
-export async function runCalibration(backend: 'cpu' | 'webgpu'): Promise<void> {
+export async function runCalibration(backend: TrainerName): Promise<void> {
   try {
     post({ type: 'calibration', ...(await calibrate(backend)) });
   } catch (e) {
@@ -48,50 +50,6 @@ export async function setDataset(req: Extract<Request, { type: 'dataset' }>): Pr
     { type: 'dataset', id: req.id, name, description, rows: loaded.x.shape[0], inputSize, outputSize, classes, testRows: loaded.test?.y.length ?? 0, points, digits },
     [points?.x.buffer, digits?.pixels.buffer].filter((b): b is ArrayBuffer => b !== undefined),
   );
-}
-
-/**
- * The learning rate of the parity check's one epoch: the run's schedule, except that
- * 'reduceOnPlateau' (which may watch validation data the check does not use) is its initial
- * rate, the rate it keeps through a first epoch anyway.
- */
-const parityRate = (lr: TrainOptions['learningRate']): TrainOptions['learningRate'] => (typeof lr === 'object' && lr.type === 'reduceOnPlateau' ? lr.initial : lr);
-
-/** The same steps on the CPU and on WebGPU from the same seed (dropout masks included); reports the largest weight difference. */
-export async function parity(req: Extract<Request, { type: 'parity' }>): Promise<void> {
-  const d = state.data;
-  if (!d) throw new Error('no dataset is loaded yet');
-  if (state.running) throw new Error('stop training before checking parity');
-  const batchSize = Math.min(req.options.batchSize, d.x.shape[0]);
-  const count = Math.min(d.x.shape[0], req.steps * batchSize);
-  const x = rowsOf(d.x, 0, count);
-  const y = d.y.slice(0, count) as number[] | number[][];
-  const results = {} as Record<'cpu' | 'webgpu', { params: number[]; loss: number; seconds: number; adapter: string | null }>;
-  for (const backend of ['cpu', 'webgpu'] as const) {
-    let m: MLP;
-    try {
-      m = await MLP.create({ ...req.config, backend });
-    } catch (e) {
-      throw new Error(backend === 'webgpu' ? `the parity check needs WebGPU, which is unavailable here: ${message(e)}` : message(e), { cause: e });
-    }
-    try {
-      const t0 = performance.now();
-      const h = await m.fit(x, y, { epochs: 1, batchSize, learningRate: parityRate(req.options.learningRate), optimizer: req.options.optimizer });
-      const w = await m.getWeights();
-      results[backend] = { params: [...w.weights.flat(2), ...w.biases.flat()], loss: h.epochs[0].loss, seconds: (performance.now() - t0) / 1000, adapter: m.adapterDescription };
-    } finally {
-      m.dispose();
-    }
-  }
-  let maxWeightDiff = 0;
-  let maxRelativeDiff = 0;
-  results.cpu.params.forEach((w, i) => {
-    const diff = Math.abs(w - results.webgpu.params[i]);
-    maxWeightDiff = Math.max(maxWeightDiff, diff);
-    maxRelativeDiff = Math.max(maxRelativeDiff, diff / Math.max(Math.abs(w), 1e-3));
-  });
-  const { cpu, webgpu } = results;
-  post({ type: 'parity', steps: Math.ceil(count / batchSize), batchSize, maxWeightDiff, maxRelativeDiff, lossCpu: cpu.loss, lossGpu: webgpu.loss, adapter: webgpu.adapter, seconds: { cpu: cpu.seconds, webgpu: webgpu.seconds } });
 }
 
 /** Checks that `m` fits the loaded dataset; disposes it and throws, naming both, when it does not. */

@@ -3,6 +3,7 @@
 // own adaptive rates, and an honest samples/s: samples over the seconds spent in fit, not
 // counting the time the demo itself spends drawing, evaluating the test set and posting.
 import { type BatchLog, type EpochLog, type FitOptions, type History, MLP } from '../src';
+import { backendPill } from './backend-names';
 import type { Dataset } from './datasets';
 import type { EarlyStoppingOutcome, EpochEntry, Report, Request } from './protocol';
 import { rowsOf } from './split';
@@ -54,14 +55,14 @@ async function prepareModel(req: TrainRequest): Promise<MLP> {
   }
   let m = state.model;
   const wanted = req.config.backend ?? 'auto';
-  if ((wanted === 'cpu' && m.backend !== 'cpu') || (wanted === 'webgpu' && m.backend !== 'webgpu')) {
+  if (wanted !== 'auto' && m.backend !== wanted) {
     // carry the weights over to the other backend (the optimizer's moments start afresh)
     const json = await m.toJSON();
     const created = await createModel((backend) => MLP.fromJSON(json, { backend }), wanted);
     m.dispose();
     state.model = m = created.model;
     announce(m, created.fallback);
-    post({ type: 'log', level: 'info', message: `moved the weights to the ${m.backend === 'cpu' ? 'CPU' : 'WebGPU'} backend; the optimizer state starts afresh` });
+    post({ type: 'log', level: 'info', message: `moved the weights to the ${backendPill(m.backend)} backend; the optimizer state starts afresh` });
   }
   if (state.completedEpochs >= state.targetEpochs) state.targetEpochs = state.completedEpochs + req.options.epochs;
   return m;
@@ -137,10 +138,11 @@ class TrainingRun {
     this.last = { ...log, runEpoch: state.completedEpochs + 1 };
     const now = performance.now();
     if (now >= this.nextProgress) this.progress();
-    // between batches (CPU) or after each group of GPU_GROUP batches (WebGPU, whose reports
+    // between batches (CPU; wasm, whose reports of a timed group of batches arrive once its
+    // weights are in memory) or after each group of GPU_GROUP batches (WebGPU, whose reports
     // arrive together once the group is done) the weights can be read, so long epochs show
     // live views and keep a recent snapshot
-    const readable = this.m.backend === 'cpu' || log.batch % GPU_GROUP === 0;
+    const readable = this.m.backend !== 'webgpu' || log.batch % GPU_GROUP === 0;
     if (readable && log.batch < log.batches && (views.due(now) || snapshots.due(now))) return this.publishDue(now);
   }
 

@@ -2,7 +2,8 @@
 // public API, and reports to the page. Requests run one after another (a queue), except 'stop'
 // and new view options, which act at once, even during a run.
 import type { Request } from './protocol';
-import { discard, importModel, parity, probe, restore, runCalibration, setDataset, viewOptions } from './worker-jobs';
+import { discard, importModel, probe, restore, runCalibration, setDataset, viewOptions } from './worker-jobs';
+import { parity } from './worker-parity';
 import { message, post, state } from './worker-state';
 import { hurryView, train } from './worker-train';
 

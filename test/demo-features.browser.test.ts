@@ -125,7 +125,7 @@ describe('demo training features', () => {
     // the same seed and the same schedule over the 3 epochs planned: the same rates and epoch 1 as before
     expect(rows.map((r) => r.rate)).toEqual(first.slice(0, 2).map((r) => r.rate));
     expect(rows[0].valLoss).toBe(first[0].valLoss);
-    expect(status).toMatch(/^Stopped early \(stopReason 'earlyStopping'\) after epoch 2 of 3: valLoss did not improve by more than 0\.5 for 1 epoch, on the CPU in [\d.]+ s \(.*\)\. Best epoch 1 \(valLoss [\d.]+\); restored the weights of epoch 1\. Test accuracy [\d.]+%\.$/);
+    expect(status).toMatch(/^Stopped early \(stopReason 'earlyStopping'\) after epoch 2 of 3: valLoss did not improve by more than 0\.5 for 1 epoch, on the CPU \(float64\) in [\d.]+ s \(.*\)\. Best epoch 1 \(valLoss [\d.]+\); restored the weights of epoch 1\. Test accuracy [\d.]+%\.$/);
     expect(status).toContain(`Best epoch 1 (valLoss ${rows[0].valLoss})`);
     expect(rows.filter((r) => r.best).map((r) => r.epoch)).toEqual([1]);
     expect(await page.$eval('#loss-chart-box', (b) => (b as HTMLElement).dataset.bestEpoch)).toBe('1');

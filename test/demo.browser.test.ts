@@ -52,8 +52,8 @@ describe('demo page', () => {
     const b = await bottoms(page, ['#train', '#stop', '#loss-chart']);
     for (const [what, bottom] of Object.entries(b)) expect(bottom, `${what} ends at ${bottom}px`).toBeLessThanOrEqual(768);
     // the editor's estimate comes from calibrations in the worker: with 'auto' (the default) and a
-    // WebGPU adapter, of both backends, the faster first, as 'auto' decides by timing both
-    const line = /^784-128-10 network, 101,770 parameters · about [\d.]+ MB · ≈ ([\d.]+) (ms|s|min) per epoch on (WebGPU|the CPU) \('auto' measures both at create; (the CPU|WebGPU): ≈ ([\d.]+) (ms|s|min)\)$/;
+    // WebGPU adapter, of WebGPU and wasm, the faster first, as 'auto' decides by timing both
+    const line = /^784-128-10 network, 101,770 parameters · about [\d.]+ MB · ≈ ([\d.]+) (ms|s|min) per epoch on (WebGPU|WebAssembly \(wasm\)) \('auto' measures both at create; (WebAssembly \(wasm\)|WebGPU): ≈ ([\d.]+) (ms|s|min)\)$/;
     await page.waitForFunction((re) => new RegExp(re).test(document.getElementById('parameters')!.textContent!), { timeout: 60_000 }, line.source);
     const m = line.exec(await get('#parameters'))!;
     console.log(`editor estimate with 'auto': ${m[0]}`);

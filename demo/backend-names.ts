@@ -1,9 +1,8 @@
 // The three backends a model trains on: their type, and how the page names them in sentences
 // and on the pill.
-import type { BackendName } from '../src';
+import type { TrainerName } from '../src';
 
-/** A backend a model trains on: `BackendName` once 'auto' has chosen (`model.backend`, `History.backend`). */
-export type TrainerName = Exclude<BackendName, 'auto'>;
+export type { TrainerName };
 
 /** A float32 backend, which the parity check compares with the float64 CPU path. */
 export type Float32Trainer = Exclude<TrainerName, 'cpu'>;

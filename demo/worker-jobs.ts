@@ -1,11 +1,10 @@
 // The worker's jobs other than training and the parity check: the WebGPU and WebAssembly probe,
 // calibration, loading a dataset, import, discarding the model, and restoring a snapshot.
-import { MLP, requestGpu } from '../src';
+import { MLP, requestGpu, wasmSimdMissing } from '../src';
 import { type Dataset, loadDataset } from './datasets';
 import type { TrainerName } from './backend-names';
 import type { Report, Request } from './protocol';
 import { shuffleRows } from './split';
-import { hasWasmSimd } from './wasm-probe';
 import { calibrate } from './worker-calibrate';
 import { partsOf, publish } from './worker-publish';
 import { announce, createModel, message, post, setModel, state, unflattenWeights } from './worker-state';
@@ -17,7 +16,7 @@ const SPLIT_SEED = 1;
 export async function probe(): Promise<void> {
   const p = await requestGpu();
   const maxBindingBytes = p.device ? p.device.limits.maxStorageBufferBindingSize : null;
-  post({ type: 'probe', webgpu: p.device !== null, description: p.description, software: p.software, maxBindingBytes, wasm: hasWasmSimd() });
+  post({ type: 'probe', webgpu: p.device !== null, description: p.description, software: p.software, maxBindingBytes, wasm: wasmSimdMissing() === null });
   p.device?.destroy();
 }
 

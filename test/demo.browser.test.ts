@@ -215,6 +215,9 @@ describe('demo page', () => {
     await page.click('#loss-log');
     expect(await lossAxis()).toBe('log');
     await fill(page, '#epochs', '400');
+    // on the float64 CPU path: wasm ('auto''s choice here) trains this small network's 400 epochs
+    // before the checks below could see it running and stop it
+    await page.click('#backend-cpu');
     await page.click('#train');
     await page.waitForFunction(() => /epoch ([3-9]\d|\d{3}) of/.test(document.getElementById('epoch-label')!.textContent!), { timeout: 120_000 });
     // the page stays responsive while the worker trains: animation frames keep coming

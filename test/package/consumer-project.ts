@@ -43,7 +43,7 @@ const config: ModelConfig = {
 };
 
 export interface ConsumerResult {
-  backend: 'cpu' | 'webgpu';
+  backend: 'cpu' | 'webgpu' | 'wasm';
   firstLoss: number;
   lastLoss: number;
   predictions: number[];

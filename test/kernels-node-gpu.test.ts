@@ -5,7 +5,7 @@
 // points it at the SwiftShader ICD that Debian's chromium ships, unless VK_ICD_FILENAMES is set.
 import { existsSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { KERNEL_BLOCKS, caseName, kernelCases } from './browser/suites/kernel-cases';
+import { KERNEL_BLOCKS, TILE_SIBLING_BLOCKS, caseName, kernelCases } from './browser/suites/kernel-cases';
 import { parityCases } from './browser/suites/parity-cases';
 
 const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
@@ -35,14 +35,15 @@ beforeAll(async () => {
 });
 
 /**
- * The kernel cases run here: every block (entry point and variant), at the odd shapes and one
- * case in six of the rest — the full set runs in Chromium (test/kernels.browser.test.ts), and
- * repeating all of it under Dawn would double the suite's time for the same kernels.
+ * The kernel cases run here: every entry point (the tile-size siblings of a block swept here run
+ * in Chromium only), at the odd shapes and one case in six of the rest — the full set runs in
+ * Chromium (test/kernels.browser.test.ts), and repeating all of it under Dawn would double the
+ * suite's time for the same kernels.
  */
 const ODD_SHAPES = /1×1×1|9×9×9|45×65×33|1×1\b|9×9\b|45×65\b/;
 const nodeCases = (block: (typeof KERNEL_BLOCKS)[number]) => kernelCases[block].filter((c, i) => ODD_SHAPES.test(caseName(c)) || i % 6 === 0);
 
-for (const block of KERNEL_BLOCKS) {
+for (const block of KERNEL_BLOCKS.filter((b) => !TILE_SIBLING_BLOCKS.includes(b))) {
   describe(`Dawn: ${block}`, () => {
     for (const c of nodeCases(block)) {
       const name = caseName(c);

@@ -145,6 +145,12 @@ const vec4Cases: KernelCase[] = [
  */
 const tileSiblingCases = (cases: KernelCase[]): KernelCase[] => cases.filter((c) => (c.kind !== 'forward' && c.kind !== 'hiddenDelta') || c.activation === 'tanh' || c.M * c.N * c.K < 2000);
 
+/**
+ * The blocks whose entry point another block sweeps fully, with other tile constants (see
+ * tileSiblingCases).
+ */
+export const TILE_SIBLING_BLOCKS: readonly KernelBlock[] = ['matmul.wgsl blocked 4x4', 'matmul.wgsl blocked 16x16', 'matmul-vec4.wgsl main 64x64', 'matmul-vec4.wgsl main 128x64', 'matmul-subgroups.wgsl main 16x16'];
+
 export const kernelCases: Record<KernelBlock, KernelCase[]> = {
   'matmul.wgsl main (tiled)': matmulCases,
   'matmul.wgsl blocked': matmulCases,

@@ -89,6 +89,14 @@ describe("backend: 'wasm' through MLP", () => {
     wasm.dispose();
   });
 
+  it("'auto' keeps weights float32 cannot hold on the float64 CPU path, saying why", async () => {
+    const weights = [[[1e39, 0, 0, 0, 0, 0, 0, 0], [0, 0, 0, 0, 0, 0, 0, 0]], [[0], [0], [0], [0], [0], [0], [0], [0]]];
+    const auto = await MLP.create({ ...config, backend: 'auto', weights });
+    expect(auto.backend).toBe('cpu');
+    expect(auto.backendReason).toMatch(/^auto chose the CPU: .*1e\+39/);
+    auto.dispose();
+  });
+
   it("an unknown backend name lists the four", async () => {
     await expect(MLP.create({ ...config, backend: 'wsam' as 'wasm' })).rejects.toThrow(/backend must be one of 'cpu', 'webgpu', 'wasm', 'auto', got "wsam"/);
   });

@@ -167,6 +167,24 @@ export interface Trainer {
   adapter: string | null;
 }
 
+/** Why float32 cannot hold the parameters `p` or the config's L2 (null when it can). */
+function float32Refusal(config: ResolvedConfig, p: Params): Error | null {
+  try {
+    checkFloat32Params(config, p);
+    checkFloat32Settings({ type: 'sgd' }, 1, config.l2);
+    return null;
+  } catch (e) {
+    return e as Error;
+  }
+}
+
+/** 'auto''s way out when float32 cannot hold the model: the float64 CPU path, saying why. */
+const cpuInstead = (config: ResolvedConfig, p: Params, refusal: Error, adapter: string | null): Trainer => ({
+  impl: new CpuBackend(config, p),
+  reason: `auto chose the CPU: ${refusal.message.replace(/; use backend 'cpu'.*$/, '')}`,
+  adapter,
+});
+
 /**
  * The trainer without a GPU: wasm (float32, so parameters and L2 it cannot hold are refused for
  * `backend: 'wasm'` and keep `'auto'` on the float64 CPU path), or the CPU.
@@ -174,12 +192,10 @@ export interface Trainer {
 async function hostTrainer(host: HostBackend, config: ResolvedConfig, params: () => Params, reason: string, adapter: string | null): Promise<Trainer> {
   const p = params();
   if (host === 'cpu') return { impl: new CpuBackend(config, p), reason, adapter };
-  try {
-    checkFloat32Params(config, p);
-    checkFloat32Settings({ type: 'sgd' }, 1, config.l2);
-  } catch (e) {
-    if (config.backend === 'wasm') throw e;
-    return { impl: new CpuBackend(config, p), reason: `auto chose the CPU: ${(e as Error).message.replace(/; use backend 'cpu'.*$/, '')}`, adapter };
+  const refusal = float32Refusal(config, p);
+  if (refusal) {
+    if (config.backend === 'wasm') throw refusal;
+    return cpuInstead(config, p, refusal, adapter);
   }
   return { impl: await createWasmBackend(config, p), reason, adapter };
 }
@@ -209,13 +225,11 @@ export async function buildTrainer(config: ResolvedConfig, params: () => Params,
     release();
     throw e;
   }
-  try {
-    checkFloat32Params(config, p);
-    checkFloat32Settings({ type: 'sgd' }, 1, config.l2);
-  } catch (e) {
+  const refusal = float32Refusal(config, p);
+  if (refusal) {
     release();
-    if (config.backend === 'webgpu') throw e;
-    return { impl: new CpuBackend(config, p), reason: `auto chose the CPU: ${(e as Error).message.replace(/; use backend 'cpu'.*$/, '')}`, adapter: pick.adapter };
+    if (config.backend === 'webgpu') throw refusal;
+    return cpuInstead(config, p, refusal, pick.adapter);
   }
   try {
     const gpu = await createWebGpuBackend(config, p, device, { ownsDevice: !options.device, maxBindingBytes: options.maxBindingBytes, maxDeviceBytes: options.maxDeviceBytes, tune: options.tune });

@@ -37,6 +37,8 @@ export interface ForwardPass {
    * and its output before dropout (f'(z) is computed from it); null for layers that drop nothing.
    */
   dropout?: ({ factors: Float64Array; undropped: Float64Array } | null)[];
+  /** Each layer's f(z) before dropout and the residual add (f'(z) is computed from it). */
+  activated: Float64Array[];
 }
 
 /** What a training step adds to a plain forward and backward pass. */
@@ -97,23 +99,28 @@ function activationBackward(activation: Activation, a: ArrayLike<number>, grad: 
  * Returns every layer's z and a, with the input itself as `acts[0]`.
  */
 export function forward(net: NetSpec, p: Params, x: ArrayLike<number>, rows: number, options: StepOptions = {}): ForwardPass {
-  const pass: ForwardPass = { zs: [], acts: [x] };
+  const pass: ForwardPass = { zs: [], acts: [x], activated: [] };
   const drops = options.dropKey !== undefined && net.layers.some((layer) => (layer.dropout ?? 0) > 0);
   if (drops) pass.dropout = [];
   net.layers.forEach((layer, l) => {
     const z = denseForward(net, p, l, pass.acts[l], rows);
     pass.zs.push(z);
     const a = activate(layer.activation, z, rows, layer.units);
+    pass.activated.push(a);
     const rate = layer.dropout ?? 0;
-    if (!drops || !(rate > 0)) {
-      pass.dropout?.push(null);
-      pass.acts.push(a);
-      return;
+    let out = a;
+    if (drops && rate > 0) {
+      // inverted dropout: the next layer reads a ⊙ factors
+      const factors = dropoutFactors(options.dropKey!, l, rate, rows, layer.units);
+      pass.dropout!.push({ factors, undropped: a });
+      out = a.map((v, i) => v * factors[i]);
+    } else pass.dropout?.push(null);
+    // residual block: a_l = drop(f(z_l)) + a_{l−1}
+    if (layer.residual) {
+      const input = pass.acts[l];
+      out = out.map((v, i) => v + input[i]);
     }
-    // inverted dropout: the next layer reads a ⊙ factors
-    const factors = dropoutFactors(options.dropKey!, l, rate, rows, layer.units);
-    pass.dropout!.push({ factors, undropped: a });
-    pass.acts.push(a.map((v, i) => v * factors[i]));
+    pass.acts.push(out);
   });
   return pass;
 }
@@ -124,7 +131,8 @@ export function forward(net: NetSpec, p: Params, x: ArrayLike<number>, rows: num
  * Backward pass: from the forward activations and targets, the gradients of the summed
  * per-sample loss (not yet divided by the batch size, no L2: see {@link averageGradients}).
  * Output delta δ_L = ∂loss/∂z_L; then for each layer, last first, ∂W_l += a_prevᵀ·δ_l,
- * ∂b_l += Σ_batch δ_l and the hidden delta δ_{l−1} = (δ_l·W_lᵀ) ⊙ f'(a_{l−1}).
+ * ∂b_l += Σ_batch δ_l and the hidden delta δ_{l−1} = (δ_l·W_lᵀ) ⊙ f'(a_{l−1}); a residual layer l
+ * adds its own ∂loss/∂a_l to ∂loss/∂a_{l−1} (networks with residual layers need `options.pass`).
  *
  * @param acts the forward pass's `acts`
  * @param deltas when given, filled with each layer's δ_l (`[rows, units]`)
@@ -138,14 +146,21 @@ export function backward(
     weights: p.weights.map((w) => new Float64Array(w.length)),
     biases: p.biases.map((b) => new Float64Array(b.length)),
   };
+  const pass = options.pass;
+  if (!pass && net.layers.some((layer) => layer.residual)) throw new Error('backward of a network with residual layers needs the forward pass (options.pass)');
   let delta = outputDelta(net.loss, net.layers[L - 1].activation, acts[L] as Float64Array, y, rows, outputSize(net), options.weights);
+  // ∂loss/∂a_l of a residual layer l, which reaches a_{l−1} through the skip as well
+  let skipped: Float64Array | null = null;
   for (let l = L - 1; l >= 0; l--) {
     if (deltas) deltas[l] = delta;
     const back = denseBackward(net, p, l, acts[l], delta, rows, grads);
     if (!back) break;
-    // δ_{l−1} = (δ_l·W_lᵀ) ⊙ f'(a_{l−1}) (a before dropout), then ⊙ the layer's dropout factors
-    const dropped = options.pass?.dropout?.[l - 1];
-    delta = activationBackward(net.layers[l - 1].activation, dropped ? dropped.undropped : acts[l], back);
+    // ∂loss/∂a_{l−1} = δ_l·W_lᵀ (+ ∂loss/∂a_l when layer l adds its input)
+    if (skipped) for (let i = 0; i < back.length; i++) back[i] += skipped[i];
+    skipped = net.layers[l - 1].residual ? Float64Array.from(back) : null;
+    // δ_{l−1} = ∂loss/∂a_{l−1} ⊙ f'(f(z_{l−1})) (before dropout and the residual add), then ⊙ the layer's dropout factors
+    const dropped = pass?.dropout?.[l - 1];
+    delta = activationBackward(net.layers[l - 1].activation, pass ? pass.activated[l - 1] : acts[l], back);
     if (dropped) for (let i = 0; i < delta.length; i++) delta[i] *= dropped.factors[i];
   }
   return grads;
@@ -197,8 +212,8 @@ export function objective(net: NetSpec, p: Params, out: ArrayLike<number>, y: Ar
  * batch. Used by gradient checking and the tests; training uses the same pieces step by step.
  */
 export function lossAndGradients(net: NetSpec, p: Params, x: ArrayLike<number>, y: ArrayLike<number>, rows: number): { loss: number; grads: Gradients } {
-  const { acts } = forward(net, p, x, rows);
-  const loss = objective(net, p, acts[acts.length - 1], y, rows);
-  const grads = averageGradients(net, p, backward(net, p, acts, y, rows), rows);
+  const pass = forward(net, p, x, rows);
+  const loss = objective(net, p, pass.acts[pass.acts.length - 1], y, rows);
+  const grads = averageGradients(net, p, backward(net, p, pass.acts, y, rows, undefined, { pass }), rows);
   return { loss, grads };
 }

@@ -92,7 +92,8 @@ function resolveLayers(format: string, layers: DenseTensors[], shapes: LayerShap
     if (!ACTIVATIONS.includes(activation as Activation)) {
       throw new RangeError(`${spec?.activation !== undefined ? givenBy : format + ' file'} layer ${l} activation must be one of ${ACTIVATIONS.map((a) => `'${a}'`).join(', ')}, got ${show(activation)}`);
     }
-    return { units, activation: activation as Activation };
+    // a residual flag (the file's config or the options) is checked by MLP.create against the widths
+    return { units, activation: activation as Activation, ...(spec?.residual !== undefined ? { residual: spec.residual as boolean } : {}) };
   });
 }
 

@@ -1,4 +1,4 @@
-// ONNX export (opset 13): per layer Gemm (or MatMul + Add) and the activation, float32
+// ONNX export (opset 13): per layer Gemm (or MatMul + Add), the activation and a residual Add, float32
 // initializers, a dynamic batch dimension, and the config in metadata_props['webgpu-mlp'].
 import type { Activation, MLP } from '../index';
 import { modelFile, show } from './common';
@@ -67,7 +67,8 @@ function checkName(what: string, v: unknown, fallback: string): string {
 /**
  * The model as an ONNX file (opset 13, IR 7) that onnxruntime (Node, web, Python) and other ONNX
  * runtimes run: input `[batch, inputSize]` float32, a `Gemm` (or `MatMul` + `Add`) and the
- * activation per layer, the config as JSON in `metadata_props['webgpu-mlp']`.
+ * activation per layer (then an `Add` of its input for a residual layer), the config as JSON in
+ * `metadata_props['webgpu-mlp']`.
  *
  * @example
  * import { toOnnx } from 'webgpu-mlp/interop';
@@ -91,6 +92,7 @@ export async function toOnnx(model: MLP, options: OnnxOptions = {}): Promise<Uin
   const initializers: ProtoWriter[] = [];
   let current = inputName;
   file.config.layers.forEach((layer, l) => {
+    const input = current;
     const last = l === file.config.layers.length - 1;
     const w = `layer${l}.weight`;
     const b = `layer${l}.bias`;
@@ -111,6 +113,11 @@ export async function toOnnx(model: MLP, options: OnnxOptions = {}): Promise<Uin
       const axis = layer.activation === 'softmax' ? [new ProtoWriter().string(1, 'axis').int(3, -1).int(20, ATTRIBUTE_INT)] : [];
       graph.message(1, node(OPS[layer.activation], [current], out, `layer${l}/${OPS[layer.activation]}`, axis));
       current = out;
+    }
+    // a residual layer adds its input (hidden layers only: the output layer never is one)
+    if (layer.residual) {
+      graph.message(1, node('Add', [current, input], `layer${l}.residual`, `layer${l}/Residual`));
+      current = `layer${l}.residual`;
     }
   });
   graph.string(2, 'webgpu-mlp');

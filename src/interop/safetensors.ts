@@ -19,7 +19,8 @@ export const SAFETENSORS_CONFIG_KEY = 'webgpu-mlp';
 /**
  * The model as a safetensors file, float32 little-endian, named as the `state_dict` of
  * `nn.Sequential(Linear, act, Linear, act, …)` (no bias tensors when `useBias` is false), with
- * the config as JSON in `__metadata__['webgpu-mlp']`.
+ * the config as JSON in `__metadata__['webgpu-mlp']`; a residual layer's flag travels there only
+ * (its tensors keep their names: module 2l is its Linear, and its forward is x + act(Linear(x))).
  *
  * @example
  * import { MLP } from 'webgpu-mlp';

@@ -52,6 +52,13 @@ export async function toTfjsLayers(model: MLP, options: { weightsPath?: string }
   const weightsPath = options.weightsPath ?? 'weights.bin';
   if (typeof weightsPath !== 'string' || weightsPath === '') throw new TypeError(`weightsPath must be a non-empty string, got ${show(weightsPath)}`);
   const file = await modelFile(model);
+  const residual = file.config.layers.findIndex((layer) => layer.residual);
+  if (residual >= 0) {
+    throw new RangeError(
+      `layer ${residual} is residual (it adds its input to its output), which a Sequential of Dense layers cannot express; ` +
+        'export it with toOnnx or toSafetensors instead',
+    );
+  }
   const useBias = file.config.useBias !== false;
   const specs: TfjsWeightSpec[] = [];
   const values: number[][] = [];

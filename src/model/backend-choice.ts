@@ -197,7 +197,7 @@ async function calibrate(config: ResolvedConfig, device: GPUDevice, adapter: str
 }
 
 /** The network's shape as a cache key: sizes, activations, loss, bias settings. */
-const netKey = (c: ResolvedConfig) => `${c.inputSize}-${c.layers.map((l) => `${l.units}${l.activation}`).join('-')} ${c.loss}${c.useBias ? '' : ' nobias'}${c.freezeBias ? ' frozen' : ''}`;
+const netKey = (c: ResolvedConfig) => `${c.inputSize}-${c.layers.map((l) => `${l.units}${l.activation}${l.residual ? 'r' : ''}`).join('-')} ${c.loss}${c.useBias ? '' : ' nobias'}${c.freezeBias ? ' frozen' : ''}`;
 
 /** Fixed costs of each adapter measured this session, and from the persistent store. */
 const launchCosts = new WeakMap<GPUDevice, Promise<LaunchCost>>();

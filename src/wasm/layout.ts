@@ -53,7 +53,7 @@ export interface Layout {
   y: number;
   sw: number;
   delta: [number, number];
-  layers: { act: number; dropped: number; factors: number }[];
+  layers: { act: number; dropped: number; factors: number; sum: number }[];
   data: Record<string, DataRegions>;
   order: number;
   table: number;
@@ -92,7 +92,8 @@ export function planLayout(shape: NetShape, needs: Needs): Layout {
     const act = take('workspace', R * layer.units * 4);
     const dropped = shape.dropout[l] ? take('workspace', R * layer.units * 4) : act;
     const factors = shape.dropout[l] ? take('workspace', R * layer.units * 4) : 0;
-    return { act, dropped, factors };
+    const sum = layer.residual ? take('workspace', R * layer.units * 4) : 0;
+    return { act, dropped, factors, sum };
   });
   const data: Record<string, DataRegions> = {};
   for (const [name, d] of Object.entries(needs.data)) {

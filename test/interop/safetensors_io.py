@@ -67,14 +67,32 @@ def save(path, tensors, metadata=None):
             f.write(b)
 
 
+class ResidualSequential(nn.Sequential):
+    """nn.Sequential(Linear, activation, ...) whose residual layers compute x + act(Linear(x)).
+
+    The state_dict names are those of the plain nn.Sequential ('0.weight', '2.weight', ...).
+    """
+
+    def __init__(self, modules, residual):
+        super().__init__(*modules)
+        self.residual = residual
+
+    def forward(self, x):
+        for l, skip in enumerate(self.residual):
+            h = self[2 * l + 1](self[2 * l](x))
+            x = x + h if skip else h
+        return x
+
+
 def sequential(config):
-    """nn.Sequential(Linear, activation, ...) for a webgpu-mlp config."""
+    """nn.Sequential(Linear, activation, ...) for a webgpu-mlp config (ResidualSequential when a layer is residual)."""
     modules, fan_in = [], config["inputSize"]
     for layer in config["layers"]:
         modules.append(nn.Linear(fan_in, layer["units"], bias=config.get("useBias", True)))
         modules.append(ACTIVATIONS[layer["activation"]]())
         fan_in = layer["units"]
-    return nn.Sequential(*modules)
+    residual = [bool(layer.get("residual", False)) for layer in config["layers"]]
+    return ResidualSequential(modules, residual) if any(residual) else nn.Sequential(*modules)
 
 
 def load_model(path):

@@ -43,9 +43,9 @@ const INITIALIZERS = ['normal', 'uniform', 'xavier', 'he'] as const;
  */
 export const CONFIG_KEYS = ['inputSize', 'layers', 'loss', 'useBias', 'freezeBias', 'initializer', 'weights', 'biases', 'l2', 'seed', 'backend'] as const;
 
-/** Validates one entry of `layers` (it is the `i`-th of `count`). */
-function resolveLayer(entry: unknown, i: number, count: number): LayerSpec {
-  const layer = readRecord(entry, `layers[${i}]`, ['units', 'activation', 'dropout'], '{units, activation, dropout?}');
+/** Validates one entry of `layers` (it is the `i`-th of `count`, its input `fanIn` wide). */
+function resolveLayer(entry: unknown, i: number, count: number, fanIn: number): LayerSpec {
+  const layer = readRecord(entry, `layers[${i}]`, ['units', 'activation', 'dropout', 'residual'], '{units, activation, dropout?, residual?}');
   const units = checkInteger(`layers[${i}].units`, layer.units, 1, MAX_UNITS);
   const activation = checkChoice(`layers[${i}].activation`, layer.activation, ACTIVATIONS);
   if (activation === 'softmax' && i !== count - 1) {
@@ -55,7 +55,19 @@ function resolveLayer(entry: unknown, i: number, count: number): LayerSpec {
     throw new RangeError(`layers[${i}] is a softmax output of ${units} unit: a 1-unit softmax always outputs 1 and cannot learn; use 2+ units, or one 'sigmoid' unit with 'binaryCrossEntropy'`);
   }
   const dropout = resolveDropout(layer.dropout, i, count);
-  return dropout > 0 ? { units, activation, dropout } : { units, activation };
+  const residual = resolveResidual(layer.residual, i, count, fanIn, units);
+  return { units, activation, ...(dropout > 0 ? { dropout } : {}), ...(residual ? { residual } : {}) };
+}
+
+/** Validates layer `i`'s `residual` flag: a boolean, on a hidden layer whose input is as wide as its output. */
+function resolveResidual(v: unknown, i: number, count: number, fanIn: number, units: number): boolean {
+  const residual = checkBoolean(`layers[${i}].residual`, or(v, false));
+  if (!residual) return false;
+  if (i === count - 1) throw new RangeError(`layers[${i}].residual is for hidden layers only: layer ${i} is the output layer`);
+  if (fanIn !== units) {
+    throw new RangeError(`layers[${i}].residual needs the layer's input as wide as its output: its input has ${fanIn} values and it has ${units} units`);
+  }
+  return true;
 }
 
 /**
@@ -84,7 +96,8 @@ function netFrom(c: Record<string, unknown>): NetSpec {
   if (!isArray(c.layers)) throw new TypeError(`layers must be a non-empty array of {units, activation}, got ${describeValue(c.layers)}`);
   const list = readList(c.layers, 'layers', MAX_LAYERS);
   if (list.length === 0) throw new RangeError('layers must be a non-empty array of {units, activation}, got an empty array');
-  const layers = list.map((entry, i) => resolveLayer(entry, i, list.length));
+  const layers: LayerSpec[] = [];
+  list.forEach((entry, i) => layers.push(resolveLayer(entry, i, list.length, i === 0 ? inputSize : layers[i - 1].units)));
   const loss = checkChoice('loss', c.loss, LOSSES);
   const out = layers[layers.length - 1].activation;
   if (loss === 'binaryCrossEntropy' && out !== 'sigmoid') throw new RangeError(`loss 'binaryCrossEntropy' needs a 'sigmoid' output layer, got '${out}'`);

@@ -44,6 +44,12 @@ export interface LayerSpec {
    * Default 0.
    */
   dropout?: number;
+  /**
+   * Hidden layers whose input width equals `units` only: a residual block, post-activation,
+   * a_l = drop(f(z_l)) + a_{l−1} (PyTorch: `x + act(linear(x))`, dropout on f(z) before the add).
+   * Default false.
+   */
+  residual?: boolean;
 }
 
 /**

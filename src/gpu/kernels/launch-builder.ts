@@ -5,6 +5,7 @@ import { type GatherOptions, gatherRequests } from './launch-gather';
 import { type SoftmaxOptions, softmaxRequest } from './launch-softmax';
 import { type LossOptions, lossRequest } from './launch-loss';
 import { type DropoutOptions, dropoutRequest } from './launch-dropout';
+import { type ResidualOptions, residualRequest } from './launch-residual';
 import { type SumSquaresOptions, sumSquaresRequest } from './launch-clip';
 import { type BatchStatsOptions, type ColumnSumsOptions, batchStatsRequest, columnSumsRequest } from './launch-reduce';
 import { type OptimizerOptions, optimizerRequest } from './launch-optimizer';
@@ -66,6 +67,11 @@ export abstract class LaunchBuilder<L> {
   /** Inverted dropout of one layer, forward or backward. */
   dropout(o: DropoutOptions): L {
     return this.make(dropoutRequest(o));
+  }
+
+  /** One element-wise step of a residual layer (its add, or the skip's backward). */
+  residual(o: ResidualOptions): L {
+    return this.make(residualRequest(o));
   }
 
   /** One parameter buffer's part of the gradient's global norm (clipping by norm). */

@@ -8,6 +8,7 @@ import matmulSubgroupsKernel from '../../../shaders/matmul-subgroups.wgsl?kernel
 import matmulVec4Kernel from '../../../shaders/matmul-vec4.wgsl?kernel';
 import optimizerKernel from '../../../shaders/optimizer.wgsl?kernel';
 import reduceKernel from '../../../shaders/reduce.wgsl?kernel';
+import residualKernel from '../../../shaders/residual.wgsl?kernel';
 import softmaxKernel from '../../../shaders/softmax.wgsl?kernel';
 import type { Activation, LossName } from '../../core/types';
 import type { ResolvedOptimizer } from '../../core/config';
@@ -34,8 +35,8 @@ export const KERNELS = {
 
 /**
  * The kernels of the optional training features, one `.wgsl` file each: inverted dropout
- * (dropout.wgsl) and the global-norm half of gradient clipping (clip.wgsl). Launched only when a
- * model or a `fit` uses the feature.
+ * (dropout.wgsl), the global-norm half of gradient clipping (clip.wgsl) and residual layers'
+ * adds (residual.wgsl). Launched only when a model or a `fit` uses the feature.
  *
  * @example
  * FEATURE_KERNELS.dropout.entries.forward.bindings.map((b) => b.name); // ['params', 'src', 'dst']
@@ -43,6 +44,7 @@ export const KERNELS = {
 export const FEATURE_KERNELS = {
   dropout: dropoutKernel,
   clip: clipKernel,
+  residual: residualKernel,
 } satisfies Record<string, KernelInterface>;
 
 /** Name of a kernel family. */

@@ -239,6 +239,40 @@ declare module '*/reduce.wgsl?kernel' {
   export default kernel;
 }
 
+declare module '*/residual.wgsl?kernel' {
+  const kernel: import('./kernel-interface').ReflectedKernel<{
+    entries: {
+      sum: {
+        params: 'uniform';
+        src: 'read';
+        other: 'read';
+        dst: 'read_write';
+      };
+      accumulate: {
+        params: 'uniform';
+        src: 'read';
+        dst: 'read_write';
+      };
+      derivative_of: {
+        params: 'uniform';
+        src: 'read';
+        aux: 'read';
+        dst: 'read_write';
+      };
+      scale: {
+        params: 'uniform';
+        aux: 'read';
+        dst: 'read_write';
+      };
+    };
+    uniforms: {
+      batch: 'start' | 'rows' | 'step' | 'index' | 'lr' | 'c1' | 'c2' | 'dropKey';
+      params: 'cols';
+    };
+  }>;
+  export default kernel;
+}
+
 declare module '*/softmax.wgsl?kernel' {
   const kernel: import('./kernel-interface').ReflectedKernel<{
     entries: {

@@ -22,8 +22,13 @@ export interface Workspace {
   wb?: GPUBuffer;
   /** per-row [Σ|y − a|, Σ(y − a)²] (regression metrics), */
   rowMetrics?: GPUBuffer;
-  /** and each dropout layer's output after dropout (what the next layer reads). */
+  /** each dropout layer's output after dropout (what the next layer reads), */
   dropped?: (GPUBuffer | undefined)[];
+  /**
+   * and each residual layer's output after the add (what the next layer reads); in the backward
+   * pass, once the next layer's ∂W is taken, ∂loss/∂ of it.
+   */
+  sums?: (GPUBuffer | undefined)[];
 }
 
 /** Allocates a workspace for batches of up to `rows` rows (limits checked first). */
@@ -43,7 +48,7 @@ export function createWorkspace(ctx: GpuContext, rows: number, label: string): W
 
 /** Frees a workspace's buffers. */
 export function releaseWorkspace(ctx: GpuContext, ws: Workspace): void {
-  for (const b of [ws.xb, ws.yb, ws.rowStats, ...ws.acts, ...ws.deltas, ws.wb, ws.rowMetrics, ...(ws.dropped ?? [])]) if (b) ctx.buffers.destroy(b);
+  for (const b of [ws.xb, ws.yb, ws.rowStats, ...ws.acts, ...ws.deltas, ws.wb, ws.rowMetrics, ...(ws.dropped ?? []), ...(ws.sums ?? [])]) if (b) ctx.buffers.destroy(b);
 }
 
 /**
@@ -59,8 +64,11 @@ export interface StepBuild<D> {
 /** Layer `l`'s drop probability while training (0 for layers without dropout). */
 const dropRate = (net: NetSpec, l: number): number => net.layers[l].dropout ?? 0;
 
-/** What layer `l + 1` reads: layer `l`'s output after dropout when it drops units, else its output. */
-const layerOutput = (ws: Workspace, l: number): GPUBuffer => ws.dropped?.[l] ?? ws.acts[l];
+/** What layer `l + 1` reads: layer `l`'s output after dropout when it drops units and after the add when it is residual, else its output. */
+const layerOutput = (ws: Workspace, l: number): GPUBuffer => ws.sums?.[l] ?? ws.dropped?.[l] ?? ws.acts[l];
+
+/** Whether δ_{l−1} is taken next to a residual layer (the product alone, then the skip and f' element-wise). */
+const skips = (net: NetSpec, l: number): boolean => l > 0 && !!(net.layers[l].residual || net.layers[l - 1].residual);
 
 /** Where a forward pass reads its rows from and what it records. */
 export interface ForwardSources {
@@ -104,10 +112,18 @@ export function forwardLaunches<D extends { label: string }>(ctx: StepBuild<D>, 
     );
     if (layer.activation === 'softmax') out.push(k.softmax({ z: ws.acts[l], cols: layer.units, rows: ws.rows }));
     const p = dropRate(net, l);
-    if (src.train && p > 0) {
+    const drops = src.train && p > 0;
+    if (drops) {
       ws.dropped ??= [];
       const dst = (ws.dropped[l] ??= buffers.create(`dropped a${l}`, ws.rows * layer.units * 4, STORAGE));
       out.push(k.dropout({ direction: 'forward', src: ws.acts[l], dst, cols: layer.units, rows: ws.rows, layer: l, threshold: dropoutThreshold(p), scale: 1 / (1 - p) }));
+    }
+    // residual block: a_l = drop(f(z_l)) + a_{l−1} (the input read before this layer's sum exists)
+    if (layer.residual) {
+      const input = l === 0 ? ws.xb : layerOutput(ws, l - 1);
+      ws.sums ??= [];
+      const dst = (ws.sums[l] ??= buffers.create(`residual a${l}`, ws.rows * layer.units * 4, STORAGE));
+      out.push(k.residual({ op: 'sum', src: drops ? ws.dropped![l]! : ws.acts[l], other: input, dst, cols: layer.units, rows: ws.rows, layer: l }));
     }
   });
   if (src.Y && src.stats) {
@@ -142,20 +158,37 @@ export function backwardLaunches<D>(ctx: StepBuild<D>, state: DeviceParameters, 
     out.push(k.matmul({ a: aPrev, b: ws.deltas[l], c: state.gW[l], M: fin, N: units, K: ws.rows, batchRows: 'k', transA: true, label: `dW ${l}` }));
     // ∂b_l = Σ_batch δ_l
     if (net.useBias && !net.freezeBias) out.push(k.columnSums({ src: ws.deltas[l], dst: state.gB[l], cols: units }));
+    if (skips(net, l)) out.push(...skipLaunches(ctx, state, ws, l));
     // δ_{l−1} = (δ_l · W_lᵀ) ⊙ f'(a_{l−1})
-    if (l > 0) {
+    else if (l > 0) {
       out.push(
         k.matmul({
           a: ws.deltas[l], b: state.W[l], c: ws.deltas[l - 1], M: ws.rows, N: fin, K: units, batchRows: 'm',
           transB: true, epilogue: 'activationDerivative', activation: net.layers[l - 1].activation, aux: ws.acts[l - 1], label: `delta ${l - 1}`,
         }),
       );
-      // δ_{l−1} ⊙= the dropout factors of layer l − 1 (f' above used its output before dropout)
-      const p = dropRate(net, l - 1);
-      if (p > 0 && ws.dropped?.[l - 1]) {
-        out.push(k.dropout({ direction: 'backward', dst: ws.deltas[l - 1], cols: fin, rows: ws.rows, layer: l - 1, threshold: dropoutThreshold(p), scale: 1 / (1 - p) }));
-      }
+    }
+    // δ_{l−1} ⊙= the dropout factors of layer l − 1 (f' above used its output before dropout)
+    const p = l > 0 ? dropRate(net, l - 1) : 0;
+    if (p > 0 && ws.dropped?.[l - 1]) {
+      out.push(k.dropout({ direction: 'backward', dst: ws.deltas[l - 1], cols: fin, rows: ws.rows, layer: l - 1, threshold: dropoutThreshold(p), scale: 1 / (1 - p) }));
     }
   }
+  return out;
+}
+
+/**
+ * δ_{l−1} next to a residual layer: g = δ_l·W_lᵀ (+ layer l's own ∂loss/∂a_l when it is residual),
+ * kept in layer l − 1's sum buffer when that one is residual; then δ_{l−1} = g ⊙ f'(a_{l−1}).
+ */
+function skipLaunches<D>(ctx: StepBuild<D>, state: DeviceParameters, ws: Workspace, l: number): D[] {
+  const { net, launches: k } = ctx;
+  const [below, layer] = [net.layers[l - 1], net.layers[l]];
+  const g = below.residual ? ws.sums![l - 1]! : ws.deltas[l - 1];
+  const shape = { cols: below.units, rows: ws.rows, layer: l - 1 };
+  const out = [k.matmul({ a: ws.deltas[l], b: state.W[l], c: g, M: ws.rows, N: below.units, K: layer.units, batchRows: 'm', transB: true, label: `delta ${l - 1} before f'` })];
+  if (layer.residual) out.push(k.residual({ op: 'accumulate', src: ws.sums![l]!, dst: g, ...shape }));
+  const derivative = { op: 'derivative', aux: ws.acts[l - 1], dst: ws.deltas[l - 1], activation: below.activation, ...shape } as const;
+  out.push(k.residual(below.residual ? { ...derivative, src: g } : derivative));
   return out;
 }

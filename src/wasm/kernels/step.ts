@@ -17,6 +17,7 @@ import { addBiasGrad, addDropout, addSumSquares } from './elementwise';
 import { addLossStats, addSoftmax } from './loss';
 import { addGather, addRowToFloat } from './gather';
 import { addUpdate } from './optimizer';
+import { addResidualDelta, addResidualSum } from './residual';
 
 const I = ValType.i32;
 const ctl = (field: number) => i32.load(i32.c(field));
@@ -69,8 +70,17 @@ export function addStep(m: ModuleBuilder, shape: NetShape, math: MathFunctions, 
     a: 'rows', b: 'cols', M: null, K: widths[l + 1], N: widths[l], lda: widths[l + 1], ldb: widths[l + 1], ldc: widths[l],
     epilogue: { derivative: acts[l - 1] === 'linear' ? undefined : math.derivative[acts[l - 1] as 'relu'], factors },
   });
-  const delta = net.layers.map((_, l) => (l === 0 ? -1 : deltaOf(l, false)));
-  const deltaDrop = net.layers.map((_, l) => (l > 0 && shape.dropout[l - 1] ? deltaOf(l, true) : -1));
+  const res = net.layers.map((layer) => !!layer.residual);
+  // next to a residual layer, δ_{l−1} takes the product alone, then residualDelta adds the skip's gradient and applies f'
+  const skips = (l: number) => l > 0 && (res[l] || res[l - 1]);
+  const delta = net.layers.map((_, l) => (l === 0 ? -1 : skips(l) ? addMatmul(m, `delta${l}plain`, {
+    a: 'rows', b: 'cols', M: null, K: widths[l + 1], N: widths[l], lda: widths[l + 1], ldb: widths[l + 1], ldc: widths[l], epilogue: {},
+  }) : deltaOf(l, false)));
+  const deltaDrop = net.layers.map((_, l) => (l > 0 && !skips(l) && shape.dropout[l - 1] ? deltaOf(l, true) : -1));
+  const residualDelta = net.layers.map((_, l) => (skips(l) ? addResidualDelta(m, l - 1, widths[l], {
+    add: res[l], keep: res[l - 1], derivative: acts[l - 1] === 'linear' ? null : math.derivative[acts[l - 1] as 'relu'], factors: shape.dropout[l - 1],
+  }) : -1));
+  const residualSum = net.layers.map((layer, l) => (res[l] ? addResidualSum(m, l, layer.units) : -1));
   const biasGrad = net.layers.map((layer, l) => (trainsBiases ? addBiasGrad(m, String(l), layer.units) : -1));
   const dropout = net.layers.map((layer, l) => (shape.dropout[l] ? addDropout(m, l, layer.dropout ?? 0, layer.units) : -1));
   const softmax = acts[L - 1] === 'softmax' ? addSoftmax(m, math, widths[L]) : -1;
@@ -79,29 +89,39 @@ export function addStep(m: ModuleBuilder, shape: NetShape, math: MathFunctions, 
   const sumSquares = addSumSquares(m, shape);
   const update = addUpdate(m, shape);
 
-  /** The input of layer l: the batch, or the previous layer's output (after dropout when this step drops). */
-  const input = (l: number, drop: Bytes): Bytes => {
-    if (l === 0) return ctl(CTRL.x);
-    const act = ctl(layerField(l - 1, 'act'));
-    return shape.dropout[l - 1] ? select(ctl(layerField(l - 1, 'dropped')), act, drop) : act;
+  /** Layer l's output after dropout (when this step drops), before a residual add. */
+  const dropped = (l: number, drop: Bytes): Bytes => {
+    const act = ctl(layerField(l, 'act'));
+    return shape.dropout[l] ? select(ctl(layerField(l, 'dropped')), act, drop) : act;
   };
+  /** The input of layer l: the batch, or the previous layer's output (after dropout when this step drops, and the residual add). */
+  const input = (l: number, drop: Bytes): Bytes => (l === 0 ? ctl(CTRL.x) : res[l - 1] ? ctl(layerField(l - 1, 'sum')) : dropped(l - 1, drop));
   const quiet = new StepStages(null);
   const forwardPass = (rows: Bytes, drop: Bytes, key: Bytes, marks: StepStages = quiet): Bytes => seq(...net.layers.map((_, l) => seq(
     call(forward[l], input(l, drop), param(segmentOf(shape, l, 'weights').at), ctl(layerField(l, 'act')), rows, ctl(CTRL.scratch), param(segmentOf(shape, l, 'biases').at), i32.c(0), i32.c(0)),
     marks.mark(`forward ${l}`, `wasm:matmul-ab${net.useBias ? '+bias' : ''}${acts[l] === 'softmax' || acts[l] === 'linear' ? '' : `+${acts[l]}`}`),
     softmax >= 0 && l === L - 1 ? seq(call(softmax, ctl(layerField(l, 'act')), rows), marks.mark(`softmax ${l}`, 'wasm:softmax')) : [],
     dropout[l] >= 0 ? seq(ifThen(drop, call(dropout[l], ctl(layerField(l, 'act')), ctl(layerField(l, 'dropped')), ctl(layerField(l, 'factors')), key, rows)), marks.mark(`dropout ${l}`, 'wasm:dropout')) : [],
+    residualSum[l] >= 0 ? seq(call(residualSum[l], dropped(l, drop), input(l, drop), ctl(layerField(l, 'sum')), rows), marks.mark(`residual ${l}`, 'wasm:residual-add')) : [],
   )));
   const deltaBuffer = (l: number) => ctl((L - 1 - l) % 2 === 0 ? CTRL.delta0 : CTRL.delta1);
   const backwardPass = (rows: Bytes, drop: Bytes): Bytes => seq(...net.layers.map((_, k) => {
     const l = L - 1 - k;
     const grad = (kind: 'weights' | 'biases') => i32.add(ctl(CTRL.grad), i32.c(segmentOf(shape, l, kind).at * 4));
     const hidden = (fn: number) => call(fn, deltaBuffer(l), param(segmentOf(shape, l, 'weights').at), deltaBuffer(l - 1), rows, ctl(CTRL.scratch), i32.c(0), ctl(layerField(l - 1, 'act')), ctl(layerField(l - 1, 'factors')));
+    // g = ∂loss/∂a_{l−1}: kept in layer l − 1's sum region when it is residual (its output is read by dW_l above, before this)
+    const g = l > 0 && res[l - 1] ? ctl(layerField(l - 1, 'sum')) : deltaBuffer(l - 1);
+    const skipped = () => seq(
+      call(delta[l], deltaBuffer(l), param(segmentOf(shape, l, 'weights').at), g, rows, ctl(CTRL.scratch), i32.c(0), i32.c(0), i32.c(0)),
+      call(residualDelta[l], g, res[l] ? ctl(layerField(l, 'sum')) : i32.c(0), deltaBuffer(l - 1), ctl(layerField(l - 1, 'act')), ctl(layerField(l - 1, 'factors')), rows, drop),
+      stages.mark(`delta ${l - 1}`, 'wasm:matmul-abt+residual'),
+    );
     return seq(
       call(gradW[l], input(l, drop), deltaBuffer(l), grad('weights'), rows, ctl(CTRL.scratch), i32.c(0), i32.c(0), i32.c(0)),
       stages.mark(`dW ${l}`, 'wasm:matmul-atb'),
       biasGrad[l] >= 0 ? seq(call(biasGrad[l], deltaBuffer(l), rows, grad('biases')), stages.mark(`db ${l}`, 'wasm:bias-grad')) : [],
-      l > 0 ? seq(deltaDrop[l] >= 0 ? ifThen(drop, hidden(deltaDrop[l]), hidden(delta[l])) : hidden(delta[l]), stages.mark(`delta ${l - 1}`, `wasm:matmul-abt${acts[l - 1] === 'linear' ? '' : `*${acts[l - 1]}'`}`)) : [],
+      l > 0 && skips(l) ? skipped() : [],
+      l > 0 && !skips(l) ? seq(deltaDrop[l] >= 0 ? ifThen(drop, hidden(deltaDrop[l]), hidden(delta[l])) : hidden(delta[l]), stages.mark(`delta ${l - 1}`, `wasm:matmul-abt${acts[l - 1] === 'linear' ? '' : `*${acts[l - 1]}'`}`)) : [],
     );
   }));
 

@@ -38,3 +38,10 @@ parityCases.push(
   { name: 'classWeight [1, 4] on a sigmoid-binary model, sgd', config: { inputSize: 5, layers: layers('tanh', 'sigmoid', 1), loss: 'binaryCrossEntropy', seed: 31 }, rows: 40, fit: { batchSize: 8, learningRate: 0.2, classWeight: [1, 4] }, checkpoints: [1, 3, 20] },
   { name: 'sampleWeight, tanh/linear, sse, sgd, mini-batch', config: { inputSize: 5, layers: layers('tanh', 'linear'), loss: 'sse', seed: 32 }, rows: 43, fit: { batchSize: 8, learningRate: 0.05, sampleWeight: weights43 }, checkpoints: [1, 2, 17] },
 );
+
+// residual blocks (issue 24): the skip in forward and backward, on the first layer (input as wide),
+// two in a row, with dropout before the add, and next to plain layers
+parityCases.push(
+  { name: 'residual: 5-5r-5r-7-3, tanh/relu/softmax, dropout 0.3 on a residual layer, adam', config: { inputSize: 5, layers: [{ units: 5, activation: 'tanh', residual: true }, { units: 5, activation: 'relu', residual: true, dropout: 0.3 }, { units: 7, activation: 'sigmoid' }, { units: 3, activation: 'softmax' }], loss: 'categoricalCrossEntropy', seed: 41 }, rows: 37, fit: { batchSize: 8, learningRate: 0.01, optimizer: 'adam' }, checkpoints: [1, 2, 12] },
+  { name: 'residual: 5-6-6r-6r-2, sigmoid/linear hidden, linear output, mse, momentum, L2', config: { inputSize: 5, layers: [{ units: 6, activation: 'sigmoid' }, { units: 6, activation: 'linear', residual: true }, { units: 6, activation: 'sigmoid', residual: true }, { units: 2, activation: 'linear' }], loss: 'mse', seed: 42, l2: 0.05 }, rows: 31, fit: { batchSize: 10, learningRate: 0.02, optimizer: 'momentum' }, checkpoints: [1, 3, 15] },
+);

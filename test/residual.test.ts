@@ -71,6 +71,27 @@ describe('residual layers on the CPU path', () => {
     });
   }
 
+  it("wasm: fitDataset over streamed blocks (byte rows, chunks of 23, 40, 14) gives the CPU path's weights", async () => {
+    const c: ModelConfig = {
+      inputSize: 6, seed: 8, loss: 'categoricalCrossEntropy',
+      layers: [{ units: 6, activation: 'relu', residual: true }, { units: 6, activation: 'tanh', residual: true, dropout: 0.2 }, { units: 3, activation: 'softmax' }],
+    };
+    const bytes = Uint8Array.from({ length: 77 * 6 }, (_, i) => (i * 53 + (i >> 2) * 7) % 256);
+    const labels = Array.from({ length: 77 }, (_, i) => (bytes[i * 6] + bytes[i * 6 + 2]) % 3);
+    const chunk = (a: number, b: number) => ({ x: { data: bytes.slice(a * 6, b * 6), shape: [b - a, 6] as [number, number], scale: 4 / 255, offset: -2 }, y: labels.slice(a, b) });
+    const source = () => [chunk(0, 23), chunk(23, 63), chunk(63, 77)];
+    const opts = { epochs: 2, batchSize: 8, learningRate: 0.01, optimizer: 'adam' as const, shuffle: false };
+    const [cpu, wasm] = [await MLP.create({ ...c, backend: 'cpu' }), await MLP.create({ ...c, backend: 'wasm' })];
+    await cpu.fitDataset(source, opts);
+    await wasm.fitDataset(source, opts);
+    const [a, b] = [await cpu.getWeights(), await wasm.getWeights()];
+    const flat = (w: typeof a) => [...w.weights.flat(2), ...w.biases.flat()];
+    const worst = Math.max(...flat(a).map((v, i) => Math.abs(v - flat(b)[i])));
+    expect(worst, `6 → 6r → 6r (dropout) → 3, 77 rows, 20 steps: max |Δw| ${worst}`).toBeLessThan(2e-5);
+    cpu.dispose();
+    wasm.dispose();
+  });
+
   it('models keep the flag through toJSON and fromJSON', async () => {
     const model = await MLP.create({ ...config('tanh'), backend: 'cpu' });
     const json = await model.toJSON();

@@ -106,9 +106,9 @@ export class WasmBackend implements TrainerBackend {
     this.live?.held.update((h) => (h.data.train = null));
   }
 
-  async loadBlock(slot: number, x: Dense, y: Dense, batchSize: number): Promise<void> {
+  async loadBlock(slot: number, x: Dense, y: Dense, batchSize: number, sampleWeights: Float64Array | null = null): Promise<void> {
     const { held } = this.alive();
-    held.update((h) => (h.data[`block${slot}`] = { x, y, w: null, batchSize: Math.min(batchSize, x.rows) }), [`block${slot}`]);
+    held.update((h) => (h.data[`block${slot}`] = { x, y, w: sampleWeights, batchSize: Math.min(batchSize, x.rows) }), [`block${slot}`]);
   }
 
   async trainBlock(slot: number, plan: EpochPlan, report: BatchReporter | null, signal?: AbortSignal): Promise<TrainOutcome> {

@@ -2,7 +2,7 @@
 // is iterated (each option accepted by the calls that take it, refused with a reason by the other),
 // and fit and fitDataset over the same rows in the same order give the same weights and logs for
 // each feature (schedules, early stopping with restored weights, clipping, sample weights in the
-// chunks, class weights, regression metrics) on the CPU path and on wasm.
+// chunks, class weights, dropout, regression metrics) on the CPU path and on wasm.
 import { describe, expect, it } from 'vitest';
 import { MLP } from '../src/model/model';
 import { resolveFitPlan } from '../src/fit/options';
@@ -94,6 +94,8 @@ describe('one option resolver: every option of the table, on both calls', () => 
 interface Feature {
   name: string;
   regression?: boolean;
+  /** Hidden units dropped with this probability (the masks of later blocks continue the epoch's). */
+  dropout?: number;
   weighted?: boolean;
   options: FitOptions & FitDatasetOptions;
   /** What the feature must visibly do in fit's history (so that the parity is not vacuous). */
@@ -109,6 +111,7 @@ const features: Feature[] = [
     name: 'early stopping on valLoss, restoring the best weights', options: { ...val, learningRate: 0.2, earlyStopping: { monitor: 'valLoss', patience: 1, minDelta: 10, restoreBestWeights: true } },
     check: (h) => expect([h.stopReason, h.epochs.length, h.bestEpoch, h.restoredBestWeights]).toEqual(['earlyStopping', 2, 1, true]),
   },
+  { name: 'dropout 0.3 (the same masks across blocks), Adam', dropout: 0.3, options: { learningRate: 0.02, optimizer: 'adam' } },
   { name: 'clipNorm and clipValue', options: { learningRate: 0.5, optimizer: 'momentum', clipNorm: 0.05, clipValue: 0.01 } },
   { name: 'sample weights (fit: sampleWeight; fitDataset: in the chunks)', weighted: true, options: { learningRate: 0.2 } },
   { name: 'class weights', options: { learningRate: 0.2, classWeight: { 0: 3, 2: 0.25 } } },
@@ -126,7 +129,8 @@ for (const backend of ['cpu', 'wasm'] as const) {
   describe(`fit and fitDataset over the same rows in the same order give the same weights (${backend})`, () => {
     for (const f of features) {
       it(f.name, async () => {
-        const config = { ...(f.regression ? regressor : classifier), backend };
+        const base = f.regression ? regressor : classifier;
+        const config = { ...base, layers: base.layers.map((l, i) => (i === 0 && f.dropout ? { ...l, dropout: f.dropout } : l)), backend };
         const y = f.regression ? targets : labels;
         const common = { epochs: 4, batchSize: 8, shuffle: false, ...f.options };
         const a = await MLP.create(config);

@@ -51,7 +51,7 @@ describe('fitDataset', () => {
     // the stream's buffers are freed when it ends
     expect(r.heldAfter).toBe(r.heldBaseline);
     // fit's features together on the stream (weights in the chunks, classWeight, cosine, clipNorm,
-    // early stopping restoring the best weights): as fit on WebGPU and fitDataset on the CPU
+    // early stopping restoring the best weights, dropout): as fit on WebGPU and fitDataset on the CPU
     const f = r.features;
     console.log(`features: ${JSON.stringify(f.histories)}`);
     expect(worstRatio(f.inMemory, f.streamed, { atol: 1e-6, rtol: 1e-5 }), 'shape 32 → 24 → 4, 300 rows in chunks of 70, 33, 150, 47, batch 16').toBeLessThanOrEqual(1);

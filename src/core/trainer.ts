@@ -34,6 +34,11 @@ export interface EpochPlan {
   learningRates?: ArrayLike<number>;
   /** This epoch's dropout key (src/core/dropout-mask.ts), when a layer drops units. */
   dropKey?: number;
+  /**
+   * The epoch's batch index of this plan's first batch (default 0): a stream's later blocks,
+   * whose batch b draws the mask `batchDropKey(dropKey, firstBatch + b)` as `fit`'s would.
+   */
+  firstBatch?: number;
   /** Gradient clipping (see src/cpu/optimizers.ts `clipGradients`). */
   clip?: ClipSettings | null;
 }

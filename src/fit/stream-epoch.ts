@@ -94,7 +94,7 @@ export async function streamEpoch(
       const count = Math.ceil(block.x.rows / plan.batchSize);
       const blockPlan: EpochPlan = {
         order: Uint32Array.from({ length: block.x.rows }, (_, i) => i),
-        batchSize: plan.batchSize, optimizer: plan.optimizer, stepsBefore: host.progress.steps,
+        batchSize: plan.batchSize, optimizer: plan.optimizer, stepsBefore: host.progress.steps, firstBatch: stats.length,
         ...control.blockExtras(epoch, modelEpoch, stats.length, count, knownBatches),
       };
       const report = plan.hooks.onBatchEnd ? batchReporter(plan.hooks.onBatchEnd, epoch, knownBatches, stats.length) : null;

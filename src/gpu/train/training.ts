@@ -165,7 +165,7 @@ export class TrainingRun {
       set.writeOrder(plan, k);
       return passBatches(set.n, set.batchSize, {
         learningRate: plan.learningRate, optimizer: plan.optimizer, stepsBefore: plan.stepsBefore, orderOffset: k * set.n, indexOffset: k * set.batches,
-        learningRates: plan.learningRates, dropKey: plan.dropKey,
+        learningRates: plan.learningRates, dropKey: plan.dropKey, firstBatch: plan.firstBatch,
       });
     });
     this.program.uniforms.write(entries);

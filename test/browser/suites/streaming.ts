@@ -132,8 +132,8 @@ export async function streamParity() {
 /**
  * fit's features on a stream, together: weights carried in the chunks (one chunk without, so its
  * rows weigh 1 and the slots change layout), classWeight, a cosine schedule with warmup,
- * clipNorm, and early stopping on valLoss restoring the best weights; against fit on WebGPU and
- * fitDataset on the CPU.
+ * clipNorm, early stopping on valLoss restoring the best weights, and dropout (each block's masks
+ * continuing the epoch's); against fit on WebGPU and fitDataset on the CPU.
  */
 async function streamFeatures(device: GPUDevice, bytes: Uint8Array, labels: number[]) {
   const cuts = [0, 70, 103, 253, 300];
@@ -144,11 +144,15 @@ async function streamFeatures(device: GPUDevice, bytes: Uint8Array, labels: numb
     epochs: 3, batchSize: 16, shuffle: false, optimizer: 'momentum' as const, classWeight: { 1: 2, 3: 0.5 }, clipNorm: 0.5, validationData,
     learningRate: { type: 'cosine' as const, initial: 0.05, warmupSteps: 4 }, earlyStopping: { monitor: 'valLoss' as const, patience: 1, restoreBestWeights: true },
   };
-  const streamed = await MLP.create(config(32, 4, 'webgpu'), { device });
+  const dropping = (backend: 'webgpu' | 'cpu'): ModelConfig => {
+    const c = config(32, 4, backend);
+    return { ...c, layers: [{ ...c.layers[0], dropout: 0.25 }, c.layers[1]] };
+  };
+  const streamed = await MLP.create(dropping('webgpu'), { device });
   const hs = await streamed.fitDataset(chunks, opts);
-  const inMemory = await MLP.create(config(32, 4, 'webgpu'), { device });
+  const inMemory = await MLP.create(dropping('webgpu'), { device });
   const hm = await inMemory.fit({ data: bytes, shape: [300, 32], scale: 1 / 255, offset: 0 }, labels, { ...opts, sampleWeight: weights });
-  const cpu = await MLP.create(config(32, 4, 'cpu'));
+  const cpu = await MLP.create(dropping('cpu'));
   const hc = await cpu.fitDataset(chunks, opts);
   const summary = (h: typeof hs) => ({ losses: h.epochs.map((e) => e.loss), rates: h.epochs.map((e) => e.learningRate), stopReason: h.stopReason, bestEpoch: h.bestEpoch, restored: h.restoredBestWeights });
   const result = {

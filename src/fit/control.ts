@@ -104,7 +104,7 @@ export class FitControl {
     return extras;
   }
 
-  /** Adds the learning rate of the epoch's last step and, for regression outputs, its MAE and R². */
+  /** Adds the learning rate of the epoch's last step and, for regression outputs, its MAE and R² (`rows`: the epoch's; `spread`: R²'s denominator, a stream's own per epoch). */
   annotate(log: EpochLog, stats: BatchStats[], rows: number, spread = this.f.spread): void {
     const rates = this.rates.get(log.epoch);
     log.learningRate = rates ? rates[Math.max(0, stats.length - 1)] : this.f.schedule.initial;

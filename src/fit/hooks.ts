@@ -1,3 +1,7 @@
+/**
+ * The callbacks and abort signal of a training call (`fit` or `fitDataset`): validated once,
+ * called with the caller's options object as `this`, the signal linked without running caller code.
+ */
 import { describeValue } from '../core/config';
 import type { BatchLog, EpochLog } from '../core/types';
 

@@ -3,7 +3,7 @@
  * option (a table both read, so the two cannot drift apart), and each shared option validated by
  * the same code for both calls.
  */
-import { type NetSpec, type ResolvedConfig, type ResolvedOptimizer, checkBoolean, checkFloat32Settings, checkInteger, checkNumber, resolveOptimizer } from '../core/config';
+import { type ResolvedConfig, type ResolvedOptimizer, checkBoolean, checkFloat32Settings, checkInteger, checkNumber, resolveOptimizer } from '../core/config';
 import { or, readRecord } from '../core/inspect';
 import type { ClipSettings } from '../core/optimizer-state';
 import { type FitHooks, resolveHooks } from './hooks';
@@ -113,6 +113,6 @@ export function resolveSharedOptions(o: Record<string, unknown>, self: object, c
   const batchSize = checkInteger('batchSize', or(o.batchSize, 32));
   const earlyStopping = resolveEarlyStopping(o.earlyStopping, ctx);
   const clip = resolveClip(o);
-  const classWeights = o.classWeight === undefined ? null : resolveClassWeights(o.classWeight, config as NetSpec, float32);
+  const classWeights = o.classWeight === undefined ? null : resolveClassWeights(o.classWeight, config, float32);
   return { epochs, batchSize, schedule, optimizer, shuffle, hooks, earlyStopping, clip, classWeights, regression: ctx.regression };
 }

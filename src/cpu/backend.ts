@@ -64,11 +64,11 @@ export class CpuBackend implements TrainerBackend {
     this.x = this.y = this.w = null;
   }
 
-  private blocks: ({ x: Dense; y: Dense } | null)[] = [null, null];
+  private blocks: ({ x: Dense; y: Dense; w: Dense | null } | null)[] = [null, null];
 
-  async loadBlock(slot: number, x: Dense, y: Dense): Promise<void> {
+  async loadBlock(slot: number, x: Dense, y: Dense, _batchSize?: number, sampleWeights?: Float64Array | null): Promise<void> {
     this.checkAlive();
-    this.blocks[slot] = { x, y };
+    this.blocks[slot] = { x, y, w: sampleWeights ? { data: sampleWeights, rows: x.rows, cols: 1 } : null };
   }
 
   async trainBlock(slot: number, plan: EpochPlan, report: BatchReporter | null, signal?: AbortSignal): Promise<TrainOutcome> {
@@ -77,7 +77,7 @@ export class CpuBackend implements TrainerBackend {
     // the block's rows become the training set; "before the last step" carries over from the previous block
     this.x = block.x;
     this.y = block.y;
-    this.w = null;
+    this.w = block.w;
     return this.trainEpochs([plan], report, signal);
   }
 

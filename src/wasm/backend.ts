@@ -77,6 +77,8 @@ export class WasmBackend implements TrainerBackend {
   private live: { mem: WasmMemory; step: StepInstance; held: Held } | null;
   private readonly state: TrainState = { canUndo: false, slotsOf: [null, null], lastYield: Date.now() };
   private best: Float32Array | null = null;
+  /** The training call running now: a block loaded meanwhile waits for it (see {@link WasmBackend.loadBlock}). */
+  private running: Promise<unknown> | null = null;
 
   constructor(private readonly net: NetSpec, mem: WasmMemory, step: StepInstance, held: Held) {
     this.live = { mem, step, held };
@@ -106,9 +108,13 @@ export class WasmBackend implements TrainerBackend {
     this.live?.held.update((h) => (h.data.train = null));
   }
 
-  async loadBlock(slot: number, x: Dense, y: Dense, batchSize: number): Promise<void> {
+  async loadBlock(slot: number, x: Dense, y: Dense, batchSize: number, sampleWeights: Float64Array | null = null): Promise<void> {
+    // a training call yields to the event loop between groups of batches, and a new block may
+    // re-plan the memory (moving the regions the running call points at: out-of-bounds reads),
+    // so the block is written once that call has ended
+    await this.running?.catch(() => {});
     const { held } = this.alive();
-    held.update((h) => (h.data[`block${slot}`] = { x, y, w: null, batchSize: Math.min(batchSize, x.rows) }), [`block${slot}`]);
+    held.update((h) => (h.data[`block${slot}`] = { x, y, w: sampleWeights, batchSize: Math.min(batchSize, x.rows) }), [`block${slot}`]);
   }
 
   async trainBlock(slot: number, plan: EpochPlan, report: BatchReporter | null, signal?: AbortSignal): Promise<TrainOutcome> {
@@ -152,7 +158,13 @@ export class WasmBackend implements TrainerBackend {
     writeOptimizer(mem, plans[0].optimizer, slots, plans[0].clip);
     useDataSet(mem, name, data.x, data.y, data.w !== null);
     const call = { mem, step, state: this.state, n, batchSize, slots, regression: isRegressionOutput(this.net), checkAlive: () => void this.alive() };
-    return trainCall(call, plans, report, signal);
+    const running = trainCall(call, plans, report, signal);
+    this.running = running;
+    try {
+      return await running;
+    } finally {
+      if (this.running === running) this.running = null;
+    }
   }
 
   /** Room for `opt`'s slots, zeroed in the current set when it holds none of that count (the CPU backend's fresh slots). */

@@ -130,6 +130,15 @@ function concatWeights(parts: (Dense | null)[], rows: Dense[]): Dense | null {
   return concatRows(parts.map((p, i) => p ?? { data: new Float64Array(rows[i].rows).fill(1), rows: rows[i].rows, cols: 1 }));
 }
 
+/** The source's next chunk; a source that throws is reported naming the chunk it was giving. */
+async function nextChunk(it: AsyncIterator<DatasetChunk> | Iterator<DatasetChunk>, index: number): Promise<IteratorResult<DatasetChunk>> {
+  try {
+    return await it.next();
+  } catch (e) {
+    throw new Error(`the data source threw while giving chunk ${index}: ${(e as Error)?.message ?? String(e)}`, { cause: e });
+  }
+}
+
 /**
  * The rows of one pass over `source`, every chunk read and checked (a cosine schedule's length
  * needs them before training; the data is read once more for this).
@@ -143,12 +152,7 @@ export async function countRows(source: DatasetSource, o: Pick<BlockOptions, 'ne
   let done = false;
   try {
     for (let index = 0; ; index++) {
-      let r: IteratorResult<DatasetChunk>;
-      try {
-        r = await it.next();
-      } catch (e) {
-        throw new Error(`the data source threw while giving chunk ${index}: ${(e as Error)?.message ?? String(e)}`, { cause: e });
-      }
+      const r = await nextChunk(it, index);
       if (r.done) {
         done = true;
         if (index === 0) throw new RangeError('the data source gave no chunks: fitDataset needs at least one row');
@@ -183,12 +187,7 @@ export async function* streamBlocks(source: DatasetSource, o: BlockOptions): Asy
   let done = false;
   try {
     while (!done) {
-      let r: IteratorResult<DatasetChunk>;
-      try {
-        r = await it.next();
-      } catch (e) {
-        throw new Error(`the data source threw while giving chunk ${index}: ${(e as Error)?.message ?? String(e)}`, { cause: e });
-      }
+      const r = await nextChunk(it, index);
       if (r.done) {
         done = true;
       } else {

@@ -139,7 +139,7 @@ export function resolveFitPlan(options: FitOptions, x: Inputs, y: Targets, confi
   const schedule = resolveSchedule(o.learningRate, monitorContext(o, config));
   const learningRate = schedule.initial;
   const optimizer = resolveOptimizer(o.optimizer as OptimizerSpec | undefined);
-  if (float32) checkFloat32Settings(optimizer, learningRate, config.l2);
+  if (float32) checkFloat32Settings(optimizer, learningRate, config.l2, config.l1, config.huberDelta);
   const shuffle = checkBoolean('shuffle', or(o.shuffle, true));
   const hooks = resolveHooks(o, options as object);
   const split = checkNumber('validationSplit', or(o.validationSplit, 0), 'nonnegative');
@@ -216,7 +216,7 @@ export function resolveProfilePlan(options: ProfileOptions, x: Inputs, y: Target
   const steps = checkInteger('steps', or(o.steps, 10), 1, 10_000);
   const learningRate = checkNumber('learningRate', or(o.learningRate, 0.01), 'positive');
   const optimizer = resolveOptimizer(o.optimizer as OptimizerSpec | undefined);
-  checkFloat32Settings(optimizer, learningRate, config.l2);
+  checkFloat32Settings(optimizer, learningRate, config.l2, config.l1, config.huberDelta);
   const dx = toInputs(x, config, 'x', true);
   const dy = toTargets(y, config, dx.rows, 'y', true);
   const batchSize = Math.min(checkInteger('batchSize', or(o.batchSize, 32)), dx.rows);

@@ -51,7 +51,7 @@ export function resolveStreamPlan(options: FitDatasetOptions, config: ResolvedCo
   const batchSize = checkInteger('batchSize', or(o.batchSize, 32));
   const learningRate = checkNumber('learningRate', or(o.learningRate, 0.01), 'positive');
   const optimizer = resolveOptimizer(o.optimizer as FitDatasetOptions['optimizer']);
-  if (float32) checkFloat32Settings(optimizer, learningRate, config.l2);
+  if (float32) checkFloat32Settings(optimizer, learningRate, config.l2, config.l1, config.huberDelta);
   const shuffle = checkBoolean('shuffle', or(o.shuffle, true));
   const window = checkInteger('shuffleWindow', or(o.shuffleWindow, 1));
   const hooks = resolveHooks(o, options as object) as StreamPlan['hooks'];

@@ -38,3 +38,9 @@ parityCases.push(
   { name: 'classWeight [1, 4] on a sigmoid-binary model, sgd', config: { inputSize: 5, layers: layers('tanh', 'sigmoid', 1), loss: 'binaryCrossEntropy', seed: 31 }, rows: 40, fit: { batchSize: 8, learningRate: 0.2, classWeight: [1, 4] }, checkpoints: [1, 3, 20] },
   { name: 'sampleWeight, tanh/linear, sse, sgd, mini-batch', config: { inputSize: 5, layers: layers('tanh', 'linear'), loss: 'sse', seed: 32 }, rows: 43, fit: { batchSize: 8, learningRate: 0.05, sampleWeight: weights43 }, checkpoints: [1, 2, 17] },
 );
+
+// regularization and losses (issue 24): L1 beside L2, the Huber loss on an element-wise and a softmax output
+parityCases.push(
+  { name: 'huber (δ 0.5), L1 0.02 and L2 0.05, tanh/linear, adam, mini-batch', config: { inputSize: 5, layers: layers('tanh', 'linear'), loss: 'huber', huberDelta: 0.5, l1: 0.02, l2: 0.05, seed: 41 }, rows: 37, fit: { batchSize: 8, learningRate: 0.01, optimizer: 'adam' }, checkpoints: [1, 4] },
+  { name: 'huber (δ 1), L1 0.05, relu/softmax, sgd, clipNorm 0.5', config: { inputSize: 5, layers: layers('relu', 'softmax'), loss: 'huber', l1: 0.05, seed: 42 }, rows: 30, fit: { batchSize: 10, learningRate: 0.3, clipNorm: 0.5 }, checkpoints: [1, 4] },
+);

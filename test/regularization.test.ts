@@ -7,6 +7,7 @@ import { MLP, type ModelConfig, Rng } from '../src';
 import { huber, lossSum } from '../src/cpu/losses';
 import { sumAbsWeights, weightPenalty } from '../src/core/params';
 import { checkFloat32Settings } from '../src/core/config';
+import { fromSafetensors, fromTfjsLayers, toSafetensors, toTfjsLayers } from '../src/interop';
 
 const config: ModelConfig = {
   inputSize: 3, layers: [{ units: 5, activation: 'tanh' }, { units: 2, activation: 'linear' }], loss: 'huber', huberDelta: 0.4, l1: 0.03, l2: 0.02, seed: 4, backend: 'cpu',
@@ -79,6 +80,18 @@ describe('the Huber loss and the L1 term', () => {
     const plain = await (await MLP.create({ ...config, loss: 'mse', huberDelta: undefined, l1: 0 })).toJSON();
     expect('l1' in plain.config || 'huberDelta' in plain.config, JSON.stringify(plain.config)).toBe(false);
     expect((await MLP.create({ ...config, huberDelta: undefined })).config.huberDelta).toBe(1);
+  });
+
+  it('safetensors and the TF.js layers format carry l1 and huberDelta in their metadata', async () => {
+    const model = await MLP.create(config);
+    const fromST = await fromSafetensors(await toSafetensors(model), { config: { backend: 'cpu' } });
+    expect(fromST.config).toMatchObject({ loss: 'huber', huberDelta: 0.4, l1: 0.03, l2: 0.02 });
+    const tf = await toTfjsLayers(model);
+    const fromTF = await fromTfjsLayers(tf.modelJson, tf.weightsBin, { config: { backend: 'cpu' } });
+    expect(fromTF.config).toMatchObject({ loss: 'huber', huberDelta: 0.4, l1: 0.03, l2: 0.02 });
+    // a loss given in the options replaces the file's, and its huberDelta with it
+    const asMse = await fromSafetensors(await toSafetensors(model), { config: { backend: 'cpu', loss: 'mse' } });
+    expect([asMse.config.loss, asMse.config.huberDelta, asMse.config.l1]).toEqual(['mse', undefined, 0.03]);
   });
 });
 

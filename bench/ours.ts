@@ -165,7 +165,7 @@ export async function prepareMatmul(w: MatmulWorkload, device: GPUDevice, varian
   const launches = new Launches(device, buffers, variant ? { matmulVariant: variant } : { tuned: (shape) => tunedVariant(device, shape) });
   const shape = { M: w.M, N: w.N, K: w.K, form: 'AB' as const };
   if (!variant) {
-    const ctx: GpuContext = { net: { inputSize: w.K, layers: [{ units: w.N, activation: 'linear' }], loss: 'mse', useBias: false, freezeBias: false, l2: 0 }, device, buffers, launches, checkAlive: () => {} }; // a K→N layer (the tuner reads only device, buffers and launches)
+    const ctx: GpuContext = { net: { inputSize: w.K, layers: [{ units: w.N, activation: 'linear' }], loss: 'mse', useBias: false, freezeBias: false, l2: 0, l1: 0 }, device, buffers, launches, checkAlive: () => {} }; // a K→N layer (the tuner reads only device, buffers and launches)
     await tuneMatmuls(ctx, [{ shape, modes: { TRANS_A: false, TRANS_B: false, EPILOGUE: 0, ACTIVATION: 0, HAS_BIAS: false } }], tune);
   }
   const a = buffers.upload('A', operand(w.M * w.K, 'A'));

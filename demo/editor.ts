@@ -10,6 +10,7 @@ const LOSSES: { value: LossName; label: string }[] = [
   { value: 'binaryCrossEntropy', label: 'binary cross-entropy (sigmoid)' },
   { value: 'mse', label: 'mean squared error' },
   { value: 'sse', label: 'sum of squared errors ×½' },
+  { value: 'huber', label: 'Huber (δ below)' },
 ];
 const OPTIMIZERS: Settings['optimizer'][] = ['sgd', 'momentum', 'adam'];
 const INITIALIZERS: Settings['initializer'][] = ['xavier', 'he', 'normal', 'uniform'];
@@ -54,8 +55,8 @@ interface LayerRow {
 
 /**
  * The architecture and training-settings editor: layers (units, activation and, for hidden
- * layers, dropout), loss, optimizer, learning rate and its schedule, batch size, epochs, L2,
- * seed, initializer, validation split, early stopping and backend. The output layer's size is
+ * layers, dropout), loss (with the Huber loss's δ), optimizer, learning rate and its schedule,
+ * batch size, epochs, L2, L1, seed, initializer, validation split, early stopping and backend. The output layer's size is
  * fixed by the dataset. A refused value is shown next to its field: the demo's own range checks,
  * and for dropout, the schedule and early stopping the library's own message.
  *
@@ -75,6 +76,8 @@ export class ArchitectureEditor {
     batchSize: numberInput('batch-size', { step: '1', min: '1' }),
     epochs: numberInput('epochs', { step: '1', min: '1' }),
     l2: numberInput('l2', { step: 'any', min: '0' }),
+    l1: numberInput('l1', { step: 'any', min: '0' }),
+    huberDelta: numberInput('huber-delta', { step: 'any', min: '0' }),
     seed: numberInput('seed', { step: '1', min: '0' }),
     initializer: select('initializer', INITIALIZERS.map((o) => ({ value: o, label: o }))),
     validationSplit: numberInput('validation-split', { step: '0.05', min: '0', max: '0.9' }),
@@ -114,6 +117,8 @@ export class ArchitectureEditor {
         row('batch size', f.batchSize),
         row('epochs', f.epochs),
         row('L2 λ', f.l2),
+        row('L1 λ₁', f.l1),
+        row('Huber δ', f.huberDelta, 'loss Huber only'),
         row('seed', f.seed),
         row('initializer', f.initializer),
         row('validation split', f.validationSplit),
@@ -139,6 +144,7 @@ export class ArchitectureEditor {
   }
 
   private check(): void {
+    this.fields.huberDelta.disabled = this.fields.loss.value !== 'huber';
     const { errors } = this.collect();
     showFieldErrors(this.root, errors);
     this.invalid = errors[0]?.message ?? null;
@@ -196,6 +202,8 @@ export class ArchitectureEditor {
     f.batchSize.value = String(s.batchSize);
     f.epochs.value = String(s.epochs);
     f.l2.value = String(s.l2);
+    f.l1.value = String(s.l1 ?? 0);
+    f.huberDelta.value = String(s.huberDelta ?? 1);
     f.seed.value = String(s.seed);
     f.initializer.value = s.initializer;
     f.validationSplit.value = String(s.validationSplit);
@@ -204,10 +212,10 @@ export class ArchitectureEditor {
     this.render();
   }
 
-  /** Shows an imported model's structure (layers, loss, L2, seed, initializer) in the form. */
-  setModel(m: { layers: Settings['layers']; loss: LossName; l2?: number; seed?: number; freezeBias?: boolean }): void {
+  /** Shows an imported model's structure (layers, loss, L2, L1, Huber δ, seed, initializer) in the form. */
+  setModel(m: { layers: Settings['layers']; loss: LossName; l2?: number; l1?: number; huberDelta?: number; seed?: number; freezeBias?: boolean }): void {
     const current = this.collect().settings;
-    this.set({ ...current, layers: m.layers, loss: m.loss, l2: m.l2 ?? 0, seed: m.seed ?? current.seed, freezeBias: m.freezeBias ?? false });
+    this.set({ ...current, layers: m.layers, loss: m.loss, l2: m.l2 ?? 0, l1: m.l1 ?? 0, huberDelta: m.huberDelta ?? 1, seed: m.seed ?? current.seed, freezeBias: m.freezeBias ?? false });
   }
 
   /** The backend chosen in the form. */
@@ -248,6 +256,8 @@ export class ArchitectureEditor {
       batchSize: num(f.batchSize, 'batch size', { integer: true, min: 1 }, 32),
       epochs: num(f.epochs, 'epochs', { integer: true, min: 1, max: 1_000_000 }, 1),
       l2: num(f.l2, 'L2', { min: 0 }, 0),
+      l1: num(f.l1, 'L1', { min: 0 }, 0),
+      ...(f.loss.value === 'huber' ? { huberDelta: num(f.huberDelta, 'Huber δ', { min: 0, exclusiveMin: true }, 1) } : {}),
       seed: num(f.seed, 'seed', { integer: true, min: 0, max: 0xffffffff }, 1),
       initializer: f.initializer.value as Settings['initializer'],
       validationSplit: num(f.validationSplit, 'validation split', { min: 0, max: 0.9 }, 0),

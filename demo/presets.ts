@@ -19,6 +19,10 @@ export interface Settings {
   batchSize: number;
   epochs: number;
   l2: number;
+  /** L1 strength λ₁ (absent or 0: none). */
+  l1?: number;
+  /** The Huber loss's δ (read only with loss 'huber'; absent: 1). */
+  huberDelta?: number;
   seed: number;
   initializer: Exclude<InitializerSpec, object>;
   /** Fraction of the training rows held out for validation (0 = none). */
@@ -157,6 +161,8 @@ export function modelConfig(dataset: DatasetName, settings: Settings, inputSize:
     layers: settings.layers.map((l) => ({ ...l })),
     loss: settings.loss,
     l2: settings.l2,
+    ...(settings.l1 ? { l1: settings.l1 } : {}),
+    ...(settings.loss === 'huber' ? { huberDelta: settings.huberDelta ?? 1 } : {}),
     seed: settings.seed,
     initializer: settings.initializer,
     backend: settings.backend,
@@ -227,7 +233,7 @@ function canonical(v: unknown): string {
  * matchingPreset('mnist', MNIST_FEATURES)?.id; // 'mnist-features'
  */
 export function matchingPreset(dataset: DatasetName, settings: Settings): Preset | null {
-  const key = (s: Settings) => canonical({ ...s, backend: undefined, freezeBias: s.freezeBias || undefined, layers: s.layers.map((l, i) => (i === s.layers.length - 1 ? { ...l, units: undefined } : l)) });
+  const key = (s: Settings) => canonical({ ...s, backend: undefined, freezeBias: s.freezeBias || undefined, l1: s.l1 || undefined, layers: s.layers.map((l, i) => (i === s.layers.length - 1 ? { ...l, units: undefined } : l)) });
   const mine = key(settings);
   return PRESET_LIST.find((p) => p.dataset === dataset && key(p.settings) === mine) ?? null;
 }

@@ -182,4 +182,23 @@ describe('demo training features', () => {
     expect(await fieldErrors()).toEqual([]);
     expect(await disabled('#train')).toBe(false);
   });
+
+  it('offers the Huber loss with its δ (enabled with it only) and L1, refusing δ 0 and a negative λ₁ next to their fields', async () => {
+    expect(await page.$$eval('#loss option', (o) => o.map((x) => (x as HTMLOptionElement).value))).toContain('huber');
+    expect(await value('#l1')).toBe('0');
+    expect(await disabled('#huber-delta')).toBe(true);
+    await fill(page, '#l1', '-1');
+    expect(await fieldErrors()).toEqual(["L1 must be a number ≥ 0, got '-1'"]);
+    expect(await disabled('#train')).toBe(true);
+    await fill(page, '#l1', '0.001');
+    await page.select('#loss', 'huber');
+    expect(await disabled('#huber-delta')).toBe(false);
+    expect(await value('#huber-delta')).toBe('1');
+    await fill(page, '#huber-delta', '0');
+    expect(await fieldErrors()).toEqual(["Huber δ must be a number > 0, got '0'"]);
+    expect(await disabled('#train')).toBe(true);
+    await fill(page, '#huber-delta', '0.5');
+    expect(await fieldErrors()).toEqual([]);
+    expect(await disabled('#train')).toBe(false);
+  });
 });

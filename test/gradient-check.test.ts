@@ -1,5 +1,5 @@
 // Backpropagation against central differences (tutorial 003) for every activation × loss pair,
-// with and without L2.
+// with and without L2; the Huber loss on every output with L1 (alone and beside L2).
 import { describe, expect, it } from 'vitest';
 import { type Activation, type LossName, type ModelConfig, MLP, Rng, gradientCheck, traceStep } from '../src';
 
@@ -59,6 +59,29 @@ describe('gradientCheck: backprop vs central differences (ε = 1e-4), relative d
     }
   }
 
+  // Huber's δ = 0.5 puts errors on both sides of the kink (targets in [−1, 1]); seeded weights
+  // are never within ε of 0, where L1's subgradient jumps.
+  const huberOutputs: Activation[] = ['sigmoid', 'tanh', 'relu', 'linear', 'softmax'];
+  for (const out of huberOutputs) {
+    for (const act of ['tanh', 'relu'] as const) {
+      for (const [l1, l2] of [[0, 0], [0.3, 0], [0.3, 0.7]]) {
+        it(`${act} hidden → ${out} output, huber (δ = 0.5), λ₁ = ${l1}, λ = ${l2}`, async () => {
+          const rng = new Rng(12, `huber/${out}/${act}/${l1}/${l2}`);
+          const config: ModelConfig = {
+            inputSize: 3, layers: [{ units: 4, activation: act }, { units: 5, activation: act }, { units: 3, activation: out }],
+            loss: 'huber', huberDelta: 0.5, l1, l2, seed: 6, initializer: { type: 'normal', scale: 0.8 }, backend: 'cpu',
+          };
+          const weights = await (await MLP.create(config)).getWeights();
+          weights.biases = weights.biases.map((b) => b.map(() => rng.uniform(-0.5, 0.5)));
+          const { x, y } = data(rng, 7, 3, 3, 'huber');
+          const r = gradientCheck({ config, weights }, x, y);
+          expect(r.parameters, `3-4-5-3 ${act}/${out}`).toBe(4 * 4 + 5 * 5 + 6 * 3);
+          expect(r.relativeDifference, `3-4-5-3 ${act}/${out}: ${JSON.stringify(r)}`).toBeLessThan(1e-7);
+          expect(r.maxAbsoluteDifference, `3-4-5-3 ${act}/${out}: ${JSON.stringify(r)}`).toBeLessThan(1e-7);
+        });
+      }
+    }
+  }
 });
 
 describe('gradientCheck with a fixed dropout mask and sample weights (3 → 5 → 4 → 3, 7 rows)', () => {

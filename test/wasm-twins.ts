@@ -34,6 +34,7 @@ export function fitHost(backend: TrainerBackend, net: ResolvedConfig): FitHost {
     seed: net.seed,
     net,
     l2: net.l2,
+    l1: net.l1,
     progress: { epochsTrained: 0, steps: 0 },
     fallBackToCpu: async (err) => {
       throw err;

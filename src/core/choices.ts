@@ -16,7 +16,7 @@ export const ACTIVATIONS: readonly Activation[] = ['sigmoid', 'tanh', 'relu', 'l
  * @example
  * LOSSES.includes('mse'); // true
  */
-export const LOSSES: readonly LossName[] = ['sse', 'mse', 'binaryCrossEntropy', 'categoricalCrossEntropy'];
+export const LOSSES: readonly LossName[] = ['sse', 'mse', 'binaryCrossEntropy', 'categoricalCrossEntropy', 'huber'];
 
 /**
  * The backends a config may ask for.

@@ -3,7 +3,7 @@ import { type NetSpec, type ResolvedOptimizer, outputSize } from '../core/config
 import { type Dense, gatherRows } from '../core/data';
 import { type Divergence, type TrainOutcome, reportSafely } from '../core/trainer';
 import { type OptimizerState, cloneOptimizerState } from '../core/optimizer-state';
-import { type Params, cloneParams, sumSquaredWeights } from '../core/params';
+import { type Params, cloneParams, weightPenalty } from '../core/params';
 import { type Gradients, averageGradients, backward, batchStats, forward } from './network';
 import { clipGradients, optimizerStep } from './optimizers';
 import { optimizerSlots } from '../core/optimizer-state';
@@ -105,9 +105,9 @@ export class CpuBackend implements TrainerBackend {
     return { stats: out, stopped: false };
   }
 
-  /** The objective of a batch summed over its rows: the loss plus m·λ/(2m)·ΣW² = λ/2·ΣW². */
+  /** The objective of a batch summed over its rows: the loss plus m·(λ/(2m)·ΣW² + λ₁/m·Σ|W|) = λ/2·ΣW² + λ₁·Σ|W|. */
   private objective(lossSum: number): number {
-    return this.net.l2 > 0 ? lossSum + (this.net.l2 / 2) * sumSquaredWeights(this.params) : lossSum;
+    return this.net.l2 > 0 || this.net.l1 > 0 ? lossSum + weightPenalty(this.net, this.params, 1) : lossSum;
   }
 
   private async trainEpoch(plan: EpochPlan, report: BatchReporter | null, signal?: AbortSignal): Promise<{ stats: BatchStats[]; stopped: boolean; divergence?: Divergence; callbackError?: { error: unknown } }> {

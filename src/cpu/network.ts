@@ -1,5 +1,5 @@
 import { type NetSpec, fanIn, outputSize } from '../core/config';
-import { type Params, l2Penalty } from '../core/params';
+import { type Params, weightPenalty } from '../core/params';
 import type { Activation } from '../core/types';
 import { activate, activationDerivative } from './activations';
 import { correctCount, lossSum, outputDelta } from './losses';
@@ -148,7 +148,7 @@ export function backward(
   };
   const pass = options.pass;
   if (!pass && net.layers.some((layer) => layer.residual)) throw new Error('backward of a network with residual layers needs the forward pass (options.pass)');
-  let delta = outputDelta(net.loss, net.layers[L - 1].activation, acts[L] as Float64Array, y, rows, outputSize(net), options.weights);
+  let delta = outputDelta(net.loss, net.layers[L - 1].activation, acts[L] as Float64Array, y, rows, outputSize(net), options.weights, net.huberDelta);
   // ∂loss/∂a_l of a residual layer l, which reaches a_{l−1} through the skip as well
   let skipped: Float64Array | null = null;
   for (let l = L - 1; l >= 0; l--) {
@@ -170,15 +170,16 @@ export function backward(
 
 /**
  * Turns {@link backward}'s summed gradients into the gradient of the objective
- * J = (1/m)·Σ loss + λ/(2m)·ΣW², in place: g_W = (∂W + λW)/m, g_b = ∂b/m. Every update (the CPU
- * trainer, `traceStep`, gradient checking) goes through here before its optimizer step.
+ * J = (1/m)·Σ loss + λ/(2m)·ΣW² + λ₁/m·Σ|W|, in place: g_W = (∂W + λW + λ₁·sign(W))/m (sign(0) = 0,
+ * as PyTorch's `abs` backward), g_b = ∂b/m. Every update (the CPU trainer, `traceStep`, gradient
+ * checking) goes through here before its optimizer step.
  *
  * @returns `g`, averaged
  */
 export function averageGradients(net: NetSpec, p: Params, g: Gradients, rows: number): Gradients {
   g.weights.forEach((gw, l) => {
     const w = p.weights[l];
-    for (let i = 0; i < gw.length; i++) gw[i] = (gw[i] + net.l2 * w[i]) / rows;
+    for (let i = 0; i < gw.length; i++) gw[i] = (gw[i] + net.l2 * w[i] + net.l1 * Math.sign(w[i])) / rows;
   });
   g.biases.forEach((gb) => {
     for (let i = 0; i < gb.length; i++) gb[i] /= rows;
@@ -197,18 +198,18 @@ export function batchStats(
 ): { lossSum: number; correct: number; absErr?: number; sqErr?: number } {
   const k = outputSize(net);
   const a = out instanceof Float64Array ? out : Float64Array.from(out);
-  const stats = { lossSum: lossSum(net.loss, a, y, rows, k, weights), correct: correctCount(a, y, rows, k) };
+  const stats = { lossSum: lossSum(net.loss, a, y, rows, k, weights, net.huberDelta), correct: correctCount(a, y, rows, k) };
   return isRegressionOutput(net) ? { ...stats, ...errorSums(a, y, rows * k) } : stats;
 }
 
-/** The objective J = (1/m)·Σ loss + λ/(2m)·ΣW² of a batch, given its output activations `out`. */
+/** The objective J = (1/m)·Σ loss + λ/(2m)·ΣW² + λ₁/m·Σ|W| of a batch, given its output activations `out`. */
 export function objective(net: NetSpec, p: Params, out: ArrayLike<number>, y: ArrayLike<number>, rows: number): number {
   const a = out instanceof Float64Array ? out : Float64Array.from(out);
-  return lossSum(net.loss, a, y, rows, outputSize(net)) / rows + l2Penalty(net.l2, p, rows);
+  return lossSum(net.loss, a, y, rows, outputSize(net), null, net.huberDelta) / rows + weightPenalty(net, p, rows);
 }
 
 /**
- * The objective J = (1/m)·Σ loss + λ/(2m)·ΣW² and its gradient (averaged, with L2), for a whole
+ * The objective J = (1/m)·Σ loss + λ/(2m)·ΣW² + λ₁/m·Σ|W| and its gradient (averaged, with L2 and L1), for a whole
  * batch. Used by gradient checking and the tests; training uses the same pieces step by step.
  */
 export function lossAndGradients(net: NetSpec, p: Params, x: ArrayLike<number>, y: ArrayLike<number>, rows: number): { loss: number; grads: Gradients } {

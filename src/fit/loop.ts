@@ -4,7 +4,7 @@ import type { FitPlan } from './options';
 import { FitControl } from './control';
 import { batchReporter, divergenceError, epochLog, samplesIn } from './report';
 import { GpuDeviceLostError } from '../core/errors';
-import { l2Penalty } from '../core/params';
+import { weightPenalty } from '../core/params';
 import { Rng } from '../core/random';
 import type { History } from '../core/types';
 import type { NetSpec } from '../core/config';
@@ -36,6 +36,8 @@ export interface FitHost {
   readonly net: NetSpec;
   /** λ of the model's L2 term (added to the validation loss). */
   readonly l2: number;
+  /** λ₁ of the model's L1 term (added to the validation loss). */
+  readonly l1: number;
   readonly progress: TrainingProgress;
   /** Moves to the CPU from the last checkpoint after `err` during `epoch` (or rethrows, per `onDeviceLost`). */
   fallBackToCpu(err: GpuDeviceLostError, epoch: number, unit?: 'epoch' | 'block'): Promise<void>;
@@ -162,15 +164,15 @@ async function recordEpochs(
 }
 
 /**
- * λ/(2m)·ΣW² on the backend's current weights (its checkpoint, which is current after training).
+ * λ/(2m)·ΣW² + λ₁/m·Σ|W| on the backend's current weights (its checkpoint, which is current after training).
  *
  * @example
  * log.valLoss = lossSum / rows + (await penalty(host, rows));
  */
 export async function penalty(host: FitHost, rows: number): Promise<number> {
-  if (!(host.l2 > 0)) return 0;
+  if (!(host.l2 > 0) && !(host.l1 > 0)) return 0;
   const params = host.backend().lastCheckpoint()?.params ?? (await host.backend().readParams());
-  return l2Penalty(host.l2, params, rows);
+  return weightPenalty(host, params, rows);
 }
 
 /** The error for a divergence at epoch `epoch`, naming the data's magnitude when it may be the cause. */

@@ -149,7 +149,7 @@ export function resolveProfilePlan(options: ProfileOptions, x: Inputs, y: Target
   const steps = checkInteger('steps', or(o.steps, 10), 1, 10_000);
   const learningRate = checkNumber('learningRate', or(o.learningRate, 0.01), 'positive');
   const optimizer = resolveOptimizer(o.optimizer as OptimizerSpec | undefined);
-  checkFloat32Settings(optimizer, learningRate, config.l2);
+  checkFloat32Settings(optimizer, learningRate, config.l2, config.l1, config.huberDelta);
   const dx = toInputs(x, config, 'x', true);
   const dy = toTargets(y, config, dx.rows, 'y', true);
   const batchSize = Math.min(checkInteger('batchSize', or(o.batchSize, 32)), dx.rows);

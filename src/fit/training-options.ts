@@ -107,7 +107,7 @@ export function resolveSharedOptions(o: Record<string, unknown>, self: object, c
   const epochs = checkInteger('epochs', or(o.epochs, 1));
   const schedule = resolveSchedule(o.learningRate, ctx);
   const optimizer = resolveOptimizer(o.optimizer as OptimizerSpec | undefined);
-  if (float32) checkFloat32Settings(optimizer, schedule.initial, config.l2);
+  if (float32) checkFloat32Settings(optimizer, schedule.initial, config.l2, config.l1, config.huberDelta);
   const shuffle = checkBoolean('shuffle', or(o.shuffle, true));
   const hooks = resolveHooks(o, self);
   const batchSize = checkInteger('batchSize', or(o.batchSize, 32));

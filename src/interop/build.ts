@@ -147,7 +147,9 @@ export async function buildModel(format: string, layers: DenseTensors[], file: P
   const pick = <K extends keyof ModelConfig>(k: K): ModelConfig[K] | undefined => (given[k] !== undefined ? given[k] : (file as Partial<ModelConfig>)[k]);
   const config: ModelConfig = {
     inputSize, layers: specs, loss, useBias, weights, biases,
-    freezeBias: pick('freezeBias'), l2: pick('l2'), initializer: pick('initializer'), seed: pick('seed'), backend: given.backend,
+    freezeBias: pick('freezeBias'), l2: pick('l2'), l1: pick('l1'), initializer: pick('initializer'), seed: pick('seed'), backend: given.backend,
+    // the file's huberDelta goes with its huber loss, not with a loss the options put in its place
+    huberDelta: loss === 'huber' ? pick('huberDelta') : given.huberDelta,
   };
   for (const k of Object.keys(config) as (keyof ModelConfig)[]) if (config[k] === undefined) delete config[k];
   return MLP.create(config, options.create);

@@ -63,6 +63,7 @@ export class ActiveBackend {
       seed: this.net.seed,
       net: this.net,
       l2: this.net.l2,
+      l1: this.net.l1,
       progress,
       fallBackToCpu: (err, epoch, unit) => this.fallBackToCpu(err, epoch, unit),
       withFallback: (op, epoch, unit) => this.withFallback(op, epoch, unit),

@@ -12,7 +12,7 @@ import type { StepProfile } from '../core/profile';
 import { readRecord } from '../core/inspect';
 import { type CreateOptions, type Trainer, buildTrainer, configAndParams, fromJSONParts, resolveCreateOptions } from './setup';
 import { ActiveBackend } from './active-backend';
-import { type Params, paramsFromArrays, paramsToArrays, parameterCount, l2Penalty } from '../core/params';
+import { type Params, paramsFromArrays, paramsToArrays, parameterCount, weightPenalty } from '../core/params';
 import type { FitDatasetOptions, FitOptions, History, Inputs, ModelConfig, ModelJSON, ProfileOptions, Targets, Weights } from '../core/types';
 import { modelJSON } from './serialize';
 import { CallGuard } from './call-guard';
@@ -189,7 +189,7 @@ export class MLP {
   }
 
   /**
-   * Mean loss plus the L2 term λ/(2m)·ΣW² (m = the rows given; the objective `fit` reports) and
+   * Mean loss plus the L2 and L1 terms λ/(2m)·ΣW² + λ₁/m·Σ|W| (m = the rows given; the objective `fit` reports) and
    * accuracy on `x`, `y`; regression outputs ('linear', 'relu' or 'tanh') also get `mae` and `r2`.
    *
    * @example
@@ -203,7 +203,7 @@ export class MLP {
       const dy = toTargets(y, this.net, dx.rows, 'y', f32);
       const { lossSum, correct } = await this.active.withFallback(() => this.impl.evaluate(dx, dy));
       let loss = lossSum / dx.rows;
-      if (this.net.l2 > 0) loss += l2Penalty(this.net.l2, await this.active.withFallback(() => this.impl.readParams()), dx.rows);
+      if (this.net.l2 > 0 || this.net.l1 > 0) loss += weightPenalty(this.net, await this.active.withFallback(() => this.impl.readParams()), dx.rows);
       const regression = isRegressionOutput(this.net) ? metricsOf(await this.active.withFallback(() => this.impl.predict(dx)), dy) : {};
       return { loss, accuracy: correct / dx.rows, ...regression };
     });

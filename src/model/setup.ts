@@ -171,7 +171,7 @@ export interface Trainer {
 function float32Refusal(config: ResolvedConfig, p: Params): Error | null {
   try {
     checkFloat32Params(config, p);
-    checkFloat32Settings({ type: 'sgd' }, 1, config.l2);
+    checkFloat32Settings({ type: 'sgd' }, 1, config.l2, config.l1, config.huberDelta);
     return null;
   } catch (e) {
     return e as Error;

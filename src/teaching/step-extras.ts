@@ -8,7 +8,7 @@ import { batchDropKey, epochDropKey } from '../core/dropout-mask';
 import { describeNonNumber, describeValue, isArray, or, readList, readRecord, typedArrayName } from '../core/inspect';
 import { type ForwardPass, type Gradients, averageGradients, backward, forward } from '../cpu/network';
 import { lossSum } from '../cpu/losses';
-import { type Params, l2Penalty } from '../core/params';
+import { type Params, weightPenalty } from '../core/params';
 
 /**
  * The options of a traced or checked step: `dropout` fixes the mask to the one `fit` draws at
@@ -83,11 +83,11 @@ function passWith(net: NetSpec, p: Params, x: ArrayLike<number>, rows: number, e
 /** J = (1/m)·Σ w_r·loss_r + λ/(2m)·ΣW² of a forward pass. */
 function objectiveOf(net: NetSpec, p: Params, pass: ForwardPass, y: ArrayLike<number>, rows: number, weights: Float64Array | null): number {
   const out = Float64Array.from(pass.acts[pass.acts.length - 1]);
-  return lossSum(net.loss, out, y, rows, outputSize(net), weights) / rows + l2Penalty(net.l2, p, rows);
+  return lossSum(net.loss, out, y, rows, outputSize(net), weights, net.huberDelta) / rows + weightPenalty(net, p, rows);
 }
 
 /**
- * One step's forward pass, objective J = (1/m)·Σ w_r·loss_r + λ/(2m)·ΣW² and averaged gradients,
+ * One step's forward pass, objective J = (1/m)·Σ w_r·loss_r + the L2 and L1 terms and averaged gradients,
  * with the extras' mask and weights, from the CPU trainer's functions (`deltas` gets each layer's δ).
  *
  * @example

@@ -68,6 +68,8 @@ export const CTRL = {
   c1: 164,
   c2: 168,
   invRows: 172,
+  /** f64: Σ|W| of the current set's weights (the L1 term). */
+  sumAbs: 176,
   /**
    * Per layer l, at LAYERS + 16·l: its output [rows, units], its output after dropout, its dropout
    * factors, and a residual layer's output after the add (in the backward pass: ∂loss/∂ of it).

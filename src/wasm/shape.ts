@@ -67,5 +67,5 @@ export function segmentOf(shape: NetShape, l: number, kind: 'weights' | 'biases'
 
 /** A key naming everything the generated module depends on: two networks with the same key share one compiled module. */
 export function shapeKey(net: NetSpec): string {
-  return JSON.stringify([net.inputSize, net.layers.map((l) => [l.units, l.activation, l.dropout ?? 0, l.residual ?? false]), net.loss, net.useBias, net.freezeBias, net.l2]);
+  return JSON.stringify([net.inputSize, net.layers.map((l) => [l.units, l.activation, l.dropout ?? 0, l.residual ?? false]), net.loss, net.useBias, net.freezeBias, net.l2, net.l1, net.huberDelta ?? 0]);
 }

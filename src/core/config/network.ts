@@ -20,6 +20,10 @@ export interface NetSpec {
   useBias: boolean;
   freezeBias: boolean;
   l2: number;
+  /** λ₁ of the L1 term λ₁/m·Σ|W| (0: none). */
+  l1: number;
+  /** The `huber` loss's δ; present exactly when `loss` is `'huber'`. */
+  huberDelta?: number;
 }
 
 /**
@@ -41,7 +45,7 @@ const INITIALIZERS = ['normal', 'uniform', 'xavier', 'he'] as const;
  * @example
  * CONFIG_KEYS.includes('seed'); // true
  */
-export const CONFIG_KEYS = ['inputSize', 'layers', 'loss', 'useBias', 'freezeBias', 'initializer', 'weights', 'biases', 'l2', 'seed', 'backend'] as const;
+export const CONFIG_KEYS = ['inputSize', 'layers', 'loss', 'useBias', 'freezeBias', 'initializer', 'weights', 'biases', 'l2', 'l1', 'huberDelta', 'seed', 'backend'] as const;
 
 /** Validates one entry of `layers` (it is the `i`-th of `count`, its input `fanIn` wide). */
 function resolveLayer(entry: unknown, i: number, count: number, fanIn: number): LayerSpec {
@@ -105,8 +109,11 @@ function netFrom(c: Record<string, unknown>): NetSpec {
   const useBias = checkBoolean('useBias', or(c.useBias, true));
   const freezeBias = checkBoolean('freezeBias', or(c.freezeBias, false));
   const l2 = checkNumber('l2', or(c.l2, 0), 'nonnegative');
+  const l1 = checkNumber('l1', or(c.l1, 0), 'nonnegative');
+  if (c.huberDelta !== undefined && loss !== 'huber') throw new RangeError(`huberDelta applies to loss 'huber' only, got it with loss '${loss}'`);
+  const huber = loss === 'huber' ? { huberDelta: checkNumber('huberDelta', or(c.huberDelta, 1), 'positive') } : {};
   checkParameterCap(inputSize, layers);
-  return { inputSize, layers, loss, useBias, freezeBias, l2 };
+  return { inputSize, layers, loss, useBias, freezeBias, l2, l1, ...huber };
 }
 
 /** Refuses a network of more than {@link MAX_PARAMETERS} parameters, naming its largest layer. */

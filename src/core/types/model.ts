@@ -13,12 +13,14 @@ export type Activation = 'sigmoid' | 'tanh' | 'relu' | 'linear' | 'softmax';
 
 /**
  * Loss functions, each reported as the mean over samples: `sse` Σ½(t − o)², `mse` mean (t − o)²,
- * `binaryCrossEntropy` (sigmoid outputs) and `categoricalCrossEntropy` (softmax outputs).
+ * `binaryCrossEntropy` (sigmoid outputs), `categoricalCrossEntropy` (softmax outputs), and `huber`
+ * (any output) the mean over a row's outputs of ½d² for |d| ≤ δ, else δ(|d| − ½δ), d = o − t, δ =
+ * `huberDelta`: PyTorch's `nn.HuberLoss(reduction='mean', delta=δ)`, ½·`mse` while every |d| ≤ δ.
  *
  * @example
  * const loss: LossName = 'categoricalCrossEntropy';
  */
-export type LossName = 'sse' | 'mse' | 'binaryCrossEntropy' | 'categoricalCrossEntropy';
+export type LossName = 'sse' | 'mse' | 'binaryCrossEntropy' | 'categoricalCrossEntropy' | 'huber';
 
 /**
  * Which trainer runs the math. `auto` times a training step on both at create and picks the
@@ -94,6 +96,10 @@ export interface ModelConfig {
   biases?: number[][];
   /** L2 strength λ: adds λ/(2m)·ΣW² to the loss (biases excluded). Default 0. */
   l2?: number;
+  /** L1 strength λ₁: adds λ₁/m·Σ|W| to the loss (biases excluded; subgradient sign(W), 0 at 0). Default 0. */
+  l1?: number;
+  /** The `huber` loss's δ, where it turns from quadratic to linear (default 1; only with `loss: 'huber'`). */
+  huberDelta?: number;
   /** Seed for every random choice (init, shuffle, validation split). Default 1. */
   seed?: number;
   /** Backend (default `auto`). */

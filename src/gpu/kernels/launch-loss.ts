@@ -13,6 +13,8 @@ export interface LossOptions {
   cols: number;
   rows: number;
   loss: LossName;
+  /** δ of the `huber` loss (default 1; the other losses do not read it). */
+  huberDelta?: number;
   activation: Activation;
   writeDelta: boolean;
   /** One weight per row, multiplying its loss and delta. */
@@ -32,7 +34,7 @@ export function lossRequest(o: LossOptions): LaunchRequest {
   return request(k, 'main', {
     label: `loss ${o.loss}`,
     constants: { LOSS: lossCode(o.loss), ACTIVATION: activationCode(o.activation), WRITE_DELTA: o.writeDelta, WEIGHTED: !!o.sampleWeights, METRICS: !!o.rowMetrics },
-    params: { cols: o.cols },
+    params: { cols: o.cols, huberDelta: o.huberDelta ?? 1 },
     buffers: { a: o.a, y: o.y, delta: o.delta, rowStats: o.rowStats, sampleWeights: o.sampleWeights ?? null, rowMetrics: o.rowMetrics ?? null },
     workgroups: grid1d(o.rows, k.entries.main.workgroupSize[0]),
   });

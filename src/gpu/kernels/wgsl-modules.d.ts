@@ -36,7 +36,7 @@ declare module '*/clip.wgsl?kernel' {
     };
     uniforms: {
       batch: 'start' | 'rows' | 'step' | 'index' | 'lr' | 'c1' | 'c2' | 'dropKey';
-      params: 'count' | 'l2' | 'slot';
+      params: 'count' | 'l2' | 'l1' | 'slot';
     };
   }>;
   export default kernel;
@@ -99,7 +99,7 @@ declare module '*/loss.wgsl?kernel' {
     };
     uniforms: {
       batch: 'start' | 'rows' | 'step' | 'index' | 'lr' | 'c1' | 'c2' | 'dropKey';
-      params: 'cols';
+      params: 'cols' | 'huberDelta';
     };
   }>;
   export default kernel;
@@ -211,7 +211,7 @@ declare module '*/optimizer.wgsl?kernel' {
     };
     uniforms: {
       batch: 'start' | 'rows' | 'step' | 'index' | 'lr' | 'c1' | 'c2' | 'dropKey';
-      params: 'count' | 'l2' | 'momentum' | 'beta1' | 'beta2' | 'epsilon';
+      params: 'count' | 'l2' | 'l1' | 'momentum' | 'beta1' | 'beta2' | 'epsilon';
     };
   }>;
   export default kernel;

@@ -131,7 +131,7 @@ export function forwardLaunches<D extends { label: string }>(ctx: StepBuild<D>, 
     out.push(
       k.loss({
         a: ws.acts[L - 1], y: ws.yb, delta: src.train ? ws.deltas[L - 1] : null, rowStats: ws.rowStats, cols: outputSize(net), rows: ws.rows,
-        loss: net.loss, activation: net.layers[L - 1].activation, writeDelta: src.train,
+        loss: net.loss, huberDelta: net.huberDelta, activation: net.layers[L - 1].activation, writeDelta: src.train,
         sampleWeights: src.weights ? ws.wb : null, rowMetrics: src.metrics ? ws.rowMetrics : null,
       }),
     );

@@ -13,7 +13,7 @@ import { CTRL, STATS, STATUS, TABLE, layerField } from '../control';
 import { type NetShape, segmentOf } from '../shape';
 import type { MathFunctions } from './math';
 import { addMatmul } from './matmul';
-import { addBiasGrad, addDropout, addSumSquares } from './elementwise';
+import { addBiasGrad, addDropout, addSumAbs, addSumSquares } from './elementwise';
 import { addLossStats, addSoftmax } from './loss';
 import { addGather, addRowToFloat } from './gather';
 import { addUpdate } from './optimizer';
@@ -87,6 +87,8 @@ export function addStep(m: ModuleBuilder, shape: NetShape, math: MathFunctions, 
   const lossStats = addLossStats(m, math, shape);
   const gather = addGather(m, addRowToFloat(m), net.inputSize, widths[L]);
   const sumSquares = addSumSquares(m, shape);
+  const sumAbs = net.l1 > 0 ? addSumAbs(m, shape) : -1;
+  const penalized = net.l2 > 0 || net.l1 > 0;
   const update = addUpdate(m, shape);
 
   /** Layer l's output after dropout (when this step drops), before a residual add. */
@@ -130,7 +132,14 @@ export function addStep(m: ModuleBuilder, shape: NetShape, math: MathFunctions, 
     const [b, entry, rows, drop, stats] = [f.local(I), f.local(I), f.local(I), f.local(I), f.local(I)];
     const objective = f.local(ValType.f64);
     const stop = (status: number) => seq(i32.store(i32.c(CTRL.status), i32.c(status)), ret(i32.add(i32.sub(get(b), get(first)), i32.c(1))));
-    const squares = () => f64.store(i32.c(CTRL.sumSquares), call(sumSquares, param(0)));
+    // the current set's Σ W² (with L2) and Σ|W| (with L1), read by the next step's objective
+    const squares = () => seq(
+      net.l2 > 0 ? f64.store(i32.c(CTRL.sumSquares), call(sumSquares, param(0))) : [],
+      net.l1 > 0 ? f64.store(i32.c(CTRL.sumAbs), call(sumAbs, param(0))) : [],
+    );
+    const l2Term = f64.mul(f64.c(net.l2 / 2), f64.load(i32.c(CTRL.sumSquares)));
+    const l1Term = f64.mul(f64.c(net.l1), f64.load(i32.c(CTRL.sumAbs)));
+    const penalty = net.l2 > 0 && net.l1 > 0 ? f64.add(l2Term, l1Term) : net.l2 > 0 ? l2Term : l1Term;
     const copyField = (from: number, to: number) => i32.store(i32.c(to), i32.load(get(entry), from));
     const body = seq(
       set(entry, i32.add(ctl(CTRL.table), i32.mul(get(b), i32.c(TABLE.bytes)))),
@@ -141,18 +150,18 @@ export function addStep(m: ModuleBuilder, shape: NetShape, math: MathFunctions, 
       forwardPass(get(rows), get(drop), i32.load(get(entry), TABLE.dropKey), stages),
       call(lossStats, ctl(layerField(L - 1, 'act')), ctl(CTRL.y), select(ctl(CTRL.sw), i32.c(0), ctl(CTRL.dataW)), get(rows), get(stats), ctl(CTRL.delta0)),
       stages.mark('loss', 'wasm:loss'),
-      // the objective: the loss plus λ/2·ΣW² of the weights it was measured on
-      set(objective, net.l2 > 0 ? f64.add(f64.load(get(stats)), f64.mul(f64.c(net.l2 / 2), f64.load(i32.c(CTRL.sumSquares)))) : f64.load(get(stats))),
+      // the objective: the loss plus λ/2·ΣW² + λ₁·Σ|W| of the weights it was measured on
+      set(objective, penalized ? f64.add(f64.load(get(stats)), penalty) : f64.load(get(stats))),
       f64.store(get(stats), get(objective), STATS.lossSum),
       ifThen(f64.ne(f64.sub(get(objective), get(objective)), f64.c(0)), stop(STATUS.loss)),
       backwardPass(get(rows), get(drop)),
       copyField(TABLE.lr, CTRL.lr), copyField(TABLE.c1, CTRL.c1), copyField(TABLE.c2, CTRL.c2),
       ifThen(i32.eqz(call(update, get(rows))), stop(STATUS.update)),
       i32.store(i32.c(CTRL.cur), i32.xor(ctl(CTRL.cur), i32.c(1))),
-      net.l2 > 0 ? squares() : [],
+      penalized ? squares() : [],
       stages.mark('update', 'wasm:optimizer'),
     );
-    return seq(net.l2 > 0 ? squares() : [], forRange(b, get(first), i32.add(get(first), get(count)), 1, body), i32.store(i32.c(CTRL.status), i32.c(STATUS.ok)), get(count));
+    return seq(penalized ? squares() : [], forRange(b, get(first), i32.add(get(first), get(count)), 1, body), i32.store(i32.c(CTRL.status), i32.c(STATUS.ok)), get(count));
   }, true);
 
   const infer = m.add('infer', [I], [], (f) => forwardPass(get(f.param(0)), i32.c(0), i32.c(0)), true);

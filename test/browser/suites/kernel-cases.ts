@@ -191,6 +191,10 @@ export const kernelCases: Record<KernelBlock, KernelCase[]> = {
     { kind: 'outputDelta', loss: 'sse', activation: 'softmax', rows: 9, cols: 9 },
     { kind: 'outputDelta', loss: 'categoricalCrossEntropy', activation: 'softmax', rows: 45, cols: 65 },
     { kind: 'outputDelta', loss: 'mse', activation: 'relu', rows: 9, cols: 9, writeDelta: false },
+    // huber at its default δ = 1: targets in [−2, 2] put errors on both sides of it
+    { kind: 'outputDelta', loss: 'huber', activation: 'linear', rows: 33, cols: 7 },
+    { kind: 'outputDelta', loss: 'huber', activation: 'tanh', rows: 9, cols: 1 },
+    { kind: 'outputDelta', loss: 'huber', activation: 'softmax', rows: 9, cols: 9 },
   ],
   'reduce.wgsl column_sums': [
     { kind: 'columnSums', rows: 45, cols: 65 },

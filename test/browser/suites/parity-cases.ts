@@ -45,3 +45,9 @@ parityCases.push(
   { name: 'residual: 5-5r-5r-7-3, tanh/relu/softmax, dropout 0.3 on a residual layer, adam', config: { inputSize: 5, layers: [{ units: 5, activation: 'tanh', residual: true }, { units: 5, activation: 'relu', residual: true, dropout: 0.3 }, { units: 7, activation: 'sigmoid' }, { units: 3, activation: 'softmax' }], loss: 'categoricalCrossEntropy', seed: 41 }, rows: 37, fit: { batchSize: 8, learningRate: 0.01, optimizer: 'adam' }, checkpoints: [1, 2, 12] },
   { name: 'residual: 5-6-6r-6r-2, sigmoid/linear hidden, linear output, mse, momentum, L2', config: { inputSize: 5, layers: [{ units: 6, activation: 'sigmoid' }, { units: 6, activation: 'linear', residual: true }, { units: 6, activation: 'sigmoid', residual: true }, { units: 2, activation: 'linear' }], loss: 'mse', seed: 42, l2: 0.05 }, rows: 31, fit: { batchSize: 10, learningRate: 0.02, optimizer: 'momentum' }, checkpoints: [1, 3, 15] },
 );
+
+// regularization and losses (issue 24): L1 beside L2, the Huber loss on an element-wise and a softmax output
+parityCases.push(
+  { name: 'huber (δ 0.5), L1 0.02 and L2 0.05, tanh/linear, adam, mini-batch', config: { inputSize: 5, layers: layers('tanh', 'linear'), loss: 'huber', huberDelta: 0.5, l1: 0.02, l2: 0.05, seed: 41 }, rows: 37, fit: { batchSize: 8, learningRate: 0.01, optimizer: 'adam' }, checkpoints: [1, 4] },
+  { name: 'huber (δ 1), L1 0.05, relu/softmax, sgd, clipNorm 0.5', config: { inputSize: 5, layers: layers('relu', 'softmax'), loss: 'huber', l1: 0.05, seed: 42 }, rows: 30, fit: { batchSize: 10, learningRate: 0.3, clipNorm: 0.5 }, checkpoints: [1, 4] },
+);

@@ -4,7 +4,7 @@
 // onnx/onnx.proto).
 import protobuf from 'protobufjs';
 import { describe, expect, it } from 'vitest';
-import { MLP } from '../src';
+import { type Activation, MLP } from '../src';
 import { toOnnx } from '../src/interop';
 import { architectures, maxDiff, seededRows, toRows, trainedModel } from './interop/helpers';
 import { ort } from './interop/ort-node';
@@ -59,9 +59,9 @@ describe('ONNX export with ONNX Runtime (wasm) in Node', () => {
         expect(decoded.ir_version).toBe(7);
         const ops = decoded.graph.node.map((n) => n.op_type);
         const useBias = config.useBias !== false;
-        const act = { sigmoid: ['Sigmoid'], tanh: ['Tanh'], relu: ['Relu'], linear: [], softmax: ['Softmax'] };
+        const act: Partial<Record<Activation, string[]>> = { sigmoid: ['Sigmoid'], tanh: ['Tanh'], relu: ['Relu'], linear: [], softmax: ['Softmax'] };
         const lin = linear === 'gemm' ? ['Gemm'] : useBias ? ['MatMul', 'Add'] : ['MatMul'];
-        expect(ops).toEqual(config.layers.flatMap((l) => [...lin, ...act[l.activation]]));
+        expect(ops).toEqual(config.layers.flatMap((l) => [...lin, ...(act[l.activation] ?? [])]));
         const softmax = decoded.graph.node.find((n) => n.op_type === 'Softmax');
         if (softmax) expect(softmax.attribute).toEqual([{ name: 'axis', i: -1, type: 2 }]);
         expect(decoded.graph.initializer.map((t) => t.dims)).toEqual(

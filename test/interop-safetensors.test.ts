@@ -4,7 +4,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
-import { MLP } from '../src';
+import { type Activation, MLP } from '../src';
 import { MAX_HEADER_BYTES, datasetToSafetensors, fromSafetensors, toSafetensors } from '../src/interop';
 import { architectures, maxDiff, runPython, seededRows, removeTempDirs, tempDir, requireTorch, trainedModel, writeJson } from './interop/helpers';
 
@@ -46,7 +46,10 @@ describe('safetensors with PyTorch', () => {
         if (config.useBias !== false) expectedState[`${2 * l}.bias`] = [layer.units];
       });
       expect(torch.state).toEqual(expectedState);
-      const names = { sigmoid: 'Sigmoid', tanh: 'Tanh', relu: 'ReLU', linear: 'Identity', softmax: 'Softmax' };
+      const names: Record<Activation, string> = {
+        sigmoid: 'Sigmoid', tanh: 'Tanh', relu: 'ReLU', linear: 'Identity', softmax: 'Softmax', leakyRelu: 'LeakyReLU', elu: 'ELU', selu: 'SELU',
+        gelu: 'GELU', geluTanh: 'GELU', silu: 'SiLU', softplus: 'Softplus', mish: 'Mish',
+      };
       expect(torch.modules).toEqual(config.layers.flatMap((l) => ['Linear', names[l.activation]]));
       const diff = maxDiff(await model.predict(x), torch.predictions);
       console.log(`safetensors export -> PyTorch (${name}): max |prediction difference| = ${diff.toExponential(2)}`);

@@ -1,6 +1,6 @@
 import { type NetSpec, fanIn, outputSize } from '../core/config';
 import { type Params, l2Penalty } from '../core/params';
-import type { Activation } from '../core/types';
+import type { LayerSpec } from '../core/types';
 import { activate, activationDerivative } from './activations';
 import { correctCount, lossSum, outputDelta } from './losses';
 import { dropoutFactors } from '../core/dropout-mask';
@@ -81,11 +81,12 @@ function denseBackward(net: NetSpec, p: Params, l: number, aPrev: ArrayLike<numb
 // Its forward is `activate` (activations.ts; softmax row by row).
 
 /**
- * Backward of the activation op: δ = ∂loss/∂a ⊙ f'(z), with f' written in terms of a; `grad` is
+ * Backward of the activation op: δ = ∂loss/∂a ⊙ f'(z), with f' written in terms of a (or of z,
+ * for the activations that need it: the forward pass's `zs`); `grad` is
  * overwritten with δ. Softmax's backward is applied in the output delta (`outputDelta`) instead.
  */
-function activationBackward(activation: Activation, a: ArrayLike<number>, grad: Float64Array): Float64Array {
-  const fprime = activationDerivative(activation as Exclude<Activation, 'softmax'>, a as Float64Array);
+function activationBackward(layer: LayerSpec, a: ArrayLike<number>, z: ArrayLike<number> | undefined, grad: Float64Array): Float64Array {
+  const fprime = activationDerivative(layer, a, z);
   for (let i = 0; i < grad.length; i++) grad[i] *= fprime[i];
   return grad;
 }
@@ -103,7 +104,7 @@ export function forward(net: NetSpec, p: Params, x: ArrayLike<number>, rows: num
   net.layers.forEach((layer, l) => {
     const z = denseForward(net, p, l, pass.acts[l], rows);
     pass.zs.push(z);
-    const a = activate(layer.activation, z, rows, layer.units);
+    const a = activate(layer, z, rows, layer.units);
     const rate = layer.dropout ?? 0;
     if (!drops || !(rate > 0)) {
       pass.dropout?.push(null);
@@ -128,6 +129,8 @@ export function forward(net: NetSpec, p: Params, x: ArrayLike<number>, rows: num
  *
  * @param acts the forward pass's `acts`
  * @param deltas when given, filled with each layer's δ_l (`[rows, units]`)
+ * @param options `pass`, the forward pass itself: its dropout and its `zs` (needed by the layers whose
+ *   f' is written in terms of z), and per-row loss `weights`
  */
 export function backward(
   net: NetSpec, p: Params, acts: ArrayLike<number>[], y: ArrayLike<number>, rows: number, deltas?: Float64Array[],
@@ -138,14 +141,15 @@ export function backward(
     weights: p.weights.map((w) => new Float64Array(w.length)),
     biases: p.biases.map((b) => new Float64Array(b.length)),
   };
-  let delta = outputDelta(net.loss, net.layers[L - 1].activation, acts[L] as Float64Array, y, rows, outputSize(net), options.weights);
+  const zs = options.pass?.zs;
+  let delta = outputDelta(net.loss, net.layers[L - 1], acts[L] as Float64Array, y, rows, outputSize(net), options.weights, zs?.[L - 1]);
   for (let l = L - 1; l >= 0; l--) {
     if (deltas) deltas[l] = delta;
     const back = denseBackward(net, p, l, acts[l], delta, rows, grads);
     if (!back) break;
     // δ_{l−1} = (δ_l·W_lᵀ) ⊙ f'(a_{l−1}) (a before dropout), then ⊙ the layer's dropout factors
     const dropped = options.pass?.dropout?.[l - 1];
-    delta = activationBackward(net.layers[l - 1].activation, dropped ? dropped.undropped : acts[l], back);
+    delta = activationBackward(net.layers[l - 1], dropped ? dropped.undropped : acts[l], zs?.[l - 1], back);
     if (dropped) for (let i = 0; i < delta.length; i++) delta[i] *= dropped.factors[i];
   }
   return grads;
@@ -197,8 +201,9 @@ export function objective(net: NetSpec, p: Params, out: ArrayLike<number>, y: Ar
  * batch. Used by gradient checking and the tests; training uses the same pieces step by step.
  */
 export function lossAndGradients(net: NetSpec, p: Params, x: ArrayLike<number>, y: ArrayLike<number>, rows: number): { loss: number; grads: Gradients } {
-  const { acts } = forward(net, p, x, rows);
+  const pass = forward(net, p, x, rows);
+  const { acts } = pass;
   const loss = objective(net, p, acts[acts.length - 1], y, rows);
-  const grads = averageGradients(net, p, backward(net, p, acts, y, rows), rows);
+  const grads = averageGradients(net, p, backward(net, p, acts, y, rows, undefined, { pass }), rows);
   return { loss, grads };
 }

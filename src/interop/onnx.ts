@@ -31,7 +31,7 @@ export interface OnnxOptions {
   outputName?: string;
 }
 
-const OPS: Record<Exclude<Activation, 'linear'>, string> = { sigmoid: 'Sigmoid', tanh: 'Tanh', relu: 'Relu', softmax: 'Softmax' };
+const OPS: Partial<Record<Activation, string>> = { sigmoid: 'Sigmoid', tanh: 'Tanh', relu: 'Relu', softmax: 'Softmax' };
 
 function tensor(name: string, dims: number[], values: ArrayLike<number>): ProtoWriter {
   const raw = new Uint8Array(4 * values.length);
@@ -86,6 +86,9 @@ export async function toOnnx(model: MLP, options: OnnxOptions = {}): Promise<Uin
   }
   if (inputName === outputName) throw new RangeError(`options.inputName and options.outputName must differ, both are ${show(inputName)}`);
   const file = await modelFile(model);
+  file.config.layers.forEach((layer, l) => {
+    if (layer.activation !== 'linear' && !OPS[layer.activation]) throw new RangeError(`layer ${l}'s activation '${layer.activation}' has no ONNX export yet`);
+  });
   const useBias = file.config.useBias !== false;
   const graph = new ProtoWriter();
   const initializers: ProtoWriter[] = [];
@@ -109,7 +112,8 @@ export async function toOnnx(model: MLP, options: OnnxOptions = {}): Promise<Uin
     if (layer.activation !== 'linear') {
       const out = last ? outputName : `layer${l}.output`;
       const axis = layer.activation === 'softmax' ? [new ProtoWriter().string(1, 'axis').int(3, -1).int(20, ATTRIBUTE_INT)] : [];
-      graph.message(1, node(OPS[layer.activation], [current], out, `layer${l}/${OPS[layer.activation]}`, axis));
+      const op = OPS[layer.activation]!;
+      graph.message(1, node(op, [current], out, `layer${l}/${op}`, axis));
       current = out;
     }
   });

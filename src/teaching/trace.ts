@@ -108,7 +108,7 @@ export function traceStep(config: ModelConfig, params: Weights, x: Inputs, y: Ta
   const loss = objective(net, p, pass.acts[pass.acts.length - 1], Y.data, m);
   // backward, keeping every layer's δ
   const deltas: Float64Array[] = [];
-  const grads = averageGradients(net, p, backward(net, p, pass.acts, Y.data, m, deltas), m);
+  const grads = averageGradients(net, p, backward(net, p, pass.acts, Y.data, m, deltas, { pass }), m);
   // update: plain gradient descent (biases only when they train)
   const next = cloneParams(p);
   next.weights.forEach((w, l) => optimizerStep({ type: 'sgd' }, w, grads.weights[l], [], lr, 1));

@@ -68,14 +68,14 @@ export const CTRL = {
   c1: 164,
   c2: 168,
   invRows: 172,
-  /** Per layer l, at LAYERS + 16·l: its output [rows, units], its output after dropout, its dropout factors. */
+  /** Per layer l, at LAYERS + 16·l: its output [rows, units], its output after dropout, its dropout factors, its z (layers whose f' reads z). */
   layers: 256,
 } as const;
 
 /** Bytes per layer in the control block's per-layer fields. */
 export const LAYER_FIELDS = 16;
 /** Address of layer `l`'s field in the control block. */
-export const layerField = (l: number, field: 'act' | 'dropped' | 'factors'): number => CTRL.layers + LAYER_FIELDS * l + { act: 0, dropped: 4, factors: 8 }[field];
+export const layerField = (l: number, field: 'act' | 'dropped' | 'factors' | 'z'): number => CTRL.layers + LAYER_FIELDS * l + { act: 0, dropped: 4, factors: 8, z: 12 }[field];
 
 /** Bytes of the control block of a network of `layers` layers (a multiple of 64). */
 export const controlBytes = (layers: number): number => Math.ceil((CTRL.layers + LAYER_FIELDS * layers) / 64) * 64;

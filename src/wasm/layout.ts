@@ -53,7 +53,8 @@ export interface Layout {
   y: number;
   sw: number;
   delta: [number, number];
-  layers: { act: number; dropped: number; factors: number }[];
+  /** Per layer: its output, its output after dropout, its dropout factors, its z (0 where not kept). */
+  layers: { act: number; dropped: number; factors: number; z: number }[];
   data: Record<string, DataRegions>;
   order: number;
   table: number;
@@ -92,7 +93,9 @@ export function planLayout(shape: NetShape, needs: Needs): Layout {
     const act = take('workspace', R * layer.units * 4);
     const dropped = shape.dropout[l] ? take('workspace', R * layer.units * 4) : act;
     const factors = shape.dropout[l] ? take('workspace', R * layer.units * 4) : 0;
-    return { act, dropped, factors };
+    // the pre-activations, for the layers whose f' reads z (gelu, silu, mish, …)
+    const z = shape.keepsZ[l] ? take('workspace', R * layer.units * 4) : 0;
+    return { act, dropped, factors, z };
   });
   const data: Record<string, DataRegions> = {};
   for (const [name, d] of Object.entries(needs.data)) {

@@ -106,6 +106,7 @@ export class WasmMemory {
       put(layerField(i, 'act'), r.act);
       put(layerField(i, 'dropped'), r.dropped);
       put(layerField(i, 'factors'), r.factors);
+      put(layerField(i, 'z'), r.z);
     });
   }
 }

@@ -4,7 +4,7 @@ import { ACTIVATIONS, BACKENDS, LOSSES } from '../choices';
 import { resolveDropout } from '../dropout-mask';
 import { describeValue, isArray, or, readList, readRecord } from '../inspect';
 import { MAX_LAYERS, MAX_PARAMETERS, MAX_UNITS } from '../model-caps';
-import type { BackendName, InitializerSpec, LayerSpec, LossName, ModelConfig } from '../types';
+import type { Activation, BackendName, InitializerSpec, LayerSpec, LossName, ModelConfig } from '../types';
 import { checkBoolean, checkChoice, checkInteger, checkNumber } from './checks';
 
 /**
@@ -45,7 +45,7 @@ export const CONFIG_KEYS = ['inputSize', 'layers', 'loss', 'useBias', 'freezeBia
 
 /** Validates one entry of `layers` (it is the `i`-th of `count`). */
 function resolveLayer(entry: unknown, i: number, count: number): LayerSpec {
-  const layer = readRecord(entry, `layers[${i}]`, ['units', 'activation', 'dropout'], '{units, activation, dropout?}');
+  const layer = readRecord(entry, `layers[${i}]`, ['units', 'activation', 'dropout', 'alpha'], '{units, activation, dropout?, alpha?}');
   const units = checkInteger(`layers[${i}].units`, layer.units, 1, MAX_UNITS);
   const activation = checkChoice(`layers[${i}].activation`, layer.activation, ACTIVATIONS);
   if (activation === 'softmax' && i !== count - 1) {
@@ -55,7 +55,17 @@ function resolveLayer(entry: unknown, i: number, count: number): LayerSpec {
     throw new RangeError(`layers[${i}] is a softmax output of ${units} unit: a 1-unit softmax always outputs 1 and cannot learn; use 2+ units, or one 'sigmoid' unit with 'binaryCrossEntropy'`);
   }
   const dropout = resolveDropout(layer.dropout, i, count);
-  return dropout > 0 ? { units, activation, dropout } : { units, activation };
+  const alpha = resolveAlpha(layer.alpha, activation, i);
+  return { units, activation, ...(dropout > 0 ? { dropout } : {}), ...(alpha === undefined ? {} : { alpha }) };
+}
+
+/** Layer `i`'s `alpha`: only on leakyRelu (any finite slope) and elu (> 0). */
+function resolveAlpha(alpha: unknown, activation: Activation, i: number): number | undefined {
+  if (alpha === undefined) return undefined;
+  if (activation !== 'leakyRelu' && activation !== 'elu') {
+    throw new TypeError(`layers[${i}].alpha ${describeValue(alpha)} does not apply to activation '${activation}' (only 'leakyRelu' and 'elu' take alpha)`);
+  }
+  return checkNumber(`layers[${i}].alpha`, alpha, activation === 'elu' ? 'positive' : 'finite');
 }
 
 /**

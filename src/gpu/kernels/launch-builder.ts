@@ -5,6 +5,7 @@ import { type GatherOptions, gatherRequests } from './launch-gather';
 import { type SoftmaxOptions, softmaxRequest } from './launch-softmax';
 import { type LossOptions, lossRequest } from './launch-loss';
 import { type DropoutOptions, dropoutRequest } from './launch-dropout';
+import { type ActivateOptions, activateRequest } from './launch-activate';
 import { type SumSquaresOptions, sumSquaresRequest } from './launch-clip';
 import { type BatchStatsOptions, type ColumnSumsOptions, batchStatsRequest, columnSumsRequest } from './launch-reduce';
 import { type OptimizerOptions, optimizerRequest } from './launch-optimizer';
@@ -66,6 +67,11 @@ export abstract class LaunchBuilder<L> {
   /** Inverted dropout of one layer, forward or backward. */
   dropout(o: DropoutOptions): L {
     return this.make(dropoutRequest(o));
+  }
+
+  /** The activation pass of a layer that keeps z, forward or backward. */
+  activate(o: ActivateOptions): L {
+    return this.make(activateRequest(o));
   }
 
   /** One parameter buffer's part of the gradient's global norm (clipping by norm). */

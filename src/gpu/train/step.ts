@@ -7,6 +7,7 @@ import type { LaunchBuilder } from '../kernels/launch-builder';
 import { checkFits } from '../limits';
 import type { DeviceParameters } from './parameters';
 import { dropoutThreshold } from '../../core/dropout-mask';
+import { activationAlpha, keepsPreActivation } from '../../core/activation-spec';
 
 const STORAGE = USAGE.STORAGE | USAGE.COPY_SRC | USAGE.COPY_DST;
 
@@ -22,8 +23,10 @@ export interface Workspace {
   wb?: GPUBuffer;
   /** per-row [Σ|y − a|, Σ(y − a)²] (regression metrics), */
   rowMetrics?: GPUBuffer;
-  /** and each dropout layer's output after dropout (what the next layer reads). */
+  /** each dropout layer's output after dropout (what the next layer reads), */
   dropped?: (GPUBuffer | undefined)[];
+  /** and the z of each layer whose f' reads it (`keepsPreActivation`), as big as its activations. */
+  zs?: (GPUBuffer | undefined)[];
 }
 
 /** Allocates a workspace for batches of up to `rows` rows (limits checked first). */
@@ -43,7 +46,7 @@ export function createWorkspace(ctx: GpuContext, rows: number, label: string): W
 
 /** Frees a workspace's buffers. */
 export function releaseWorkspace(ctx: GpuContext, ws: Workspace): void {
-  for (const b of [ws.xb, ws.yb, ws.rowStats, ...ws.acts, ...ws.deltas, ws.wb, ws.rowMetrics, ...(ws.dropped ?? [])]) if (b) ctx.buffers.destroy(b);
+  for (const b of [ws.xb, ws.yb, ws.rowStats, ...ws.acts, ...ws.deltas, ws.wb, ws.rowMetrics, ...(ws.dropped ?? []), ...(ws.zs ?? [])]) if (b) ctx.buffers.destroy(b);
 }
 
 /**
@@ -94,14 +97,18 @@ export function forwardLaunches<D extends { label: string }>(ctx: StepBuild<D>, 
     out.push(...k.gather({ order: src.order, src: src.weights, dst: ws.wb, cols: 1, rows: ws.rows, label: 'gather weights' }));
   }
   net.layers.forEach((layer, l) => {
+    // training a layer whose f' reads z: the product writes z, a pass of its own applies f
+    const z = src.train && keepsPreActivation(layer) ? ((ws.zs ??= [])[l] ??= buffers.create(`z${l}`, ws.rows * layer.units * 4, STORAGE)) : null;
+    const alpha = activationAlpha(layer);
     out.push(
       k.matmul({
-        a: l === 0 ? ws.xb : layerOutput(ws, l - 1), b: state.W[l], c: ws.acts[l],
+        a: l === 0 ? ws.xb : layerOutput(ws, l - 1), b: state.W[l], c: z ?? ws.acts[l],
         M: ws.rows, N: layer.units, K: fanIn(net, l), batchRows: 'm',
-        epilogue: 'biasActivation', activation: layer.activation, bias: net.useBias ? state.B[l] : null,
+        epilogue: 'biasActivation', activation: z ? 'linear' : layer.activation, alpha: z ? 0 : alpha, bias: net.useBias ? state.B[l] : null,
         label: `forward ${l}`,
       }),
     );
+    if (z) out.push(k.activate({ direction: 'forward', src: z, dst: ws.acts[l], cols: layer.units, rows: ws.rows, activation: layer.activation, alpha, label: `activate ${l}` }));
     if (layer.activation === 'softmax') out.push(k.softmax({ z: ws.acts[l], cols: layer.units, rows: ws.rows }));
     const p = dropRate(net, l);
     if (src.train && p > 0) {
@@ -111,14 +118,20 @@ export function forwardLaunches<D extends { label: string }>(ctx: StepBuild<D>, 
     }
   });
   if (src.Y && src.stats) {
+    const output = net.layers[L - 1];
+    const outZ = src.train ? ws.zs?.[L - 1] : undefined;
     if (src.metrics) ws.rowMetrics ??= buffers.create('row metrics', ws.rows * 8, STORAGE);
     out.push(
       k.loss({
         a: ws.acts[L - 1], y: ws.yb, delta: src.train ? ws.deltas[L - 1] : null, rowStats: ws.rowStats, cols: outputSize(net), rows: ws.rows,
-        loss: net.loss, activation: net.layers[L - 1].activation, writeDelta: src.train,
+        // an output whose f' reads z: the loss writes ∂loss/∂a, the activation pass multiplies by f'(z)
+        loss: net.loss, activation: outZ ? 'linear' : output.activation, alpha: activationAlpha(output), writeDelta: src.train,
         sampleWeights: src.weights ? ws.wb : null, rowMetrics: src.metrics ? ws.rowMetrics : null,
       }),
     );
+    if (outZ) {
+      out.push(k.activate({ direction: 'backward', src: outZ, dst: ws.deltas[L - 1], cols: output.units, rows: ws.rows, activation: output.activation, alpha: activationAlpha(output), label: `activate backward ${L - 1}` }));
+    }
     out.push(k.batchStats({ rowStats: ws.rowStats, stats: src.stats, flags: src.train ? state.flags : null }));
     if (src.metrics) out.push({ ...k.batchStats({ rowStats: ws.rowMetrics!, stats: src.metrics, flags: null }), label: 'batch metrics' });
   }
@@ -142,12 +155,14 @@ export function backwardLaunches<D>(ctx: StepBuild<D>, state: DeviceParameters, 
     out.push(k.matmul({ a: aPrev, b: ws.deltas[l], c: state.gW[l], M: fin, N: units, K: ws.rows, batchRows: 'k', transA: true, label: `dW ${l}` }));
     // ∂b_l = Σ_batch δ_l
     if (net.useBias && !net.freezeBias) out.push(k.columnSums({ src: ws.deltas[l], dst: state.gB[l], cols: units }));
-    // δ_{l−1} = (δ_l · W_lᵀ) ⊙ f'(a_{l−1})
+    // δ_{l−1} = (δ_l · W_lᵀ) ⊙ f'(a_{l−1}), or f'(z_{l−1}) for the layers that keep z
     if (l > 0) {
+      const below = net.layers[l - 1];
       out.push(
         k.matmul({
           a: ws.deltas[l], b: state.W[l], c: ws.deltas[l - 1], M: ws.rows, N: fin, K: units, batchRows: 'm',
-          transB: true, epilogue: 'activationDerivative', activation: net.layers[l - 1].activation, aux: ws.acts[l - 1], label: `delta ${l - 1}`,
+          transB: true, epilogue: 'activationDerivative', activation: below.activation, alpha: activationAlpha(below),
+          aux: ws.zs?.[l - 1] ?? ws.acts[l - 1], label: `delta ${l - 1}`,
         }),
       );
       // δ_{l−1} ⊙= the dropout factors of layer l − 1 (f' above used its output before dropout)

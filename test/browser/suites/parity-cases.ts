@@ -1,4 +1,5 @@
 // Parity matrix: every hidden activation, loss, optimizer and batching mode appears at least once.
+import type { Activation } from '../../../src/core/types';
 import type { ParityCase } from './trainer';
 
 const layers = (hidden: 'sigmoid' | 'tanh' | 'relu' | 'linear', out: 'sigmoid' | 'tanh' | 'relu' | 'linear' | 'softmax', outUnits = 3) => [
@@ -38,3 +39,25 @@ parityCases.push(
   { name: 'classWeight [1, 4] on a sigmoid-binary model, sgd', config: { inputSize: 5, layers: layers('tanh', 'sigmoid', 1), loss: 'binaryCrossEntropy', seed: 31 }, rows: 40, fit: { batchSize: 8, learningRate: 0.2, classWeight: [1, 4] }, checkpoints: [1, 3, 20] },
   { name: 'sampleWeight, tanh/linear, sse, sgd, mini-batch', config: { inputSize: 5, layers: layers('tanh', 'linear'), loss: 'sse', seed: 32 }, rows: 43, fit: { batchSize: 8, learningRate: 0.05, sampleWeight: weights43 }, checkpoints: [1, 2, 17] },
 );
+
+// the newer activations: one network each, hidden (with dropout) and output, and a 1-2-1 whose
+// first layer sees z up to ±80 (weights ±40 on inputs in [−2, 2])
+const MODERN: { activation: Activation; alpha?: number }[] = [
+  { activation: 'leakyRelu' }, { activation: 'leakyRelu', alpha: -0.2 }, { activation: 'elu', alpha: 0.5 }, { activation: 'selu' },
+  { activation: 'gelu' }, { activation: 'geluTanh' }, { activation: 'silu' }, { activation: 'softplus' }, { activation: 'mish' },
+];
+for (const spec of MODERN) {
+  const label = `${spec.activation}${spec.alpha === undefined ? '' : ` α ${spec.alpha}`}`;
+  parityCases.push(
+    {
+      name: `${label} hidden (dropout 0.25) and output, 5-7-6-3, mse, adam`,
+      config: { inputSize: 5, layers: [{ units: 7, ...spec }, { units: 6, ...spec, dropout: 0.25 }, { units: 3, ...spec }], loss: 'mse', seed: 40 },
+      rows: 23, fit: { batchSize: 7, learningRate: 0.01, optimizer: 'adam' }, checkpoints: [1, 3],
+    },
+    {
+      name: `${label} at z up to ±80, 1-2-1, mse, sgd`,
+      config: { inputSize: 1, layers: [{ units: 2, ...spec }, { units: 1, ...spec }], loss: 'mse', seed: 41, useBias: false, weights: [[[40, -40]], [[0.5], [-0.25]]] },
+      rows: 9, fit: { batchSize: 9, learningRate: 1e-4 }, checkpoints: [1, 2],
+    },
+  );
+}

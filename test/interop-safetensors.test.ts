@@ -117,7 +117,7 @@ describe('safetensors files refused before anything is allocated', () => {
     const good = await toSafetensors(await MLP.create({ ...config, backend: 'cpu' }));
     const create = vi.spyOn(MLP, 'create');
     await expect(fromSafetensors(good, { config: { layers: [{ units: 8, activation: 'tanh' }] } })).rejects.toThrow(/options\.config\.layers must list the 4 dense layers the safetensors file holds, got 1/);
-    await expect(fromSafetensors(good, { config: { layers: config.layers.map((l, i) => (i === 2 ? { ...l, activation: 'gelu' as never } : l)) } })).rejects.toThrow(/options\.config layer 2 activation must be one of/);
+    await expect(fromSafetensors(good, { config: { layers: config.layers.map((l, i) => (i === 2 ? { ...l, activation: 'relu6' as never } : l)) } })).rejects.toThrow(/options\.config layer 2 activation must be one of/);
     await expect(fromSafetensors('model.safetensors' as never)).rejects.toThrow(/bytes must be a Uint8Array or ArrayBuffer, got "model\.safetensors"/);
     expect(create).not.toHaveBeenCalled();
     expect(MAX_HEADER_BYTES).toBe(100_000_000);

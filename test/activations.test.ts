@@ -52,3 +52,25 @@ describe('CPU activations against PyTorch (float64), z from −80 to 80', () => 
     for (const [x, w] of want) expect(Math.abs(erfc(x) - w) / w, `erfc(${x}) = ${erfc(x)}, want ${w}`).toBeLessThan(1e-14);
   });
 });
+
+describe('alpha at create', () => {
+  const base = { inputSize: 2, loss: 'mse', backend: 'cpu' } as const;
+  it('is refused on another activation, non-finite, or (elu) not > 0, naming the layer and value', async () => {
+    const { MLP } = await import('../src');
+    await expect(MLP.create({ ...base, layers: [{ units: 3, activation: 'relu', alpha: 0.1 }, { units: 1, activation: 'linear' }] })).rejects.toThrow(
+      /layers\[0\]\.alpha 0\.1 does not apply to activation 'relu' \(only 'leakyRelu' and 'elu' take alpha\)/,
+    );
+    await expect(MLP.create({ ...base, layers: [{ units: 3, activation: 'tanh' }, { units: 1, activation: 'elu', alpha: 0 }] })).rejects.toThrow(/layers\[1\]\.alpha must be a finite number > 0, got 0/);
+    await expect(MLP.create({ ...base, layers: [{ units: 3, activation: 'leakyRelu', alpha: Number.NaN }, { units: 1, activation: 'linear' }] })).rejects.toThrow(/layers\[0\]\.alpha must be a finite number, got NaN/);
+    await expect(MLP.create({ ...base, layers: [{ units: 3, activation: 'leakyRelu', alpha: '0.1' as never }, { units: 1, activation: 'linear' }] })).rejects.toThrow(/layers\[0\]\.alpha must be a finite number/);
+  });
+  it('is kept in the config as given (defaults are not written in)', async () => {
+    const { MLP } = await import('../src');
+    const m = await MLP.create({ ...base, layers: [{ units: 3, activation: 'leakyRelu', alpha: -0.5 }, { units: 1, activation: 'elu' }] });
+    expect(m.config.layers).toEqual([{ units: 3, activation: 'leakyRelu', alpha: -0.5 }, { units: 1, activation: 'elu' }]);
+    const saved = await m.toJSON();
+    expect(saved.config.layers[0].alpha).toBe(-0.5);
+    const back = await MLP.fromJSON(JSON.stringify(saved));
+    expect(back.config.layers[0]).toEqual({ units: 3, activation: 'leakyRelu', alpha: -0.5 });
+  });
+});

@@ -4,7 +4,7 @@ import { EarlyStoppingFields, ScheduleFields, type ShownError, fieldNumber, show
 import { checkFeatures } from './feature-checks';
 import type { Settings } from './presets';
 
-const ACTIVATIONS: Activation[] = ['relu', 'sigmoid', 'tanh', 'linear', 'softmax'];
+const ACTIVATIONS: Activation[] = ['relu', 'sigmoid', 'tanh', 'linear', 'softmax', 'leakyRelu', 'elu', 'selu', 'gelu', 'geluTanh', 'silu', 'softplus', 'mish'];
 const LOSSES: { value: LossName; label: string }[] = [
   { value: 'categoricalCrossEntropy', label: 'categorical cross-entropy (softmax)' },
   { value: 'binaryCrossEntropy', label: 'binary cross-entropy (sigmoid)' },

@@ -82,6 +82,32 @@ describe('gradientCheck: backprop vs central differences (ε = 1e-4), relative d
       }
     }
   }
+  // The newer activations, each once as the hidden activation and once as a regression output
+  // (leakyRelu also with a negative slope, whose f' reads z), with L2 on.
+  const modern: { activation: Activation; alpha?: number }[] = [
+    { activation: 'leakyRelu' }, { activation: 'leakyRelu', alpha: -0.3 }, { activation: 'elu', alpha: 0.7 }, { activation: 'selu' },
+    { activation: 'gelu' }, { activation: 'geluTanh' }, { activation: 'silu' }, { activation: 'softplus' }, { activation: 'mish' },
+  ];
+  for (const spec of modern) {
+    for (const place of ['hidden', 'output'] as const) {
+      it(`${spec.activation}${spec.alpha === undefined ? '' : ` α = ${spec.alpha}`} as the ${place} activation, mse, λ = 0.3`, async () => {
+        const rng = new Rng(17, `${spec.activation}/${spec.alpha}/${place}`);
+        const layer = (units: number) => ({ units, ...spec });
+        const config: ModelConfig = {
+          inputSize: 3,
+          layers: place === 'hidden' ? [layer(5), layer(4), { units: 2, activation: 'linear' }] : [{ units: 5, activation: 'tanh' }, layer(3)],
+          loss: 'mse', l2: 0.3, seed: 7, initializer: { type: 'normal', scale: 0.6 }, backend: 'cpu',
+        };
+        const model = await MLP.create(config);
+        const weights = await model.getWeights();
+        weights.biases = weights.biases.map((b) => b.map(() => rng.uniform(-0.5, 0.5)));
+        const { x, y } = data(rng, 7, 3, config.layers.at(-1)!.units, 'mse');
+        const r = gradientCheck({ config, weights }, x, y);
+        expect(r.relativeDifference, JSON.stringify({ layers: config.layers, r })).toBeLessThan(1e-7);
+        expect(r.maxAbsoluteDifference, JSON.stringify({ layers: config.layers, r })).toBeLessThan(1e-7);
+      });
+    }
+  }
 });
 
 describe('gradientCheck with a fixed dropout mask and sample weights (3 → 5 → 4 → 3, 7 rows)', () => {

@@ -16,7 +16,10 @@ import { MATMUL_VARIANTS, type MatmulVariantSpec } from '../src/gpu/kernels/matm
 import type { Activation, LossName } from '../src/core/types';
 
 // Records keyed by the unions: the typecheck fails when a name is added to a union and not here.
-const ACTIVATION_NAMES: Record<Activation, true> = { sigmoid: true, tanh: true, relu: true, linear: true, softmax: true };
+const ACTIVATION_NAMES: Record<Activation, true> = {
+  sigmoid: true, tanh: true, relu: true, linear: true, softmax: true,
+  leakyRelu: true, elu: true, selu: true, gelu: true, geluTanh: true, silu: true, softplus: true, mish: true,
+};
 const LOSS_NAMES: Record<LossName, true> = { sse: true, mse: true, binaryCrossEntropy: true, categoricalCrossEntropy: true, huber: true };
 const OPTIMIZER_TYPES: Record<ResolvedOptimizer['type'], true> = { sgd: true, momentum: true, adam: true, rmsprop: true, adamw: true };
 const EPILOGUES: Record<Epilogue, true> = { none: true, biasActivation: true, activationDerivative: true };
@@ -326,7 +329,7 @@ describe('matmul variant kernels (matmul-vec4.wgsl, matmul-subgroups.wgsl)', () 
   }
 
   it('struct Params carries the sizes and every mode (read with RUNTIME_MODES)', () => {
-    expect(KERNELS.matmul.uniforms.params!.fields.map((f) => f.name)).toEqual(['M', 'N', 'K', 'batchRows', 'transA', 'transB', 'epilogue', 'activation', 'hasBias']);
+    expect(KERNELS.matmul.uniforms.params!.fields.map((f) => f.name)).toEqual(['M', 'N', 'K', 'batchRows', 'transA', 'transB', 'epilogue', 'activation', 'hasBias', 'alpha']);
     expect(KERNELS.matmul.overrides).toContain('RUNTIME_MODES');
   });
 

@@ -55,6 +55,41 @@ const ODD_SHAPES: [string, ModelConfig, number, Omit<FitOptions, 'epochs'>][] = 
   ['17-1 linear, sse, sample weights, clipValue', { inputSize: 17, layers: [{ units: 1, activation: 'linear' }], loss: 'sse', seed: 8 }, 19, { batchSize: 4, learningRate: 0.02, clipValue: 0.05, sampleWeight: Array.from({ length: 19 }, (_, i) => (i % 3) + 0.5) }],
 ];
 
+/** The newer activations, one network each (with leakyRelu and elu also at a non-default alpha). */
+export const MODERN_ACTIVATIONS: { activation: Activation; alpha?: number }[] = [
+  { activation: 'leakyRelu' }, { activation: 'leakyRelu', alpha: -0.2 }, { activation: 'elu', alpha: 0.5 }, { activation: 'selu' },
+  { activation: 'gelu' }, { activation: 'geluTanh' }, { activation: 'silu' }, { activation: 'softplus' }, { activation: 'mish' },
+];
+const label = (s: { activation: Activation; alpha?: number }) => `${s.activation}${s.alpha === undefined ? '' : ` α ${s.alpha}`}`;
+
+/**
+ * A 1-2-1 network whose first layer sees z = ±80 (weights ±40, inputs ±2): the wasm forward and
+ * one SGD step against the CPU's, every value finite.
+ */
+async function largeZ(spec: { activation: Activation; alpha?: number }): Promise<string[]> {
+  const config: ModelConfig = {
+    inputSize: 1, loss: 'mse', seed: 1, useBias: false,
+    layers: [{ units: 2, ...spec }, { units: 1, ...spec }],
+    weights: [[[40, -40]], [[0.5], [-0.25]]],
+  };
+  const t = await twins(config);
+  const x = [[2], [-2]];
+  const y = [[1], [-1]];
+  const xd = toInputs(x, t.net);
+  const [pc, pw] = [await t.cpu.predict(xd), await t.wasm.predict(xd)];
+  const failures = differences(`${label(spec)} at z = ±80: predictions`, pc, pw, { atol: 1e-5, rtol: 1e-5 });
+  const fit = { batchSize: 2, learningRate: 1e-4, epochs: 1 };
+  await fitOn(fitHost(t.cpu, t.net), x, y, fit);
+  await fitOn(fitHost(t.wasm, t.net), x, y, fit);
+  const [gc, gw] = [flatParams(await t.cpu.readParams()), flatParams(await t.wasm.readParams())];
+  for (const [who, v] of [['cpu', gc], ['wasm', gw], ['cpu predict', Array.from(pc)], ['wasm predict', Array.from(pw)]] as const) {
+    if (!v.every(Number.isFinite)) failures.push(`${label(spec)} at z = ±80: ${who} has a non-finite value: ${v.join(', ')}`);
+  }
+  failures.push(...differences(`${label(spec)} at z = ±80: parameters after 1 step`, gc, gw, stepTolerance(1)));
+  t.raw.dispose();
+  return failures;
+}
+
 /** A named run of the matrix and the differences it finds. */
 export interface WasmParityCase {
   name: string;
@@ -84,5 +119,15 @@ export const WASM_PARITY_GROUPS: Record<string, WasmParityCase[]> = {
       },
     })),
   ),
+  'wasm vs CPU: the newer activations (5-7-6-3, hidden with dropout and output, mse, adam, 23 rows in batches of 7; z = ±80)': MODERN_ACTIVATIONS.flatMap((spec) => [
+    {
+      name: `${label(spec)}: hidden and output`,
+      run: () => parity(`${label(spec)}`, {
+        inputSize: 5, loss: 'mse', seed: 12,
+        layers: [{ units: 7, ...spec }, { units: 6, ...spec, dropout: 0.25 }, { units: 3, ...spec }],
+      }, 23, { batchSize: 7, learningRate: 0.01, optimizer: 'adam' }, [1, 3]),
+    },
+    { name: `${label(spec)}: z = ±80`, run: () => largeZ(spec) },
+  ]),
   'wasm vs CPU: odd shapes': ODD_SHAPES.map(([name, config, rows, fit]) => ({ name, run: () => parity(name, config, rows, fit, [1, 3]) })),
 };

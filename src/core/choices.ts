@@ -8,7 +8,9 @@ import type { Activation, BackendName, LossName } from './types';
  * @example
  * ACTIVATIONS.includes('relu'); // true
  */
-export const ACTIVATIONS: readonly Activation[] = ['sigmoid', 'tanh', 'relu', 'linear', 'softmax'];
+export const ACTIVATIONS: readonly Activation[] = [
+  'sigmoid', 'tanh', 'relu', 'linear', 'softmax', 'leakyRelu', 'elu', 'selu', 'gelu', 'geluTanh', 'silu', 'softplus', 'mish',
+];
 
 /**
  * The losses a model may train with.

@@ -1,5 +1,5 @@
-import type { Activation, LossName } from '../core/types';
-import { activationDerivative } from './activations';
+import type { LossName } from '../core/types';
+import { type ActivationOf, activationDerivative } from './activations';
 
 import { LOG_EPS } from '../core/loss-clamp';
 
@@ -60,27 +60,29 @@ export function lossSum(loss: LossName, a: Float64Array, y: ArrayLike<number>, r
  * The output layer's error term δ_L = ∂loss/∂z_L for each sample (not divided by the batch size).
  * Sigmoid + binary cross-entropy and softmax + categorical cross-entropy use the fused δ = a − y;
  * otherwise δ = ∂loss/∂a ⊙ f'(z), with softmax's Jacobian applied row by row (∂loss/∂a of `huber`
- * is clamp(a − y, −δ, δ)/cols). With `weights`, each row's δ is multiplied by its weight.
+ * is clamp(a − y, −δ, δ)/cols). With `weights`, each row's δ is multiplied by its weight; `z` is
+ * the output layer's pre-activation, needed when its f' is written in terms of z.
  *
  * @example
  * outputDelta('sse', 'linear', new Float64Array([0.191]), new Float64Array([1]), 1, 1); // [-0.809]
  */
 export function outputDelta(
   loss: LossName,
-  activation: Activation,
+  activation: ActivationOf,
   a: Float64Array,
   y: ArrayLike<number>,
   rows: number,
   cols: number,
   weights?: ArrayLike<number> | null,
+  z?: ArrayLike<number>,
   huberDelta = 1,
 ): Float64Array {
-  const delta = unweightedDelta(loss, activation, a, y, rows, cols, huberDelta);
+  const delta = unweightedDelta(loss, activation, a, y, rows, cols, z, huberDelta);
   if (weights) for (let i = 0; i < delta.length; i++) delta[i] *= weights[Math.floor(i / cols)];
   return delta;
 }
 
-function unweightedDelta(loss: LossName, activation: Activation, a: Float64Array, y: ArrayLike<number>, rows: number, cols: number, huberDelta: number): Float64Array {
+function unweightedDelta(loss: LossName, activation: ActivationOf, a: Float64Array, y: ArrayLike<number>, rows: number, cols: number, z: ArrayLike<number> | undefined, huberDelta: number): Float64Array {
   const n = rows * cols;
   const delta = new Float64Array(n);
   if (loss === 'binaryCrossEntropy' || loss === 'categoricalCrossEntropy') {
@@ -92,7 +94,7 @@ function unweightedDelta(loss: LossName, activation: Activation, a: Float64Array
   const scale = loss === 'mse' ? 2 / cols : loss === 'huber' ? 1 / cols : 1;
   if (loss === 'huber') for (let i = 0; i < n; i++) g[i] = scale * Math.min(huberDelta, Math.max(-huberDelta, a[i] - y[i]));
   else for (let i = 0; i < n; i++) g[i] = scale * (a[i] - y[i]);
-  if (activation === 'softmax') {
+  if ((typeof activation === 'string' ? activation : activation.activation) === 'softmax') {
     for (let r = 0; r < rows; r++) {
       const o = r * cols;
       let dot = 0;
@@ -101,7 +103,7 @@ function unweightedDelta(loss: LossName, activation: Activation, a: Float64Array
     }
     return delta;
   }
-  const fprime = activationDerivative(activation, a);
+  const fprime = activationDerivative(activation, a, z);
   for (let i = 0; i < n; i++) delta[i] = g[i] * fprime[i];
   return delta;
 }

@@ -1,6 +1,6 @@
 import { type NetSpec, fanIn, outputSize } from '../core/config';
 import { type Params, weightPenalty } from '../core/params';
-import type { Activation } from '../core/types';
+import type { LayerSpec } from '../core/types';
 import { activate, activationDerivative } from './activations';
 import { correctCount, lossSum, outputDelta } from './losses';
 import { dropoutFactors } from '../core/dropout-mask';
@@ -83,11 +83,12 @@ function denseBackward(net: NetSpec, p: Params, l: number, aPrev: ArrayLike<numb
 // Its forward is `activate` (activations.ts; softmax row by row).
 
 /**
- * Backward of the activation op: δ = ∂loss/∂a ⊙ f'(z), with f' written in terms of a; `grad` is
+ * Backward of the activation op: δ = ∂loss/∂a ⊙ f'(z), with f' written in terms of a (or of z,
+ * for the activations that need it: the forward pass's `zs`); `grad` is
  * overwritten with δ. Softmax's backward is applied in the output delta (`outputDelta`) instead.
  */
-function activationBackward(activation: Activation, a: ArrayLike<number>, grad: Float64Array): Float64Array {
-  const fprime = activationDerivative(activation as Exclude<Activation, 'softmax'>, a as Float64Array);
+function activationBackward(layer: LayerSpec, a: ArrayLike<number>, z: ArrayLike<number> | undefined, grad: Float64Array): Float64Array {
+  const fprime = activationDerivative(layer, a, z);
   for (let i = 0; i < grad.length; i++) grad[i] *= fprime[i];
   return grad;
 }
@@ -105,7 +106,7 @@ export function forward(net: NetSpec, p: Params, x: ArrayLike<number>, rows: num
   net.layers.forEach((layer, l) => {
     const z = denseForward(net, p, l, pass.acts[l], rows);
     pass.zs.push(z);
-    const a = activate(layer.activation, z, rows, layer.units);
+    const a = activate(layer, z, rows, layer.units);
     pass.activated.push(a);
     const rate = layer.dropout ?? 0;
     let out = a;
@@ -136,6 +137,8 @@ export function forward(net: NetSpec, p: Params, x: ArrayLike<number>, rows: num
  *
  * @param acts the forward pass's `acts`
  * @param deltas when given, filled with each layer's δ_l (`[rows, units]`)
+ * @param options `pass`, the forward pass itself: its dropout and its `zs` (needed by the layers whose
+ *   f' is written in terms of z), and per-row loss `weights`
  */
 export function backward(
   net: NetSpec, p: Params, acts: ArrayLike<number>[], y: ArrayLike<number>, rows: number, deltas?: Float64Array[],
@@ -148,7 +151,8 @@ export function backward(
   };
   const pass = options.pass;
   if (!pass && net.layers.some((layer) => layer.residual)) throw new Error('backward of a network with residual layers needs the forward pass (options.pass)');
-  let delta = outputDelta(net.loss, net.layers[L - 1].activation, acts[L] as Float64Array, y, rows, outputSize(net), options.weights, net.huberDelta);
+  const zs = pass?.zs;
+  let delta = outputDelta(net.loss, net.layers[L - 1], acts[L] as Float64Array, y, rows, outputSize(net), options.weights, zs?.[L - 1], net.huberDelta);
   // ∂loss/∂a_l of a residual layer l, which reaches a_{l−1} through the skip as well
   let skipped: Float64Array | null = null;
   for (let l = L - 1; l >= 0; l--) {
@@ -158,9 +162,9 @@ export function backward(
     // ∂loss/∂a_{l−1} = δ_l·W_lᵀ (+ ∂loss/∂a_l when layer l adds its input)
     if (skipped) for (let i = 0; i < back.length; i++) back[i] += skipped[i];
     skipped = net.layers[l - 1].residual ? Float64Array.from(back) : null;
-    // δ_{l−1} = ∂loss/∂a_{l−1} ⊙ f'(f(z_{l−1})) (before dropout and the residual add), then ⊙ the layer's dropout factors
+    // δ_{l−1} = ∂loss/∂a_{l−1} ⊙ f'(z_{l−1}) (read from f(z) before dropout and the residual add, or from z), then ⊙ the layer's dropout factors
     const dropped = pass?.dropout?.[l - 1];
-    delta = activationBackward(net.layers[l - 1].activation, pass ? pass.activated[l - 1] : acts[l], back);
+    delta = activationBackward(net.layers[l - 1], pass ? pass.activated[l - 1] : acts[l], zs?.[l - 1], back);
     if (dropped) for (let i = 0; i < delta.length; i++) delta[i] *= dropped.factors[i];
   }
   return grads;

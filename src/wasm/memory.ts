@@ -107,6 +107,7 @@ export class WasmMemory {
       put(layerField(i, 'dropped'), r.dropped);
       put(layerField(i, 'factors'), r.factors);
       put(layerField(i, 'sum'), r.sum);
+      put(layerField(i, 'z'), r.z);
     });
   }
 }

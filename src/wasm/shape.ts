@@ -4,6 +4,7 @@
  * zeros that no kernel writes (so the optimizer runs whole vectors, and the padding stays 0 and
  * finite under every optimizer). Gradients and each optimizer slot use the same layout.
  */
+import { keepsPreActivation } from '../core/activation-spec';
 import { type NetSpec, fanIn } from '../core/config';
 import { matmulScratchBytes } from './kernels/matmul';
 
@@ -32,6 +33,8 @@ export interface NetShape {
   scratchBytes: number;
   /** Layers that drop units while training. */
   dropout: boolean[];
+  /** Layers whose f' reads z, kept from the forward pass (`keepsPreActivation`). */
+  keepsZ: boolean[];
 }
 
 const pad4 = (n: number) => Math.ceil(n / 4) * 4;
@@ -57,6 +60,7 @@ export function netShape(net: NetSpec): NetShape {
     widest: Math.max(...net.layers.map((l) => l.units)),
     scratchBytes: matmulScratchBytes({ N: Math.max(...widths) }),
     dropout: net.layers.map((l) => (l.dropout ?? 0) > 0),
+    keepsZ: net.layers.map(keepsPreActivation),
   };
 }
 
@@ -67,5 +71,5 @@ export function segmentOf(shape: NetShape, l: number, kind: 'weights' | 'biases'
 
 /** A key naming everything the generated module depends on: two networks with the same key share one compiled module. */
 export function shapeKey(net: NetSpec): string {
-  return JSON.stringify([net.inputSize, net.layers.map((l) => [l.units, l.activation, l.dropout ?? 0, l.residual ?? false]), net.loss, net.useBias, net.freezeBias, net.l2, net.l1, net.huberDelta ?? 0]);
+  return JSON.stringify([net.inputSize, net.layers.map((l) => [l.units, l.activation, l.alpha ?? null, l.dropout ?? 0, l.residual ?? false]), net.loss, net.useBias, net.freezeBias, net.l2, net.l1, net.huberDelta ?? 0]);
 }

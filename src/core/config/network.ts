@@ -4,7 +4,7 @@ import { ACTIVATIONS, BACKENDS, LOSSES } from '../choices';
 import { resolveDropout } from '../dropout-mask';
 import { describeValue, isArray, or, readList, readRecord } from '../inspect';
 import { MAX_LAYERS, MAX_PARAMETERS, MAX_UNITS } from '../model-caps';
-import type { BackendName, InitializerSpec, LayerSpec, LossName, ModelConfig } from '../types';
+import type { Activation, BackendName, InitializerSpec, LayerSpec, LossName, ModelConfig } from '../types';
 import { checkBoolean, checkChoice, checkInteger, checkNumber } from './checks';
 
 /**
@@ -49,7 +49,7 @@ export const CONFIG_KEYS = ['inputSize', 'layers', 'loss', 'useBias', 'freezeBia
 
 /** Validates one entry of `layers` (it is the `i`-th of `count`, its input `fanIn` wide). */
 function resolveLayer(entry: unknown, i: number, count: number, fanIn: number): LayerSpec {
-  const layer = readRecord(entry, `layers[${i}]`, ['units', 'activation', 'dropout', 'residual'], '{units, activation, dropout?, residual?}');
+  const layer = readRecord(entry, `layers[${i}]`, ['units', 'activation', 'dropout', 'residual', 'alpha'], '{units, activation, dropout?, residual?, alpha?}');
   const units = checkInteger(`layers[${i}].units`, layer.units, 1, MAX_UNITS);
   const activation = checkChoice(`layers[${i}].activation`, layer.activation, ACTIVATIONS);
   if (activation === 'softmax' && i !== count - 1) {
@@ -60,7 +60,8 @@ function resolveLayer(entry: unknown, i: number, count: number, fanIn: number): 
   }
   const dropout = resolveDropout(layer.dropout, i, count);
   const residual = resolveResidual(layer.residual, i, count, fanIn, units);
-  return { units, activation, ...(dropout > 0 ? { dropout } : {}), ...(residual ? { residual } : {}) };
+  const alpha = resolveAlpha(layer.alpha, activation, i);
+  return { units, activation, ...(dropout > 0 ? { dropout } : {}), ...(residual ? { residual } : {}), ...(alpha === undefined ? {} : { alpha }) };
 }
 
 /** Validates layer `i`'s `residual` flag: a boolean, on a hidden layer whose input is as wide as its output. */
@@ -72,6 +73,15 @@ function resolveResidual(v: unknown, i: number, count: number, fanIn: number, un
     throw new RangeError(`layers[${i}].residual needs the layer's input as wide as its output: its input has ${fanIn} values and it has ${units} units`);
   }
   return true;
+}
+
+/** Layer `i`'s `alpha`: only on leakyRelu (any finite slope) and elu (> 0). */
+function resolveAlpha(alpha: unknown, activation: Activation, i: number): number | undefined {
+  if (alpha === undefined) return undefined;
+  if (activation !== 'leakyRelu' && activation !== 'elu') {
+    throw new TypeError(`layers[${i}].alpha ${describeValue(alpha)} does not apply to activation '${activation}' (only 'leakyRelu' and 'elu' take alpha)`);
+  }
+  return checkNumber(`layers[${i}].alpha`, alpha, activation === 'elu' ? 'positive' : 'finite');
 }
 
 /**

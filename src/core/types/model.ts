@@ -4,12 +4,17 @@
 // `z = a_prev · W + b`) and biases `b[l]` of length `units`.
 
 /**
- * Element-wise activations, plus `softmax` (row-wise, output layer only).
+ * Element-wise activations, plus `softmax` (row-wise, output layer only). PyTorch / TF.js names:
+ * `leakyRelu` nn.LeakyReLU / LeakyReLU layer, `elu` nn.ELU / 'elu', `selu` nn.SELU / 'selu',
+ * `gelu` nn.GELU() (erf) / 'gelu', `geluTanh` nn.GELU(approximate='tanh') / 'gelu_new',
+ * `silu` nn.SiLU / 'swish', `softplus` nn.Softplus / 'softplus', `mish` nn.Mish / 'mish'.
  *
  * @example
  * const hidden: Activation = 'relu';
  */
-export type Activation = 'sigmoid' | 'tanh' | 'relu' | 'linear' | 'softmax';
+export type Activation =
+  | 'sigmoid' | 'tanh' | 'relu' | 'linear' | 'softmax'
+  | 'leakyRelu' | 'elu' | 'selu' | 'gelu' | 'geluTanh' | 'silu' | 'softplus' | 'mish';
 
 /**
  * Loss functions, each reported as the mean over samples: `sse` Σ½(t − o)², `mse` mean (t − o)²,
@@ -52,6 +57,11 @@ export interface LayerSpec {
    * Default false.
    */
   residual?: boolean;
+  /**
+   * `leakyRelu` and `elu` only: the negative-side slope (PyTorch's `negative_slope`, TF.js's
+   * LeakyReLU `alpha`; default 0.01) or ELU's saturation (PyTorch and TF.js `alpha`; default 1, > 0).
+   */
+  alpha?: number;
 }
 
 /**

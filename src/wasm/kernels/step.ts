@@ -2,7 +2,7 @@
  * The training step and inference as module functions: `train(first, count)` runs table entries
  * [first, first + count) — gather, forward (bias and activation fused into each product, then
  * softmax and dropout), loss and output delta, backward (weight gradients, bias gradients, hidden
- * deltas with f'(a) and dropout fused), update — without returning to the host, stopping at the
+ * deltas with f'(a), or f'(z) for the layers that keep z, and dropout fused), update — without returning to the host, stopping at the
  * first batch whose objective or update is not finite. With a `mark` import, every stage ends with
  * mark(stage) (the profiling build; see {@link StepStages}).
  */
@@ -13,6 +13,7 @@ import { CTRL, STATS, STATUS, TABLE, layerField } from '../control';
 import { type NetShape, segmentOf } from '../shape';
 import type { MathFunctions } from './math';
 import { addMatmul } from './matmul';
+import { addLayerActivations } from './activations';
 import { addBiasGrad, addDropout, addSumAbs, addSumSquares } from './elementwise';
 import { addLossStats, addSoftmax } from './loss';
 import { addGather, addRowToFloat } from './gather';
@@ -59,16 +60,18 @@ export function addStep(m: ModuleBuilder, shape: NetShape, math: MathFunctions, 
   const { net, widths } = shape;
   const L = net.layers.length;
   const acts = net.layers.map((l) => l.activation);
+  const fns = addLayerActivations(m, math, net.layers);
   const trainsBiases = net.useBias && !net.freezeBias;
+  // z is stored (at the product's p2) only by the layers whose f' reads it
   const forward = net.layers.map((layer, l) => addMatmul(m, `forward${l}`, {
     a: 'rows', b: 'rows', M: null, K: widths[l], N: layer.units, lda: widths[l], ldb: layer.units, ldc: layer.units,
-    epilogue: { bias: net.useBias, activation: acts[l] === 'softmax' || acts[l] === 'linear' ? undefined : math.activate[acts[l] as 'relu'] },
+    epilogue: { bias: net.useBias, keepZ: fns[l].fromZ, activation: fns[l].activate },
   }));
   const gradW = net.layers.map((layer, l) => addMatmul(m, `gradW${l}`, { a: 'cols', b: 'rows', M: widths[l], K: null, N: layer.units, lda: widths[l], ldb: layer.units, ldc: layer.units }));
-  // δ_{l−1} = (δ_l·W_lᵀ) ⊙ f'(a_{l−1}) [⊙ dropout factors]: one product per layer above the first, a second without factors for steps that drop nothing
+  // δ_{l−1} = (δ_l·W_lᵀ) ⊙ f'(a_{l−1} or z_{l−1}) [⊙ dropout factors]: one product per layer above the first, a second without factors for steps that drop nothing
   const deltaOf = (l: number, factors: boolean) => addMatmul(m, `delta${l}${factors ? 'drop' : ''}`, {
     a: 'rows', b: 'cols', M: null, K: widths[l + 1], N: widths[l], lda: widths[l + 1], ldb: widths[l + 1], ldc: widths[l],
-    epilogue: { derivative: acts[l - 1] === 'linear' ? undefined : math.derivative[acts[l - 1] as 'relu'], factors },
+    epilogue: { derivative: fns[l - 1].derivative, factors },
   });
   const res = net.layers.map((layer) => !!layer.residual);
   // next to a residual layer, δ_{l−1} takes the product alone, then residualDelta adds the skip's gradient and applies f'
@@ -78,13 +81,13 @@ export function addStep(m: ModuleBuilder, shape: NetShape, math: MathFunctions, 
   }) : deltaOf(l, false)));
   const deltaDrop = net.layers.map((_, l) => (l > 0 && !skips(l) && shape.dropout[l - 1] ? deltaOf(l, true) : -1));
   const residualDelta = net.layers.map((_, l) => (skips(l) ? addResidualDelta(m, l - 1, widths[l], {
-    add: res[l], keep: res[l - 1], derivative: acts[l - 1] === 'linear' ? null : math.derivative[acts[l - 1] as 'relu'], factors: shape.dropout[l - 1],
+    add: res[l], keep: res[l - 1], derivative: fns[l - 1].derivative ?? null, factors: shape.dropout[l - 1],
   }) : -1));
   const residualSum = net.layers.map((layer, l) => (res[l] ? addResidualSum(m, l, layer.units) : -1));
   const biasGrad = net.layers.map((layer, l) => (trainsBiases ? addBiasGrad(m, String(l), layer.units) : -1));
   const dropout = net.layers.map((layer, l) => (shape.dropout[l] ? addDropout(m, l, layer.dropout ?? 0, layer.units) : -1));
   const softmax = acts[L - 1] === 'softmax' ? addSoftmax(m, math, widths[L]) : -1;
-  const lossStats = addLossStats(m, math, shape);
+  const lossStats = addLossStats(m, math, shape, fns[L - 1]);
   const gather = addGather(m, addRowToFloat(m), net.inputSize, widths[L]);
   const sumSquares = addSumSquares(m, shape);
   const sumAbs = net.l1 > 0 ? addSumAbs(m, shape) : -1;
@@ -100,7 +103,7 @@ export function addStep(m: ModuleBuilder, shape: NetShape, math: MathFunctions, 
   const input = (l: number, drop: Bytes): Bytes => (l === 0 ? ctl(CTRL.x) : res[l - 1] ? ctl(layerField(l - 1, 'sum')) : dropped(l - 1, drop));
   const quiet = new StepStages(null);
   const forwardPass = (rows: Bytes, drop: Bytes, key: Bytes, marks: StepStages = quiet): Bytes => seq(...net.layers.map((_, l) => seq(
-    call(forward[l], input(l, drop), param(segmentOf(shape, l, 'weights').at), ctl(layerField(l, 'act')), rows, ctl(CTRL.scratch), param(segmentOf(shape, l, 'biases').at), i32.c(0), i32.c(0)),
+    call(forward[l], input(l, drop), param(segmentOf(shape, l, 'weights').at), ctl(layerField(l, 'act')), rows, ctl(CTRL.scratch), param(segmentOf(shape, l, 'biases').at), ctl(layerField(l, 'z')), i32.c(0)),
     marks.mark(`forward ${l}`, `wasm:matmul-ab${net.useBias ? '+bias' : ''}${acts[l] === 'softmax' || acts[l] === 'linear' ? '' : `+${acts[l]}`}`),
     softmax >= 0 && l === L - 1 ? seq(call(softmax, ctl(layerField(l, 'act')), rows), marks.mark(`softmax ${l}`, 'wasm:softmax')) : [],
     dropout[l] >= 0 ? seq(ifThen(drop, call(dropout[l], ctl(layerField(l, 'act')), ctl(layerField(l, 'dropped')), ctl(layerField(l, 'factors')), key, rows)), marks.mark(`dropout ${l}`, 'wasm:dropout')) : [],
@@ -110,12 +113,14 @@ export function addStep(m: ModuleBuilder, shape: NetShape, math: MathFunctions, 
   const backwardPass = (rows: Bytes, drop: Bytes): Bytes => seq(...net.layers.map((_, k) => {
     const l = L - 1 - k;
     const grad = (kind: 'weights' | 'biases') => i32.add(ctl(CTRL.grad), i32.c(segmentOf(shape, l, kind).at * 4));
-    const hidden = (fn: number) => call(fn, deltaBuffer(l), param(segmentOf(shape, l, 'weights').at), deltaBuffer(l - 1), rows, ctl(CTRL.scratch), i32.c(0), ctl(layerField(l - 1, 'act')), ctl(layerField(l - 1, 'factors')));
+    // f' of layer l − 1 reads its z where it keeps z, else its output before dropout and the add
+    const source = l > 0 && fns[l - 1].fromZ ? 'z' : 'act';
+    const hidden = (fn: number) => call(fn, deltaBuffer(l), param(segmentOf(shape, l, 'weights').at), deltaBuffer(l - 1), rows, ctl(CTRL.scratch), i32.c(0), ctl(layerField(l - 1, source)), ctl(layerField(l - 1, 'factors')));
     // g = ∂loss/∂a_{l−1}: kept in layer l − 1's sum region when it is residual (its output is read by dW_l above, before this)
     const g = l > 0 && res[l - 1] ? ctl(layerField(l - 1, 'sum')) : deltaBuffer(l - 1);
     const skipped = () => seq(
       call(delta[l], deltaBuffer(l), param(segmentOf(shape, l, 'weights').at), g, rows, ctl(CTRL.scratch), i32.c(0), i32.c(0), i32.c(0)),
-      call(residualDelta[l], g, res[l] ? ctl(layerField(l, 'sum')) : i32.c(0), deltaBuffer(l - 1), ctl(layerField(l - 1, 'act')), ctl(layerField(l - 1, 'factors')), rows, drop),
+      call(residualDelta[l], g, res[l] ? ctl(layerField(l, 'sum')) : i32.c(0), deltaBuffer(l - 1), ctl(layerField(l - 1, source)), ctl(layerField(l - 1, 'factors')), rows, drop),
       stages.mark(`delta ${l - 1}`, 'wasm:matmul-abt+residual'),
     );
     return seq(
@@ -148,7 +153,7 @@ export function addStep(m: ModuleBuilder, shape: NetShape, math: MathFunctions, 
       set(drop, i32.and(i32.load(get(entry), TABLE.flags), i32.c(1))),
       call(gather, get(entry)), stages.mark('gather', 'wasm:gather'),
       forwardPass(get(rows), get(drop), i32.load(get(entry), TABLE.dropKey), stages),
-      call(lossStats, ctl(layerField(L - 1, 'act')), ctl(CTRL.y), select(ctl(CTRL.sw), i32.c(0), ctl(CTRL.dataW)), get(rows), get(stats), ctl(CTRL.delta0)),
+      call(lossStats, ctl(layerField(L - 1, 'act')), ctl(CTRL.y), select(ctl(CTRL.sw), i32.c(0), ctl(CTRL.dataW)), get(rows), get(stats), ctl(CTRL.delta0), ctl(layerField(L - 1, 'z'))),
       stages.mark('loss', 'wasm:loss'),
       // the objective: the loss plus λ/2·ΣW² + λ₁·Σ|W| of the weights it was measured on
       set(objective, penalized ? f64.add(f64.load(get(stats)), penalty) : f64.load(get(stats))),
@@ -167,7 +172,7 @@ export function addStep(m: ModuleBuilder, shape: NetShape, math: MathFunctions, 
   const infer = m.add('infer', [I], [], (f) => forwardPass(get(f.param(0)), i32.c(0), i32.c(0)), true);
   const evaluate = m.add('evaluate', [I, I], [], (f) => seq(
     forwardPass(get(f.param(0)), i32.c(0), i32.c(0)),
-    call(lossStats, ctl(layerField(L - 1, 'act')), ctl(CTRL.y), i32.c(0), get(f.param(0)), get(f.param(1)), i32.c(0)),
+    call(lossStats, ctl(layerField(L - 1, 'act')), ctl(CTRL.y), i32.c(0), get(f.param(0)), get(f.param(1)), i32.c(0), i32.c(0)),
   ), true);
   const sumSquaresOf = m.add('sumSquaresOf', [I], [ValType.f64], (f) => call(sumSquares, get(f.param(0))), true);
   return { train, infer, evaluate, sumSquares: sumSquaresOf };

@@ -176,12 +176,14 @@ export class AutoMove {
     const hostMs = cached?.hostStepMs ?? (this.hostSteps > 0 ? this.hostMs / this.hostSteps : null);
     if (hostMs === null) return null;
     const tail = `at batch ${this.batch}, ${cached ? 'timed before on this adapter' : 'steady steps timed during the first fit'}`;
-    const floorMs = cached ? cached.floorMs : this.floor!.ms;
-    if (cached ? cached.gpuStepMs === null : hostMs <= floorMs) {
+    const hook = autoTestHook()?.gpuStepMs;
+    // the hook stands for a measurement that found WebGPU faster: its launches cannot rule it out
+    const floorMs = hook ? 0 : cached ? cached.floorMs : this.floor!.ms;
+    // once WebGPU is being built, its step time decides (the host's average moves between boundaries)
+    if (!this.build && (cached ? cached.gpuStepMs === null && !hook : hostMs <= floorMs)) {
       if (!cached) this.remember({ hostStepMs: hostMs, gpuStepMs: null, floorMs });
       return this.stay(`auto stays on ${on}: a training step takes ${fmt(hostMs)} ms there; on ${this.later.label} its launches alone take ${fmt(floorMs)} ms (${tail})`);
     }
-    const hook = autoTestHook()?.gpuStepMs;
     const times = (gpuMs: number) => `a training step took ${fmt(gpuMs)} ms on ${this.later.label} and ${fmt(hostMs)} ms on ${on} (${tail})`;
     if (cached && !this.faster(hook ? hook(cached.gpuStepMs!) : cached.gpuStepMs!, hostMs)) return this.stay(`auto stays on ${on}: ${times(cached.gpuStepMs!)}`);
     this.startBuild(call.optimizer);

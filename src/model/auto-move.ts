@@ -116,7 +116,7 @@ export class AutoMove {
     })().then(
       () => {
         this.preludeSettled = true;
-        if (this.cached && this.cached.gpuStepMs !== null && this.faster(this.cached.gpuStepMs, this.cached.hostStepMs)) this.startBuild(call.optimizer);
+        if (this.cached && this.cached.gpuStepMs !== null && this.faster(reported(this.cached.gpuStepMs), this.cached.hostStepMs)) this.startBuild(call.optimizer);
       },
       (e: Error) => this.fail(e),
     );
@@ -177,7 +177,7 @@ export class AutoMove {
     if (hostMs === null) return null;
     const tail = `at batch ${this.batch}, ${cached ? 'timed before on this adapter' : 'steady steps timed during the first fit'}`;
     const hook = autoTestHook()?.gpuStepMs;
-    // the hook stands for a measurement that found WebGPU faster: its launches cannot rule it out
+    // the hook replaces WebGPU's measured step, so WebGPU is built and timed whatever its launches cost
     const floorMs = hook ? 0 : cached ? cached.floorMs : this.floor!.ms;
     // once WebGPU is being built, its step time decides (the host's average moves between boundaries)
     if (!this.build && (cached ? cached.gpuStepMs === null && !hook : hostMs <= floorMs)) {
@@ -185,12 +185,12 @@ export class AutoMove {
       return this.stay(`auto stays on ${on}: a training step takes ${fmt(hostMs)} ms there; on ${this.later.label} its launches alone take ${fmt(floorMs)} ms (${tail})`);
     }
     const times = (gpuMs: number) => `a training step took ${fmt(gpuMs)} ms on ${this.later.label} and ${fmt(hostMs)} ms on ${on} (${tail})`;
-    if (cached && !this.faster(hook ? hook(cached.gpuStepMs!) : cached.gpuStepMs!, hostMs)) return this.stay(`auto stays on ${on}: ${times(cached.gpuStepMs!)}`);
+    if (cached && !this.faster(reported(cached.gpuStepMs!), hostMs)) return this.stay(`auto stays on ${on}: ${times(reported(cached.gpuStepMs!))}`);
     this.startBuild(call.optimizer);
     if (!this.buildSettled || !this.candidate || call.keepsBest || !call.load) return null;
     let gpuMs = cached?.gpuStepMs ?? (await this.candidate.timeSteps());
     if (!cached) this.remember({ hostStepMs: hostMs, gpuStepMs: gpuMs, floorMs });
-    gpuMs = hook ? hook(gpuMs) : gpuMs;
+    gpuMs = reported(gpuMs);
     if (!this.faster(gpuMs, hostMs)) return this.stay(`auto stays on ${on}: ${times(gpuMs)}`);
     return this.move(b, call, current, step, times(gpuMs));
   }
@@ -244,6 +244,12 @@ export class AutoMove {
     this.disposed = true;
     this.settle();
   }
+}
+
+/** WebGPU's step time as measured, or as the test hook reports it. */
+function reported(gpuMs: number): number {
+  const hook = autoTestHook()?.gpuStepMs;
+  return hook ? hook(gpuMs) : gpuMs;
 }
 
 /** Resolves after the tasks queued now (a message to self: unlike setTimeout, not clamped to 4 ms). */

@@ -20,8 +20,8 @@ import { CallGuard } from './call-guard';
 import { OptimizerSwitch } from './optimizer-switch';
 import { isRegressionOutput, metricsOf } from '../core/metrics';
 
-// Re-exported for src/index.ts. AUTO_MIN_PARAMETERS is deprecated and unused: 'auto' times a
-// training step on both backends at create (src/model/backend-choice.ts).
+// Re-exported for src/index.ts. AUTO_MIN_PARAMETERS is deprecated and unused: 'auto' times
+// training steps on both backends (src/model/backend-choice.ts, src/model/auto-move.ts).
 export { AUTO_MIN_PARAMETERS, type CreateOptions };
 
 /**

@@ -44,9 +44,8 @@ export interface CreateOptions {
    */
   tune?: TuneMode;
   /**
-   * For `backend: 'auto'`, which times a training step on both backends at create: the batch
-   * size `fit` will use (default 32) and, optionally, about how many steps the model will train,
-   * so that WebGPU's setup time is weighed against them.
+   * For `backend: 'auto'`: decide at create (timing a step on both backends) for this batch size
+   * and, optionally, about how many steps, instead of at the first fit (the default: see docs/backends.md).
    */
   auto?: AutoHint;
 }

@@ -2,12 +2,13 @@
 // against TensorFlow.js on 'webgpu', 'wasm' and 'cpu', in one headless-Chromium session on one WebGPU adapter, or
 // (with --node) the same under Node, WebGPU coming from Dawn. Prints a table, writes JSON.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, relative, resolve } from 'node:path';
 import { type BrowserSession, openBrowser, repoRoot } from '../test/browser/harness';
 import { requestGpu } from '../src/gpu/device';
 import { traitsOf } from '../src/gpu/kernels/matmul-variants';
 import { dawn } from './dawn';
 import type { FirstStep, Prepared, SystemInfo } from './ours';
+import { FIRST_STEP_BACKENDS, type FirstStepBackend } from './first-step-backends';
 import type { ProfileRow } from './profile';
 import { type WorkloadResult, ratiosOf, reportLines, table } from './report';
 import { prepareSystem } from './systems';
@@ -30,7 +31,9 @@ npm run bench:node [-- options]   (Node + Dawn: the same systems, TensorFlow.js'
                     shapes, and the autotuner's choice (browser only)
   --first-step      instead of the benchmark: ours on WebGPU, time from MLP.create to the end of
                     the first one-batch fit of each training workload, each repetition on a new
-                    device, with its parts; --reps repetitions, the median reported (browser only)
+                    device, with its parts; --reps repetitions, the median reported (browser only);
+                    --backends=a,b (with --first-step) times these of webgpu, auto, wasm instead
+                    ('auto' as created without a hint: it decides at the first fit)
   --stream          with --node (npm run bench:stream): MNIST as float32 and as bytes in memory
                     and streamed from disk, then --rows=N synthetic byte rows streamed (default 1000000)`;
 
@@ -44,6 +47,8 @@ interface Options {
   /** Whether --out (or BENCH_OUT) was given; else `out` is the mode's default. */
   outGiven: boolean;
   profile: string | null;
+  /** --first-step: the backends timed (webgpu unless --backends). */
+  backends: FirstStepBackend[];
 }
 
 function parse(argv: string[]): Options | string {
@@ -53,7 +58,7 @@ function parse(argv: string[]): Options | string {
   };
   for (const a of argv) {
     if (a === '--help' || a === '-h') return USAGE_TEXT;
-    if (!/^--(node|quick|variants|stream|first-step|(workloads|systems|reps|scale|out|profile|rows)=.+)$/.test(a)) return `unknown option ${a}\n\n${USAGE_TEXT}`;
+    if (!/^--(node|quick|variants|stream|first-step|(workloads|systems|reps|scale|out|profile|rows|backends)=.+)$/.test(a)) return `unknown option ${a}\n\n${USAGE_TEXT}`;
   }
   const node = argv.includes('--node');
   const quick = argv.includes('--quick');
@@ -72,7 +77,10 @@ function parse(argv: string[]): Options | string {
   const out = resolve(repoRoot, get('out', 'BENCH_OUT') ?? (node ? 'bench/results-node.json' : 'bench/results.json'));
   const profile = get('profile', 'BENCH_PROFILE') ?? null;
   if (profile && !names.includes(profile)) return `unknown workload ${profile}; choose from ${names.join(', ')}`;
-  return { node, profile, workloads: wl, systems: sys, reps, scale, out, outGiven };
+  const backends = (get('backends', 'BENCH_BACKENDS') ?? 'webgpu').split(',').filter(Boolean) as FirstStepBackend[];
+  const badB = backends.find((b) => !FIRST_STEP_BACKENDS.includes(b));
+  if (badB) return `unknown backend ${badB} for --first-step; choose from ${FIRST_STEP_BACKENDS.join(', ')}`;
+  return { node, profile, workloads: wl, systems: sys, reps, scale, out, outGiven, backends };
 }
 
 /** How a system is prepared and timed in this mode. */
@@ -293,16 +301,20 @@ async function variantsMain(scale: number): Promise<number> {
 async function firstStepMain(opts: Options): Promise<number> {
   const started = new Date();
   const session = await openBrowser('/test/browser/index.html');
-  const names = workloads().filter((w) => w.kind === 'train' && opts.workloads.includes(w.name)).map((w) => w.name);
+  const workloadNames = workloads().filter((w) => w.kind === 'train' && opts.workloads.includes(w.name)).map((w) => w.name);
+  // one row per workload (and backend, when --backends names other than webgpu alone)
+  const plain = opts.backends.length === 1 && opts.backends[0] === 'webgpu';
+  const rows = workloadNames.flatMap((w) => opts.backends.map((b) => ({ w, b, n: plain ? w : `${w} ${b}` })));
+  const names = rows.map((r) => r.n);
   const runs: Record<string, FirstStep[]> = Object.fromEntries(names.map((n) => [n, []]));
   try {
     await session.run('/bench/first-step.ts', 'firstStepOf', 'xor'); // warm the page (module loading, first device)
     for (let r = 0; r < opts.reps; r++) {
-      for (const n of names) runs[n].push(await session.run<FirstStep>('/bench/first-step.ts', 'firstStepOf', n));
+      for (const row of rows) runs[row.n].push(await session.run<FirstStep>('/bench/first-step.ts', 'firstStepOf', row.w, row.b));
     }
     const mid = (n: string, k: keyof FirstStep) => median(runs[n].map((x) => Number(x[k] ?? NaN)));
     const lines = [
-      `time to the first step, ours on WebGPU (a new device each time), ${started.toISOString()}`,
+      `time to the first step, ours on ${opts.backends.join(', ')} (a new device each time), ${started.toISOString()}`,
       `adapter: ${session.adapter}; median of ${opts.reps} repetitions (seconds)`,
       ...table(['workload', 'create → first step', 'of which create', 'same fit again', 'longest compile', 'pipelines', 'every repetition'],
         names.map((n) => [n, mid(n, 'seconds').toFixed(2), mid(n, 'createSeconds').toFixed(2), mid(n, 'againSeconds').toFixed(2), mid(n, 'compileSeconds').toFixed(2), String(mid(n, 'pipelines')), runs[n].map((x) => x.seconds.toFixed(2)).join(' ')])),
@@ -310,7 +322,7 @@ async function firstStepMain(opts: Options): Promise<number> {
     console.log(lines.join('\n'));
     const out = opts.outGiven ? opts.out : resolve(repoRoot, 'bench/results-first-step.json');
     const all = workloads().filter((w) => w.kind === 'train').length;
-    const command = `npm run bench -- --first-step --reps=${opts.reps}${names.length < all ? ` --workloads=${names.join(',')}` : ''}`;
+    const command = `npm run bench -- --first-step --reps=${opts.reps}${workloadNames.length < all ? ` --workloads=${workloadNames.join(',')}` : ''}${plain ? '' : ` --backends=${opts.backends.join(',')}`}${opts.outGiven ? ` --out=${relative(repoRoot, out)}` : ''}`;
     writeFileSync(out, JSON.stringify({ date: started.toISOString(), adapter: session.adapter, command, runs }, null, 2) + '\n');
     console.error(`wrote ${out}`);
     return 0;

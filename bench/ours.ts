@@ -79,7 +79,7 @@ const fitOptions = (w: TrainWorkload) => ({ batchSize: w.batchSize, learningRate
  * Seconds from `MLP.create` to the end of a one-batch `fit` (the first completed step), on a
  * device of its own for WebGPU (nothing compiled before), with the pipelines that took.
  */
-export async function firstStep(w: TrainWorkload, backend: 'webgpu' | 'wasm' | 'cpu' | 'auto', newDevice: (() => Promise<GPUDevice>) | null): Promise<FirstStep> {
+export async function firstStep(w: TrainWorkload, backend: 'webgpu' | 'wasm' | 'cpu' | 'auto', newDevice: (() => Promise<GPUDevice>) | null, hint = true): Promise<FirstStep> {
   const d = trainingData(w);
   const rows = Math.min(w.batchSize, w.samples);
   const x: Matrix = { data: d.x.subarray(0, rows * d.inputs), shape: [rows, d.inputs] };
@@ -87,7 +87,8 @@ export async function firstStep(w: TrainWorkload, backend: 'webgpu' | 'wasm' | '
   const device = newDevice ? await newDevice() : null;
   try {
     const t0 = performance.now();
-    const model = await MLP.create({ ...workloadConfig(w, d.inputs), backend }, { ...(device ? { device } : {}), auto: { batchSize: w.batchSize } });
+    // without the hint, 'auto' starts on wasm and decides at the first fit
+    const model = await MLP.create({ ...workloadConfig(w, d.inputs), backend }, { ...(device ? { device } : {}), ...(hint ? { auto: { batchSize: w.batchSize } } : {}) });
     const created = performance.now();
     await model.fit(x, y, { ...fitOptions(w), epochs: 1 });
     const done = performance.now();

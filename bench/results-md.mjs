@@ -22,7 +22,8 @@ const median = (v) => {
 };
 const utc = (iso) => (iso ? `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC` : NOT_RECORDED);
 const when = (iso) => (iso ? `, ${utc(iso)}` : '');
-const seconds = (v) => (v >= 0.01 ? v.toFixed(2) : v.toPrecision(2));
+// a part a backend does not have (no compile on wasm) is a dash
+const seconds = (v) => (typeof v !== 'number' || Number.isNaN(v) ? '–' : v >= 0.01 ? v.toFixed(2) : v.toPrecision(2));
 
 /** A markdown table; `align` marks right-aligned (numeric) columns. */
 function table(header, rows, align = header.map((_, i) => i > 0)) {
@@ -99,13 +100,13 @@ function firstStepSection(name, json) {
   const rows = Object.entries(json.runs ?? {}).map(([w, runs]) => [
     w,
     ...parts.map((k) => seconds(median(runs.map((x) => x[k])))),
-    String(median(runs.map((x) => x.pipelines))),
+    runs.some((x) => x.pipelines !== undefined) ? String(median(runs.map((x) => x.pipelines ?? 0))) : '–',
     runs.map((x) => seconds(x.seconds)).join(' '),
   ]);
   return [
     `## ${name}: time to the first step${when(json.date)}`,
     '',
-    ...provenance(json, ['- ours on WebGPU, a new device each repetition (nothing compiled before); medians in seconds']),
+    ...provenance(json, [/--backends=/.test(json.command ?? '') ? "- ours on the backend each row names ('auto' created without a hint, so it decides at the first fit), a new device each repetition (nothing compiled before); medians in seconds" : '- ours on WebGPU, a new device each repetition (nothing compiled before); medians in seconds']),
     '',
     ...table(['workload', 'create → end of first fit', 'of which create', 'the same fit again', 'longest compile', 'pipelines', 'every repetition'], rows, [false, true, true, true, true, true, false]),
   ];

@@ -43,6 +43,24 @@ export interface FitHost {
   fallBackToCpu(err: GpuDeviceLostError, epoch: number, unit?: 'epoch' | 'block'): Promise<void>;
   /** Runs `op`, moving to the CPU and retrying once if the GPU device was lost (during `epoch`, when given). */
   withFallback<T>(op: () => Promise<T>, epoch?: number | null, unit?: 'epoch' | 'block'): Promise<T>;
+  /** Between submissions of epochs: where `backend: 'auto'` may move the run (src/model/auto-move.ts). */
+  atBoundary?(done: FitBoundary): Promise<void>;
+  /** Most epochs per submission for now (so that boundaries come often while 'auto' waits for one). */
+  groupCap?(batches: number): number;
+}
+
+/**
+ * A boundary between submissions of epochs: the epochs of this fit done, and the steps and
+ * milliseconds of the submission just trained.
+ *
+ * @example
+ * const b: FitBoundary = { epoch: 3, steps: 12, ms: 40, history };
+ */
+export interface FitBoundary {
+  epoch: number;
+  steps: number;
+  ms: number;
+  history: History;
 }
 
 
@@ -69,7 +87,7 @@ export async function runEpochs(host: FitHost, plan: FitPlan, history: History, 
       history.stopped = true;
       break;
     }
-    const count = grouping ? Math.min(plan.epochs - e + 1, host.backend().maxEpochsPerCall(batches)) : 1;
+    const count = grouping ? Math.min(plan.epochs - e + 1, host.backend().maxEpochsPerCall(batches), host.groupCap?.(batches) ?? Infinity) : 1;
     const plans = epochPlans(host, plan, count, batches, control, e);
     const report = onBatchEnd ? batchReporter(onBatchEnd, e, batches) : null;
     const t0 = performance.now();
@@ -90,6 +108,8 @@ export async function runEpochs(host: FitHost, plan: FitPlan, history: History, 
       break;
     }
     if (control.stopRequested) break;
+    const steps = result.stats.reduce((sum, st) => sum + st.length, 0);
+    if (host.atBoundary && e <= plan.epochs) await host.atBoundary({ epoch: e - 1, steps, ms: seconds * 1000, history });
   }
   await control.finish(history, host.backend());
 }

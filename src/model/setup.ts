@@ -1,5 +1,6 @@
 import type { TrainerBackend } from '../core/trainer';
-import { type AutoHint, type HostBackend, pickBackend, resolveAutoHint } from './backend-choice';
+import { type AutoHint, type HostBackend, resolveAutoHint } from './backend-choice';
+import { type Deferred, pickAtCreate } from './auto-probe';
 import { TUNE_MODES, type TuneMode } from '../gpu/tune/autotune';
 import { BACKENDS, type ResolvedConfig, checkChoice, checkFloat32Settings, checkInteger, describeValue, readConfig, resolveConfig } from '../core/config';
 import { CpuBackend } from '../cpu/backend';
@@ -43,9 +44,8 @@ export interface CreateOptions {
    */
   tune?: TuneMode;
   /**
-   * For `backend: 'auto'`, which times a training step on both backends at create: the batch
-   * size `fit` will use (default 32) and, optionally, about how many steps the model will train,
-   * so that WebGPU's setup time is weighed against them.
+   * For `backend: 'auto'`: decide at create (timing a step on both backends) for this batch size
+   * and, optionally, about how many steps, instead of at the first fit (the default: see docs/backends.md).
    */
   auto?: AutoHint;
 }
@@ -70,7 +70,8 @@ export interface ResolvedCreateOptions {
   maxBindingBytes?: number;
   maxDeviceBytes?: number;
   tune: TuneMode;
-  auto: AutoHint;
+  /** Undefined when not given: `'auto'` then decides at the first fit. */
+  auto?: AutoHint;
 }
 
 const deviceLimits = typeof GPUDevice === 'function' ? Object.getOwnPropertyDescriptor(GPUDevice.prototype, 'limits')?.get : undefined;
@@ -107,8 +108,8 @@ export function resolveCreateOptions(options: unknown): ResolvedCreateOptions {
   const maxBindingBytes = o.maxBindingBytes === undefined ? undefined : checkInteger('maxBindingBytes', o.maxBindingBytes, 16);
   const maxDeviceBytes = o.maxDeviceBytes === undefined ? undefined : checkInteger('maxDeviceBytes', o.maxDeviceBytes, 1);
   const tune = checkChoice('tune', or(o.tune, 'fast'), TUNE_MODES);
-  const auto = resolveAutoHint(o.auto);
-  return { device: o.device as GPUDevice | undefined, onDeviceLost, maxBindingBytes, maxDeviceBytes, tune, auto: { batchSize: auto.batchSize, steps: auto.steps ?? undefined } };
+  const auto = o.auto === undefined ? undefined : resolveAutoHint(o.auto);
+  return { device: o.device as GPUDevice | undefined, onDeviceLost, maxBindingBytes, maxDeviceBytes, tune, auto: auto && { batchSize: auto.batchSize, steps: auto.steps ?? undefined } };
 }
 
 /**
@@ -165,6 +166,8 @@ export interface Trainer {
   impl: TrainerBackend;
   reason: string;
   adapter: string | null;
+  /** For `'auto'` decided at the first fit: the backend it may move to. */
+  later?: Deferred;
 }
 
 /** Why float32 cannot hold the parameters `p` or the config's L2 (null when it can). */
@@ -209,8 +212,18 @@ async function hostTrainer(host: HostBackend, config: ResolvedConfig, params: ()
  * const { impl, reason } = await buildTrainer(resolved, params, resolveCreateOptions({}));
  */
 export async function buildTrainer(config: ResolvedConfig, params: () => Params, options: ResolvedCreateOptions): Promise<Trainer> {
-  const pick = await pickBackend(config, options.device, { auto: options.auto, tune: options.tune });
-  if (!pick.device) return hostTrainer(pick.host, config, params, pick.reason, pick.adapter);
+  const pick = await pickAtCreate(config, options.device, { auto: options.auto, tune: options.tune, maxBindingBytes: options.maxBindingBytes, maxDeviceBytes: options.maxDeviceBytes });
+  if (!pick.device) {
+    const later = 'later' in pick ? pick.later : undefined;
+    const t = await hostTrainer(pick.host, config, params, pick.reason, pick.adapter).catch((e: Error) => {
+      later?.release();
+      throw e;
+    });
+    // a float64 run ('auto' on the CPU for parameters float32 cannot hold) never moves to WebGPU
+    if (t.impl.name === pick.host) return { ...t, later };
+    later?.release();
+    return t;
+  }
   const device = pick.device;
   const release = () => {
     if (!options.device) device.destroy();

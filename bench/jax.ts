@@ -94,8 +94,16 @@ function stepOf(w: TrainWorkload) {
   });
 }
 
-/** A jax-js trainer on workload `w`: `epochs(n)` trains n epochs and returns the last epoch's loss (the mean of its steps', as ours and TF.js report it). */
-function trainerOf(w: TrainWorkload, rowsUsed: number) {
+/**
+ * A jax-js trainer on workload `w` over its first `rowsUsed` rows, on the default device:
+ * `epochs(n)` trains n epochs and returns the last epoch's loss (the mean of its steps', as ours
+ * and TF.js report it); `dispose()` frees its arrays.
+ *
+ * @example
+ * const t = jaxTrainer(xor, 4);
+ * const loss = await t.epochs(10);
+ */
+export function jaxTrainer(w: TrainWorkload, rowsUsed: number): { epochs(n: number): Promise<number>; dispose(): void } {
   const d = trainingData(w);
   const x = np.array(d.x.subarray(0, rowsUsed * d.inputs)).reshape([rowsUsed, d.inputs]);
   const y = np.array(d.y.subarray(0, rowsUsed * d.outputs)).reshape([rowsUsed, d.outputs]);
@@ -148,11 +156,11 @@ function trainerOf(w: TrainWorkload, rowsUsed: number) {
 export async function prepareJaxTraining(w: TrainWorkload, device: JaxDevice): Promise<Prepared> {
   await useDevice(device);
   const t0 = performance.now();
-  const probe = trainerOf(w, Math.min(w.batchSize, w.samples));
+  const probe = jaxTrainer(w, Math.min(w.batchSize, w.samples));
   await probe.epochs(1);
   const firstStepSeconds = (performance.now() - t0) / 1000;
   probe.dispose();
-  const trainer = trainerOf(w, w.samples);
+  const trainer = jaxTrainer(w, w.samples);
   const losses = [await trainer.epochs(1)];
   const info: SystemInfo = { firstStepSeconds, backend: device === 'wasm' ? `wasm, ${jaxWasmThreads()}` : device, losses };
   return {

@@ -12,7 +12,7 @@ import { PipelineCache } from '../src/gpu/kernels/pipelines';
 import { requestGpu } from '../src/gpu/device';
 import { USAGE } from '../src/gpu/usage';
 import type { ModelConfig } from '../src/core/types';
-import type { Matrix } from '../src/core/types';
+import type { History, Matrix } from '../src/core/types';
 import { type MatmulWorkload, type TrainWorkload, operand, trainingData } from './workloads';
 
 /** What a system reports beside its times. */
@@ -26,6 +26,8 @@ export interface SystemInfo {
   reason?: string;
   /** The matmul variant of each product shape (ours on WebGPU). */
   variants?: Record<string, string>;
+  /** The training loss after the warm-up epoch, then after each timed repetition (it must fall: a benchmark that trains nothing proves nothing). */
+  losses?: number[];
 }
 
 /** A prepared benchmark: `rep()` runs one timed repetition and returns its seconds. */
@@ -71,6 +73,9 @@ function modelShapes(w: TrainWorkload): string[] {
     return out;
   });
 }
+
+/** The last epoch's loss of a fit (NaN if it ran none). */
+const lastLoss = (h: History) => h.epochs.at(-1)?.loss ?? NaN;
 
 /** `fit` options of workload `w` (without epochs). */
 const fitOptions = (w: TrainWorkload) => ({ batchSize: w.batchSize, learningRate: w.learningRate, optimizer: w.optimizer ?? ('sgd' as const), shuffle: true });
@@ -138,8 +143,8 @@ export async function prepareTraining(w: TrainWorkload, backend: 'webgpu' | 'was
   const x: Matrix = { data: d.x, shape: [w.samples, d.inputs] };
   const y: Matrix = { data: d.y, shape: [w.samples, d.outputs] };
   const model = await MLP.create({ ...workloadConfig(w, d.inputs), backend }, { ...(device ? { device } : {}), auto: { batchSize: w.batchSize } });
-  await model.fit(x, y, { ...fitOptions(w), epochs: 1 });
-  const info: SystemInfo = { firstStepSeconds: first.seconds, firstStepPipelines: first.pipelines, backend: model.backend, reason: model.backendReason };
+  const losses = [lastLoss(await model.fit(x, y, { ...fitOptions(w), epochs: 1 }))];
+  const info: SystemInfo = { firstStepSeconds: first.seconds, firstStepPipelines: first.pipelines, backend: model.backend, reason: model.backendReason, losses };
   if (device && model.backend === 'webgpu') {
     const mine = new Set(modelShapes(w));
     info.variants = Object.fromEntries(
@@ -149,8 +154,10 @@ export async function prepareTraining(w: TrainWorkload, backend: 'webgpu' | 'was
   return {
     rep: async () => {
       const t0 = performance.now();
-      await model.fit(x, y, { ...fitOptions(w), epochs: w.epochs });
-      return (performance.now() - t0) / 1000;
+      const history = await model.fit(x, y, { ...fitOptions(w), epochs: w.epochs });
+      const seconds = (performance.now() - t0) / 1000;
+      losses.push(lastLoss(history));
+      return seconds;
     },
     dispose: () => model.dispose(),
     info,

@@ -65,7 +65,7 @@ export class ThreadHost {
   async failure(): Promise<Error> {
     const pool = this.current;
     if (!pool) return new Error('a wasm worker thread died, but no pool was running');
-    const error = pool.failure();
+    const error = await pool.failure();
     await this.end();
     return error;
   }

@@ -41,8 +41,11 @@ export class ParallelProducts {
   private readonly runPart: number;
   private readonly partScratch: number;
 
-  /** `sync`: the sync block's address; `columns`: the N of every product the module will have (for the per-thread scratch). */
-  constructor(private readonly m: ModuleBuilder, private readonly threads: number, private readonly sync: number, columns: number[]) {
+  /**
+   * `sync`: the sync block's address; `columns`: the N of every product the module will have (for
+   * the per-thread scratch); `minMacs`: products smaller than this run alone (tests split every product with 0).
+   */
+  constructor(private readonly m: ModuleBuilder, private readonly threads: number, private readonly sync: number, columns: number[], private readonly minMacs = MIN_PARALLEL_MACS) {
     this.runPart = m.declare('runPart', [ValType.i32], []);
     this.partScratch = partScratchBytes(columns, threads);
   }
@@ -72,7 +75,7 @@ export class ParallelProducts {
     const last = cut.last === cut.width ? part : addMatmul(this.m, `${name}.last`, { ...spec, N: cut.last });
     this.splits.push({ id, spec, width: cut.width, parts: cut.parts, part, last });
     const fixed = (spec.M ?? spec.K ?? 1) * spec.N;
-    const minDim = Math.ceil(MIN_PARALLEL_MACS / fixed);
+    const minDim = Math.ceil(this.minMacs / fixed);
     return this.m.add(`${name}.split`, MATMUL_PARAMS, [], (f) => {
       const p = MATMUL_PARAMS.map((_, i) => f.param(i));
       const alone = i32.or(

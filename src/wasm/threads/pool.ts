@@ -24,8 +24,8 @@ interface NodeWorker {
   terminate(): Promise<number>;
 }
 
-/** Starts one thread running the worker source; `note` hears what it posts, errors and exits included. */
-function startThread(note: (n: WorkerNote) => void): Thread {
+/** Starts one thread running the worker source; `note` hears what it posts and its errors, `exited` its end. */
+function startThread(note: (n: WorkerNote) => void, exited: () => void): Thread {
   const node = nodeProcess();
   if (node) {
     const { Worker } = node.getBuiltinModule?.('node:worker_threads') as { Worker: new (src: string, o: { eval: boolean }) => NodeWorker };
@@ -34,7 +34,10 @@ function startThread(note: (n: WorkerNote) => void): Thread {
     w.unref();
     w.on('message', (n: WorkerNote) => note(n));
     w.on('error', (e: Error) => note({ error: e.message }));
-    w.on('exit', (code: number) => note({ error: `exited with code ${code}` }));
+    w.on('exit', (code: number) => {
+      note({ error: `exited with code ${code}` });
+      exited();
+    });
     return { post: (s) => w.postMessage(s), end: async () => void (await w.terminate()) };
   }
   const url = URL.createObjectURL(new Blob([WORKER_SOURCE], { type: 'text/javascript' }));
@@ -42,7 +45,13 @@ function startThread(note: (n: WorkerNote) => void): Thread {
   URL.revokeObjectURL(url);
   w.onmessage = (e: MessageEvent<WorkerNote>) => note(e.data);
   w.onerror = (e: ErrorEvent) => note({ error: e.message });
-  return { post: (s) => w.postMessage(s), end: async () => w.terminate() };
+  return {
+    post: (s) => w.postMessage(s),
+    end: async () => {
+      w.terminate();
+      exited();
+    },
+  };
 }
 
 /** A backend's workers; see the file's comment. */
@@ -51,6 +60,8 @@ export class WorkerPool {
   /** The first error each worker reported, by worker number. */
   readonly errors = new Map<number, string>();
   private ended = false;
+  /** Workers whose threads have not ended. */
+  running = 0;
 
   private constructor(private readonly memory: WebAssembly.Memory, private readonly sync: number, readonly size: number) {}
 
@@ -75,9 +86,13 @@ export class WorkerPool {
     for (const offset of [SYNC.ready, SYNC.failed, SYNC.done]) Atomics.store(words, pool.word(offset), 0);
     for (let t = 1; t < size; t++) Atomics.store(words, pool.word(SYNC.worker + 4 * t), 0);
     for (let t = 1; t < size; t++) {
-      const thread = startThread((n) => {
-        if ('error' in n && !pool.errors.has(t)) pool.errors.set(t, n.error);
-      });
+      const thread = startThread(
+        (n) => {
+          if ('error' in n && !pool.errors.has(t)) pool.errors.set(t, n.error);
+        },
+        () => pool.running--,
+      );
+      pool.running++;
       pool.threads.push(thread);
       thread.post({ module, memory, t, failedWord: pool.word(SYNC.failed) });
     }
@@ -103,9 +118,10 @@ export class WorkerPool {
     return this.ended ? 0 : Atomics.load(this.words(), this.word(SYNC.failed));
   }
 
-  /** The error of the worker that died, naming it. */
-  failure(): Error {
+  /** The error of the worker that died, naming it (its own message follows the failed word: it is awaited up to a second). */
+  async failure(): Promise<Error> {
     const t = this.failed;
+    for (let i = 0; i < 100 && !this.errors.has(t); i++) await new Promise((r) => setTimeout(r, 10));
     return new Error(`wasm worker thread ${t} of ${this.size - 1} died during the batch: ${this.errors.get(t) ?? 'no message'}; the model holds the state after the last completed step`);
   }
 

@@ -48,6 +48,11 @@ export interface CreateOptions {
    * so that WebGPU's setup time is weighed against them.
    */
   auto?: AutoHint;
+  /**
+   * Threads the wasm backend splits its large matrix products across (default: every core; 1: one
+   * thread). Used where SharedArrayBuffer is: Node, and cross-origin-isolated pages; one elsewhere.
+   */
+  threads?: number;
 }
 
 /**
@@ -56,7 +61,7 @@ export interface CreateOptions {
  * @example
  * CREATE_KEYS.includes('maxDeviceBytes'); // true
  */
-export const CREATE_KEYS = ['device', 'onDeviceLost', 'maxBindingBytes', 'maxDeviceBytes', 'tune', 'auto'] as const;
+export const CREATE_KEYS = ['device', 'onDeviceLost', 'maxBindingBytes', 'maxDeviceBytes', 'tune', 'auto', 'threads'] as const;
 
 /**
  * Validated create options.
@@ -71,6 +76,7 @@ export interface ResolvedCreateOptions {
   maxDeviceBytes?: number;
   tune: TuneMode;
   auto: AutoHint;
+  threads?: number;
 }
 
 const deviceLimits = typeof GPUDevice === 'function' ? Object.getOwnPropertyDescriptor(GPUDevice.prototype, 'limits')?.get : undefined;
@@ -101,14 +107,15 @@ function isGpuDevice(v: unknown): v is GPUDevice {
  * resolveCreateOptions({ onDeviceLost: 'error' }); // { onDeviceLost: 'error' }
  */
 export function resolveCreateOptions(options: unknown): ResolvedCreateOptions {
-  const o = readRecord(options === undefined ? {} : options, 'create options', CREATE_KEYS, '{device?, onDeviceLost?, maxBindingBytes?, maxDeviceBytes?, tune?, auto?}');
+  const o = readRecord(options === undefined ? {} : options, 'create options', CREATE_KEYS, '{device?, onDeviceLost?, maxBindingBytes?, maxDeviceBytes?, tune?, auto?, threads?}');
   if (o.device !== undefined && !isGpuDevice(o.device)) throw new TypeError(`device must be a GPUDevice (from adapter.requestDevice()), got ${describeValue(o.device)}`);
   const onDeviceLost = checkChoice('onDeviceLost', or(o.onDeviceLost, 'cpu'), ['cpu', 'error'] as const);
   const maxBindingBytes = o.maxBindingBytes === undefined ? undefined : checkInteger('maxBindingBytes', o.maxBindingBytes, 16);
   const maxDeviceBytes = o.maxDeviceBytes === undefined ? undefined : checkInteger('maxDeviceBytes', o.maxDeviceBytes, 1);
   const tune = checkChoice('tune', or(o.tune, 'fast'), TUNE_MODES);
   const auto = resolveAutoHint(o.auto);
-  return { device: o.device as GPUDevice | undefined, onDeviceLost, maxBindingBytes, maxDeviceBytes, tune, auto: { batchSize: auto.batchSize, steps: auto.steps ?? undefined } };
+  const threads = o.threads === undefined ? undefined : checkInteger('threads', o.threads, 1);
+  return { device: o.device as GPUDevice | undefined, onDeviceLost, maxBindingBytes, maxDeviceBytes, tune, auto: { batchSize: auto.batchSize, steps: auto.steps ?? undefined }, threads };
 }
 
 /**
@@ -189,7 +196,7 @@ const cpuInstead = (config: ResolvedConfig, p: Params, refusal: Error, adapter: 
  * The trainer without a GPU: wasm (float32, so parameters and L2 it cannot hold are refused for
  * `backend: 'wasm'` and keep `'auto'` on the float64 CPU path), or the CPU.
  */
-async function hostTrainer(host: HostBackend, config: ResolvedConfig, params: () => Params, reason: string, adapter: string | null): Promise<Trainer> {
+async function hostTrainer(host: HostBackend, config: ResolvedConfig, params: () => Params, reason: string, adapter: string | null, threads?: number): Promise<Trainer> {
   const p = params();
   if (host === 'cpu') return { impl: new CpuBackend(config, p), reason, adapter };
   const refusal = float32Refusal(config, p);
@@ -197,7 +204,7 @@ async function hostTrainer(host: HostBackend, config: ResolvedConfig, params: ()
     if (config.backend === 'wasm') throw refusal;
     return cpuInstead(config, p, refusal, adapter);
   }
-  return { impl: await createWasmBackend(config, p), reason, adapter };
+  return { impl: await createWasmBackend(config, p, { threads }), reason, adapter };
 }
 
 /**
@@ -210,7 +217,7 @@ async function hostTrainer(host: HostBackend, config: ResolvedConfig, params: ()
  */
 export async function buildTrainer(config: ResolvedConfig, params: () => Params, options: ResolvedCreateOptions): Promise<Trainer> {
   const pick = await pickBackend(config, options.device, { auto: options.auto, tune: options.tune });
-  if (!pick.device) return hostTrainer(pick.host, config, params, pick.reason, pick.adapter);
+  if (!pick.device) return hostTrainer(pick.host, config, params, pick.reason, pick.adapter, options.threads);
   const device = pick.device;
   const release = () => {
     if (!options.device) device.destroy();

@@ -4,7 +4,7 @@
 // then the backend's limits: a worker that dies mid-fit rejects the fit naming it with the model
 // at its last completed step, dispose ends the workers, and a grow of the shared memory that the
 // engine refuses is a clear error that changes nothing.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { resolveConfig } from '../src/core/config';
 import { Rng } from '../src/core/random';
 import { call, get } from '../src/wasm/emit/instructions';
@@ -116,6 +116,24 @@ describe('wasm threads: limits', () => {
     await expect(fitOn(host, x, y, { epochs: 1, batchSize: 64, learningRate: 0.05 })).resolves.toMatchObject({ stopped: false });
     expect(t.raw.workerPool?.jobs).toBeGreaterThan(0);
     t.raw.dispose();
+  }, 30_000);
+
+  it('workers that cannot start (a page forbidding blob: workers) leave the backend training on one thread', async () => {
+    const t = await twins(config, 2);
+    vi.spyOn(WorkerPool, 'start').mockRejectedValue(new Error('worker-src blob: refused'));
+    try {
+      await expect(fitOn(fitHost(t.wasm, t.net), x, y, { epochs: 1, batchSize: 64, learningRate: 0.05 })).resolves.toMatchObject({ stopped: false });
+    } finally {
+      vi.restoreAllMocks();
+    }
+    expect(t.raw.threads).toBe(1);
+    expect(t.raw.threadsNote).toMatch(/one thread: the workers did not start \(worker-src blob: refused\)/);
+    const one = await twins(config, 1);
+    await fitOn(fitHost(one.wasm, one.net), x, y, { epochs: 1, batchSize: 64, learningRate: 0.05 });
+    const [a, b] = [flatParams(await t.wasm.readParams()), flatParams(await one.wasm.readParams())];
+    expect(a.every((v, i) => Math.abs(v - b[i]) <= 1e-6 * (1 + Math.abs(b[i]))), 'one thread after the failed start trains as one thread does').toBe(true);
+    t.raw.dispose();
+    one.raw.dispose();
   }, 30_000);
 
   it('dispose ends the workers', async () => {

@@ -82,9 +82,14 @@ export class WasmBackend implements TrainerBackend {
   private readonly state: TrainState = { canUndo: false, slotsOf: [null, null], lastYield: Date.now() };
   private best: Float32Array | null = null;
 
-  /** `threadsNote`: why the backend runs on one thread where more were asked for (null otherwise). */
-  constructor(private readonly net: NetSpec, mem: WasmMemory, step: StepInstance, held: Held, threads: ThreadHost, readonly threadsNote: string | null = null) {
+  /** `note`: why the backend runs on one thread where more were asked for (null otherwise). */
+  constructor(private readonly net: NetSpec, mem: WasmMemory, step: StepInstance, held: Held, threads: ThreadHost, private readonly note: string | null = null) {
     this.live = { mem, step, held, threads };
+  }
+
+  /** Why the backend runs on one thread where more were asked for (null otherwise). */
+  get threadsNote(): string | null {
+    return this.live?.threads.startFailure ?? this.note;
   }
 
   /** Threads the large products are split across (1: one thread). */

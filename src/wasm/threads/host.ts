@@ -38,12 +38,14 @@ export function resolveThreads(net: NetSpec, requested: number | undefined): { t
 export class ThreadHost {
   private started: Promise<WorkerPool> | null = null;
   private current: WorkerPool | null = null;
+  /** Why the workers could not start (the backend then runs on one thread), or null. */
+  startFailure: string | null = null;
 
   constructor(private readonly program: Program, private readonly memory: WebAssembly.Memory) {}
 
   /** Threads the products run on. */
   get count(): number {
-    return this.program.threads;
+    return this.startFailure ? 1 : this.program.threads;
   }
 
   /** The running pool (null before the first training call and after dispose). */
@@ -51,14 +53,20 @@ export class ThreadHost {
     return this.current;
   }
 
-  /** Starts the workers if they are not running. */
+  /**
+   * Starts the workers if they are not running. Where they cannot start (a Content-Security-Policy
+   * without `worker-src blob:`, say), every product runs on the calling thread from then on: one
+   * thread, as where memory cannot be shared, with the reason in {@link startFailure}.
+   */
   async ready(): Promise<void> {
-    if (this.program.threads < 2) return;
-    if (!this.started) {
-      this.started = WorkerPool.start(this.program.module, this.memory, this.program.threads, syncAddress(this.program.shape.net.layers.length));
-      this.started.catch(() => (this.started = null));
+    if (this.count < 2) return;
+    this.started ??= WorkerPool.start(this.program.module, this.memory, this.program.threads, syncAddress(this.program.shape.net.layers.length));
+    try {
+      this.current = await this.started;
+    } catch (e) {
+      this.started = null;
+      this.startFailure = `one thread: the workers did not start (${(e as Error).message})`;
     }
-    this.current = await this.started;
   }
 
   /** The error naming the worker that died; ends the pool, so that the next training call starts fresh workers. */

@@ -24,6 +24,8 @@ interface NodeWorker {
   terminate(): Promise<number>;
 }
 
+let workerUrl: string | undefined;
+
 /** Starts one thread running the worker source; `note` hears what it posts and its errors, `exited` its end. */
 function startThread(note: (n: WorkerNote) => void, exited: () => void): Thread {
   const node = nodeProcess();
@@ -40,9 +42,9 @@ function startThread(note: (n: WorkerNote) => void, exited: () => void): Thread 
     });
     return { post: (s) => w.postMessage(s), end: async () => void (await w.terminate()) };
   }
-  const url = URL.createObjectURL(new Blob([WORKER_SOURCE], { type: 'text/javascript' }));
-  const w = new Worker(url);
-  URL.revokeObjectURL(url);
+  // one Blob URL per page, never revoked: revoking it right after `new Worker` can race the worker's fetch of it
+  workerUrl ??= URL.createObjectURL(new Blob([WORKER_SOURCE], { type: 'text/javascript' }));
+  const w = new Worker(workerUrl);
   w.onmessage = (e: MessageEvent<WorkerNote>) => note(e.data);
   w.onerror = (e: ErrorEvent) => note({ error: e.message });
   return {

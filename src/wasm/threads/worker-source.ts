@@ -18,9 +18,13 @@ export interface WorkerStart {
 /** What a worker posts: that it started (`started`), or the error that ended it. */
 export type WorkerNote = { started: true } | { error: string };
 
-/** The source of a worker (plain script; Node runs it as CommonJS, a browser as a classic worker). */
+/**
+ * The source of a worker: a plain script that is also a valid ES module (Node runs an eval worker
+ * as a module when the process was started with --input-type=module, where `require` is missing:
+ * it reaches worker_threads through process.getBuiltinModule, as support.ts does).
+ */
 export const WORKER_SOURCE = `'use strict';
-const port = typeof require === 'function' ? require('node:worker_threads').parentPort : self;
+const port = typeof process === 'object' && typeof process.getBuiltinModule === 'function' ? process.getBuiltinModule('node:worker_threads').parentPort : self;
 const receive = (handler) => (port.once ? port.once('message', handler) : (self.onmessage = (e) => handler(e.data)));
 receive((start) => {
   const fail = (e) => {

@@ -9,8 +9,8 @@ import { parityCases } from './browser/suites/parity-cases';
 import { caseData, differences, fitHost, fitOn, flatParams, stepTolerance, twins } from './wasm-twins';
 
 /** Trains `config` on both backends to each checkpoint (cumulative epochs) and lists every difference beyond the float32 allowance. */
-export async function parity(name: string, config: ModelConfig, rows: number, fit: Omit<FitOptions, 'epochs'>, checkpoints: number[]): Promise<string[]> {
-  const t = await twins(config);
+export async function parity(name: string, config: ModelConfig, rows: number, fit: Omit<FitOptions, 'epochs'>, checkpoints: number[], threads = 1): Promise<string[]> {
+  const t = await twins(config, threads);
   const hosts = { cpu: fitHost(t.cpu, t.net), wasm: fitHost(t.wasm, t.net) };
   const { x, y } = caseData(config, rows, name);
   const batches = Math.ceil(rows / Math.min(fit.batchSize ?? 32, rows));
@@ -32,6 +32,7 @@ export async function parity(name: string, config: ModelConfig, rows: number, fi
   // predict and evaluate on the trained weights
   const xd = toInputs(x, t.net);
   failures.push(...differences(`${name}: predictions`, await t.cpu.predict(xd), await t.wasm.predict(xd), stepTolerance(done * batches)));
+  if (threads > 1 && !((t.raw.workerPool?.jobs ?? 0) > 0)) failures.push(`${name}: asked for ${threads} threads, ran on ${t.raw.threads} (${t.raw.threadsNote}) and handed out ${t.raw.workerPool?.jobs ?? 0} jobs`);
   t.raw.dispose();
   return failures;
 }
@@ -90,6 +91,13 @@ async function largeZ(spec: { activation: Activation; alpha?: number }): Promise
   return failures;
 }
 
+const THREADED: [string, ModelConfig, number, Omit<FitOptions, 'epochs'>, number][] = [
+  ['37-96-48-5 relu/tanh/softmax, dropout, adam, batches of 64 of 150, 2 threads', { inputSize: 37, layers: [{ units: 96, activation: 'relu', dropout: 0.25 }, { units: 48, activation: 'tanh' }, { units: 5, activation: 'softmax' }], loss: 'categoricalCrossEntropy', seed: 12 }, 150, { batchSize: 64, learningRate: 0.01, optimizer: 'adam' }, 2],
+  // residual layers whose f' reads z, with the Huber loss and L1: the split products meet the newer step
+  ['33-64-64r-64r-4 gelu/silu/linear residual, dropout, huber, L1, adam, batches of 40 of 90, 2 threads', { inputSize: 33, layers: [{ units: 64, activation: 'gelu' }, { units: 64, activation: 'gelu', residual: true, dropout: 0.2 }, { units: 64, activation: 'silu', residual: true }, { units: 4, activation: 'linear' }], loss: 'huber', l1: 0.01, seed: 14 }, 90, { batchSize: 40, learningRate: 0.01, optimizer: 'adam' }, 2],
+  ['65-257-3 sigmoid/linear, momentum, L2, batches of 65 of 70, 3 threads (uneven parts)', { inputSize: 65, layers: [{ units: 257, activation: 'sigmoid' }, { units: 3, activation: 'linear' }], loss: 'mse', seed: 13, l2: 0.01 }, 70, { batchSize: 65, learningRate: 0.02, optimizer: 'momentum' }, 3],
+];
+
 /** A named run of the matrix and the differences it finds. */
 export interface WasmParityCase {
   name: string;
@@ -131,3 +139,6 @@ export const WASM_PARITY_GROUPS: Record<string, WasmParityCase[]> = {
   ]),
   'wasm vs CPU: odd shapes': ODD_SHAPES.map(([name, config, rows, fit]) => ({ name, run: () => parity(name, config, rows, fit, [1, 3]) })),
 };
+
+/** The wasm backend's products split across worker threads (Node only: the browser test page is not cross-origin isolated). */
+export const WASM_THREADED_CASES: WasmParityCase[] = THREADED.map(([name, config, rows, fit, threads]) => ({ name, run: () => parity(name, config, rows, fit, [1, 2], threads) }));

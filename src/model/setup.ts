@@ -48,6 +48,11 @@ export interface CreateOptions {
    * and, optionally, about how many steps, instead of at the first fit (the default: see docs/backends.md).
    */
   auto?: AutoHint;
+  /**
+   * Threads the wasm backend splits its large matrix products across (default: every core; 1: one
+   * thread). Used where SharedArrayBuffer is: Node, and cross-origin-isolated pages; one elsewhere.
+   */
+  threads?: number;
 }
 
 /**
@@ -56,7 +61,7 @@ export interface CreateOptions {
  * @example
  * CREATE_KEYS.includes('maxDeviceBytes'); // true
  */
-export const CREATE_KEYS = ['device', 'onDeviceLost', 'maxBindingBytes', 'maxDeviceBytes', 'tune', 'auto'] as const;
+export const CREATE_KEYS = ['device', 'onDeviceLost', 'maxBindingBytes', 'maxDeviceBytes', 'tune', 'auto', 'threads'] as const;
 
 /**
  * Validated create options.
@@ -72,6 +77,7 @@ export interface ResolvedCreateOptions {
   tune: TuneMode;
   /** Undefined when not given: `'auto'` then decides at the first fit. */
   auto?: AutoHint;
+  threads?: number;
 }
 
 const deviceLimits = typeof GPUDevice === 'function' ? Object.getOwnPropertyDescriptor(GPUDevice.prototype, 'limits')?.get : undefined;
@@ -102,14 +108,15 @@ function isGpuDevice(v: unknown): v is GPUDevice {
  * resolveCreateOptions({ onDeviceLost: 'error' }); // { onDeviceLost: 'error' }
  */
 export function resolveCreateOptions(options: unknown): ResolvedCreateOptions {
-  const o = readRecord(options === undefined ? {} : options, 'create options', CREATE_KEYS, '{device?, onDeviceLost?, maxBindingBytes?, maxDeviceBytes?, tune?, auto?}');
+  const o = readRecord(options === undefined ? {} : options, 'create options', CREATE_KEYS, '{device?, onDeviceLost?, maxBindingBytes?, maxDeviceBytes?, tune?, auto?, threads?}');
   if (o.device !== undefined && !isGpuDevice(o.device)) throw new TypeError(`device must be a GPUDevice (from adapter.requestDevice()), got ${describeValue(o.device)}`);
   const onDeviceLost = checkChoice('onDeviceLost', or(o.onDeviceLost, 'cpu'), ['cpu', 'error'] as const);
   const maxBindingBytes = o.maxBindingBytes === undefined ? undefined : checkInteger('maxBindingBytes', o.maxBindingBytes, 16);
   const maxDeviceBytes = o.maxDeviceBytes === undefined ? undefined : checkInteger('maxDeviceBytes', o.maxDeviceBytes, 1);
   const tune = checkChoice('tune', or(o.tune, 'fast'), TUNE_MODES);
   const auto = o.auto === undefined ? undefined : resolveAutoHint(o.auto);
-  return { device: o.device as GPUDevice | undefined, onDeviceLost, maxBindingBytes, maxDeviceBytes, tune, auto: auto && { batchSize: auto.batchSize, steps: auto.steps ?? undefined } };
+  const threads = o.threads === undefined ? undefined : checkInteger('threads', o.threads, 1);
+  return { device: o.device as GPUDevice | undefined, onDeviceLost, maxBindingBytes, maxDeviceBytes, tune, auto: auto && { batchSize: auto.batchSize, steps: auto.steps ?? undefined }, threads };
 }
 
 /**
@@ -192,7 +199,7 @@ const cpuInstead = (config: ResolvedConfig, p: Params, refusal: Error, adapter: 
  * The trainer without a GPU: wasm (float32, so parameters and L2 it cannot hold are refused for
  * `backend: 'wasm'` and keep `'auto'` on the float64 CPU path), or the CPU.
  */
-async function hostTrainer(host: HostBackend, config: ResolvedConfig, params: () => Params, reason: string, adapter: string | null): Promise<Trainer> {
+async function hostTrainer(host: HostBackend, config: ResolvedConfig, params: () => Params, reason: string, adapter: string | null, threads?: number): Promise<Trainer> {
   const p = params();
   if (host === 'cpu') return { impl: new CpuBackend(config, p), reason, adapter };
   const refusal = float32Refusal(config, p);
@@ -200,7 +207,7 @@ async function hostTrainer(host: HostBackend, config: ResolvedConfig, params: ()
     if (config.backend === 'wasm') throw refusal;
     return cpuInstead(config, p, refusal, adapter);
   }
-  return { impl: await createWasmBackend(config, p), reason, adapter };
+  return { impl: await createWasmBackend(config, p, { threads }), reason, adapter };
 }
 
 /**
@@ -215,7 +222,7 @@ export async function buildTrainer(config: ResolvedConfig, params: () => Params,
   const pick = await pickAtCreate(config, options.device, { auto: options.auto, tune: options.tune, maxBindingBytes: options.maxBindingBytes, maxDeviceBytes: options.maxDeviceBytes });
   if (!pick.device) {
     const later = 'later' in pick ? pick.later : undefined;
-    const t = await hostTrainer(pick.host, config, params, pick.reason, pick.adapter).catch((e: Error) => {
+    const t = await hostTrainer(pick.host, config, params, pick.reason, pick.adapter, options.threads).catch((e: Error) => {
       later?.release();
       throw e;
     });

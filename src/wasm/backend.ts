@@ -9,6 +9,8 @@ import { CTRL, STATS } from './control';
 import { Held, type Holdings, needsOf } from './holdings';
 import { WasmMemory } from './memory';
 import { type StepInstance, compileProgram, instantiate } from './program';
+import { ThreadHost, type WasmOptions, resolveThreads } from './threads/host';
+import type { WorkerPool } from './threads/pool';
 import { profileSteps } from './profile';
 import { writeOptimizer } from './settings';
 import { type TrainState, trainCall } from './training';
@@ -48,21 +50,23 @@ export class WasmDisposedError extends Error {
 
 /**
  * Builds the float32 WebAssembly SIMD trainer for `net`, starting from `params`: compiles (or
- * reuses) the module of the network's shape and allocates its memory. Refuses parameters float32
- * cannot hold, and a network whose memory would pass 4 GiB, before allocating.
+ * reuses) the module of the network's shape and allocates its memory, shared when its products
+ * run on several threads (`options.threads`, default every core, where SharedArrayBuffer is).
+ * Refuses parameters float32 cannot hold, and a network whose memory would pass 4 GiB, before allocating.
  *
  * @example
- * const wasm = await createWasmBackend(net, initParams(config));
+ * const wasm = await createWasmBackend(net, initParams(config), { threads: 2 });
  * await wasm.setTrainingData(x, y, 64);
  */
-export async function createWasmBackend(net: NetSpec, params: Params): Promise<WasmBackend> {
+export async function createWasmBackend(net: NetSpec, params: Params, options: WasmOptions = {}): Promise<WasmBackend> {
   checkFloat32Params(net, params);
-  const program = await compileProgram(net);
+  const { threads, note } = resolveThreads(net, options.threads);
+  const program = await compileProgram(net, false, threads);
   const holdings: Holdings = { data: {}, slots: 0, batches: 1, orderRows: 1 };
   const mem = new WasmMemory(program.shape, needsOf(holdings));
   const step = await instantiate(program, mem.memory);
   writeParams(mem, 0, params);
-  return new WasmBackend(net, mem, step, new Held(mem, holdings));
+  return new WasmBackend(net, mem, step, new Held(mem, holdings), new ThreadHost(program, mem.memory), note);
 }
 
 /**
@@ -74,14 +78,30 @@ export async function createWasmBackend(net: NetSpec, params: Params): Promise<W
  */
 export class WasmBackend implements TrainerBackend {
   readonly name = 'wasm' as const;
-  private live: { mem: WasmMemory; step: StepInstance; held: Held } | null;
+  private live: { mem: WasmMemory; step: StepInstance; held: Held; threads: ThreadHost } | null;
   private readonly state: TrainState = { canUndo: false, slotsOf: [null, null], lastYield: Date.now() };
   private best: Float32Array | null = null;
   /** The training call running now: a block loaded meanwhile waits for it (see {@link WasmBackend.loadBlock}). */
   private running: Promise<unknown> | null = null;
 
-  constructor(private readonly net: NetSpec, mem: WasmMemory, step: StepInstance, held: Held) {
-    this.live = { mem, step, held };
+  /** `note`: why the backend runs on one thread where more were asked for (null otherwise). */
+  constructor(private readonly net: NetSpec, mem: WasmMemory, step: StepInstance, held: Held, threads: ThreadHost, private readonly note: string | null = null) {
+    this.live = { mem, step, held, threads };
+  }
+
+  /** Why the backend runs on one thread where more were asked for (null otherwise). */
+  get threadsNote(): string | null {
+    return this.live?.threads.startFailure ?? this.note;
+  }
+
+  /** Threads the large products are split across (1: one thread). */
+  get threads(): number {
+    return this.alive().threads.count;
+  }
+
+  /** The running worker pool, for tests of a worker dying (null before the first training call). */
+  get workerPool(): WorkerPool | null {
+    return this.alive().threads.pool;
   }
 
   private alive() {
@@ -140,7 +160,8 @@ export class WasmBackend implements TrainerBackend {
 
   /** Trains `plans` over data set `name`: room for their batches, the optimizer's slots and settings, then the call. */
   private async run(name: string, plans: EpochPlan[], report: BatchReporter | null, signal?: AbortSignal): Promise<TrainOutcome> {
-    const { mem, step, held } = this.alive();
+    const { mem, step, held, threads } = this.alive();
+    await threads.ready();
     const data = held.h.data[name];
     if (!data) throw new Error(`the wasm backend holds no data set ${name}`);
     const n = data.x.rows;
@@ -157,7 +178,7 @@ export class WasmBackend implements TrainerBackend {
     const slots = this.ensureSlots(plans[0].optimizer);
     writeOptimizer(mem, plans[0].optimizer, slots, plans[0].clip);
     useDataSet(mem, name, data.x, data.y, data.w !== null);
-    const call = { mem, step, state: this.state, n, batchSize, slots, regression: isRegressionOutput(this.net), checkAlive: () => void this.alive() };
+    const call = { mem, step, state: this.state, n, batchSize, slots, regression: isRegressionOutput(this.net), checkAlive: () => void this.alive(), threadFailure: () => threads.failure() };
     const running = trainCall(call, plans, report, signal);
     this.running = running;
     try {
@@ -267,11 +288,14 @@ export class WasmBackend implements TrainerBackend {
 
   /** Wall-clock time of each stage of `steps` training steps of `plan` on `x`, `y`; the state is put back afterwards. */
   async profile(x: Dense, y: Dense, plan: EpochPlan, steps: number): Promise<StepProfile> {
-    const { mem, held } = this.alive();
+    const { mem, held, threads } = this.alive();
+    await threads.ready();
     return profileSteps({ net: this.net, mem, held, state: this.state, slots: (opt) => this.ensureSlots(opt) }, x, y, plan, steps);
   }
 
+  /** Frees the memory (drops every reference to it) and ends the worker threads. */
   dispose(): void {
+    void this.live?.threads.end();
     this.live = null;
     this.best = null;
   }

@@ -100,6 +100,8 @@ export const STATUS = {
   loss: 1,
   /** The batch's update made the state non-finite: it was written to the other set and not taken. */
   update: 2,
+  /** A worker thread died during the batch: nothing of it was applied (threads/parallel.ts). */
+  worker: 3,
 } as const;
 
 /** The batch table: one entry per batch of a `train` call. */

@@ -71,7 +71,8 @@ const SPARE = 64;
  * const layout = planLayout(netShape(net), { rows: 64, slots: 2, data: {}, batches: 1, orderRows: 0 });
  */
 export function planLayout(shape: NetShape, needs: Needs): Layout {
-  let at = controlBytes(shape.net.layers.length);
+  // the threads' sync block (threads/partition.ts) sits right after the control block
+  let at = controlBytes(shape.net.layers.length) + shape.syncBytes;
   const parts: Record<string, number> = {};
   const take = (what: string, bytes: number): number => {
     const start = at;

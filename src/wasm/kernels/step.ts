@@ -12,7 +12,7 @@ import type { ModuleBuilder } from '../emit/module';
 import { CTRL, STATS, STATUS, TABLE, layerField } from '../control';
 import { type NetShape, segmentOf } from '../shape';
 import type { MathFunctions } from './math';
-import { addMatmul } from './matmul';
+import { type MatmulSpec, addMatmul } from './matmul';
 import { addLayerActivations } from './activations';
 import { addBiasGrad, addDropout, addSumAbs, addSumSquares } from './elementwise';
 import { addLossStats, addSoftmax } from './loss';
@@ -50,33 +50,39 @@ export interface StepExports {
   sumSquares: number;
 }
 
+/** How the step makes its products: addMatmul, or split across threads (threads/parallel.ts) with the word that is nonzero once a thread died. */
+export interface ProductMaker {
+  add(name: string, spec: MatmulSpec): number;
+  failed?: Bytes;
+}
+
 /**
  * Adds every kernel of `shape`'s step, and the train / infer / evaluate entry points, to `m`.
  *
  * @example
  * const fns = addStep(m, shape, addMathFunctions(m), new StepStages(null));
  */
-export function addStep(m: ModuleBuilder, shape: NetShape, math: MathFunctions, stages: StepStages): StepExports {
+export function addStep(m: ModuleBuilder, shape: NetShape, math: MathFunctions, stages: StepStages, products: ProductMaker = { add: (name, spec) => addMatmul(m, name, spec) }): StepExports {
   const { net, widths } = shape;
   const L = net.layers.length;
   const acts = net.layers.map((l) => l.activation);
   const fns = addLayerActivations(m, math, net.layers);
   const trainsBiases = net.useBias && !net.freezeBias;
   // z is stored (at the product's p2) only by the layers whose f' reads it
-  const forward = net.layers.map((layer, l) => addMatmul(m, `forward${l}`, {
+  const forward = net.layers.map((layer, l) => products.add(`forward${l}`, {
     a: 'rows', b: 'rows', M: null, K: widths[l], N: layer.units, lda: widths[l], ldb: layer.units, ldc: layer.units,
     epilogue: { bias: net.useBias, keepZ: fns[l].fromZ, activation: fns[l].activate },
   }));
-  const gradW = net.layers.map((layer, l) => addMatmul(m, `gradW${l}`, { a: 'cols', b: 'rows', M: widths[l], K: null, N: layer.units, lda: widths[l], ldb: layer.units, ldc: layer.units }));
+  const gradW = net.layers.map((layer, l) => products.add(`gradW${l}`, { a: 'cols', b: 'rows', M: widths[l], K: null, N: layer.units, lda: widths[l], ldb: layer.units, ldc: layer.units }));
   // δ_{l−1} = (δ_l·W_lᵀ) ⊙ f'(a_{l−1} or z_{l−1}) [⊙ dropout factors]: one product per layer above the first, a second without factors for steps that drop nothing
-  const deltaOf = (l: number, factors: boolean) => addMatmul(m, `delta${l}${factors ? 'drop' : ''}`, {
+  const deltaOf = (l: number, factors: boolean) => products.add(`delta${l}${factors ? 'drop' : ''}`, {
     a: 'rows', b: 'cols', M: null, K: widths[l + 1], N: widths[l], lda: widths[l + 1], ldb: widths[l + 1], ldc: widths[l],
     epilogue: { derivative: fns[l - 1].derivative, factors },
   });
   const res = net.layers.map((layer) => !!layer.residual);
   // next to a residual layer, δ_{l−1} takes the product alone, then residualDelta adds the skip's gradient and applies f'
   const skips = (l: number) => l > 0 && (res[l] || res[l - 1]);
-  const delta = net.layers.map((_, l) => (l === 0 ? -1 : skips(l) ? addMatmul(m, `delta${l}plain`, {
+  const delta = net.layers.map((_, l) => (l === 0 ? -1 : skips(l) ? products.add(`delta${l}plain`, {
     a: 'rows', b: 'cols', M: null, K: widths[l + 1], N: widths[l], lda: widths[l + 1], ldb: widths[l + 1], ldc: widths[l], epilogue: {},
   }) : deltaOf(l, false)));
   const deltaDrop = net.layers.map((_, l) => (l > 0 && !skips(l) && shape.dropout[l - 1] ? deltaOf(l, true) : -1));
@@ -155,11 +161,13 @@ export function addStep(m: ModuleBuilder, shape: NetShape, math: MathFunctions, 
       forwardPass(get(rows), get(drop), i32.load(get(entry), TABLE.dropKey), stages),
       call(lossStats, ctl(layerField(L - 1, 'act')), ctl(CTRL.y), select(ctl(CTRL.sw), i32.c(0), ctl(CTRL.dataW)), get(rows), get(stats), ctl(CTRL.delta0), ctl(layerField(L - 1, 'z'))),
       stages.mark('loss', 'wasm:loss'),
+      products.failed ? ifThen(products.failed, stop(STATUS.worker)) : [],
       // the objective: the loss plus λ/2·ΣW² + λ₁·Σ|W| of the weights it was measured on
       set(objective, penalized ? f64.add(f64.load(get(stats)), penalty) : f64.load(get(stats))),
       f64.store(get(stats), get(objective), STATS.lossSum),
       ifThen(f64.ne(f64.sub(get(objective), get(objective)), f64.c(0)), stop(STATUS.loss)),
       backwardPass(get(rows), get(drop)),
+      products.failed ? ifThen(products.failed, stop(STATUS.worker)) : [],
       copyField(TABLE.lr, CTRL.lr), copyField(TABLE.c1, CTRL.c1), copyField(TABLE.c2, CTRL.c2),
       ifThen(i32.eqz(call(update, get(rows))), stop(STATUS.update)),
       i32.store(i32.c(CTRL.cur), i32.xor(ctl(CTRL.cur), i32.c(1))),

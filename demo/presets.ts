@@ -204,10 +204,37 @@ export const MNIST_FEATURES: Settings = {
   backend: 'auto',
 };
 
+/** The number of residual blocks in {@link MNIST_DEEP_RESIDUAL}. */
+export const DEEP_RESIDUAL_BLOCKS = 4;
+
+/**
+ * MNIST with a deep residual MLP: 784-256, then 4 residual GELU blocks of 256
+ * (a_l = f(z_l) + a_{l−1}), then 10 softmax units; Adam 0.001, batch 64, 3 epochs as the default
+ * preset. `node demo/check-mnist-presets.mjs` measures it beside the default on the wasm backend.
+ */
+export const MNIST_DEEP_RESIDUAL: Settings = {
+  layers: [
+    layer(256, 'gelu'),
+    ...Array.from({ length: DEEP_RESIDUAL_BLOCKS }, (): LayerSpec => ({ units: 256, activation: 'gelu', residual: true })),
+    layer(10, 'softmax'),
+  ],
+  loss: 'categoricalCrossEntropy',
+  optimizer: 'adam',
+  learningRate: 0.001,
+  batchSize: 64,
+  epochs: 3,
+  l2: 0,
+  seed: 1,
+  initializer: 'he',
+  validationSplit: 0.1,
+  backend: 'auto',
+};
+
 /** The presets the page offers: each dataset's defaults, then the feature presets. */
 export const PRESET_LIST: Preset[] = [
   { id: 'mnist', label: 'MNIST — default (784-128-10, Adam)', dataset: 'mnist', settings: PRESETS.mnist },
   { id: 'mnist-features', label: 'MNIST — early-stopped, cosine, dropout', dataset: 'mnist', settings: MNIST_FEATURES },
+  { id: 'mnist-deep-residual', label: 'MNIST — deep residual MLP (784-256-4×256 residual GELU-10)', dataset: 'mnist', settings: MNIST_DEEP_RESIDUAL },
   { id: 'spiral', label: 'Spiral — default', dataset: 'spiral', settings: PRESETS.spiral },
   { id: 'circles', label: 'Circles — default', dataset: 'circles', settings: PRESETS.circles },
   { id: 'xor', label: 'XOR — default', dataset: 'xor', settings: PRESETS.xor },

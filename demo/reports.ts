@@ -30,6 +30,7 @@ function onDataset(r: Of<'dataset'>): void {
   app.dataset = r;
   byId('dataset-info').textContent = `${r.description}.`;
   ui.editor.setOutputUnits(r.outputSize);
+  ui.editor.setInputUnits(r.inputSize);
   const regression = r.classes === null;
   ui.metrics.setTask(regression ? 'regression' : 'classification');
   ui.epochs.setTask(regression ? 'regression' : 'classification');

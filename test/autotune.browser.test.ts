@@ -60,11 +60,12 @@ describe("backend: 'auto' without a hint decides at the first fit, training on w
 
 describe('training on the tuner\'s choices', () => {
   for (const tune of ['off', 'full'] as const) {
-    it(`tune '${tune}': 37-68-33-5 (tanh, relu, softmax; momentum, batch 48, short last batch) equals the CPU after 3 epochs`, async () => {
+    it(`tune '${tune}': 37-68-5 (tanh, softmax; momentum, batch 48, short last batch) equals the CPU after 3 epochs`, async () => {
       const r = await session.run<{ failures: string[]; variants: string[] }>(SUITE, 'tunedTrainingParity', tune, 3);
       console.log(`tune '${tune}':\n  ${r.variants.join('\n  ')}`);
       expect(r.failures).toEqual([]);
-      expect(r.variants.length).toBeGreaterThanOrEqual(8);
+      // forward, dW and delta products: 2 + 2 + 1
+      expect(r.variants.length).toBeGreaterThanOrEqual(5);
       if (tune === 'full') expect(r.variants.filter((v) => v.endsWith('(measured)')).length).toBeGreaterThan(0);
     });
   }

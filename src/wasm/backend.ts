@@ -179,13 +179,11 @@ export class WasmBackend implements TrainerBackend {
     writeOptimizer(mem, plans[0].optimizer, slots, plans[0].clip);
     useDataSet(mem, name, data.x, data.y, data.w !== null);
     const call = { mem, step, state: this.state, n, batchSize, slots, regression: isRegressionOutput(this.net), checkAlive: () => void this.alive(), threadFailure: () => threads.failure() };
-    const running = trainCall(call, plans, report, signal);
-    this.running = running;
-    try {
-      return await running;
-    } finally {
+    const running = trainCall(call, plans, report, signal).finally(() => {
       if (this.running === running) this.running = null;
-    }
+    });
+    this.running = running;
+    return running;
   }
 
   /** Room for `opt`'s slots, zeroed in the current set when it holds none of that count (the CPU backend's fresh slots). */

@@ -4,6 +4,10 @@
 // except for GELU (both), SiLU and Mish, which are not invertible: their derivative takes z, which
 // the host keeps for those layers (see src/core/activation-spec.ts). leakyRelu's reads either.
 // Every function is finite at large |z|: exp only ever sees arguments ≤ 20, tanh a clamped one.
+//
+// Each `case` of activateAs and derivativeAs stays on one line: the host compiles a pipeline whose
+// ACTIVATION is fixed with only that line's case (src/gpu/kernels/specialize-activation.ts), as
+// software adapters compile every case of a switch even where the constant selects one.
 
 const ACTIVATION_LINEAR: u32 = 0u;
 const ACTIVATION_SIGMOID: u32 = 1u;
@@ -97,6 +101,30 @@ fn activateAs(code: u32, alpha: f32, z: f32) -> f32 {
 
 fn derivative(x: f32) -> f32 { return derivativeAs(ACTIVATION, ACTIVATION_ALPHA, x); }
 
+// σ(z) = 1 − e^{−a} from softplus's output a, its series below a = 0.01 where that cancels
+fn softplusDerivative(a: f32) -> f32 {
+  if (a > SOFTPLUS_LIMIT) { return 1.0; }
+  if (a < 0.01) { return a * (1.0 - a * (0.5 - a / 6.0)); }
+  return 1.0 - exp(-a);
+}
+
+fn geluDerivative(z: f32) -> f32 { return normalCdf(z) + z * 0.3989422804014327 * exp(-0.5 * min(z * z, 200.0)); }
+
+fn geluTanhDerivative(z: f32) -> f32 {
+  let t = safeTanh(geluTanhInner(z));
+  return 0.5 * (1.0 + t) + 0.5 * z * (1.0 - t * t) * GELU_K * (1.0 + 3.0 * GELU_C * z * z);
+}
+
+fn siluDerivative(z: f32) -> f32 {
+  let s = safeSigmoid(z);
+  return s * (1.0 + z * (1.0 - s));
+}
+
+fn mishDerivative(z: f32) -> f32 {
+  let t = tanhSoftplus(z);
+  return t + z * safeSigmoid(z) * (1.0 - t * t);
+}
+
 // f' from x: the output a, or z for gelu, geluTanh, silu and mish (and a negative-slope leakyRelu).
 fn derivativeAs(code: u32, alpha: f32, x: f32) -> f32 {
   switch code {
@@ -106,25 +134,11 @@ fn derivativeAs(code: u32, alpha: f32, x: f32) -> f32 {
     case ACTIVATION_LEAKY_RELU: { return select(alpha, 1.0, x > 0.0); }
     case ACTIVATION_ELU: { return select(x + alpha, 1.0, x > 0.0); }
     case ACTIVATION_SELU: { return select(x + SELU_SCALE * SELU_ALPHA, SELU_SCALE, x > 0.0); }
-    // σ(z) = 1 − e^{−a}, its series below a = 0.01 where that cancels
-    case ACTIVATION_SOFTPLUS: {
-      if (x > SOFTPLUS_LIMIT) { return 1.0; }
-      if (x < 0.01) { return x * (1.0 - x * (0.5 - x / 6.0)); }
-      return 1.0 - exp(-x);
-    }
-    case ACTIVATION_GELU: { return normalCdf(x) + x * 0.3989422804014327 * exp(-0.5 * min(x * x, 200.0)); }
-    case ACTIVATION_GELU_TANH: {
-      let t = safeTanh(geluTanhInner(x));
-      return 0.5 * (1.0 + t) + 0.5 * x * (1.0 - t * t) * GELU_K * (1.0 + 3.0 * GELU_C * x * x);
-    }
-    case ACTIVATION_SILU: {
-      let s = safeSigmoid(x);
-      return s * (1.0 + x * (1.0 - s));
-    }
-    case ACTIVATION_MISH: {
-      let t = tanhSoftplus(x);
-      return t + x * safeSigmoid(x) * (1.0 - t * t);
-    }
+    case ACTIVATION_SOFTPLUS: { return softplusDerivative(x); }
+    case ACTIVATION_GELU: { return geluDerivative(x); }
+    case ACTIVATION_GELU_TANH: { return geluTanhDerivative(x); }
+    case ACTIVATION_SILU: { return siluDerivative(x); }
+    case ACTIVATION_MISH: { return mishDerivative(x); }
     default: { return 1.0; }
   }
 }

@@ -9,10 +9,11 @@ import { passBatches } from '../src/gpu/kernels/batch-uniform';
 import { type BindingAccess, type KernelInterface, modeCode, packParams, packStruct } from '../src/gpu/kernels/kernel-interface';
 import { bindGroupEntries } from '../src/gpu/kernels/pipelines';
 import {
-  BATCH_LAYOUT, type BatchRows, type Epilogue, KERNELS, MATMUL_SIZES, MATMUL_VARIANT_KERNELS, SHARDS_PER_GATHER, MAX_STATS_THREADS,
+  BATCH_LAYOUT, type BatchRows, type Epilogue, FEATURE_KERNELS, KERNELS, MATMUL_SIZES, MATMUL_VARIANT_KERNELS, SHARDS_PER_GATHER, MAX_STATS_THREADS,
   activationCode, batchRowsCode, epilogueCode, lossCode, optimizerCode,
 } from '../src/gpu/kernels/registry';
 import { MATMUL_VARIANTS, type MatmulVariantSpec } from '../src/gpu/kernels/matmul-variants';
+import { specializeActivation } from '../src/gpu/kernels/specialize-activation';
 import type { Activation, LossName } from '../src/core/types';
 
 // Records keyed by the unions: the typecheck fails when a name is added to a union and not here.
@@ -349,5 +350,36 @@ describe('matmul variant kernels (matmul-vec4.wgsl, matmul-subgroups.wgsl)', () 
       if ('RB' in v.constants) expect(Math.max(v.constants.RB, v.constants.CB)).toBeLessThanOrEqual(MATMUL_SIZES.maxQuads);
       if ('ROWS' in v.constants) expect(v.constants.ROWS).toBeLessThanOrEqual(MATMUL_SIZES.vec4MaxRows);
     }
+  });
+});
+
+describe('specializeActivation: a fixed activation keeps only its cases', () => {
+  const every = Object.entries({ ...KERNELS, ...FEATURE_KERNELS, ...MATMUL_VARIANT_KERNELS }) as [string, KernelInterface][];
+  const withActivation = every.filter(([, k]) => k.code.includes('fn activateAs('));
+  const caseLines = (code: string, name: string) => code.split('\n').filter((l) => l.trim().startsWith(`case ${name}:`)).length;
+  const constName = (a: Activation) => `ACTIVATION_${a.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
+
+  it('includes activation.wgsl in the matmul, activate, loss and residual kernels', () => {
+    expect(withActivation.map(([name]) => name)).toEqual(expect.arrayContaining(['matmul', 'matmul-vec4', 'matmul-subgroups', 'activate', 'loss', 'residual']));
+  });
+
+  for (const activation of ACTIVATIONS) {
+    it(`${activation}: its own case lines stay, every other activation's go, the WGSL still parses`, () => {
+      for (const [name, kernel] of withActivation) {
+        const code = specializeActivation(kernel.code, activationCode(activation));
+        const own = constName(activation);
+        expect(caseLines(code, own), `${name}.wgsl, ${own}`).toBe(caseLines(kernel.code, own));
+        const others = ACTIVATIONS.filter((a) => a !== activation).map((a) => [constName(a), caseLines(code, constName(a))]);
+        expect(others.filter(([, n]) => n !== 0), `${name}.wgsl keeps other cases`).toEqual([]);
+        expect(() => new WgslReflect(code), `${name}.wgsl specialized for ${activation}`).not.toThrow();
+      }
+    });
+  }
+
+  it('leaves a kernel without activation.wgsl as it is, and refuses a case spread over lines', () => {
+    const plain = every.find(([, k]) => !k.code.includes('fn activateAs('))![1];
+    expect(specializeActivation(plain.code, 3)).toBe(plain.code);
+    const split = 'const ACTIVATION_RELU: u32 = 3u;\nfn f(x: f32) -> f32 {\n  switch 3u {\n    case ACTIVATION_RELU: {\n      return x;\n    }\n    default: { return x; }\n  }\n}';
+    expect(() => specializeActivation(split, 3)).toThrow(/a case must fit on one line to be specialized, got 'case ACTIVATION_RELU: \{'/);
   });
 });

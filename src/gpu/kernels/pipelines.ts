@@ -1,6 +1,7 @@
 import { SHADER_STAGE_COMPUTE } from '../usage';
 import type { BindingAccess, BindingName, EntryInterface, EntryName, KernelInterface, NoOtherNames } from './kernel-interface';
 import { BATCH_LAYOUT } from './registry';
+import { specializeActivation } from './specialize-activation';
 
 type Constants = Record<string, number | boolean>;
 
@@ -145,10 +146,13 @@ export class PipelineCache {
   private descriptor(kernel: KernelInterface, entry: string, constants: Constants, key: string): GPUComputePipelineDescriptor {
     const unknown = Object.keys(constants).filter((k) => !kernel.overrides.includes(k));
     if (unknown.length) throw new Error(`${kernel.name}.wgsl has no override ${unknown.join(', ')} (overrides: ${kernel.overrides.join(', ') || 'none'})`);
-    let module = this.modules.get(kernel.name);
+    // a fixed activation gets a module with only its cases (specialize-activation.ts says why)
+    const activation = kernel.overrides.includes('ACTIVATION') && !constants.RUNTIME_MODES ? Number(constants.ACTIVATION ?? 0) : null;
+    const moduleKey = activation === null ? kernel.name : `${kernel.name} (activation ${activation})`;
+    let module = this.modules.get(moduleKey);
     if (!module) {
-      module = this.device.createShaderModule({ label: kernel.name, code: kernel.code });
-      this.modules.set(kernel.name, module);
+      module = this.device.createShaderModule({ label: moduleKey, code: activation === null ? kernel.code : specializeActivation(kernel.code, activation) });
+      this.modules.set(moduleKey, module);
     }
     const numeric: Record<string, number> = {};
     for (const [k, v] of Object.entries(constants)) numeric[k] = typeof v === 'boolean' ? (v ? 1 : 0) : v;

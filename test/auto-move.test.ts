@@ -10,6 +10,8 @@ import { createWasmBackend } from '../src/wasm/backend';
 import { initParams } from '../src/core/params';
 import { memoryStore, setTuningStore } from '../src/gpu/tune/cache';
 import { Rng } from '../src/core/random';
+import { resolveConfig } from '../src/core/config';
+import type { TrainerBackend } from '../src/core/trainer';
 
 const config: ModelConfig = { inputSize: 5, layers: [{ units: 7, activation: 'tanh' }, { units: 3, activation: 'softmax' }], loss: 'categoricalCrossEntropy', seed: 9 };
 const rng = new Rng(4, 'auto-move data');
@@ -19,8 +21,8 @@ const y = x.map((r) => (r[0] + r[1] > 0 ? 0 : r[2] > 0 ? 1 : 2));
 const fitOptions = { epochs: 30, batchSize: 13, learningRate: 0.02, optimizer: 'adam' as const, shuffle: true, onEpochEnd: () => {} };
 const flat = (w: { weights: number[][][]; biases: number[][] }) => [...w.weights.flat(2), ...w.biases.flat()];
 
-/** A stand-in for WebGPU: a second wasm trainer, counting what 'auto' asks of it. */
-function standIn(key: string, floorMs = 0) {
+/** A stand-in for WebGPU: a second wasm trainer (built when asked, or `ready` at once), counting what 'auto' asks of it. */
+function standIn(key: string, floorMs = 0, ready?: TrainerBackend) {
   const seen = { builds: [] as number[], disposed: 0, released: 0 };
   const deferred = (): Deferred => ({
     label: 'the stand-in',
@@ -28,7 +30,7 @@ function standIn(key: string, floorMs = 0) {
     floor: async () => ({ launches: 1, ms: floorMs }),
     async build(c, rows) {
       seen.builds.push(rows);
-      const t = await createWasmBackend(c, initParams(c));
+      const t = ready ?? (await createWasmBackend(c, initParams(c)));
       const candidate: Candidate = { timeSteps: async () => 1, take: () => t, dispose: () => (seen.disposed++, t.dispose()) };
       return candidate;
     },
@@ -73,6 +75,29 @@ describe("'auto' decided at the first fit (Node: wasm, no WebGPU)", () => {
     // a second fit continues on the same trainer, with nothing more to decide
     await auto.fit(x, y, { ...fitOptions, epochs: 2 });
     expect(s.seen.builds).toEqual([13]);
+    for (const m of [auto, alone]) m.dispose();
+  });
+
+  it('fitDataset moves between blocks, inside an epoch, and ends as a stream on one backend would', async () => {
+    // built before the fit, so that the candidate is there at the first boundaries of this one epoch
+    const resolved = resolveConfig({ ...config, backend: 'wasm' });
+    const s = standIn('stream', 0, await createWasmBackend(resolved, initParams(resolved)));
+    setAutoTestHook({ deferred: s.deferred, gpuStepMs: () => 1e-9 });
+    // 21 chunks of at most 3 rows, batch 3: one block each
+    const chunks = Array.from({ length: Math.ceil(x.length / 3) }, (_, i) => ({ x: x.slice(3 * i, 3 * i + 3), y: y.slice(3 * i, 3 * i + 3) }));
+    const options = { epochs: 1, batchSize: 3, learningRate: 0.02, optimizer: 'adam' as const };
+    const auto = await MLP.create({ ...config, backend: 'auto' });
+    const alone = await MLP.create({ ...config, backend: 'wasm' });
+    const h = await auto.fitDataset(chunks, options);
+    await alone.fitDataset(chunks, options);
+    expect(h.backendMove, auto.backendReason).toBeDefined();
+    expect(h.backendMove!.epoch).toBe(0);
+    expect(h.backendMove!.batch).toBeGreaterThan(0);
+    expect(h.backendMove!.batch).toBeLessThan(chunks.length);
+    expect(auto.backendReason).toMatch(/^auto moved from wasm to the stand-in in epoch 1 of this fit, after its batch \d+ \(step \d+\): a training step took/);
+    const [a, b] = [flat(await auto.getWeights()), flat(await alone.getWeights())];
+    const bad = a.map((v, i) => Math.abs(v - b[i]) <= 1e-6 + 1e-5 * Math.abs(b[i]) ? null : `[${i}] ${v} vs ${b[i]}`).filter((v) => v);
+    expect(bad, `5-7-3, 61 rows in 21 chunks, batch 3: ${bad.slice(0, 5).join('; ')}`).toEqual([]);
     for (const m of [auto, alone]) m.dispose();
   });
 

@@ -43,21 +43,23 @@ export interface FitHost {
   fallBackToCpu(err: GpuDeviceLostError, epoch: number, unit?: 'epoch' | 'block'): Promise<void>;
   /** Runs `op`, moving to the CPU and retrying once if the GPU device was lost (during `epoch`, when given). */
   withFallback<T>(op: () => Promise<T>, epoch?: number | null, unit?: 'epoch' | 'block'): Promise<T>;
-  /** Between submissions of epochs: where `backend: 'auto'` may move the run (src/model/auto-move.ts). */
+  /** Between submissions (epochs; `fitDataset`'s blocks too): where `backend: 'auto'` may move the run (src/model/auto-move.ts). */
   atBoundary?(done: FitBoundary): Promise<void>;
   /** Most epochs per submission for now (so that boundaries come often while 'auto' waits for one). */
   groupCap?(batches: number): number;
 }
 
 /**
- * A boundary between submissions of epochs: the epochs of this fit done, and the steps and
- * milliseconds of the submission just trained.
+ * A boundary between submissions: the epochs of this fit done, and the steps and milliseconds of
+ * the submission just trained; inside an epoch (`fitDataset`, between blocks), `batch`: the
+ * batches of the next epoch done.
  *
  * @example
  * const b: FitBoundary = { epoch: 3, steps: 12, ms: 40, history };
  */
 export interface FitBoundary {
   epoch: number;
+  batch?: number;
   steps: number;
   ms: number;
   history: History;

@@ -55,12 +55,14 @@ export class EpochSpread {
  * One pass over the source, cut into blocks of whole batches (see {@link streamBlocks}): while
  * one block trains in one of the backend's two slots, the next is read, checked and loaded into
  * the other. Stops after the current batch (CPU) or group of batches (WebGPU) when `signal` aborts.
+ * `betweenBlocks` runs after each block (`last`: the epoch's last), where 'auto' may move the run.
  *
  * @example
  * const { stats, stopped, spread } = await streamEpoch(host, source, plan, control, 1, null, signal);
  */
 export async function streamEpoch(
   host: FitHost, source: DatasetSource, plan: StreamPlan, control: FitControl, epoch: number, knownBatches: number | null, signal?: AbortSignal,
+  betweenBlocks?: (steps: number, ms: number, batch: number, last: boolean) => Promise<void>,
 ): Promise<{ stats: BatchStats[]; stopped: boolean; spread: number }> {
   const blocks = streamBlocks(source, {
     net: host.net, float32: computesInFloat32(host.backend().name), batchSize: plan.batchSize, window: plan.window, shuffle: plan.shuffle, seed: host.seed,
@@ -98,6 +100,7 @@ export async function streamEpoch(
         ...control.blockExtras(epoch, modelEpoch, stats.length, count, knownBatches),
       };
       const report = plan.hooks.onBatchEnd ? batchReporter(plan.hooks.onBatchEnd, epoch, knownBatches, stats.length) : null;
+      const t0 = performance.now();
       const training = trainBlock(host, slot, block, blockPlan, report, epoch, signal);
       next = fetchInto(1 - slot);
       next.catch(() => {}); // awaited below; a failure after training failed is not a second error
@@ -116,8 +119,11 @@ export async function streamEpoch(
       spread.add(block.y);
       if (outcome.callbackError) throw outcome.callbackError.error;
       if (outcome.stopped || signal?.aborted) return { stats, stopped: true, spread: spread.total };
+      const ms = performance.now() - t0;
       fetched = await next;
       next = null;
+      // 'auto' may move here: the next block, loaded into the trainer it leaves, is loaded again above
+      if (betweenBlocks) await betweenBlocks(kept.length, ms, stats.length, !fetched);
       slot = 1 - slot;
     }
     return { stats, stopped: false, spread: spread.total };

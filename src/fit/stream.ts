@@ -34,7 +34,11 @@ export async function runStream(host: FitHost, source: DatasetSource, plan: Stre
         break;
       }
       const t0 = performance.now();
-      const { stats, stopped, spread } = await streamEpoch(host, source, plan, control, e, knownBatches, signal);
+      const atBoundary = host.atBoundary?.bind(host);
+      // after each block but the run's last: inside the epoch, or (its last block) at its end
+      const betweenBlocks = atBoundary && ((steps: number, ms: number, batch: number, last: boolean) =>
+        last ? (e < plan.epochs ? atBoundary({ epoch: e, steps, ms, history }) : Promise.resolve()) : atBoundary({ epoch: e - 1, batch, steps, ms, history }));
+      const { stats, stopped, spread } = await streamEpoch(host, source, plan, control, e, knownBatches, signal, betweenBlocks);
       knownBatches ??= stopped ? null : stats.length;
       const seen = stats.reduce((a, s) => a + s.size, 0);
       const log = epochLog(e, stats, (performance.now() - t0) / 1000, seen);

@@ -1,10 +1,12 @@
 // 'auto' decided at the first fit: the run starts on wasm at once while WebGPU is prepared in the
-// background (src/model/auto-probe.ts); at a boundary between epochs the two steady step times are
-// compared, and the run moves to WebGPU, weights and optimizer state carried over, when faster.
+// background (src/model/auto-probe.ts); at a boundary between epochs (or between `fitDataset`'s
+// blocks) the two steady step times are compared, and the run moves to WebGPU, weights and
+// optimizer state carried over, when faster.
 import type { ResolvedConfig, ResolvedOptimizer } from '../core/config';
 import type { TrainerBackend } from '../core/trainer';
 import type { FitBoundary } from '../fit/loop';
 import type { FitPlan } from '../fit/options';
+import type { StreamPlan } from '../fit/stream-plan';
 import { WebGpuBackend } from '../gpu/backend';
 import { currentStore } from '../gpu/tune/cache';
 import { type HostBackend, hostName, netKey } from './backend-choice';
@@ -23,9 +25,10 @@ export const AUTO_MOVE_MARGIN = 0.1;
 const GROUP_MS = 50;
 
 /**
- * What a training call tells 'auto': its batch size and optimizer; for `fit`, how to load its
- * training data on another trainer and check that it fits there, and whether early stopping
- * keeps the best parameters on the trainer (no move during such a call).
+ * What a training call tells 'auto': its batch size and optimizer; how to load its training data
+ * on another trainer (`fitDataset`: nothing to do, each block is loaded where it trains) and, for
+ * `fit`, check that it fits there; and whether early stopping keeps the best parameters on the
+ * trainer (no move during such a call).
  *
  * @example
  * const call: AutoCall = { batchSize: 64, optimizer: plan.optimizer, keepsBest: false };
@@ -36,6 +39,22 @@ export interface AutoCall {
   keepsBest: boolean;
   load?(t: TrainerBackend): Promise<void>;
   check?(t: TrainerBackend): void;
+}
+
+/**
+ * The {@link AutoCall} of a `fitDataset` with `plan`: its blocks are loaded by the epoch loop into
+ * whichever trainer trains them, so a move has nothing to load.
+ *
+ * @example
+ * await runStream(active.fitHost(progress, streamCall(plan)), source, plan, history, signal);
+ */
+export function streamCall(plan: StreamPlan): AutoCall {
+  return {
+    batchSize: plan.batchSize,
+    optimizer: plan.optimizer,
+    keepsBest: plan.features.earlyStopping?.restoreBestWeights ?? false,
+    load: async () => {},
+  };
 }
 
 /**
@@ -214,8 +233,9 @@ export class AutoMove {
     }
     current.clearTrainingData();
     current.dispose();
-    const reason = `auto moved from ${hostName(this.host)} to ${this.later.label} after epoch ${b.epoch} of this fit (step ${step}): ${times}`;
-    b.history.backendMove = { from: current.name, to: next.name, epoch: b.epoch, step, reason };
+    const when = b.batch === undefined ? `after epoch ${b.epoch} of this fit` : `in epoch ${b.epoch + 1} of this fit, after its batch ${b.batch}`;
+    const reason = `auto moved from ${hostName(this.host)} to ${this.later.label} ${when} (step ${step}): ${times}`;
+    b.history.backendMove = { from: current.name, to: next.name, epoch: b.epoch, ...(b.batch === undefined ? {} : { batch: b.batch }), step, reason };
     return { impl: next, reason };
   }
 

@@ -12,7 +12,7 @@ import type { StepProfile } from '../core/profile';
 import { readRecord } from '../core/inspect';
 import { type CreateOptions, type Trainer, buildTrainer, configAndParams, fromJSONParts, resolveCreateOptions } from './setup';
 import { ActiveBackend } from './active-backend';
-import { autoCall } from './auto-move';
+import { autoCall, streamCall } from './auto-move';
 import { type Params, paramsFromArrays, paramsToArrays, parameterCount, weightPenalty } from '../core/params';
 import type { FitDatasetOptions, FitOptions, History, Inputs, ModelConfig, ModelJSON, ProfileOptions, Targets, Weights } from '../core/types';
 import { modelJSON } from './serialize';
@@ -147,8 +147,7 @@ export class MLP {
   async fitDataset(source: DatasetSource, options: FitDatasetOptions = {}): Promise<History> {
     return this.calls.exclusive('fitDataset()', () => {
       const plan = resolveStreamPlan(options, this.net, this.impl.name, source);
-      const call = { batchSize: plan.batchSize, optimizer: plan.optimizer, keepsBest: true };
-      return this.training(plan.optimizer, plan.hooks.signal, (history, signal) => runStream(this.active.fitHost(this.progress, call), source, plan, history, signal));
+      return this.training(plan.optimizer, plan.hooks.signal, (history, signal) => runStream(this.active.fitHost(this.progress, streamCall(plan)), source, plan, history, signal));
     });
   }
 

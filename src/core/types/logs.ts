@@ -80,6 +80,10 @@ export interface History {
   restoredBestWeights?: boolean;
   /** The backend that trained (the last one, when `backend: 'auto'` moved the run). */
   backend: 'cpu' | 'webgpu' | 'wasm';
-  /** When `backend: 'auto'` moved the run during this call: from where, after which epoch and step, and why. */
-  backendMove?: { from: 'cpu' | 'webgpu' | 'wasm'; to: 'cpu' | 'webgpu' | 'wasm'; epoch: number; step: number; reason: string };
+  /**
+   * When `backend: 'auto'` moved the run during this call: from where, after how many epochs of
+   * the call and which step, and why; `batch` when it moved inside an epoch (`fitDataset`, between
+   * blocks): the batches of epoch `epoch + 1` done before it.
+   */
+  backendMove?: { from: 'cpu' | 'webgpu' | 'wasm'; to: 'cpu' | 'webgpu' | 'wasm'; epoch: number; batch?: number; step: number; reason: string };
 }

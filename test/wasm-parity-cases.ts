@@ -140,5 +140,5 @@ export const WASM_PARITY_GROUPS: Record<string, WasmParityCase[]> = {
   'wasm vs CPU: odd shapes': ODD_SHAPES.map(([name, config, rows, fit]) => ({ name, run: () => parity(name, config, rows, fit, [1, 3]) })),
 };
 
-/** The wasm backend's products split across worker threads (Node only: the browser test page is not cross-origin isolated). */
+/** The wasm backend's products split across worker threads (in Node, and in Chromium in a cross-origin-isolated page: test/wasm.browser.test.ts). */
 export const WASM_THREADED_CASES: WasmParityCase[] = THREADED.map(([name, config, rows, fit, threads]) => ({ name, run: () => parity(name, config, rows, fit, [1, 2], threads) }));

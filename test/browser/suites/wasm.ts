@@ -1,7 +1,7 @@
 // In-page side of test/wasm.browser.test.ts: the wasm backend's parity matrix
 // (test/wasm-parity-cases.ts) run by this page's engine, and a model made through the public API.
 import { MLP, wasmSimdMissing } from '../../../src';
-import { WASM_PARITY_GROUPS } from '../../wasm-parity-cases';
+import { WASM_PARITY_GROUPS, WASM_THREADED_CASES } from '../../wasm-parity-cases';
 
 /**
  * Runs every case of one group of the matrix in this page; returns how many ran and their differences.
@@ -15,6 +15,20 @@ export async function runWasmParityGroup(group: string): Promise<{ cases: number
   const failures: string[] = [];
   for (const c of cases) failures.push(...(await c.run()));
   return { cases: cases.length, failures };
+}
+
+/**
+ * The threaded cases of the matrix (products split across worker threads sharing one memory) in
+ * this page, which must be cross-origin isolated for SharedArrayBuffer; each case checks that its
+ * jobs were handed to workers.
+ *
+ * @example
+ * const r = await isolated.run('/test/browser/suites/wasm.ts', 'runWasmThreadedCases');
+ */
+export async function runWasmThreadedCases(): Promise<{ isolated: boolean; cases: number; failures: string[] }> {
+  const failures: string[] = [];
+  for (const c of WASM_THREADED_CASES) failures.push(...(await c.run()));
+  return { isolated: globalThis.crossOriginIsolated === true, cases: WASM_THREADED_CASES.length, failures };
 }
 
 /**

@@ -2,11 +2,11 @@
 // tfjs 'cpu' backend (float32), from identical starting weights and the same batches (no
 // shuffling): RMSprop, Nesterov momentum, per-epoch exponential and step decay and a per-step
 // cosine schedule (set through TF.js callbacks), class weights, early stopping's stopping epoch,
-// and the mean absolute error metric. Our CPU path is float64, so the differences printed are
+// the mean absolute error metric, the newer activations (TF.js's names for them) and the Huber loss. Our CPU path is float64, so the differences printed are
 // float32 rounding in TF.js.
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FitOptions, MLP, type ModelConfig, Rng } from '../src';
+import { type FitOptions, type LayerSpec, MLP, type ModelConfig, Rng } from '../src';
 import { cosineRate } from '../src/fit/schedules';
 
 beforeAll(async () => {
@@ -38,8 +38,12 @@ async function twin(model: MLP, config: ModelConfig): Promise<tf.Sequential> {
   const w = await model.getWeights();
   const t = tf.sequential();
   config.layers.forEach((l, i) => {
-    if (l.activation === 'leakyRelu') throw new RangeError(`layer ${i}: this twin has no LeakyReLU layer`);
-    t.add(tf.layers.dense({ units: l.units, activation: TF_ACTIVATION[l.activation], inputShape: i === 0 ? [config.inputSize] : undefined }));
+    const inputShape = i === 0 ? [config.inputSize] : undefined;
+    // leakyRelu is a TF.js layer of its own after a linear Dense (TF.js 4.22's ELU layer refuses an alpha other than 1)
+    if (l.activation === 'leakyRelu') {
+      t.add(tf.layers.dense({ units: l.units, activation: 'linear', inputShape }));
+      t.add(tf.layers.leakyReLU({ alpha: l.alpha ?? 0.01 }));
+    } else t.add(tf.layers.dense({ units: l.units, activation: TF_ACTIVATION[l.activation], inputShape }));
   });
   t.setWeights(config.layers.flatMap((_, i) => [tf.tensor2d(w.weights[i]), tf.tensor1d(w.biases[i])]));
   return t;
@@ -71,7 +75,9 @@ async function crossCheck(
   const model = await MLP.create({ ...config, backend: 'cpu', seed: 13 });
   const { x, y } = data(config);
   const t = await twin(model, config);
-  t.compile({ optimizer, loss: TF_LOSS[config.loss as keyof typeof TF_LOSS], metrics });
+  // Huber: tf.losses.huberLoss's default reduction is the mean over elements, as PyTorch's HuberLoss and ours
+  const loss = config.loss === 'huber' ? (yt: tf.Tensor, yp: tf.Tensor) => tf.losses.huberLoss(yt, yp, undefined, config.huberDelta ?? 1) : TF_LOSS[config.loss as keyof typeof TF_LOSS];
+  t.compile({ optimizer, loss, metrics });
   const ours = await model.fit(x, y, { ...fit, shuffle: false });
   const hist = await t.fit(tf.tensor2d(x), tf.tensor2d(y), { epochs: fit.epochs, batchSize: fit.batchSize, shuffle: false, verbose: 0, ...tfFit });
   const a = await flatOurs(model);
@@ -189,5 +195,32 @@ describe('class weights, early stopping and MAE against TensorFlow.js', () => {
     const d = Math.max(...o.oursMae!.map((m, i) => Math.abs(m - o.theirsMae![i])));
     console.log(`mae: ours ${o.oursMae!.map((m) => m.toFixed(6)).join(', ')}; TF.js ${o.theirsMae!.map((m) => m.toFixed(6)).join(', ')}; max |Δ| ${d.toExponential(2)}`);
     expect(d).toBeLessThan(1e-5);
+  });
+});
+
+describe('the newer activations and the Huber loss against TensorFlow.js', () => {
+  // 4-8-6-2, both hidden layers with the activation, mse, plain SGD: 10 epochs of 6 batches
+  const net = (spec: Pick<LayerSpec, 'activation' | 'alpha'>): ModelConfig => ({ inputSize: 4, layers: [{ units: 8, ...spec }, { units: 6, ...spec }, { units: 2, activation: 'linear' }], loss: 'mse' });
+  const specs: [string, Pick<LayerSpec, 'activation' | 'alpha'>][] = [
+    ['elu', { activation: 'elu' }], ['selu', { activation: 'selu' }],
+    ['softplus', { activation: 'softplus' }], ['silu (swish)', { activation: 'silu' }], ['mish', { activation: 'mish' }],
+    ['gelu (erf)', { activation: 'gelu' }], ['geluTanh (gelu_new)', { activation: 'geluTanh' }], ['leakyRelu α 0.2 (tf.layers.leakyReLU)', { activation: 'leakyRelu', alpha: 0.2 }],
+  ];
+  for (const [name, spec] of specs) {
+    it(`${name}: the weights after 60 SGD steps equal TF.js's`, async () => {
+      const o = await crossCheck(net(spec), { epochs: 10, batchSize: 8, learningRate: 0.05 }, tf.train.sgd(0.05));
+      report(name, o);
+      expect(o.maxAbs, `4-8-6-2 ${name}`).toBeLessThan(2e-5);
+      // and the steps moved the weights: a check that cannot pass by training nothing
+      const start = await crossCheck(net(spec), { epochs: 1, batchSize: 48, learningRate: 1e-12 }, tf.train.sgd(1e-12));
+      expect(Math.max(...o.ours.map((v, i) => Math.abs(v - start.ours[i])))).toBeGreaterThan(1e-3);
+    });
+  }
+
+  it('huber (δ 0.4) = tf.losses.huberLoss with delta 0.4 (mean over elements)', async () => {
+    const o = await crossCheck({ ...regressionNet, loss: 'huber', huberDelta: 0.4 }, { epochs: 10, batchSize: 8, learningRate: 0.1 }, tf.train.sgd(0.1));
+    report('huber δ 0.4', o);
+    expect(o.maxAbs).toBeLessThan(2e-5);
+    o.oursLoss.forEach((l, i) => expect(Math.abs(l - o.theirsLoss[i]), `epoch ${i + 1} loss`).toBeLessThan(1e-5 * Math.max(1, l)));
   });
 });

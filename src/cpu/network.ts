@@ -6,6 +6,7 @@ import { correctCount, lossSum, outputDelta } from './losses';
 import { dropoutFactors } from '../core/dropout-mask';
 import { errorSums, isRegressionOutput } from '../core/metrics';
 import { matmulAB, matmulABT, matmulATB } from './matmul';
+import { type LayerNormCache, layerNormBackward, layerNormForward } from './layer-norm';
 
 /**
  * The CPU reference path: plain float64 backpropagation, one named step at a time. It is the
@@ -21,6 +22,8 @@ export interface Gradients {
   weights: Float64Array[];
   /** ∂/∂b_l, `[units]` per layer. */
   biases: Float64Array[];
+  /** ∂/∂γ_l then ∂/∂β_l, `[2 · units]` per normalized layer (null for the others); as `Params.norms`. */
+  norms?: (Float64Array | null)[];
 }
 
 /** What a forward pass keeps for the backward pass, one `[rows, units]` block per layer. */
@@ -39,6 +42,8 @@ export interface ForwardPass {
   dropout?: ({ factors: Float64Array; undropped: Float64Array } | null)[];
   /** Each layer's f(z) before dropout and the residual add (f'(z) is computed from it). */
   activated: Float64Array[];
+  /** Per layer with `norm`, what its normalization's backward needs (null for the others). */
+  normalized?: (LayerNormCache | null)[];
 }
 
 /** What a training step adds to a plain forward and backward pass. */
@@ -105,7 +110,11 @@ export function forward(net: NetSpec, p: Params, x: ArrayLike<number>, rows: num
   net.layers.forEach((layer, l) => {
     const z = denseForward(net, p, l, pass.acts[l], rows);
     pass.zs.push(z);
-    const a = activate(layer.activation, z, rows, layer.units);
+    // layer norm: f reads γ ⊙ (z − μ)/√(σ² + ε) + β instead of z
+    const gammaBeta = p.norms?.[l];
+    const normed = layer.norm && gammaBeta ? layerNormForward(z, gammaBeta, rows, layer.units, layer.normEpsilon!) : null;
+    if (normed) (pass.normalized ??= net.layers.map(() => null))[l] = normed.cache;
+    const a = activate(layer.activation, normed ? normed.y : z, rows, layer.units);
     pass.activated.push(a);
     const rate = layer.dropout ?? 0;
     let out = a;
@@ -146,8 +155,9 @@ export function backward(
     weights: p.weights.map((w) => new Float64Array(w.length)),
     biases: p.biases.map((b) => new Float64Array(b.length)),
   };
+  if (p.norms) grads.norms = p.norms.map((n) => n && new Float64Array(n.length));
   const pass = options.pass;
-  if (!pass && net.layers.some((layer) => layer.residual)) throw new Error('backward of a network with residual layers needs the forward pass (options.pass)');
+  if (!pass && net.layers.some((layer) => layer.residual || layer.norm)) throw new Error('backward of a network with residual or normalized layers needs the forward pass (options.pass)');
   let delta = outputDelta(net.loss, net.layers[L - 1].activation, acts[L] as Float64Array, y, rows, outputSize(net), options.weights);
   // ∂loss/∂a_l of a residual layer l, which reaches a_{l−1} through the skip as well
   let skipped: Float64Array | null = null;
@@ -162,6 +172,9 @@ export function backward(
     const dropped = pass?.dropout?.[l - 1];
     delta = activationBackward(net.layers[l - 1].activation, pass ? pass.activated[l - 1] : acts[l], back);
     if (dropped) for (let i = 0; i < delta.length; i++) delta[i] *= dropped.factors[i];
+    // through the layer norm: δ is ∂loss/∂y so far, ∂loss/∂z after
+    const cache = pass?.normalized?.[l - 1];
+    if (cache) delta = layerNormBackward(delta, p.norms![l - 1]!, cache, rows, net.layers[l - 1].units, grads.norms![l - 1]!);
   }
   return grads;
 }
@@ -170,7 +183,7 @@ export function backward(
 
 /**
  * Turns {@link backward}'s summed gradients into the gradient of the objective
- * J = (1/m)·Σ loss + λ/(2m)·ΣW², in place: g_W = (∂W + λW)/m, g_b = ∂b/m. Every update (the CPU
+ * J = (1/m)·Σ loss + λ/(2m)·ΣW², in place: g_W = (∂W + λW)/m, g_b = ∂b/m (γ and β as b: no L2). Every update (the CPU
  * trainer, `traceStep`, gradient checking) goes through here before its optimizer step.
  *
  * @returns `g`, averaged
@@ -180,9 +193,9 @@ export function averageGradients(net: NetSpec, p: Params, g: Gradients, rows: nu
     const w = p.weights[l];
     for (let i = 0; i < gw.length; i++) gw[i] = (gw[i] + net.l2 * w[i]) / rows;
   });
-  g.biases.forEach((gb) => {
-    for (let i = 0; i < gb.length; i++) gb[i] /= rows;
-  });
+  for (const gb of [...g.biases, ...(g.norms ?? [])]) {
+    if (gb) for (let i = 0; i < gb.length; i++) gb[i] /= rows;
+  }
   return g;
 }
 

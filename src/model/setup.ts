@@ -122,7 +122,7 @@ export function resolveCreateOptions(options: unknown): ResolvedCreateOptions {
  */
 export function configAndParams(config: ModelConfig): { resolved: ResolvedConfig; params: () => Params } {
   const c = readConfig(config);
-  const resolved = resolveConfig(c);
+  const resolved = refuseNorm(resolveConfig(c));
   if (c.weights !== undefined) {
     const given = paramsFromArrays(resolved, c.weights, c.biases);
     return { resolved, params: () => given };
@@ -150,7 +150,7 @@ export function fromJSONParts(json: unknown, config: unknown, options: unknown):
   const backend = c.backend === undefined ? undefined : checkChoice('backend', c.backend, BACKENDS);
   const opts = resolveCreateOptions(options);
   const parsed = parseModelJSON(json);
-  const resolved = resolveConfig({ ...parsed.config, backend });
+  const resolved = refuseNorm(resolveConfig({ ...parsed.config, backend }));
   const params = paramsFromArrays(resolved, parsed.weights, parsed.biases);
   return { resolved, params: () => params, opts };
 }
@@ -269,4 +269,17 @@ export async function cpuFromCheckpoint(
         `the model now holds the weights of the last completed ${unit} on the CPU backend`,
     ),
   };
+}
+
+/**
+ * Refuses a config with `norm` on any layer: layer normalization runs on the CPU path only so far,
+ * and a model must train on every backend it may be moved to (WebGPU and wasm lack it yet).
+ *
+ * @example
+ * refuseNorm(resolveConfig(config)); // the config, when no layer has norm
+ */
+export function refuseNorm(c: ResolvedConfig): ResolvedConfig {
+  const l = c.layers.findIndex((layer) => layer.norm);
+  if (l >= 0) throw new RangeError(`layers[${l}].norm '${c.layers[l].norm}' is not yet available: layer normalization is not yet supported on the WebGPU and wasm backends`);
+  return c;
 }

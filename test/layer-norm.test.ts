@@ -2,7 +2,7 @@
 // it): the forward against the formula, the gradient of W, b, γ, β against central differences,
 // the config's refusals, and an Adam step through the CPU trainer.
 import { describe, expect, it } from 'vitest';
-import { type ModelConfig, MLP, Rng } from '../src';
+import { type ModelConfig, MLP, Rng, gradientCheck, traceStep } from '../src';
 import { resolveConfig } from '../src/core/config';
 import { type Params, allArrays, initParams } from '../src/core/params';
 import { forward, lossAndGradients } from '../src/cpu/network';
@@ -89,6 +89,13 @@ describe("norm: 'layer' on the CPU path", () => {
 
   it('create refuses norm until the WebGPU and wasm backends have it', async () => {
     await expect(MLP.create({ ...config, backend: 'cpu' })).rejects.toThrow(/layers\[0\]\.norm 'layer' is not yet available/);
+  });
+
+  it('gradientCheck and traceStep refuse norm too (they would leave γ and β out)', () => {
+    // refused before the weights are read
+    const weights = { weights: [], biases: [] };
+    expect(() => gradientCheck({ config, weights }, [[0, 0, 0]], [[0, 0]])).toThrow(/layers\[0\]\.norm 'layer' is not yet available/);
+    expect(() => traceStep(config, weights, [[0, 0, 0]], [[0, 0]], 0.1)).toThrow(/layers\[0\]\.norm 'layer' is not yet available/);
   });
 
   it('the CPU trainer updates γ and β with Adam and keeps them finite', async () => {

@@ -63,3 +63,16 @@ export function normsToArrays(net: NetSpec, norms: (Float64Array | null)[]): ({ 
     return a ? { scale: Array.from(a.subarray(0, units)), shift: Array.from(a.subarray(units)) } : null;
   });
 }
+
+/**
+ * Refuses a network with `norm` on any layer (create, fromJSON, gradientCheck, traceStep):
+ * layer normalization runs on the CPU path only so far; WebGPU and wasm lack it yet.
+ *
+ * @example
+ * refuseNorm(resolveConfig(config)); // the config, when no layer has norm
+ */
+export function refuseNorm<T extends NetSpec>(net: T): T {
+  const l = net.layers.findIndex((layer) => layer.norm);
+  if (l >= 0) throw new RangeError(`layers[${l}].norm '${net.layers[l].norm}' is not yet available: layer normalization is not yet supported on the WebGPU and wasm backends`);
+  return net;
+}

@@ -8,6 +8,7 @@ import { createWasmBackend } from '../wasm/backend';
 import { GpuDeviceLostError } from '../core/errors';
 import { checkNetworkFits } from '../gpu/limits';
 import { lookupData, or, readRecord } from '../core/inspect';
+import { refuseNorm } from '../core/norm-params';
 import { type Params, biasesFromArrays, checkFloat32Params, initParams, paramsFromArrays } from '../core/params';
 import { parseModelJSON } from './serialize';
 import type { ModelConfig } from '../core/types';
@@ -271,15 +272,3 @@ export async function cpuFromCheckpoint(
   };
 }
 
-/**
- * Refuses a config with `norm` on any layer: layer normalization runs on the CPU path only so far,
- * and a model must train on every backend it may be moved to (WebGPU and wasm lack it yet).
- *
- * @example
- * refuseNorm(resolveConfig(config)); // the config, when no layer has norm
- */
-export function refuseNorm(c: ResolvedConfig): ResolvedConfig {
-  const l = c.layers.findIndex((layer) => layer.norm);
-  if (l >= 0) throw new RangeError(`layers[${l}].norm '${c.layers[l].norm}' is not yet available: layer normalization is not yet supported on the WebGPU and wasm backends`);
-  return c;
-}

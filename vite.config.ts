@@ -114,11 +114,15 @@ export default defineConfig(({ mode }) => {
       plugins: [wgslKernels(), interopImportsCore, internalEntry],
     };
   }
+  // cross-origin isolation (COOP same-origin + COEP require-corp) gives the demo SharedArrayBuffer,
+  // so its wasm backend trains on several threads; without these headers it trains on one
+  const isolation = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
   return {
     plugins: [wgslKernels(), mnistFiles()],
     root: process.env.VITEST ? here : resolve(here, 'demo'),
     publicDir: false,
-    server: { fs: { allow: [here] }, port: 5173 },
+    server: { fs: { allow: [here] }, port: 5173, headers: isolation },
+    preview: { headers: isolation },
     worker: { format: 'es', plugins: () => [wgslKernels()] },
     build: { outDir: resolve(here, 'demo-dist'), emptyOutDir: true },
     test: {

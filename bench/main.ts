@@ -1,13 +1,16 @@
 // The benchmark driver (run by bench/run.mjs): this project's WebGPU, wasm and CPU trainers
-// against TensorFlow.js on 'webgpu', 'wasm' and 'cpu', in one headless-Chromium session on one WebGPU adapter, or
-// (with --node) the same under Node, WebGPU coming from Dawn. Prints a table, writes JSON.
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+// against TensorFlow.js on 'webgpu', 'wasm' and 'cpu' and jax-js on 'webgpu' and 'wasm', in one
+// headless-Chromium session on one WebGPU adapter (a plain page, or with --isolated one served
+// cross-origin isolated), or (with --node) the same under Node, WebGPU coming from Dawn. Prints a
+// table, writes JSON.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, relative, resolve } from 'node:path';
 import { type BrowserSession, openBrowser, repoRoot } from '../test/browser/harness';
 import { requestGpu } from '../src/gpu/device';
 import { traitsOf } from '../src/gpu/kernels/matmul-variants';
 import { dawn } from './dawn';
 import type { FirstStep, Prepared, SystemInfo } from './ours';
+import { FIRST_STEP_BACKENDS, type FirstStepBackend } from './first-step-backends';
 import type { ProfileRow } from './profile';
 import { type WorkloadResult, ratiosOf, reportLines, table } from './report';
 import { prepareSystem } from './systems';
@@ -24,18 +27,25 @@ npm run bench:node [-- options]   (Node + Dawn: the same systems, TensorFlow.js'
   --quick           same as --scale=0.25 --reps=2
   --out=FILE        JSON results (default bench/results.json, or bench/results-node.json with --node)
   --node            run under Node with Dawn (the 'webgpu' package) instead of Chromium
+  --isolated        serve the page cross-origin isolated (COOP: same-origin, COEP: require-corp),
+                    so SharedArrayBuffer exists and jax-js's and TF.js's wasm run on worker threads
+                    (default --out bench/results-isolated.json; browser only)
   --profile=W       instead of the benchmark: each launch of training workload W's step as
                     MLP.profile times it, and the fixed cost of a submit and of a readback (browser only)
   --variants        instead of the benchmark: every matmul variant's GFLOP/s on the benchmark's
                     shapes, and the autotuner's choice (browser only)
   --first-step      instead of the benchmark: ours on WebGPU, time from MLP.create to the end of
                     the first one-batch fit of each training workload, each repetition on a new
-                    device, with its parts; --reps repetitions, the median reported (browser only)
+                    device, with its parts; --reps repetitions, the median reported (browser only);
+                    --backends=a,b (with --first-step) times these of webgpu, auto, wasm instead
+                    ('auto' as created without a hint: it decides at the first fit)
   --stream          with --node (npm run bench:stream): MNIST as float32 and as bytes in memory
                     and streamed from disk, then --rows=N synthetic byte rows streamed (default 1000000)`;
 
 interface Options {
   node: boolean;
+  /** The page is served with COOP and COEP headers (cross-origin isolated). */
+  isolated: boolean;
   workloads: string[];
   systems: System[];
   reps: number;
@@ -44,6 +54,8 @@ interface Options {
   /** Whether --out (or BENCH_OUT) was given; else `out` is the mode's default. */
   outGiven: boolean;
   profile: string | null;
+  /** --first-step: the backends timed (webgpu unless --backends). */
+  backends: FirstStepBackend[];
 }
 
 function parse(argv: string[]): Options | string {
@@ -53,9 +65,11 @@ function parse(argv: string[]): Options | string {
   };
   for (const a of argv) {
     if (a === '--help' || a === '-h') return USAGE_TEXT;
-    if (!/^--(node|quick|variants|stream|first-step|(workloads|systems|reps|scale|out|profile|rows)=.+)$/.test(a)) return `unknown option ${a}\n\n${USAGE_TEXT}`;
+    if (!/^--(node|isolated|quick|variants|stream|first-step|(workloads|systems|reps|scale|out|profile|rows|backends)=.+)$/.test(a)) return `unknown option ${a}\n\n${USAGE_TEXT}`;
   }
   const node = argv.includes('--node');
+  const isolated = argv.includes('--isolated');
+  if (node && isolated) return '--isolated is for the browser page; Node has SharedArrayBuffer always';
   const quick = argv.includes('--quick');
   const names = workloads().map((w) => w.name);
   const wl = (get('workloads', 'BENCH_WORKLOADS') ?? names.join(',')).split(',').filter(Boolean);
@@ -69,10 +83,13 @@ function parse(argv: string[]): Options | string {
   if (!Number.isInteger(reps) || reps < 1) return `--reps must be a positive integer, got ${reps}`;
   if (!(scale > 0 && scale <= 4)) return `--scale must be in (0, 4], got ${scale}`;
   const outGiven = get('out', 'BENCH_OUT') !== undefined;
-  const out = resolve(repoRoot, get('out', 'BENCH_OUT') ?? (node ? 'bench/results-node.json' : 'bench/results.json'));
+  const out = resolve(repoRoot, get('out', 'BENCH_OUT') ?? (node ? 'bench/results-node.json' : isolated ? 'bench/results-isolated.json' : 'bench/results.json'));
   const profile = get('profile', 'BENCH_PROFILE') ?? null;
   if (profile && !names.includes(profile)) return `unknown workload ${profile}; choose from ${names.join(', ')}`;
-  return { node, profile, workloads: wl, systems: sys, reps, scale, out, outGiven };
+  const backends = (get('backends', 'BENCH_BACKENDS') ?? 'webgpu').split(',').filter(Boolean) as FirstStepBackend[];
+  const badB = backends.find((b) => !FIRST_STEP_BACKENDS.includes(b));
+  if (badB) return `unknown backend ${badB} for --first-step; choose from ${FIRST_STEP_BACKENDS.join(', ')}`;
+  return { node, isolated, profile, workloads: wl, systems: sys, reps, scale, out, outGiven, backends };
 }
 
 /** How a system is prepared and timed in this mode. */
@@ -81,6 +98,8 @@ interface Runner {
   /** Every matmul variant on the workload's shape, and the tuner's choice. */
   variants(w: Workload): Promise<ShapeReport[]>;
   rep(w: Workload, system: System): Promise<number>;
+  /** What the system reports after its repetitions (the losses it trained to). */
+  info(w: Workload, system: System): Promise<SystemInfo>;
   release(w: Workload, system: System): Promise<void>;
   close(): Promise<void>;
 }
@@ -91,6 +110,7 @@ function browserRunner(session: BrowserSession, scale: number): Runner {
     prepare: (w, s) => session.run<SystemInfo>(PAGE, 'prepare', w.name, scale, s),
     variants: async (w) => (await session.run<{ report: ShapeReport[] }>(PAGE, 'variants', w.name, scale)).report,
     rep: (w, s) => session.run<number>(PAGE, 'rep', w.name, s),
+    info: (w, s) => session.run<SystemInfo>(PAGE, 'info', w.name, s),
     release: (w, s) => session.run(PAGE, 'release', w.name, s),
     close: () => session.close(),
   };
@@ -125,6 +145,7 @@ async function nodeRunner(): Promise<{ runner: Runner; adapter: string; matmulKe
       },
       variants: async (w) => (await (await import('./variants')).variantTable(1, device, w.name)).report,
       rep: (w, s) => prepared.get(key(w, s))!.rep(),
+      info: async (w, s) => prepared.get(key(w, s))?.info ?? {},
       release: async (w, s) => {
         prepared.get(key(w, s))?.dispose();
         prepared.delete(key(w, s));
@@ -134,6 +155,11 @@ async function nodeRunner(): Promise<{ runner: Runner; adapter: string; matmulKe
   };
 }
 
+/** The installed jax-js version (its package does not export one). */
+function jaxVersion(): string {
+  return (JSON.parse(readFileSync(resolve(repoRoot, 'node_modules/@jax-js/jax/package.json'), 'utf8')) as { version: string }).version;
+}
+
 const median = (v: number[]) => {
   const s = [...v].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
@@ -141,18 +167,18 @@ const median = (v: number[]) => {
 
 /**
  * Systems that run a workload, in groups whose repetitions are interleaved: ours on WebGPU with
- * TF.js webgpu, ours on the CPU with TF.js cpu, ours on wasm with TF.js wasm; ours with 'auto'
- * alone (one TF.js backend a group: TF.js has one global backend).
+ * TF.js webgpu and jax-js webgpu, ours on the CPU with TF.js cpu, ours on wasm with TF.js wasm and
+ * jax-js wasm; ours with 'auto' alone (one TF.js backend a group: TF.js has one global backend).
  */
 function groupsFor(w: Workload, systems: System[]): System[][] {
   const groups: System[][] = [
-    ['ours-webgpu', 'tfjs-webgpu'],
+    ['ours-webgpu', 'tfjs-webgpu', 'jax-webgpu'],
     ['ours-cpu', 'tfjs-cpu'],
-    ['ours-wasm', 'tfjs-wasm'],
+    ['ours-wasm', 'tfjs-wasm', 'jax-wasm'],
     ['ours-auto'],
   ];
-  // the kernel workloads compare GPU kernels (and TF.js wasm's)
-  const allowed = w.kind === 'matmul' ? systems.filter((s) => s.endsWith('-webgpu') || s === 'tfjs-wasm') : systems;
+  // the kernel workloads compare GPU kernels (and TF.js wasm's); jax-js runs training only
+  const allowed = w.kind === 'matmul' ? systems.filter((s) => (s.endsWith('-webgpu') && !s.startsWith('jax-')) || s === 'tfjs-wasm') : systems;
   return groups.map((p) => p.filter((s) => allowed.includes(s))).filter((p) => p.length > 0);
 }
 
@@ -186,6 +212,7 @@ async function runWorkload(w: Workload, runner: Runner, opts: Options, log: (s: 
       }
     }
     for (const s of group) {
+      if (!entry.failures[s]) await runner.info(w, s).then((info) => (entry.info[s] = info), () => {});
       await runner.release(w, s).catch(() => {});
       if (entry.failures[s]) continue;
       const m = median(times[s]);
@@ -225,13 +252,16 @@ export async function main(argv: string[]): Promise<number> {
     environment = { runtime: `Node ${process.version}, Dawn (npm package webgpu)`, matmulKernel: r.matmulKernel };
     if (opts.systems.some((s) => s.startsWith('tfjs-'))) environment.tfjs = await r.tfjsVersion();
   } else {
-    const session = await openBrowser('/test/browser/index.html', { prebundle: ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-webgpu', '@tensorflow/tfjs-backend-wasm'] });
+    // cross-origin isolation: what a page must send for SharedArrayBuffer (and so worker threads sharing wasm memory)
+    const headers = opts.isolated ? { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' } : undefined;
+    const session = await openBrowser('/test/browser/index.html', { prebundle: ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-webgpu', '@tensorflow/tfjs-backend-wasm'], headers });
     runner = browserRunner(session, opts.scale);
-    const d = await session.run<{ adapter: string; tfjs: string; userAgent: string; matmulKernel: string }>('/bench/page.ts', 'describe');
+    const d = await session.run<{ adapter: string; tfjs: string; userAgent: string; matmulKernel: string; page: string }>('/bench/page.ts', 'describe');
     adapter = d.adapter;
-    environment = { runtime: d.userAgent, tfjs: d.tfjs, matmulKernel: d.matmulKernel };
+    environment = { runtime: d.userAgent, tfjs: d.tfjs, matmulKernel: d.matmulKernel, page: d.page };
   }
-  log(`adapter: ${adapter}; ${environment.runtime}${environment.tfjs ? `; TensorFlow.js ${environment.tfjs}` : ''}`);
+  if (opts.systems.some((s) => s.startsWith('jax-'))) environment.jax = jaxVersion();
+  log(`adapter: ${adapter}; ${environment.runtime}${environment.tfjs ? `; TensorFlow.js ${environment.tfjs}` : ''}${environment.page ? `; page ${environment.page}` : ''}`);
   const results: WorkloadResult[] = [];
   try {
     for (const w of workloads(opts.scale).filter((x) => opts.workloads.includes(x.name))) results.push(await runWorkload(w, runner, opts, log));
@@ -242,7 +272,8 @@ export async function main(argv: string[]): Promise<number> {
   const lines = reportLines(results, [
     `webgpu-mlp benchmark, ${started.toISOString()}`,
     `adapter: ${adapter}; our matmul kernels: ${environment.matmulKernel}`,
-    `runtime: ${environment.runtime}${environment.tfjs ? `; TensorFlow.js ${environment.tfjs}` : ''}`,
+    `runtime: ${environment.runtime}${environment.tfjs ? `; TensorFlow.js ${environment.tfjs}` : ''}${environment.jax ? `; jax-js ${environment.jax}` : ''}`,
+    ...(environment.page ? [`page: ${environment.page}`] : []),
     `median of ${opts.reps} repetitions after a warm-up; scale ${opts.scale}; GFLOP/s counts 2·M·K·N per product (compare with the adapter's FP32 peak)`,
   ]);
   console.log(lines.join('\n'));
@@ -293,16 +324,20 @@ async function variantsMain(scale: number): Promise<number> {
 async function firstStepMain(opts: Options): Promise<number> {
   const started = new Date();
   const session = await openBrowser('/test/browser/index.html');
-  const names = workloads().filter((w) => w.kind === 'train' && opts.workloads.includes(w.name)).map((w) => w.name);
+  const workloadNames = workloads().filter((w) => w.kind === 'train' && opts.workloads.includes(w.name)).map((w) => w.name);
+  // one row per workload (and backend, when --backends names other than webgpu alone)
+  const plain = opts.backends.length === 1 && opts.backends[0] === 'webgpu';
+  const rows = workloadNames.flatMap((w) => opts.backends.map((b) => ({ w, b, n: plain ? w : `${w} ${b}` })));
+  const names = rows.map((r) => r.n);
   const runs: Record<string, FirstStep[]> = Object.fromEntries(names.map((n) => [n, []]));
   try {
     await session.run('/bench/first-step.ts', 'firstStepOf', 'xor'); // warm the page (module loading, first device)
     for (let r = 0; r < opts.reps; r++) {
-      for (const n of names) runs[n].push(await session.run<FirstStep>('/bench/first-step.ts', 'firstStepOf', n));
+      for (const row of rows) runs[row.n].push(await session.run<FirstStep>('/bench/first-step.ts', 'firstStepOf', row.w, row.b));
     }
     const mid = (n: string, k: keyof FirstStep) => median(runs[n].map((x) => Number(x[k] ?? NaN)));
     const lines = [
-      `time to the first step, ours on WebGPU (a new device each time), ${started.toISOString()}`,
+      `time to the first step, ours on ${opts.backends.join(', ')} (a new device each time), ${started.toISOString()}`,
       `adapter: ${session.adapter}; median of ${opts.reps} repetitions (seconds)`,
       ...table(['workload', 'create → first step', 'of which create', 'same fit again', 'longest compile', 'pipelines', 'every repetition'],
         names.map((n) => [n, mid(n, 'seconds').toFixed(2), mid(n, 'createSeconds').toFixed(2), mid(n, 'againSeconds').toFixed(2), mid(n, 'compileSeconds').toFixed(2), String(mid(n, 'pipelines')), runs[n].map((x) => x.seconds.toFixed(2)).join(' ')])),
@@ -310,7 +345,7 @@ async function firstStepMain(opts: Options): Promise<number> {
     console.log(lines.join('\n'));
     const out = opts.outGiven ? opts.out : resolve(repoRoot, 'bench/results-first-step.json');
     const all = workloads().filter((w) => w.kind === 'train').length;
-    const command = `npm run bench -- --first-step --reps=${opts.reps}${names.length < all ? ` --workloads=${names.join(',')}` : ''}`;
+    const command = `npm run bench -- --first-step --reps=${opts.reps}${workloadNames.length < all ? ` --workloads=${workloadNames.join(',')}` : ''}${plain ? '' : ` --backends=${opts.backends.join(',')}`}${opts.outGiven ? ` --out=${relative(repoRoot, out)}` : ''}`;
     writeFileSync(out, JSON.stringify({ date: started.toISOString(), adapter: session.adapter, command, runs }, null, 2) + '\n');
     console.error(`wrote ${out}`);
     return 0;

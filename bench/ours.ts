@@ -12,7 +12,7 @@ import { PipelineCache } from '../src/gpu/kernels/pipelines';
 import { requestGpu } from '../src/gpu/device';
 import { USAGE } from '../src/gpu/usage';
 import type { ModelConfig } from '../src/core/types';
-import type { Matrix } from '../src/core/types';
+import type { History, Matrix } from '../src/core/types';
 import { type MatmulWorkload, type TrainWorkload, operand, trainingData } from './workloads';
 
 /** What a system reports beside its times. */
@@ -26,6 +26,8 @@ export interface SystemInfo {
   reason?: string;
   /** The matmul variant of each product shape (ours on WebGPU). */
   variants?: Record<string, string>;
+  /** The training loss after the warm-up epoch, then after each timed repetition (it must fall: a benchmark that trains nothing proves nothing). */
+  losses?: number[];
 }
 
 /** A prepared benchmark: `rep()` runs one timed repetition and returns its seconds. */
@@ -72,6 +74,9 @@ function modelShapes(w: TrainWorkload): string[] {
   });
 }
 
+/** The last epoch's loss of a fit (NaN if it ran none). */
+const lastLoss = (h: History) => h.epochs.at(-1)?.loss ?? NaN;
+
 /** `fit` options of workload `w` (without epochs). */
 const fitOptions = (w: TrainWorkload) => ({ batchSize: w.batchSize, learningRate: w.learningRate, optimizer: w.optimizer ?? ('sgd' as const), shuffle: true });
 
@@ -79,7 +84,7 @@ const fitOptions = (w: TrainWorkload) => ({ batchSize: w.batchSize, learningRate
  * Seconds from `MLP.create` to the end of a one-batch `fit` (the first completed step), on a
  * device of its own for WebGPU (nothing compiled before), with the pipelines that took.
  */
-export async function firstStep(w: TrainWorkload, backend: 'webgpu' | 'wasm' | 'cpu' | 'auto', newDevice: (() => Promise<GPUDevice>) | null): Promise<FirstStep> {
+export async function firstStep(w: TrainWorkload, backend: 'webgpu' | 'wasm' | 'cpu' | 'auto', newDevice: (() => Promise<GPUDevice>) | null, hint = true): Promise<FirstStep> {
   const d = trainingData(w);
   const rows = Math.min(w.batchSize, w.samples);
   const x: Matrix = { data: d.x.subarray(0, rows * d.inputs), shape: [rows, d.inputs] };
@@ -87,7 +92,8 @@ export async function firstStep(w: TrainWorkload, backend: 'webgpu' | 'wasm' | '
   const device = newDevice ? await newDevice() : null;
   try {
     const t0 = performance.now();
-    const model = await MLP.create({ ...workloadConfig(w, d.inputs), backend }, { ...(device ? { device } : {}), auto: { batchSize: w.batchSize } });
+    // without the hint, 'auto' starts on wasm and decides at the first fit
+    const model = await MLP.create({ ...workloadConfig(w, d.inputs), backend }, { ...(device ? { device } : {}), ...(hint ? { auto: { batchSize: w.batchSize } } : {}) });
     const created = performance.now();
     await model.fit(x, y, { ...fitOptions(w), epochs: 1 });
     const done = performance.now();
@@ -137,8 +143,8 @@ export async function prepareTraining(w: TrainWorkload, backend: 'webgpu' | 'was
   const x: Matrix = { data: d.x, shape: [w.samples, d.inputs] };
   const y: Matrix = { data: d.y, shape: [w.samples, d.outputs] };
   const model = await MLP.create({ ...workloadConfig(w, d.inputs), backend }, { ...(device ? { device } : {}), auto: { batchSize: w.batchSize } });
-  await model.fit(x, y, { ...fitOptions(w), epochs: 1 });
-  const info: SystemInfo = { firstStepSeconds: first.seconds, firstStepPipelines: first.pipelines, backend: model.backend, reason: model.backendReason };
+  const losses = [lastLoss(await model.fit(x, y, { ...fitOptions(w), epochs: 1 }))];
+  const info: SystemInfo = { firstStepSeconds: first.seconds, firstStepPipelines: first.pipelines, backend: model.backend, reason: model.backendReason, losses };
   if (device && model.backend === 'webgpu') {
     const mine = new Set(modelShapes(w));
     info.variants = Object.fromEntries(
@@ -148,8 +154,10 @@ export async function prepareTraining(w: TrainWorkload, backend: 'webgpu' | 'was
   return {
     rep: async () => {
       const t0 = performance.now();
-      await model.fit(x, y, { ...fitOptions(w), epochs: w.epochs });
-      return (performance.now() - t0) / 1000;
+      const history = await model.fit(x, y, { ...fitOptions(w), epochs: w.epochs });
+      const seconds = (performance.now() - t0) / 1000;
+      losses.push(lastLoss(history));
+      return seconds;
     },
     dispose: () => model.dispose(),
     info,
@@ -165,7 +173,7 @@ export async function prepareMatmul(w: MatmulWorkload, device: GPUDevice, varian
   const launches = new Launches(device, buffers, variant ? { matmulVariant: variant } : { tuned: (shape) => tunedVariant(device, shape) });
   const shape = { M: w.M, N: w.N, K: w.K, form: 'AB' as const };
   if (!variant) {
-    const ctx: GpuContext = { net: { inputSize: w.K, layers: [{ units: w.N, activation: 'linear' }], loss: 'mse', useBias: false, freezeBias: false, l2: 0 }, device, buffers, launches, checkAlive: () => {} }; // a K→N layer (the tuner reads only device, buffers and launches)
+    const ctx: GpuContext = { net: { inputSize: w.K, layers: [{ units: w.N, activation: 'linear' }], loss: 'mse', useBias: false, freezeBias: false, l2: 0, l1: 0 }, device, buffers, launches, checkAlive: () => {} }; // a K→N layer (the tuner reads only device, buffers and launches)
     await tuneMatmuls(ctx, [{ shape, modes: { TRANS_A: false, TRANS_B: false, EPILOGUE: 0, ACTIVATION: 0, HAS_BIAS: false } }], tune);
   }
   const a = buffers.upload('A', operand(w.M * w.K, 'A'));

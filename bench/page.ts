@@ -20,12 +20,14 @@ function ourDevice(): Promise<GPUDevice> {
   return device;
 }
 
-/** The adapter as our device probe and TF.js see it. */
-export async function describe(): Promise<{ adapter: string; tfjs: string; userAgent: string; matmulKernel: string }> {
+/** The adapter as our device probe and TF.js see it, and whether the page is cross-origin isolated (what jax-js's wasm device then runs on). */
+export async function describe(): Promise<{ adapter: string; tfjs: string; userAgent: string; matmulKernel: string; page: string }> {
   const probe = await requestGpu();
   const matmulKernel = probe.device ? (traitsOf(probe.device).subgroups ? 'variants (subgroups available)' : 'variants') : 'none';
   probe.device?.destroy();
-  return { adapter: probe.description, tfjs: await useTfBackend('webgpu'), userAgent: navigator.userAgent, matmulKernel };
+  const isolation = crossOriginIsolated ? 'cross-origin isolated (COOP same-origin, COEP require-corp; SharedArrayBuffer available)' : 'not cross-origin isolated (no SharedArrayBuffer)';
+  const page = `${isolation}; navigator.hardwareConcurrency ${navigator.hardwareConcurrency}; jax-js wasm on ${(await import('./jax')).jaxWasmThreads()}`;
+  return { adapter: probe.description, tfjs: await useTfBackend('webgpu'), userAgent: navigator.userAgent, matmulKernel, page };
 }
 
 /** Builds `system` for workload `name` (scaled as the driver says), runs its warm-up, and returns what it reports. */
@@ -44,6 +46,11 @@ export async function rep(name: string, system: System): Promise<number> {
   const p = prepared.get(`${name}/${system}`);
   if (!p) throw new Error(`${name}/${system} was not prepared`);
   return p.rep();
+}
+
+/** What `system` reports on workload `name` after its repetitions (the losses it trained to). */
+export function info(name: string, system: System): SystemInfo {
+  return prepared.get(`${name}/${system}`)?.info ?? {};
 }
 
 export function release(name: string, system: System): void {

@@ -51,7 +51,9 @@ export function ratiosOf(r: WorkloadResult): Record<string, number> {
     if (x && y) out[`${a} / ${b}`] = x.rate / y.rate;
   };
   ratio('ours-webgpu', 'tfjs-webgpu');
+  ratio('ours-webgpu', 'jax-webgpu');
   ratio('ours-wasm', 'tfjs-wasm');
+  ratio('ours-wasm', 'jax-wasm');
   ratio('ours-cpu', 'tfjs-cpu');
   ratio('ours-webgpu', 'ours-wasm');
   ratio('ours-wasm', 'ours-cpu');
@@ -82,6 +84,14 @@ export function reportLines(results: WorkloadResult[], head: string[]): string[]
     }
   }
   if (first.length) lines.push('', 'time to the first step: create the model, fit one batch (ours on WebGPU: a new device, nothing compiled before)', ...table(['workload', 'system', 'seconds', 'pipelines'], first));
+
+  const trained: string[][] = [];
+  for (const r of results) {
+    for (const [s, info] of Object.entries(r.info) as [System, SystemInfo][]) {
+      if (info.losses?.length) trained.push([r.workload.name, s, info.losses.map((v) => v.toPrecision(4)).join(' → '), s === 'ours-auto' ? '' : info.backend ?? '']);
+    }
+  }
+  if (trained.length) lines.push('', 'training loss after the warm-up epoch, then after each repetition (it must fall), and what the peers ran on', ...table(['workload', 'system', 'loss', 'ran on'], trained));
 
   const auto = results.filter((r) => r.info['ours-auto']);
   if (auto.length) {

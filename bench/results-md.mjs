@@ -9,7 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
-const SYSTEM_ORDER = ['ours-webgpu', 'tfjs-webgpu', 'ours-wasm', 'tfjs-wasm', 'ours-cpu', 'tfjs-cpu', 'ours-auto'];
+const SYSTEM_ORDER = ['ours-webgpu', 'tfjs-webgpu', 'jax-webgpu', 'ours-wasm', 'tfjs-wasm', 'jax-wasm', 'ours-cpu', 'tfjs-cpu', 'ours-auto'];
 const NOT_RECORDED = 'not recorded in the JSON';
 
 /** A rate or time as the benchmark prints it: 3 significant digits below 100, whole numbers above. */
@@ -22,7 +22,8 @@ const median = (v) => {
 };
 const utc = (iso) => (iso ? `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC` : NOT_RECORDED);
 const when = (iso) => (iso ? `, ${utc(iso)}` : '');
-const seconds = (v) => (v >= 0.01 ? v.toFixed(2) : v.toPrecision(2));
+// a part a backend does not have (no compile on wasm) is a dash
+const seconds = (v) => (typeof v !== 'number' || Number.isNaN(v) ? '–' : v >= 0.01 ? v.toFixed(2) : v.toPrecision(2));
 
 /** A markdown table; `align` marks right-aligned (numeric) columns. */
 function table(header, rows, align = header.map((_, i) => i > 0)) {
@@ -54,7 +55,8 @@ function benchmarkSection(name, json) {
     `## ${name}: benchmark${when(json.date)}`,
     '',
     ...provenance(json, [
-      `- runtime: ${env.runtime ?? NOT_RECORDED}${env.tfjs ? `; TensorFlow.js ${env.tfjs}` : ''}${env.matmulKernel ? `; our matmul kernels: ${env.matmulKernel}` : ''}`,
+      `- runtime: ${env.runtime ?? NOT_RECORDED}${env.tfjs ? `; TensorFlow.js ${env.tfjs}` : ''}${env.jax ? `; jax-js ${env.jax}` : ''}${env.matmulKernel ? `; our matmul kernels: ${env.matmulKernel}` : ''}`,
+      ...(env.page ? [`- page: ${env.page}`] : []),
       `- median of ${json.options?.reps ?? '?'} repetitions after a warm-up; scale ${json.options?.scale ?? '?'}`,
     ]),
     '',
@@ -75,6 +77,15 @@ function benchmarkSection(name, json) {
   if (firstSystems.length) {
     out.push('', '### Time to the first step (seconds: create the model, fit one batch)', '', ...table(['workload', ...firstSystems], results.filter((r) => r.kind === 'train').map((r) => [r.name, ...firstSystems.map((s) => (r.info?.[s]?.firstStepSeconds === undefined ? '–' : seconds(r.info[s].firstStepSeconds)))])));
   }
+  const lossSystems = systems.filter((s) => results.some((r) => r.info?.[s]?.losses?.length));
+  if (lossSystems.length) {
+    out.push('', '### Training loss (after the warm-up epoch → after the last repetition)', '', ...table(['workload', ...lossSystems], results.filter((r) => r.kind === 'train').map((r) => [r.name, ...lossSystems.map((s) => {
+      const l = r.info?.[s]?.losses;
+      return l?.length ? `${l[0].toPrecision(3)} → ${l[l.length - 1].toPrecision(3)}` : '–';
+    })])));
+  }
+  const peers = results.flatMap((r) => Object.entries(r.info ?? {}).filter(([s, i]) => !s.startsWith('ours-') && i.backend).map(([s, i]) => [r.name, s, i.backend]));
+  if (peers.length) out.push('', '### What the peers ran on', '', ...table(['workload', 'system', 'backend'], peers, [false, false, false]));
   const auto = results.filter((r) => r.info?.['ours-auto']?.reason);
   if (auto.length) out.push('', "### What 'auto' chose", '', ...table(['workload', 'backend', 'reason'], auto.map((r) => [r.name, r.info['ours-auto'].backend, r.info['ours-auto'].reason]), [false, false, false]));
   const kernels = results.filter((r) => r.variants?.length);
@@ -99,13 +110,13 @@ function firstStepSection(name, json) {
   const rows = Object.entries(json.runs ?? {}).map(([w, runs]) => [
     w,
     ...parts.map((k) => seconds(median(runs.map((x) => x[k])))),
-    String(median(runs.map((x) => x.pipelines))),
+    runs.some((x) => x.pipelines !== undefined) ? String(median(runs.map((x) => x.pipelines ?? 0))) : '–',
     runs.map((x) => seconds(x.seconds)).join(' '),
   ]);
   return [
     `## ${name}: time to the first step${when(json.date)}`,
     '',
-    ...provenance(json, ['- ours on WebGPU, a new device each repetition (nothing compiled before); medians in seconds']),
+    ...provenance(json, [/--backends=/.test(json.command ?? '') ? "- ours on the backend each row names ('auto' created without a hint, so it decides at the first fit), a new device each repetition (nothing compiled before); medians in seconds" : '- ours on WebGPU, a new device each repetition (nothing compiled before); medians in seconds']),
     '',
     ...table(['workload', 'create → end of first fit', 'of which create', 'the same fit again', 'longest compile', 'pipelines', 'every repetition'], rows, [false, true, true, true, true, true, false]),
   ];

@@ -10,6 +10,10 @@ import type { System, Workload } from './workloads';
 export async function prepareSystem(w: Workload, system: System, device: () => Promise<GPUDevice>, newDevice: () => Promise<GPUDevice>): Promise<Prepared> {
   const tf = system.startsWith('tfjs-') ? await import('./tfjs') : null;
   const tfBackend = system.slice('tfjs-'.length) as 'webgpu' | 'cpu' | 'wasm';
+  if (system.startsWith('jax-')) {
+    if (w.kind !== 'train') throw new Error(`${system} runs training workloads only`);
+    return (await import('./jax')).prepareJaxTraining(w, system === 'jax-webgpu' ? 'webgpu' : 'wasm');
+  }
   if (w.kind === 'train') {
     if (tf) return tf.prepareTfTraining(w, tfBackend);
     if (system === 'ours-cpu') return prepareTraining(w, 'cpu', null);

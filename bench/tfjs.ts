@@ -3,7 +3,7 @@
 // webgpu, cpu, and wasm (its SIMD build, what TensorFlow.js users pick without a GPU).
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { type Prepared, repeatedLaunches } from './ours';
 import { type MatmulWorkload, type TrainWorkload, operand, trainingData } from './workloads';
 
@@ -81,15 +81,19 @@ export async function prepareTfTraining(w: TrainWorkload, backend: TfBackend): P
   const model = tfModel(w, d.inputs);
   const options = { batchSize: w.batchSize, shuffle: true, verbose: 0 as const };
   const lastKernel = () => model.layers[model.layers.length - 1].getWeights()[0];
-  await model.fit(x, y, { ...options, epochs: 1 });
+  const lastLoss = (h: tf.History) => Number(h.history.loss.at(-1) ?? NaN);
+  const losses = [lastLoss(await model.fit(x, y, { ...options, epochs: 1 }))];
   await settle(lastKernel());
   return {
-    info: { firstStepSeconds },
+    // its wasm backend takes worker threads where the page is cross-origin isolated
+    info: { firstStepSeconds, losses, ...(backend === 'wasm' ? { backend: `wasm, ${getThreadsCount()} thread${getThreadsCount() === 1 ? '' : 's'}` } : {}) },
     rep: async () => {
       const t0 = performance.now();
-      await model.fit(x, y, { ...options, epochs: w.epochs });
+      const history = await model.fit(x, y, { ...options, epochs: w.epochs });
       await settle(lastKernel());
-      return (performance.now() - t0) / 1000;
+      const seconds = (performance.now() - t0) / 1000;
+      losses.push(lastLoss(history));
+      return seconds;
     },
     dispose: () => {
       model.dispose();

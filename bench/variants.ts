@@ -97,7 +97,7 @@ export async function variantReport(device: GPUDevice, shapes: MatmulShape[], co
 /** What `tune: 'full'` chooses for `shape` on `device`. */
 async function tunerChoice(device: GPUDevice, shape: MatmulShape): Promise<MatmulVariantId | null> {
   const buffers = new BufferManager(device);
-  const ctx: GpuContext = { net: { inputSize: shape.K, layers: [{ units: shape.N, activation: 'linear' }], loss: 'mse', useBias: false, freezeBias: false, l2: 0 }, device, buffers, launches: new Launches(device, buffers), checkAlive: () => {} }; // a K→N layer (the tuner reads only device, buffers and launches)
+  const ctx: GpuContext = { net: { inputSize: shape.K, layers: [{ units: shape.N, activation: 'linear' }], loss: 'mse', useBias: false, freezeBias: false, l2: 0, l1: 0 }, device, buffers, launches: new Launches(device, buffers), checkAlive: () => {} }; // a K→N layer (the tuner reads only device, buffers and launches)
   try {
     const modes = { TRANS_A: shape.form === 'ATB', TRANS_B: shape.form === 'ABT', EPILOGUE: 0, ACTIVATION: 0, HAS_BIAS: false };
     const [choice] = await tuneMatmuls(ctx, [{ shape, modes }], 'full');

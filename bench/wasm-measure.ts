@@ -7,10 +7,12 @@ import { ModuleBuilder, ValType } from '../src/wasm/emit/module';
 import { f32x4 } from '../src/wasm/emit/simd';
 import { DEFAULT_TILING, type MatmulSpec, type Tiling, addMatmul, matmulScratchBytes } from '../src/wasm/kernels/matmul';
 import { type Trainer, oursTrainer, startTfWasm, tfMatmulMs, tfTrainer } from './wasm-systems';
+import { threadedMatmulMs } from './wasm-threads';
+import { coreCount, threadsMissing } from '../src/wasm/threads/support';
 import type { TrainWorkload } from './workloads';
 
 /** Runs `run` in batches lasting at least 20 ms (a page's clock is coarse) and returns the best milliseconds of one run. */
-function bestMs(run: () => void, reps: number): number {
+export function bestMs(run: () => void, reps: number): number {
   let inner = 1;
   for (;;) {
     const t0 = performance.now();
@@ -107,21 +109,28 @@ export async function measureAll(options: { reps: number; quick: boolean; tiling
     ['A·Bᵀ 256×256×784 (hidden delta)', { a: 'rows', b: 'cols', M: null, K: 256, N: 784, lda: 256, ldb: 256, ldc: 784 }, 256, 256],
     ['A·B 1024×1024×1024', { a: 'rows', b: 'rows', M: null, K: 1024, N: 1024, lda: 1024, ldb: 1024, ldc: 1024 }, 1024, 1024],
   ];
-  lines.push('', `matrix products (best of ${reps}), GFLOP/s:`);
+  // the threads column: every core where SharedArrayBuffer is (Node; a cross-origin-isolated page)
+  const missing = threadsMissing();
+  const threads = missing ? 1 : coreCount();
+  lines.push('', `matrix products (best of ${reps}), GFLOP/s; ${threads > 1 ? `on ${threads} threads as well` : `one thread only: ${missing ?? 'one core'}`}:`);
   for (const [name, spec, M, K] of shapes) {
     const flops = 2 * M * K * spec.N;
     const ours = flops / matmulMs(spec, M, K, reps) / 1e6;
+    const split = threads > 1 ? flops / (await threadedMatmulMs(spec, M, K, reps, threads)) / 1e6 : null;
+    const onThreads = split === null ? '' : `   ${threads} threads ${split.toFixed(1).padStart(5)} (${(split / ours).toFixed(2)}×)`;
     const theirs = name.startsWith('A·B ') ? `   ${tf} tf.matMul: ${(flops / (await tfMatmulMs(M, K, spec.N, reps)) / 1e6).toFixed(1)}` : '';
-    lines.push(`  ${name.padEnd(36)} wasm ${ours.toFixed(1).padStart(5)} (${((100 * ours) / peak).toFixed(0)}% of the measured peak)${theirs}`);
+    lines.push(`  ${name.padEnd(36)} wasm ${ours.toFixed(1).padStart(5)} (${((100 * ours) / peak).toFixed(0)}% of the measured peak)${onThreads}${theirs}`);
   }
   lines.push('', `training, samples/s (median of ${reps}; one untimed epoch first):`);
   for (const w of WORKLOADS) {
     const epochs = w.epochs * (quick ? 1 : 2);
     const wasm = await samplesPerSecond(await oursTrainer(w, 'wasm', w.samples), w.samples, epochs, reps);
+    const wasmThreads = threads > 1 ? await samplesPerSecond(await oursTrainer(w, 'wasm', w.samples, threads), w.samples, epochs, reps) : null;
     const cpu = await samplesPerSecond(await oursTrainer(w, 'cpu', w.cpuSamples), w.cpuSamples, w.name === 'xor' ? epochs : 1, Math.min(reps, 3));
     const tfjs = await samplesPerSecond(tfTrainer(w, w.samples), w.samples, epochs, reps);
     const steps = w.unit === 'steps' ? ` (${(wasm / w.batchSize).toFixed(0)} steps/s)` : '';
-    lines.push(`  ${w.title}`, `    ours wasm ${wasm.toFixed(0)}${steps}   ours cpu ${cpu.toFixed(0)}   ${tf} ${tfjs.toFixed(0)}   wasm/tfjs ${(wasm / tfjs).toFixed(2)}×   wasm/cpu ${(wasm / cpu).toFixed(1)}×`);
+    const split = wasmThreads === null ? '' : `   ours wasm on ${threads} threads ${wasmThreads.toFixed(0)} (${(wasmThreads / wasm).toFixed(2)}×)`;
+    lines.push(`  ${w.title}`, `    ours wasm ${wasm.toFixed(0)}${steps}${split}   ours cpu ${cpu.toFixed(0)}   ${tf} ${tfjs.toFixed(0)}   wasm/tfjs ${(wasm / tfjs).toFixed(2)}×   wasm/cpu ${(wasm / cpu).toFixed(1)}×`);
   }
   return lines;
 }

@@ -35,16 +35,17 @@ function rowsOf(w: TrainWorkload, samples: number) {
 }
 
 /**
- * This library's `backend` ('wasm' or 'cpu') on workload `w`, over its first `samples` rows.
+ * This library's `backend` ('wasm' or 'cpu') on workload `w`, over its first `samples` rows
+ * (wasm on `threads` threads: 1 unless asked).
  *
  * @example
  * const train = await oursTrainer(mlp256, 'wasm', 4096);
  * await train(1); // one epoch
  */
-export async function oursTrainer(w: TrainWorkload, backend: 'wasm' | 'cpu', samples: number): Promise<Trainer> {
+export async function oursTrainer(w: TrainWorkload, backend: 'wasm' | 'cpu', samples: number, threads = 1): Promise<Trainer> {
   const net = resolveConfig(configOf(w));
   const params = initParams(net);
-  const host = fitHost(backend === 'wasm' ? await createWasmBackend(net, params) : new CpuBackend(net, params), net);
+  const host = fitHost(backend === 'wasm' ? await createWasmBackend(net, params, { threads }) : new CpuBackend(net, params), net);
   const { x, y } = rowsOf(w, samples);
   return async (epochs) => void (await fitOn(host, x, y, { epochs, batchSize: w.batchSize, learningRate: w.learningRate, optimizer: w.optimizer ?? 'sgd' }));
 }

@@ -44,10 +44,11 @@ export interface MatmulWorkload {
 export type Workload = TrainWorkload | MatmulWorkload;
 
 /**
- * The systems: this library on WebGPU, on the CPU and with `backend: 'auto'` (which times both
- * at create), and TensorFlow.js on its webgpu, cpu and wasm (SIMD) backends.
+ * The systems: this library on WebGPU, wasm, the CPU and with `backend: 'auto'`, TensorFlow.js on
+ * its webgpu, cpu and wasm (SIMD) backends, and jax-js on its webgpu and wasm devices (training
+ * workloads only).
  */
-export const SYSTEMS = ['ours-webgpu', 'ours-wasm', 'ours-cpu', 'ours-auto', 'tfjs-webgpu', 'tfjs-cpu', 'tfjs-wasm'] as const;
+export const SYSTEMS = ['ours-webgpu', 'ours-wasm', 'ours-cpu', 'ours-auto', 'tfjs-webgpu', 'tfjs-cpu', 'tfjs-wasm', 'jax-webgpu', 'jax-wasm'] as const;
 export type System = (typeof SYSTEMS)[number];
 
 /**
@@ -60,6 +61,10 @@ export function workloads(scale = 1): Workload[] {
     {
       kind: 'train', name: 'mlp-256', title: 'MLP 784-256-256-10, sigmoid, MSE, SGD, batch 256',
       sizes: [784, 256, 256, 10], activation: 'sigmoid', samples: s(4096, 512), batchSize: 256, epochs: 2, learningRate: 0.5, unit: 'samples', data: 'random',
+    },
+    {
+      kind: 'train', name: 'mlp-256-adam', title: 'MLP 784-256-256-10, ReLU/softmax, cross-entropy, Adam, batch 256',
+      sizes: [784, 256, 256, 10], activation: 'relu', output: 'softmax', loss: 'categoricalCrossEntropy', optimizer: 'adam', samples: s(4096, 512), batchSize: 256, epochs: 1, learningRate: 0.001, unit: 'samples', data: 'random',
     },
     {
       kind: 'train', name: 'mlp-1024', title: 'MLP 784-1024-1024-10, sigmoid, MSE, SGD, batch 512',

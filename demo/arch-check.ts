@@ -8,8 +8,9 @@ import { byId } from './dom';
 import { readSettings, updateGuard } from './guard-view';
 
 /** What makes two models different networks (training options may change between runs). */
-function architecture(c: Pick<ModelConfig, 'layers' | 'loss' | 'l2' | 'freezeBias'>): string {
-  return JSON.stringify({ layers: c.layers.map((l) => [l.units, l.activation, l.dropout ?? 0]), loss: c.loss, l2: c.l2 ?? 0, freezeBias: c.freezeBias ?? false });
+function architecture(c: Pick<ModelConfig, 'layers' | 'loss' | 'l2' | 'l1' | 'huberDelta' | 'freezeBias'>): string {
+  const huberDelta = c.loss === 'huber' ? (c.huberDelta ?? 1) : null;
+  return JSON.stringify({ layers: c.layers.map((l) => [l.units, l.activation, l.dropout ?? 0]), loss: c.loss, l2: c.l2 ?? 0, l1: c.l1 ?? 0, huberDelta, freezeBias: c.freezeBias ?? false });
 }
 
 const shape = (c: Pick<ModelConfig, 'layers'>, inputs: number) => [inputs, ...c.layers.map((l) => l.units)].join('-');
@@ -29,6 +30,8 @@ export function checkArchitecture(): void {
     if (dropouts(m!.config) !== dropouts(s!)) what.push(`dropout ${dropouts(m!.config)} → ${dropouts(s!)}`);
     if (m!.config.loss !== s!.loss) what.push(`loss ${m!.config.loss} → ${s!.loss}`);
     if ((m!.config.l2 ?? 0) !== s!.l2) what.push(`L2 ${m!.config.l2 ?? 0} → ${s!.l2}`);
+    if ((m!.config.l1 ?? 0) !== (s!.l1 ?? 0)) what.push(`L1 ${m!.config.l1 ?? 0} → ${s!.l1 ?? 0}`);
+    if (m!.config.loss === 'huber' && s!.loss === 'huber' && (m!.config.huberDelta ?? 1) !== (s!.huberDelta ?? 1)) what.push(`Huber δ ${m!.config.huberDelta ?? 1} → ${s!.huberDelta ?? 1}`);
     if ((m!.config.freezeBias ?? false) !== (s!.freezeBias ?? false)) what.push('frozen biases');
     byId('arch-confirm-text').textContent =
       `The architecture in the editor (${what.join(', ')}) differs from the trained model's. Resume would continue the old model, so: start over with a new model (its training so far is discarded), or keep the trained one?`;
@@ -50,7 +53,7 @@ export function startOver(): void {
 export function keepModel(): void {
   const m = app.model;
   if (!m) return;
-  ui.editor.setModel({ layers: m.config.layers, loss: m.config.loss, l2: m.config.l2, seed: m.config.seed, freezeBias: m.config.freezeBias });
+  ui.editor.setModel({ layers: m.config.layers, loss: m.config.loss, l2: m.config.l2, l1: m.config.l1, huberDelta: m.config.huberDelta, seed: m.config.seed, freezeBias: m.config.freezeBias });
   updateGuard();
   checkArchitecture();
 }

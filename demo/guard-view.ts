@@ -11,8 +11,8 @@ import type { Settings } from './presets';
 import { splitCounts } from './split';
 
 /**
- * The backends a run with `choice` may train on. `'auto'` (where WebGPU is available) times a
- * step on WebGPU and on wasm at `MLP.create` and takes the faster, so the guard estimates both;
+ * The backends a run with `choice` may train on. `'auto'` (where WebGPU is available) starts on
+ * wasm and times WebGPU during the first fit, moving there when faster, so the guard estimates both;
  * where WebAssembly SIMD is missing, the library's 'auto' uses the CPU in wasm's place.
  */
 function possibleBackends(choice: BackendName): TrainerName[] {
@@ -93,7 +93,7 @@ export function updateGuard(): void {
   app.guard = g;
   const other = options.find((o) => o.backend !== backend);
   // 'auto': the other backend's estimate beside the one it should pick
-  const alternative = other && other.g.epochSeconds !== null && g.epochSeconds !== null ? ` ('auto' measures both at create; ${backendName(other.backend)}: ≈ ${fmtDuration(other.g.epochSeconds)})` : '';
+  const alternative = other && other.g.epochSeconds !== null && g.epochSeconds !== null ? ` ('auto' measures both during the first fit; ${backendName(other.backend)}: ≈ ${fmtDuration(other.g.epochSeconds)})` : '';
   const time =
     g.epochSeconds !== null
       ? `≈ ${fmtDuration(g.epochSeconds)} per epoch on ${backendName(backend)}${alternative}`

@@ -19,6 +19,10 @@ export interface Settings {
   batchSize: number;
   epochs: number;
   l2: number;
+  /** L1 strength λ₁ (absent or 0: none). */
+  l1?: number;
+  /** The Huber loss's δ (read only with loss 'huber'; absent: 1). */
+  huberDelta?: number;
   seed: number;
   initializer: Exclude<InitializerSpec, object>;
   /** Fraction of the training rows held out for validation (0 = none). */
@@ -157,6 +161,8 @@ export function modelConfig(dataset: DatasetName, settings: Settings, inputSize:
     layers: settings.layers.map((l) => ({ ...l })),
     loss: settings.loss,
     l2: settings.l2,
+    ...(settings.l1 ? { l1: settings.l1 } : {}),
+    ...(settings.loss === 'huber' ? { huberDelta: settings.huberDelta ?? 1 } : {}),
     seed: settings.seed,
     initializer: settings.initializer,
     backend: settings.backend,
@@ -198,10 +204,37 @@ export const MNIST_FEATURES: Settings = {
   backend: 'auto',
 };
 
+/** The number of residual blocks in {@link MNIST_DEEP_RESIDUAL}. */
+export const DEEP_RESIDUAL_BLOCKS = 4;
+
+/**
+ * MNIST with a deep residual MLP: 784-256, then 4 residual GELU blocks of 256
+ * (a_l = f(z_l) + a_{l−1}), then 10 softmax units; Adam 0.001, batch 64, 3 epochs as the default
+ * preset. `node demo/check-mnist-presets.mjs` measures it beside the default on the wasm backend.
+ */
+export const MNIST_DEEP_RESIDUAL: Settings = {
+  layers: [
+    layer(256, 'gelu'),
+    ...Array.from({ length: DEEP_RESIDUAL_BLOCKS }, (): LayerSpec => ({ units: 256, activation: 'gelu', residual: true })),
+    layer(10, 'softmax'),
+  ],
+  loss: 'categoricalCrossEntropy',
+  optimizer: 'adam',
+  learningRate: 0.001,
+  batchSize: 64,
+  epochs: 3,
+  l2: 0,
+  seed: 1,
+  initializer: 'he',
+  validationSplit: 0.1,
+  backend: 'auto',
+};
+
 /** The presets the page offers: each dataset's defaults, then the feature presets. */
 export const PRESET_LIST: Preset[] = [
   { id: 'mnist', label: 'MNIST — default (784-128-10, Adam)', dataset: 'mnist', settings: PRESETS.mnist },
   { id: 'mnist-features', label: 'MNIST — early-stopped, cosine, dropout', dataset: 'mnist', settings: MNIST_FEATURES },
+  { id: 'mnist-deep-residual', label: 'MNIST — deep residual MLP (784-256-4×256 residual GELU-10)', dataset: 'mnist', settings: MNIST_DEEP_RESIDUAL },
   { id: 'spiral', label: 'Spiral — default', dataset: 'spiral', settings: PRESETS.spiral },
   { id: 'circles', label: 'Circles — default', dataset: 'circles', settings: PRESETS.circles },
   { id: 'xor', label: 'XOR — default', dataset: 'xor', settings: PRESETS.xor },
@@ -227,7 +260,7 @@ function canonical(v: unknown): string {
  * matchingPreset('mnist', MNIST_FEATURES)?.id; // 'mnist-features'
  */
 export function matchingPreset(dataset: DatasetName, settings: Settings): Preset | null {
-  const key = (s: Settings) => canonical({ ...s, backend: undefined, freezeBias: s.freezeBias || undefined, layers: s.layers.map((l, i) => (i === s.layers.length - 1 ? { ...l, units: undefined } : l)) });
+  const key = (s: Settings) => canonical({ ...s, backend: undefined, freezeBias: s.freezeBias || undefined, l1: s.l1 || undefined, layers: s.layers.map((l, i) => (i === s.layers.length - 1 ? { ...l, units: undefined } : l)) });
   const mine = key(settings);
   return PRESET_LIST.find((p) => p.dataset === dataset && key(p.settings) === mine) ?? null;
 }

@@ -30,6 +30,7 @@ function onDataset(r: Of<'dataset'>): void {
   app.dataset = r;
   byId('dataset-info').textContent = `${r.description}.`;
   ui.editor.setOutputUnits(r.outputSize);
+  ui.editor.setInputUnits(r.inputSize);
   const regression = r.classes === null;
   ui.metrics.setTask(regression ? 'regression' : 'classification');
   ui.epochs.setTask(regression ? 'regression' : 'classification');
@@ -164,7 +165,7 @@ function onParity(r: Of<'parity'>): void {
 }
 
 function onImported(r: Of<'imported'>): void {
-  ui.editor.setModel({ layers: r.config.layers, loss: r.config.loss, l2: r.config.l2, seed: r.config.seed, freezeBias: r.config.freezeBias });
+  ui.editor.setModel({ layers: r.config.layers, loss: r.config.loss, l2: r.config.l2, l1: r.config.l1, huberDelta: r.config.huberDelta, seed: r.config.seed, freezeBias: r.config.freezeBias });
   updateGuard();
   ui.charts.reset();
   ui.epochs.reset();

@@ -86,12 +86,23 @@ class TrainingRun {
   private readonly epochAt: EpochEntry[] = [];
   private nextProgress = 0;
   private lastYield = performance.now();
+  /** The backend's reason last shown: 'auto' decides during the first fit, and may move the run to WebGPU. */
+  private shownReason: string;
 
   constructor(
     private readonly m: MLP,
     private readonly d: Dataset,
     private readonly parts: { train: number; validation: number },
-  ) {}
+  ) {
+    this.shownReason = m.backendReason;
+  }
+
+  /** Shows where the model trains now and why, when 'auto' decided (stayed, or moved mid-run) since last shown. */
+  private showBackend(): void {
+    if (this.m.backendReason === this.shownReason) return;
+    this.shownReason = this.m.backendReason;
+    announce(this.m, null);
+  }
 
   /** Epochs of data seen (the charts' x axis). */
   private get x(): number {
@@ -148,6 +159,7 @@ class TrainingRun {
 
   onEpochEnd(log: EpochLog): Promise<void> {
     return this.overhead(async () => {
+      this.showBackend();
       const last = this.last;
       const full = last.batch === last.batches && last.epoch === log.epoch;
       if (full) state.completedEpochs++;
@@ -189,6 +201,7 @@ class TrainingRun {
       h = await this.m.fit(rowsOf(d.x, 0, parts.train), d.y.slice(0, parts.train) as number[], fitOptions);
     } finally {
       this.progress();
+      this.showBackend();
     }
     const run = { stopped: h.stopped, stopReason: h.stopReason, earlyStopping: this.outcome(h, options), samples: this.samples, trainSeconds: this.trainSeconds(), seconds: (performance.now() - this.t0) / 1000 };
     await this.finish(run);

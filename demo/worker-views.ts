@@ -20,8 +20,8 @@ const HISTOGRAM_BINS = 24;
 
 /** The model's configuration as plain data (no weights), e.g. for traceStep or a snapshot. */
 export function plainConfig(m: MLP): ModelConfig {
-  const { seed, initializer, inputSize, layers, loss, l2, useBias, freezeBias } = m.config;
-  return { seed, initializer, inputSize, layers: layers.map((l) => ({ ...l })), loss, l2, useBias, freezeBias };
+  const { seed, initializer, inputSize, layers, loss, l2, l1, huberDelta, useBias, freezeBias } = m.config;
+  return { seed, initializer, inputSize, layers: layers.map((l) => ({ ...l })), loss, l2, l1, ...(huberDelta !== undefined ? { huberDelta } : {}), useBias, freezeBias };
 }
 
 /** True when a network of these sizes (inputs first) is drawn node by node. */

@@ -1,6 +1,6 @@
 //!include batch.wgsl
 // Gradient clipping by the global norm, first half: Σ g² over one parameter buffer's averaged
-// gradient g = (∂θ + λθ) / m (λ = 0 for biases; m = the batch's row count), written to
+// gradient g = (∂θ + λθ + λ₁·sign(θ)) / m (λ, λ₁ = 0 for biases; m = the batch's row count), written to
 // norms[params.slot]. Every trainable buffer of the network has its slot; optimizer.wgsl then
 // sums the slots into ‖g‖ and scales g by clipNorm / ‖g‖ where ‖g‖ exceeds clipNorm. One
 // workgroup per buffer, a tree reduction in workgroup memory.
@@ -10,6 +10,7 @@ const THREADS: u32 = 256u;
 struct Params {
   count: u32,
   l2: f32,
+  l1: f32,
   slot: u32,
 }
 
@@ -25,7 +26,7 @@ fn sum_squares(@builtin(local_invocation_id) lid: vec3<u32>) {
   let m = f32(batch.rows);
   var s = 0.0;
   for (var i = lid.x; i < params.count; i += THREADS) {
-    let g = (grad[i] + params.l2 * theta[i]) / m;
+    let g = (grad[i] + params.l2 * theta[i] + params.l1 * sign(theta[i])) / m;
     s += g * g;
   }
   partial[lid.x] = s;

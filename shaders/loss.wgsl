@@ -3,9 +3,11 @@
 // The output layer's error term and each row's loss and correctness, one thread per row.
 //
 //   δ = a − y                      sigmoid + binary cross-entropy, softmax + categorical cross-entropy
-//   δ = ∂loss/∂a ⊙ f'(a)           otherwise, with ∂loss/∂a = (a − y) for sse, 2(a − y)/cols for mse
+//   δ = ∂loss/∂a ⊙ f'(a)           otherwise, with ∂loss/∂a = (a − y) for sse, 2(a − y)/cols for mse,
+//                                  clamp(a − y, −δₕ, δₕ)/cols for huber (δₕ = params.huberDelta)
 //   δ_j = a_j (g_j − Σ_k g_k a_k)  softmax under sse/mse (its Jacobian applied to g = ∂loss/∂a)
 //
+// Huber: ½d² for |d| ≤ δₕ, else δₕ(|d| − ½δₕ), averaged over the row's outputs (as mse is).
 // rowStats[2r] is row r's loss, rowStats[2r + 1] is 1 when its prediction is right (argmax match,
 // or the same side of 0.5 for one output). Logarithms see outputs clamped to [1e-7, 1 − 1e-7].
 //
@@ -18,6 +20,7 @@ const LOSS_SSE: u32 = 0u;
 const LOSS_MSE: u32 = 1u;
 const LOSS_BINARY_CROSS_ENTROPY: u32 = 2u;
 const LOSS_CATEGORICAL_CROSS_ENTROPY: u32 = 3u;
+const LOSS_HUBER: u32 = 4u;
 const THREADS: u32 = 64u;
 
 override LOSS: u32 = LOSS_SSE;
@@ -27,6 +30,7 @@ override METRICS: bool = false;
 
 struct Params {
   cols: u32,
+  huberDelta: f32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -39,13 +43,20 @@ struct Params {
 
 const EPS: f32 = 1e-7;
 
+/** ∂loss/∂a of one output (sse and mse: scale·(a − y); huber: scale·clamp(a − y, −δₕ, δₕ)). */
+fn lossGradient(av: f32, yv: f32, scale: f32) -> f32 {
+  if (LOSS == LOSS_HUBER) { return scale * clamp(av - yv, -params.huberDelta, params.huberDelta); }
+  return scale * (av - yv);
+}
+
 @compute @workgroup_size(THREADS)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let r = gid.x;
   if (r >= batch.rows) { return; }
   let cols = params.cols;
   let o = r * cols;
-  let scale = select(1.0, 2.0 / f32(cols), LOSS == LOSS_MSE);
+  var scale = select(1.0, 2.0 / f32(cols), LOSS == LOSS_MSE);
+  if (LOSS == LOSS_HUBER) { scale = 1.0 / f32(cols); }
 
   // loss and correctness
   var loss = 0.0;
@@ -62,6 +73,11 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     switch LOSS {
       case LOSS_SSE: { loss += 0.5 * d * d; }
       case LOSS_MSE: { loss += d * d; }
+      case LOSS_HUBER: {
+        let hd = params.huberDelta;
+        let ad = abs(d);
+        loss += select(hd * (ad - 0.5 * hd), 0.5 * d * d, ad <= hd);
+      }
       case LOSS_BINARY_CROSS_ENTROPY: {
         let p = clamp(av, EPS, 1.0 - EPS);
         loss -= yv * log(p) + (1.0 - yv) * log(1.0 - p);
@@ -73,7 +89,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     if (av > a[o + ia]) { ia = j; }
     if (yv > y[o + iy]) { iy = j; }
   }
-  if (LOSS == LOSS_MSE) { loss /= f32(cols); }
+  if (LOSS == LOSS_MSE || LOSS == LOSS_HUBER) { loss /= f32(cols); }
   var right = ia == iy;
   if (cols == 1u) { right = (a[o] > 0.5) == (y[o] > 0.5); }
   var w = 1.0;
@@ -91,14 +107,14 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     for (var j = 0u; j < cols; j++) { delta[o + j] = (a[o + j] - y[o + j]) * w; }
   } else if (ACTIVATION == ACTIVATION_SOFTMAX) {
     var dot = 0.0;
-    for (var j = 0u; j < cols; j++) { dot += scale * (a[o + j] - y[o + j]) * a[o + j]; }
+    for (var j = 0u; j < cols; j++) { dot += lossGradient(a[o + j], y[o + j], scale) * a[o + j]; }
     for (var j = 0u; j < cols; j++) {
-      let g = scale * (a[o + j] - y[o + j]);
+      let g = lossGradient(a[o + j], y[o + j], scale);
       delta[o + j] = a[o + j] * (g - dot) * w;
     }
   } else {
     for (var j = 0u; j < cols; j++) {
-      delta[o + j] = scale * (a[o + j] - y[o + j]) * derivative(a[o + j]) * w;
+      delta[o + j] = lossGradient(a[o + j], y[o + j], scale) * derivative(a[o + j]) * w;
     }
   }
 }

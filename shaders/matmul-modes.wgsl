@@ -8,7 +8,7 @@
 //
 //   EPILOGUE_NONE:                  C = A·B
 //   EPILOGUE_BIAS_ACTIVATION:       C = f(A·B + bias)        (forward; bias only when HAS_BIAS)
-//   EPILOGUE_ACTIVATION_DERIVATIVE: C = (A·B) ⊙ f'(aux)      (hidden delta; aux holds a = f(z))
+//   EPILOGUE_ACTIVATION_DERIVATIVE: C = (A·B) ⊙ f'(aux)      (hidden delta; aux holds a = f(z), or z for the activations whose f' reads it)
 //
 // The batch dimension (M for the forward pass and the hidden delta, K for the weight gradient)
 // is read from the per-batch uniform (params.batchRows), so one pipeline and one bind group
@@ -46,6 +46,7 @@ struct Params {
   epilogue: u32,
   activation: u32,
   hasBias: u32,
+  alpha: f32, // the activation's alpha (leakyRelu, elu)
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -56,6 +57,7 @@ var<private> transA: bool;
 var<private> transB: bool;
 var<private> epilogueMode: u32;
 var<private> activationMode: u32;
+var<private> activationAlpha: f32;
 var<private> hasBias: bool;
 
 /** Reads this launch's modes: the pipeline's constants, or params with RUNTIME_MODES. */
@@ -64,6 +66,7 @@ fn loadModes() {
   transB = select(TRANS_B, params.transB != 0u, RUNTIME_MODES);
   epilogueMode = select(EPILOGUE, params.epilogue, RUNTIME_MODES);
   activationMode = select(ACTIVATION, params.activation, RUNTIME_MODES);
+  activationAlpha = select(ACTIVATION_ALPHA, params.alpha, RUNTIME_MODES);
   hasBias = select(HAS_BIAS, params.hasBias != 0u, RUNTIME_MODES);
 }
 
@@ -76,8 +79,8 @@ fn epilogue(v: f32, i: u32, j: u32, N: u32) -> f32 {
   if (epilogueMode == EPILOGUE_BIAS_ACTIVATION) {
     var x = v;
     if (hasBias) { x += bias[j]; }
-    return activateAs(activationMode, x);
+    return activateAs(activationMode, activationAlpha, x);
   }
-  if (epilogueMode == EPILOGUE_ACTIVATION_DERIVATIVE) { return v * derivativeAs(activationMode, aux[i * N + j]); }
+  if (epilogueMode == EPILOGUE_ACTIVATION_DERIVATIVE) { return v * derivativeAs(activationMode, activationAlpha, aux[i * N + j]); }
   return v;
 }

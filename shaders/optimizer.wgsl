@@ -1,6 +1,7 @@
 //!include batch.wgsl
 // One fused pass of the optimizer over a parameter buffer, with the averaged gradient
-// g = (∂θ + λθ) / m  (λ = 0 for biases; m = the batch's row count), clipped first when asked:
+// g = (∂θ + λθ + λ₁·sign(θ)) / m  (λ, λ₁ = 0 for biases; m = the batch's row count; sign(0) = 0,
+// as PyTorch's abs backward), clipped first when asked:
 //   CLIP_NORM:  g ·= clipNorm / ‖g‖ where the global norm ‖g‖ (√ of the `norms` slots that
 //               clip.wgsl filled for every trainable buffer) exceeds clipNorm
 //   CLIP_VALUE: g = clamp(g, −clipValue, clipValue)
@@ -39,6 +40,7 @@ override CLIP_VALUE: f32 = 0.0;
 struct Params {
   count: u32,
   l2: f32,
+  l1: f32,
   momentum: f32, // μ (momentum, rmsprop)
   beta1: f32,
   beta2: f32,    // β₂ (adam, adamw), ρ (rmsprop)
@@ -65,7 +67,7 @@ fn slotCount() -> u32 {
 
 /** The averaged gradient of element i, clipped as configured. */
 fn gradient(i: u32) -> f32 {
-  var g = (grad[i] + params.l2 * theta[i]) / f32(batch.rows);
+  var g = (grad[i] + params.l2 * theta[i] + params.l1 * sign(theta[i])) / f32(batch.rows);
   if (CLIP_NORM > 0.0) {
     var sq = 0.0;
     for (var k = 0u; k < NORM_SLOTS; k++) { sq += norms[k]; }

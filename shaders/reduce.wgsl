@@ -2,7 +2,8 @@
 // Reductions over the batch rows.
 //   column_sums: dst[j] = Σ_r src[r, j]  (bias gradient ∂b = Σ_batch δ), one thread per column
 //   batch_stats: sums rowStats' [loss, correct] pairs over the batch into stats[batch.index],
-//                and latches flags[0] = 1 when the loss is not finite (the optimizer then stops)
+//                and latches flags[0] = 1 when either sum is not finite (the optimizer then stops;
+//                a correct count always is, the L1 and L2 terms' [Σ|W|, ΣW²] may not be)
 
 const COLUMN_THREADS: u32 = 64u;
 const MAX_STATS_THREADS: u32 = 64u;
@@ -53,6 +54,6 @@ fn batch_stats(@builtin(local_invocation_id) lid: vec3<u32>) {
   if (lid.x == 0u) {
     dst[2u * batch.index] = partial[0].x;
     dst[2u * batch.index + 1u] = partial[0].y;
-    if (nonFinite(partial[0].x)) { flags[0] = 1u; }
+    if (nonFinite(partial[0].x) || nonFinite(partial[0].y)) { flags[0] = 1u; }
   }
 }

@@ -6,7 +6,8 @@
 //   derivative_of: dst[i] = src[i] · f'(aux[i])          (δ = ∂loss/∂a ⊙ f', ∂loss/∂a kept in src)
 //   scale:      dst[i] = dst[i] · f'(aux[i])          (δ in place)
 // f' is activation.wgsl's derivative in terms of a = f(z) (`ACTIVATION`, a pipeline constant);
-// aux is the layer's f(z) before dropout and the add. Each entry binds only what it reads.
+// aux is the layer's f(z) before dropout and the add (its z for the activations whose f' reads z).
+// Each entry binds only what it reads.
 
 const THREADS: u32 = 256u;
 

@@ -9,6 +9,7 @@
  */
 export { MLP, AUTO_MIN_PARAMETERS, type CreateOptions } from './model/model';
 export { gradientCheck, type GradientCheckResult } from './teaching/gradient-check';
+export type { StepExtrasOptions } from './teaching/step-extras';
 export { parseModelJSON } from './model/serialize';
 export { requestGpu, describeAdapter, type GpuProbe } from './gpu/device';
 export { GpuDeviceLostError, GpuDisposedError } from './core/errors';

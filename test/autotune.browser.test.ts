@@ -34,13 +34,38 @@ describe("backend: 'auto' decides by timing WebGPU against wasm at create", () =
   });
 });
 
+describe("backend: 'auto' without a hint decides at the first fit, training on wasm meanwhile", () => {
+  type Moved = { failures: string[]; backend: string; reason: string; epochs: number; move: { epoch: number; step: number; from: string; to: string } | null; liveAfter: number; createMs: number; firstEpochMs: number; decidedMs: number };
+  it('on this adapter (SwiftShader) the run stays on wasm, the background WebGPU work freed', async () => {
+    const r = await session.run<Moved>(SUITE, 'autoMove', false);
+    console.log(`29-23-5, batch 32, natural: ${r.backend} after ${r.epochs} epochs (create ${r.createMs.toFixed(0)} ms, first epoch done at ${r.firstEpochMs.toFixed(0)} ms, decided at ${r.decidedMs.toFixed(0)} ms): ${r.reason}`);
+    expect(r.failures).toEqual([]);
+    expect(r.backend).toBe('wasm');
+    expect(r.move).toBeNull();
+    expect(r.reason).toMatch(/^auto stays on wasm: a training step (took [\d.e-]+ ms on WebGPU \(.+\) and [\d.e-]+ ms on wasm|takes [\d.e-]+ ms there; on WebGPU \(.+\) its launches alone take)/);
+    expect(r.liveAfter).toBe(0);
+  });
+
+  it('with WebGPU reported faster (internal test hook) the run moves mid-fit and ends equal to a run on wasm alone', async () => {
+    const r = await session.run<Moved>(SUITE, 'autoMove', true);
+    console.log(`29-23-5, batch 32, forced: ${r.backend} after ${r.epochs} epochs (decided at ${r.decidedMs.toFixed(0)} ms): ${r.reason}`);
+    expect(r.failures).toEqual([]);
+    expect(r.backend).toBe('webgpu');
+    expect(r.reason).toMatch(/^auto moved from wasm to WebGPU \(.+\) after epoch \d+ of this fit \(step \d+\): a training step took [\d.e-]+ ms on WebGPU/);
+    expect(r.move).toMatchObject({ from: 'wasm', to: 'webgpu' });
+    expect(r.move!.epoch).toBeGreaterThan(0);
+    expect(r.move!.epoch).toBeLessThan(r.epochs);
+  });
+});
+
 describe('training on the tuner\'s choices', () => {
   for (const tune of ['off', 'full'] as const) {
-    it(`tune '${tune}': 37-68-33-5 (tanh, relu, softmax; momentum, batch 48, short last batch) equals the CPU after 3 epochs`, async () => {
+    it(`tune '${tune}': 37-68-5 (tanh, softmax; momentum, batch 48, short last batch) equals the CPU after 3 epochs`, async () => {
       const r = await session.run<{ failures: string[]; variants: string[] }>(SUITE, 'tunedTrainingParity', tune, 3);
       console.log(`tune '${tune}':\n  ${r.variants.join('\n  ')}`);
       expect(r.failures).toEqual([]);
-      expect(r.variants.length).toBeGreaterThanOrEqual(8);
+      // forward, dW and delta products: 2 + 2 + 1
+      expect(r.variants.length).toBeGreaterThanOrEqual(5);
       if (tune === 'full') expect(r.variants.filter((v) => v.endsWith('(measured)')).length).toBeGreaterThan(0);
     });
   }

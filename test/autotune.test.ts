@@ -307,7 +307,7 @@ describe('variant table', () => {
     expect(c).toMatchObject(forward);
     expect(c.RUNTIME_MODES).toBeUndefined();
     // the params uniform carries the modes either way
-    expect(matmulParams(big, 1, delta)).toEqual({ M: 512, N: 1024, K: 784, batchRows: 1, transA: 0, transB: 1, epilogue: 2, activation: 3, hasBias: 0 });
+    expect(matmulParams(big, 1, delta)).toEqual({ M: 512, N: 1024, K: 784, batchRows: 1, transA: 0, transB: 1, epilogue: 2, activation: 3, alpha: 0, hasBias: 0 });
   });
 });
 

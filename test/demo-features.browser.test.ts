@@ -182,4 +182,49 @@ describe('demo training features', () => {
     expect(await fieldErrors()).toEqual([]);
     expect(await disabled('#train')).toBe(false);
   });
+
+  it('offers the Huber loss with its δ (enabled with it only) and L1, refusing δ 0 and a negative λ₁ next to their fields', async () => {
+    expect(await page.$$eval('#loss option', (o) => o.map((x) => (x as HTMLOptionElement).value))).toContain('huber');
+    expect(await value('#l1')).toBe('0');
+    expect(await disabled('#huber-delta')).toBe(true);
+    await fill(page, '#l1', '-1');
+    expect(await fieldErrors()).toEqual(["L1 must be a number ≥ 0, got '-1'"]);
+    expect(await disabled('#train')).toBe(true);
+    await fill(page, '#l1', '0.001');
+    await page.select('#loss', 'huber');
+    expect(await disabled('#huber-delta')).toBe(false);
+    expect(await value('#huber-delta')).toBe('1');
+    await fill(page, '#huber-delta', '0');
+    expect(await fieldErrors()).toEqual(["Huber δ must be a number > 0, got '0'"]);
+    expect(await disabled('#train')).toBe(true);
+    await fill(page, '#huber-delta', '0.5');
+    expect(await fieldErrors()).toEqual([]);
+    expect(await disabled('#train')).toBe(false);
+  });
+
+  it('offers the preset "MNIST — deep residual MLP" with a residual box per hidden layer, disabled with the reason where the widths differ', async () => {
+    const boxes = () => page.$$eval('.layer input.residual', (r) => r.map((x) => ({ checked: (x as HTMLInputElement).checked, disabled: (x as HTMLInputElement).disabled, title: (x as HTMLInputElement).title })));
+    await page.select('#preset', 'mnist-deep-residual');
+    expect(await page.$$eval('.layer input.units', (u) => u.map((x) => (x as HTMLInputElement).value))).toEqual(['256', '256', '256', '256', '256', '10']);
+    const shown = await boxes();
+    expect(shown.map((b) => b.checked)).toEqual([false, true, true, true, true]);
+    expect(shown.map((b) => b.disabled)).toEqual([true, false, false, false, false]);
+    expect(shown[0].title).toBe("residual needs the layer's input width (784) to equal its units (256)");
+    expect(await page.$$eval('.layer:last-child input.residual', (r) => r.length)).toBe(0); // none on the output layer
+    // the editor's settings are the preset's again (matchingPreset), and the library takes them
+    expect(await value('#preset')).toBe('mnist-deep-residual');
+    expect(await get('#parameters')).toMatch(/^784-256-256-256-256-256-10 network, 466,698 parameters/);
+    expect(await fieldErrors()).toEqual([]);
+    expect(await disabled('#train')).toBe(false);
+    // hidden 3 at 128 units: its box and the next one's are disabled, each saying why
+    await fill(page, '.layer:nth-child(3) input.units', '128');
+    const edited = await boxes();
+    expect(edited.map((b) => b.disabled)).toEqual([true, false, true, true, false]);
+    expect(edited.map((b) => b.checked)).toEqual([false, true, false, false, true]);
+    expect(edited[2].title).toBe("residual needs the layer's input width (256) to equal its units (128)");
+    expect(edited[3].title).toBe("residual needs the layer's input width (128) to equal its units (256)");
+    expect(await value('#preset')).toBe('');
+    expect(await fieldErrors()).toEqual([]);
+    await screenshot(page, 'demo-features-residual.png');
+  });
 });

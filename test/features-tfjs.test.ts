@@ -15,7 +15,10 @@ beforeAll(async () => {
 });
 afterAll(() => tf.disposeVariables());
 
-const TF_ACTIVATION = { tanh: 'tanh', relu: 'relu', sigmoid: 'sigmoid', linear: 'linear', softmax: 'softmax' } as const;
+const TF_ACTIVATION = {
+  tanh: 'tanh', relu: 'relu', sigmoid: 'sigmoid', linear: 'linear', softmax: 'softmax',
+  elu: 'elu', selu: 'selu', softplus: 'softplus', silu: 'swish', mish: 'mish', gelu: 'gelu', geluTanh: 'gelu_new',
+} as const;
 const TF_LOSS = { mse: 'meanSquaredError', categoricalCrossEntropy: 'categoricalCrossentropy', binaryCrossEntropy: 'binaryCrossentropy' } as const;
 
 /** Seeded data: 48 rows of 4 inputs, targets as the loss needs (all 3 classes present for softmax). */
@@ -34,7 +37,10 @@ function data(config: ModelConfig, rows = 48) {
 async function twin(model: MLP, config: ModelConfig): Promise<tf.Sequential> {
   const w = await model.getWeights();
   const t = tf.sequential();
-  config.layers.forEach((l, i) => t.add(tf.layers.dense({ units: l.units, activation: TF_ACTIVATION[l.activation], inputShape: i === 0 ? [config.inputSize] : undefined })));
+  config.layers.forEach((l, i) => {
+    if (l.activation === 'leakyRelu') throw new RangeError(`layer ${i}: this twin has no LeakyReLU layer`);
+    t.add(tf.layers.dense({ units: l.units, activation: TF_ACTIVATION[l.activation], inputShape: i === 0 ? [config.inputSize] : undefined }));
+  });
   t.setWeights(config.layers.flatMap((_, i) => [tf.tensor2d(w.weights[i]), tf.tensor1d(w.biases[i])]));
   return t;
 }

@@ -1,7 +1,8 @@
 // The features TensorFlow.js lacks, against PyTorch (Debian's python3-torch, float64, CPU), from
 // identical starting weights and the same batches: AdamW (torch.optim.AdamW, biases in a group
 // without decay), gradient clipping by the global norm and by value
-// (torch.nn.utils.clip_grad_norm_ / clip_grad_value_), and per-sample weights in the loss.
+// (torch.nn.utils.clip_grad_norm_ / clip_grad_value_), per-sample weights in the loss, and
+// nn.HuberLoss with L1 (λ₁/m·Σ|W|) and L2 terms added to the loss.
 import { spawnSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type FitOptions, MLP, type ModelConfig, Rng } from '../src';
@@ -33,8 +34,14 @@ for epoch in range(job['epochs']):
     for s in range(0, n, bs):
         xb, yb = x[s:s + bs], y[s:s + bs]
         opt.zero_grad()
-        per_row = ((net(xb) - yb) ** 2).mean(dim=1)
-        loss = (per_row * w[s:s + bs]).mean() if w is not None else per_row.mean()
+        if job.get('loss') == 'huber':
+            loss = torch.nn.HuberLoss(reduction='mean', delta=job['huberDelta'])(net(xb), yb)
+        else:
+            per_row = ((net(xb) - yb) ** 2).mean(dim=1)
+            loss = (per_row * w[s:s + bs]).mean() if w is not None else per_row.mean()
+        m = xb.shape[0]
+        if job.get('l1'): loss = loss + job['l1'] / m * sum(p.abs().sum() for p in weights)
+        if job.get('l2'): loss = loss + job['l2'] / (2 * m) * sum((p ** 2).sum() for p in weights)
         loss.backward()
         if job.get('clipNorm'): torch.nn.utils.clip_grad_norm_(net.parameters(), job['clipNorm'])
         if job.get('clipValue'): torch.nn.utils.clip_grad_value_(net.parameters(), job['clipValue'])
@@ -52,8 +59,8 @@ function data(rows = 40) {
 }
 
 /** Trains ours (CPU, float64) and PyTorch (float64) from the same weights; the largest parameter difference. */
-async function versusTorch(fit: FitOptions, torchJob: Record<string, unknown>): Promise<{ maxAbs: number; moved: number }> {
-  const model = await MLP.create({ ...config, backend: 'cpu', seed: 3 });
+async function versusTorch(fit: FitOptions, torchJob: Record<string, unknown>, change: Partial<ModelConfig> = {}): Promise<{ maxAbs: number; moved: number }> {
+  const model = await MLP.create({ ...config, ...change, backend: 'cpu', seed: 3 });
   const start = await model.getWeights();
   const { x, y } = data();
   await model.fit(x, y, { ...fit, shuffle: false });
@@ -97,5 +104,17 @@ describe('features against PyTorch (float64)', () => {
     const r = await versusTorch({ epochs: 5, batchSize: 8, learningRate: 0.1, sampleWeight }, { optimizer: 'sgd', lr: 0.1, sampleWeight });
     console.log(`sampleWeight: max |Δw| ours vs torch = ${r.maxAbs.toExponential(2)} after 25 steps`);
     expect(r.maxAbs).toBeLessThan(1e-10);
+  });
+
+  it('huber (δ 0.3) with L1 0.02 and L2 0.01 (sgd) = nn.HuberLoss plus λ₁/m·Σ|W| + λ/(2m)·ΣW²', async () => {
+    const r = await versusTorch({ epochs: 6, batchSize: 8, learningRate: 0.2 }, { optimizer: 'sgd', lr: 0.2, loss: 'huber', huberDelta: 0.3, l1: 0.02, l2: 0.01 }, { loss: 'huber', huberDelta: 0.3, l1: 0.02, l2: 0.01 });
+    console.log(`huber + L1 + L2: max |Δw| ours vs torch = ${r.maxAbs.toExponential(2)} after 30 steps (parameters moved up to ${r.moved.toFixed(3)})`);
+    expect(r.maxAbs).toBeLessThan(1e-10);
+    expect(r.moved).toBeGreaterThan(1e-2);
+  });
+
+  it('huber and L1 change the result (their terms are active): torch with mse and no L1 differs', async () => {
+    const r = await versusTorch({ epochs: 6, batchSize: 8, learningRate: 0.2 }, { optimizer: 'sgd', lr: 0.2, l2: 0.01 }, { loss: 'huber', huberDelta: 0.3, l1: 0.02, l2: 0.01 });
+    expect(r.maxAbs).toBeGreaterThan(1e-3);
   });
 });

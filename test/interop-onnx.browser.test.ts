@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BrowserSession, openBrowser } from './browser/harness';
 import type { WebResult } from './interop/onnx-web';
+import { architectures } from './interop/cases';
 
 const SUITE = '/test/interop/onnx-web.ts';
 const TOL = 1e-5;
@@ -17,7 +18,8 @@ describe('ONNX export with onnxruntime-web in Chromium', () => {
     it(`runs models trained on ${backend} with the same predictions`, async () => {
       const r = await session.run<{ failures: string[]; results: WebResult[] }>(SUITE, 'onnxWebParity', backend);
       expect(r.failures, r.failures.join('\n') + '\n' + session.log.join('\n')).toEqual([]);
-      expect(r.results).toHaveLength(6);
+      // each architecture exported twice: Gemm, and MatMul + Add
+      expect(r.results).toHaveLength(architectures.length * 2);
       for (const res of r.results) {
         console.log(`ONNX (${res.linear}) -> onnxruntime-web, trained on ${res.backend} (${res.name}): max |prediction difference| = ${res.maxDiff.toExponential(2)}`);
         expect(res.backend).toBe(backend);

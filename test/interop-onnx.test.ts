@@ -4,7 +4,7 @@
 // onnx/onnx.proto).
 import protobuf from 'protobufjs';
 import { describe, expect, it } from 'vitest';
-import { MLP } from '../src';
+import { type Activation, MLP } from '../src';
 import { toOnnx } from '../src/interop';
 import { architectures, maxDiff, seededRows, toRows, trainedModel } from './interop/helpers';
 import { ort } from './interop/ort-node';
@@ -14,7 +14,7 @@ const TOL = 1e-5;
 const ONNX_SUBSET = `
 syntax = "proto2";
 package onnx;
-message AttributeProto { optional string name = 1; optional int64 i = 3; optional int32 type = 20; }
+message AttributeProto { optional string name = 1; optional float f = 2; optional int64 i = 3; optional int32 type = 20; }
 message NodeProto { repeated string input = 1; repeated string output = 2; optional string name = 3; optional string op_type = 4; repeated AttributeProto attribute = 5; }
 message TensorProto { repeated int64 dims = 1; optional int32 data_type = 2; optional string name = 8; optional bytes raw_data = 9; }
 message GraphProto { repeated NodeProto node = 1; optional string name = 2; repeated TensorProto initializer = 5; repeated ValueInfoProto input = 11; repeated ValueInfoProto output = 12; }
@@ -29,7 +29,7 @@ const ModelProto = protobuf.parse(ONNX_SUBSET, { keepCase: true }).root.lookupTy
 interface DecodedModel {
   ir_version: number;
   opset_import: { domain: string; version: number }[];
-  graph: { node: { op_type: string; attribute?: unknown[] }[]; initializer: { dims: number[] }[] };
+  graph: { node: { op_type: string; attribute?: unknown[] }[]; initializer: { name: string; dims: number[] }[] };
   metadata_props: { key: string; value: string }[];
 }
 
@@ -59,12 +59,22 @@ describe('ONNX export with ONNX Runtime (wasm) in Node', () => {
         expect(decoded.ir_version).toBe(7);
         const ops = decoded.graph.node.map((n) => n.op_type);
         const useBias = config.useBias !== false;
-        const act = { sigmoid: ['Sigmoid'], tanh: ['Tanh'], relu: ['Relu'], linear: [], softmax: ['Softmax'] };
+        const act: Record<Activation, string[]> = {
+          sigmoid: ['Sigmoid'], tanh: ['Tanh'], relu: ['Relu'], linear: [], softmax: ['Softmax'], leakyRelu: ['LeakyRelu'], elu: ['Elu'], selu: ['Selu'], softplus: ['Softplus'],
+          silu: ['Sigmoid', 'Mul'], mish: ['Softplus', 'Tanh', 'Mul'], gelu: ['Mul', 'Erf', 'Add', 'Mul', 'Mul'],
+          geluTanh: ['Mul', 'Mul', 'Mul', 'Add', 'Mul', 'Tanh', 'Add', 'Mul', 'Mul'],
+        };
         const lin = linear === 'gemm' ? ['Gemm'] : useBias ? ['MatMul', 'Add'] : ['MatMul'];
         expect(ops).toEqual(config.layers.flatMap((l) => [...lin, ...act[l.activation]]));
         const softmax = decoded.graph.node.find((n) => n.op_type === 'Softmax');
         if (softmax) expect(softmax.attribute).toEqual([{ name: 'axis', i: -1, type: 2 }]);
-        expect(decoded.graph.initializer.map((t) => t.dims)).toEqual(
+        // alpha as a float attribute: leakyRelu's, and elu's (1 when not given)
+        const alphas = decoded.graph.node.filter((n) => n.op_type === 'LeakyRelu' || n.op_type === 'Elu').map((n) => n.attribute);
+        const expectedAlphas = config.layers.filter((l) => l.activation === 'leakyRelu' || l.activation === 'elu')
+          .map((l) => [{ name: 'alpha', f: Math.fround(l.alpha ?? (l.activation === 'elu' ? 1 : 0.01)), type: 1 }]);
+        expect(alphas).toEqual(expectedAlphas);
+        // the parameters (the decomposed activations' scalar constants aside)
+        expect(decoded.graph.initializer.filter((t) => /\.(weight|bias)$/.test(t.name)).map((t) => t.dims)).toEqual(
           config.layers.flatMap((l, i) => {
             const w = [i === 0 ? config.inputSize : config.layers[i - 1].units, l.units];
             return useBias ? [w, [l.units]] : [w];

@@ -4,7 +4,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
-import { MLP } from '../src';
+import { type Activation, MLP } from '../src';
 import { MAX_HEADER_BYTES, datasetToSafetensors, fromSafetensors, toSafetensors } from '../src/interop';
 import { architectures, maxDiff, runPython, seededRows, removeTempDirs, tempDir, requireTorch, trainedModel, writeJson } from './interop/helpers';
 
@@ -46,7 +46,10 @@ describe('safetensors with PyTorch', () => {
         if (config.useBias !== false) expectedState[`${2 * l}.bias`] = [layer.units];
       });
       expect(torch.state).toEqual(expectedState);
-      const names = { sigmoid: 'Sigmoid', tanh: 'Tanh', relu: 'ReLU', linear: 'Identity', softmax: 'Softmax' };
+      const names: Record<Activation, string> = {
+        sigmoid: 'Sigmoid', tanh: 'Tanh', relu: 'ReLU', linear: 'Identity', softmax: 'Softmax', leakyRelu: 'LeakyReLU', elu: 'ELU', selu: 'SELU',
+        gelu: 'GELU', geluTanh: 'GELU', silu: 'SiLU', softplus: 'Softplus', mish: 'Mish',
+      };
       expect(torch.modules).toEqual(config.layers.flatMap((l) => ['Linear', names[l.activation]]));
       const diff = maxDiff(await model.predict(x), torch.predictions);
       console.log(`safetensors export -> PyTorch (${name}): max |prediction difference| = ${diff.toExponential(2)}`);
@@ -114,7 +117,7 @@ describe('safetensors files refused before anything is allocated', () => {
     const good = await toSafetensors(await MLP.create({ ...config, backend: 'cpu' }));
     const create = vi.spyOn(MLP, 'create');
     await expect(fromSafetensors(good, { config: { layers: [{ units: 8, activation: 'tanh' }] } })).rejects.toThrow(/options\.config\.layers must list the 4 dense layers the safetensors file holds, got 1/);
-    await expect(fromSafetensors(good, { config: { layers: config.layers.map((l, i) => (i === 2 ? { ...l, activation: 'gelu' as never } : l)) } })).rejects.toThrow(/options\.config layer 2 activation must be one of/);
+    await expect(fromSafetensors(good, { config: { layers: config.layers.map((l, i) => (i === 2 ? { ...l, activation: 'relu6' as never } : l)) } })).rejects.toThrow(/options\.config layer 2 activation must be one of/);
     await expect(fromSafetensors('model.safetensors' as never)).rejects.toThrow(/bytes must be a Uint8Array or ArrayBuffer, got "model\.safetensors"/);
     expect(create).not.toHaveBeenCalled();
     expect(MAX_HEADER_BYTES).toBe(100_000_000);

@@ -16,8 +16,11 @@ import { MATMUL_VARIANTS, type MatmulVariantSpec } from '../src/gpu/kernels/matm
 import type { Activation, LossName } from '../src/core/types';
 
 // Records keyed by the unions: the typecheck fails when a name is added to a union and not here.
-const ACTIVATION_NAMES: Record<Activation, true> = { sigmoid: true, tanh: true, relu: true, linear: true, softmax: true };
-const LOSS_NAMES: Record<LossName, true> = { sse: true, mse: true, binaryCrossEntropy: true, categoricalCrossEntropy: true };
+const ACTIVATION_NAMES: Record<Activation, true> = {
+  sigmoid: true, tanh: true, relu: true, linear: true, softmax: true,
+  leakyRelu: true, elu: true, selu: true, gelu: true, geluTanh: true, silu: true, softplus: true, mish: true,
+};
+const LOSS_NAMES: Record<LossName, true> = { sse: true, mse: true, binaryCrossEntropy: true, categoricalCrossEntropy: true, huber: true };
 const OPTIMIZER_TYPES: Record<ResolvedOptimizer['type'], true> = { sgd: true, momentum: true, adam: true, rmsprop: true, adamw: true };
 const EPILOGUES: Record<Epilogue, true> = { none: true, biasActivation: true, activationDerivative: true };
 const BATCH_ROWS: Record<BatchRows, true> = { none: true, m: true, k: true };
@@ -197,7 +200,7 @@ describe('bindGroupEntries: buffers by binding name', () => {
 
 describe('packStruct', () => {
   const layout = KERNELS.optimizer.uniforms.params;
-  const values = { count: 65, l2: 0.5, momentum: 0.9, beta1: 0.8, beta2: 0.999, epsilon: 1e-8 };
+  const values = { count: 65, l2: 0.5, l1: 0.25, momentum: 0.9, beta1: 0.8, beta2: 0.999, epsilon: 1e-8 };
 
   it('writes each field at its reflected offset and type', () => {
     expect(layout.fields.map((f) => f.name).sort()).toEqual(Object.keys(values).sort());
@@ -326,7 +329,7 @@ describe('matmul variant kernels (matmul-vec4.wgsl, matmul-subgroups.wgsl)', () 
   }
 
   it('struct Params carries the sizes and every mode (read with RUNTIME_MODES)', () => {
-    expect(KERNELS.matmul.uniforms.params!.fields.map((f) => f.name)).toEqual(['M', 'N', 'K', 'batchRows', 'transA', 'transB', 'epilogue', 'activation', 'hasBias']);
+    expect(KERNELS.matmul.uniforms.params!.fields.map((f) => f.name)).toEqual(['M', 'N', 'K', 'batchRows', 'transA', 'transB', 'epilogue', 'activation', 'hasBias', 'alpha']);
     expect(KERNELS.matmul.overrides).toContain('RUNTIME_MODES');
   });
 

@@ -33,7 +33,7 @@ describe('model files', () => {
     ['hostile huge layer', (j) => { j.config.layers[0].units = 1_000_000; return j; }, /declares \d+ parameters, more than the 268435456|weights\[0\]\[0\] must have 1000000 numbers/],
     ['hostile huge input', (j) => { j.config.inputSize = 2 ** 40; return j; }, /inputSize must be an integer in \[1, 1048576\]/],
     ['negative units', (j) => { j.config.layers[1].units = -2; return j; }, /layers\[1\]\.units must be an integer/],
-    ['unknown activation', (j) => { j.config.layers[0].activation = 'gelu'; return j; }, /layers\[0\]\.activation must be one of/],
+    ['unknown activation', (j) => { j.config.layers[0].activation = 'swish'; return j; }, /layers\[0\]\.activation must be one of/],
   ];
   for (const [name, mutate, message] of malformed) {
     it(`refuses: ${name}`, async () => {

@@ -34,7 +34,8 @@ describe('residual layers on the CPU path', () => {
     model.dispose();
   });
 
-  for (const act of ['sigmoid', 'tanh', 'relu', 'linear'] as const) {
+  // gelu, silu and mish read z in f' (not f(z)): the skip's gradient must meet f'(z), not f'(a)
+  for (const act of ['sigmoid', 'tanh', 'relu', 'linear', 'gelu', 'silu', 'mish'] as const) {
     for (const l2 of [0, 0.4]) {
       it(`gradient: ${act} residual blocks, λ = ${l2}, relative difference < 1e-7`, async () => {
         const rng = new Rng(12, `residual ${act} ${l2}`);

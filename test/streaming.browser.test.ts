@@ -34,7 +34,9 @@ describe('compact storage', () => {
 
 describe('fitDataset', () => {
   it('in stream order equals fit on all rows (WebGPU) and fitDataset on the CPU; a slot that grows; chunks of three storage forms; batches numbered across chunks', async () => {
-    const r = await session.run<{ failures: string[]; weights: Record<string, number[]>; losses: Record<string, number[]>; logs: string[]; heldAfter: number; heldBaseline: number; grow: { gpu: number[]; cpu: number[] }; mixed: { gpu: number[]; cpu: number[] } }>(SUITE, 'streamParity');
+    type Summary = { losses: number[]; rates: number[]; stopReason: string; bestEpoch?: number; restored?: boolean };
+    type Features = { streamed: number[]; inMemory: number[]; cpu: number[]; histories: Record<'streamed' | 'inMemory' | 'cpu', Summary>; heldAfter: number; heldBaseline: number };
+    const r = await session.run<{ failures: string[]; weights: Record<string, number[]>; losses: Record<string, number[]>; logs: string[]; heldAfter: number; heldBaseline: number; grow: { gpu: number[]; cpu: number[] }; mixed: { gpu: number[]; cpu: number[] }; features: Features }>(SUITE, 'streamParity');
     expect(r.failures).toEqual([]);
     console.log(`losses: ${JSON.stringify(r.losses)}`);
     expect(worstRatio(r.weights.inMemory, r.weights.streamed, { atol: 1e-6, rtol: 1e-5 })).toBeLessThanOrEqual(1);
@@ -48,6 +50,19 @@ describe('fitDataset', () => {
     expect(r.logs.length).toBe(57);
     // the stream's buffers are freed when it ends
     expect(r.heldAfter).toBe(r.heldBaseline);
+    // fit's features together on the stream (weights in the chunks, classWeight, cosine, clipNorm,
+    // early stopping restoring the best weights, dropout): as fit on WebGPU and fitDataset on the CPU
+    const f = r.features;
+    console.log(`features: ${JSON.stringify(f.histories)}`);
+    expect(worstRatio(f.inMemory, f.streamed, { atol: 1e-6, rtol: 1e-5 }), 'shape 32 → 24 → 4, 300 rows in chunks of 70, 33, 150, 47, batch 16').toBeLessThanOrEqual(1);
+    expect(worstRatio(f.cpu, f.streamed, { atol: 2e-5, rtol: 2e-3 }), 'shape 32 → 24 → 4 against the CPU').toBeLessThanOrEqual(1);
+    for (const h of [f.histories.inMemory, f.histories.cpu]) {
+      expect([h.stopReason, h.bestEpoch, h.restored]).toEqual([f.histories.streamed.stopReason, f.histories.streamed.bestEpoch, f.histories.streamed.restored]);
+      h.losses.forEach((l, i) => expect(f.histories.streamed.losses[i]).toBeCloseTo(l, 4));
+      h.rates.forEach((l, i) => expect(f.histories.streamed.rates[i]).toBeCloseTo(l, 6));
+    }
+    expect(f.histories.streamed.restored).toBe(true);
+    expect(f.heldAfter).toBe(f.heldBaseline);
   });
 
   it('maxDeviceBytes: fit refused before allocating with the sizes, fitDataset streams the same data within it; bad chunks named; divergence mid-stream; dispose mid-stream', async () => {

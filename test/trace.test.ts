@@ -1,6 +1,7 @@
 // traceStep against the 2-2-2 worked example's printed intermediate values, and against fit().
 import { describe, expect, it } from 'vitest';
-import { MLP, type ModelConfig, type Weights, traceStep } from '../src';
+import { MLP, type ModelConfig, Rng, type Weights, traceStep } from '../src';
+import { batchDropKey, dropoutFactors, epochDropKey } from '../src/core/dropout-mask';
 
 const config002: ModelConfig = {
   inputSize: 2,
@@ -114,5 +115,69 @@ describe('traceStep on a batch with softmax, cross-entropy, L2 and trainable bia
     expect(() => traceStep(config002, { weights: [[[0.15, 0.25]], params002.weights[1]], biases: params002.biases }, [[0.05, 0.1]], [[0.01, 0.99]], 0.5)).toThrow(/weights\[0\] must have 2 rows/);
     expect(() => traceStep(config002, params002, [[0.05, 0.1, 3]], [[0.01, 0.99]], 0.5)).toThrow(/x/);
     expect(() => traceStep(config002, null as unknown as Weights, [[0.05, 0.1]], [[0.01, 0.99]], 0.5)).toThrow(/params must be \{weights, biases\}/);
+  });
+});
+
+describe('traceStep with a fixed dropout mask and sample weights (3 → 5 → 4 → 3, 7 rows)', () => {
+  const config: ModelConfig = {
+    inputSize: 3,
+    layers: [
+      { units: 5, activation: 'tanh', dropout: 0.4 },
+      { units: 4, activation: 'sigmoid', dropout: 0.3 },
+      { units: 3, activation: 'softmax' },
+    ],
+    loss: 'categoricalCrossEntropy',
+    l2: 0.02,
+    seed: 23,
+    backend: 'cpu',
+  };
+  const rng = new Rng(31, 'trace dropout');
+  const x = Array.from({ length: 7 }, () => Array.from({ length: 3 }, () => rng.uniform(-2, 2)));
+  const y = Array.from({ length: 7 }, () => rng.int(3));
+  const sampleWeight = Array.from({ length: 7 }, () => rng.uniform(0, 2));
+  const shape = 'shape 3 → 5 → 4 → 3, 7 rows';
+
+  it('forward: each mask is the trainers\' dropoutFactors at (seed, epoch 0, batch 0), and the next layer reads a ⊙ mask', async () => {
+    const m = await MLP.create(config);
+    const t = traceStep(config, await m.getWeights(), x, y, 0.2, { dropout: { seed: 23 }, sampleWeight });
+    const key = batchDropKey(epochDropKey(23, 0), 0);
+    [0.4, 0.3].forEach((p, l) => {
+      const want = dropoutFactors(key, l, p, 7, t.layers[l].z[0].length);
+      expect(t.layers[l].mask!.flat(), `${shape}, layer ${l}`).toEqual(Array.from(want));
+      expect(want.some((f) => f === 0) && want.some((f) => f > 1), `${shape}: layer ${l} drops some units, keeps others`).toBe(true);
+    });
+    expect(t.layers[2].mask).toBeUndefined();
+    // z of layer 1 from layer 0's a ⊙ mask
+    const w = (await m.getWeights()).weights[1];
+    const b = (await m.getWeights()).biases[1];
+    t.layers[1].z.forEach((row, r) =>
+      row.forEach((z, j) => {
+        let s = b[j];
+        for (let i = 0; i < 5; i++) s += t.layers[0].a[r][i] * t.layers[0].mask![r][i] * w[i][j];
+        expect(z, `${shape}: z1[${r}][${j}]`).toBeCloseTo(s, 12);
+      }),
+    );
+    expect(t.sampleWeights).toEqual(sampleWeight);
+  });
+
+  it('update: after equals fit() with that mask and sampleWeight (one full batch, no shuffle)', async () => {
+    const m = await MLP.create(config);
+    const t = traceStep(config, await m.getWeights(), x, y, 0.2, { dropout: { seed: 23, epoch: 0, batch: 0 }, sampleWeight });
+    const h = await m.fit(x, y, { epochs: 1, batchSize: 7, learningRate: 0.2, shuffle: false, sampleWeight });
+    expect(h.epochs[0].loss, shape).toBeCloseTo(t.loss, 12);
+    const after = await m.getWeights();
+    after.weights.flat(2).forEach((v, i) => expect(t.after.weights.flat(2)[i], `${shape}: weight ${i}`).toBeCloseTo(v, 12));
+    after.biases.flat().forEach((v, i) => expect(t.after.biases.flat()[i], `${shape}: bias ${i}`).toBeCloseTo(v, 12));
+    // without the options the step differs (no mask, unweighted)
+    const plain = traceStep(config, t.before, x, y, 0.2);
+    expect(Math.abs(plain.loss - t.loss), shape).toBeGreaterThan(1e-3);
+  });
+
+  it('names bad options', () => {
+    const p = { weights: [[[0.15, 0.25], [0.2, 0.3]], [[0.4, 0.5], [0.45, 0.55]]], biases: [[0.35, 0.35], [0.6, 0.6]] };
+    expect(() => traceStep(config002, p, [[0.05, 0.1]], [[0.01, 0.99]], 0.5, { dropout: { seed: 1 } })).toThrow(/traceStep options.dropout fixes a dropout mask, but no layer of this model has dropout > 0/);
+    expect(() => traceStep(config002, p, [[0.05, 0.1]], [[0.01, 0.99]], 0.5, { sampleWeight: [1, 2] })).toThrow(/traceStep options.sampleWeight must have one weight per row of x \(1\), got 2/);
+    expect(() => traceStep(config002, p, [[0.05, 0.1]], [[0.01, 0.99]], 0.5, { sampleWeight: [-1] })).toThrow(/sampleWeight\[0\] must be a finite number >= 0, got -1/);
+    expect(() => traceStep(config002, p, [[0.05, 0.1]], [[0.01, 0.99]], 0.5, { dropot: {} } as never)).toThrow(/dropot/);
   });
 });

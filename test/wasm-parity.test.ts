@@ -1,9 +1,10 @@
 // The wasm backend's parity matrix in Node (the cases: test/wasm-parity-cases.ts; the same run in
 // headless Chromium: test/wasm.browser.test.ts).
 import { describe, expect, it } from 'vitest';
-import { WASM_PARITY_GROUPS } from './wasm-parity-cases';
+import { WASM_PARITY_GROUPS, WASM_THREADED_CASES } from './wasm-parity-cases';
 
-for (const [group, cases] of Object.entries(WASM_PARITY_GROUPS)) {
+const groups = { ...WASM_PARITY_GROUPS, 'wasm on worker threads vs CPU': WASM_THREADED_CASES };
+for (const [group, cases] of Object.entries(groups)) {
   describe(group, () => {
     for (const c of cases) {
       it(c.name, async () => {

@@ -20,10 +20,11 @@ export interface Twins {
   raw: WasmBackend;
 }
 
-export async function twins(config: ModelConfig): Promise<Twins> {
+/** `threads`: the wasm side's threads (1 unless a test of the threaded path asks for more). */
+export async function twins(config: ModelConfig, threads = 1): Promise<Twins> {
   const net = resolveConfig({ ...config, weights: undefined, biases: undefined });
   const params = config.weights ? paramsFromArrays(net, config.weights, config.biases) : initParams(net);
-  const raw = await createWasmBackend(net, params);
+  const raw = await createWasmBackend(net, params, { threads });
   return { net, params, cpu: new CpuBackend(net, params), wasm: raw, raw };
 }
 
@@ -34,6 +35,7 @@ export function fitHost(backend: TrainerBackend, net: ResolvedConfig): FitHost {
     seed: net.seed,
     net,
     l2: net.l2,
+    l1: net.l1,
     progress: { epochsTrained: 0, steps: 0 },
     fallBackToCpu: async (err) => {
       throw err;

@@ -8,7 +8,9 @@ import type { Activation, BackendName, LossName, NormName } from './types';
  * @example
  * ACTIVATIONS.includes('relu'); // true
  */
-export const ACTIVATIONS: readonly Activation[] = ['sigmoid', 'tanh', 'relu', 'linear', 'softmax'];
+export const ACTIVATIONS: readonly Activation[] = [
+  'sigmoid', 'tanh', 'relu', 'linear', 'softmax', 'leakyRelu', 'elu', 'selu', 'gelu', 'geluTanh', 'silu', 'softplus', 'mish',
+];
 
 /**
  * The losses a model may train with.
@@ -16,7 +18,7 @@ export const ACTIVATIONS: readonly Activation[] = ['sigmoid', 'tanh', 'relu', 'l
  * @example
  * LOSSES.includes('mse'); // true
  */
-export const LOSSES: readonly LossName[] = ['sse', 'mse', 'binaryCrossEntropy', 'categoricalCrossEntropy'];
+export const LOSSES: readonly LossName[] = ['sse', 'mse', 'binaryCrossEntropy', 'categoricalCrossEntropy', 'huber'];
 
 /**
  * The backends a config may ask for.

@@ -247,6 +247,29 @@ export function l2Penalty(l2: number, p: Params, rows: number): number {
 }
 
 /**
+ * Σ|W| over all weight matrices (biases excluded), for the L1 term.
+ *
+ * @example
+ * sumAbsWeights({ weights: [Float64Array.of(1, -2)], biases: [Float64Array.of(5)] }); // 3
+ */
+export function sumAbsWeights(p: Params): number {
+  let s = 0;
+  for (const w of p.weights) for (let i = 0; i < w.length; i++) s += Math.abs(w[i]);
+  return s;
+}
+
+/**
+ * The whole penalty of the objective over a batch of `rows` samples: λ₂/(2m)·ΣW² + λ₁/m·Σ|W|
+ * (biases excluded); 0 without either. Gradients in `averageGradients` (src/cpu/network.ts).
+ *
+ * @example
+ * weightPenalty({ l2: 0.1, l1: 0.5 }, { weights: [Float64Array.of(1, -2)], biases: [] }, 5); // 0.05 + 0.3
+ */
+export function weightPenalty(reg: { l2: number; l1: number }, p: Params, rows: number): number {
+  return (reg.l2 > 0 ? l2Penalty(reg.l2, p, rows) : 0) + (reg.l1 > 0 ? (reg.l1 / rows) * sumAbsWeights(p) : 0);
+}
+
+/**
  * Total number of weights and biases.
  *
  * @example

@@ -34,6 +34,11 @@ export interface EpochPlan {
   learningRates?: ArrayLike<number>;
   /** This epoch's dropout key (src/core/dropout-mask.ts), when a layer drops units. */
   dropKey?: number;
+  /**
+   * The epoch's batch index of this plan's first batch (default 0): a stream's later blocks,
+   * whose batch b draws the mask `batchDropKey(dropKey, firstBatch + b)` as `fit`'s would.
+   */
+  firstBatch?: number;
   /** Gradient clipping (see src/cpu/optimizers.ts `clipGradients`). */
   clip?: ClipSettings | null;
 }
@@ -162,10 +167,11 @@ export interface TrainerBackend {
   trainEpochs(plans: EpochPlan[], report: BatchReporter | null, signal?: AbortSignal): Promise<TrainOutcome>;
   /**
    * Streaming (`fitDataset`): makes `x`, `y` the rows of block slot `slot` (0 or 1), for batches
-   * of `batchSize`. The WebGPU backend keeps a device buffer set per slot, reused while blocks fit
-   * it, so the next block uploads while the other slot's block trains.
+   * of `batchSize`, with one weight per row when `sampleWeights` is given. The WebGPU backend keeps
+   * a device buffer set per slot, reused while blocks fit it, so the next block uploads while the
+   * other slot's block trains.
    */
-  loadBlock(slot: number, x: Dense, y: Dense, batchSize: number): Promise<void>;
+  loadBlock(slot: number, x: Dense, y: Dense, batchSize: number, sampleWeights?: Float64Array | null): Promise<void>;
   /** Trains one pass over slot `slot`'s block in `plan.order` (as `trainEpochs` does one epoch). */
   trainBlock(slot: number, plan: EpochPlan, report: BatchReporter | null, signal?: AbortSignal): Promise<TrainOutcome>;
   /** Frees the block slots. */

@@ -3,7 +3,7 @@ import { type NetSpec, type ResolvedOptimizer, outputSize } from '../core/config
 import { type Dense, gatherRows } from '../core/data';
 import { type Divergence, type TrainOutcome, reportSafely } from '../core/trainer';
 import { type OptimizerState, cloneOptimizerState } from '../core/optimizer-state';
-import { type Params, allArrays, cloneParams, sumSquaredWeights } from '../core/params';
+import { type Params, allArrays, cloneParams, weightPenalty } from '../core/params';
 import { presentNorms } from '../core/norm-params';
 import { type Gradients, averageGradients, backward, batchStats, forward } from './network';
 import { clipGradients, optimizerStep } from './optimizers';
@@ -65,11 +65,11 @@ export class CpuBackend implements TrainerBackend {
     this.x = this.y = this.w = null;
   }
 
-  private blocks: ({ x: Dense; y: Dense } | null)[] = [null, null];
+  private blocks: ({ x: Dense; y: Dense; w: Dense | null } | null)[] = [null, null];
 
-  async loadBlock(slot: number, x: Dense, y: Dense): Promise<void> {
+  async loadBlock(slot: number, x: Dense, y: Dense, _batchSize?: number, sampleWeights?: Float64Array | null): Promise<void> {
     this.checkAlive();
-    this.blocks[slot] = { x, y };
+    this.blocks[slot] = { x, y, w: sampleWeights ? { data: sampleWeights, rows: x.rows, cols: 1 } : null };
   }
 
   async trainBlock(slot: number, plan: EpochPlan, report: BatchReporter | null, signal?: AbortSignal): Promise<TrainOutcome> {
@@ -78,7 +78,7 @@ export class CpuBackend implements TrainerBackend {
     // the block's rows become the training set; "before the last step" carries over from the previous block
     this.x = block.x;
     this.y = block.y;
-    this.w = null;
+    this.w = block.w;
     return this.trainEpochs([plan], report, signal);
   }
 
@@ -106,9 +106,9 @@ export class CpuBackend implements TrainerBackend {
     return { stats: out, stopped: false };
   }
 
-  /** The objective of a batch summed over its rows: the loss plus m·λ/(2m)·ΣW² = λ/2·ΣW². */
+  /** The objective of a batch summed over its rows: the loss plus m·(λ/(2m)·ΣW² + λ₁/m·Σ|W|) = λ/2·ΣW² + λ₁·Σ|W|. */
   private objective(lossSum: number): number {
-    return this.net.l2 > 0 ? lossSum + (this.net.l2 / 2) * sumSquaredWeights(this.params) : lossSum;
+    return this.net.l2 > 0 || this.net.l1 > 0 ? lossSum + weightPenalty(this.net, this.params, 1) : lossSum;
   }
 
   private async trainEpoch(plan: EpochPlan, report: BatchReporter | null, signal?: AbortSignal): Promise<{ stats: BatchStats[]; stopped: boolean; divergence?: Divergence; callbackError?: { error: unknown } }> {

@@ -1,6 +1,6 @@
 import { type NetSpec, fanIn, outputSize } from '../core/config';
-import { type Params, l2Penalty } from '../core/params';
-import type { Activation } from '../core/types';
+import { type Params, weightPenalty } from '../core/params';
+import type { LayerSpec } from '../core/types';
 import { activate, activationDerivative } from './activations';
 import { correctCount, lossSum, outputDelta } from './losses';
 import { dropoutFactors } from '../core/dropout-mask';
@@ -44,6 +44,8 @@ export interface ForwardPass {
   activated: Float64Array[];
   /** Per layer with `norm`, what its normalization's backward needs (null for the others). */
   normalized?: (LayerNormCache | null)[];
+  /** Per layer with `norm`, its activation's input γ ⊙ x̂ + β (f'(·) of the z-reading activations reads it). */
+  normalizedOutputs?: (Float64Array | null)[];
 }
 
 /** What a training step adds to a plain forward and backward pass. */
@@ -88,11 +90,12 @@ function denseBackward(net: NetSpec, p: Params, l: number, aPrev: ArrayLike<numb
 // Its forward is `activate` (activations.ts; softmax row by row).
 
 /**
- * Backward of the activation op: δ = ∂loss/∂a ⊙ f'(z), with f' written in terms of a; `grad` is
+ * Backward of the activation op: δ = ∂loss/∂a ⊙ f'(z), with f' written in terms of a (or of z,
+ * for the activations that need it: the forward pass's `zs`); `grad` is
  * overwritten with δ. Softmax's backward is applied in the output delta (`outputDelta`) instead.
  */
-function activationBackward(activation: Activation, a: ArrayLike<number>, grad: Float64Array): Float64Array {
-  const fprime = activationDerivative(activation as Exclude<Activation, 'softmax'>, a as Float64Array);
+function activationBackward(layer: LayerSpec, a: ArrayLike<number>, z: ArrayLike<number> | undefined, grad: Float64Array): Float64Array {
+  const fprime = activationDerivative(layer, a, z);
   for (let i = 0; i < grad.length; i++) grad[i] *= fprime[i];
   return grad;
 }
@@ -114,7 +117,8 @@ export function forward(net: NetSpec, p: Params, x: ArrayLike<number>, rows: num
     const gammaBeta = p.norms?.[l];
     const normed = layer.norm && gammaBeta ? layerNormForward(z, gammaBeta, rows, layer.units, layer.normEpsilon!) : null;
     if (normed) (pass.normalized ??= net.layers.map(() => null))[l] = normed.cache;
-    const a = activate(layer.activation, normed ? normed.y : z, rows, layer.units);
+    if (normed) (pass.normalizedOutputs ??= net.layers.map(() => null))[l] = normed.y;
+    const a = activate(layer, normed ? normed.y : z, rows, layer.units);
     pass.activated.push(a);
     const rate = layer.dropout ?? 0;
     let out = a;
@@ -145,6 +149,8 @@ export function forward(net: NetSpec, p: Params, x: ArrayLike<number>, rows: num
  *
  * @param acts the forward pass's `acts`
  * @param deltas when given, filled with each layer's δ_l (`[rows, units]`)
+ * @param options `pass`, the forward pass itself: its dropout and its `zs` (needed by the layers whose
+ *   f' is written in terms of z), and per-row loss `weights`
  */
 export function backward(
   net: NetSpec, p: Params, acts: ArrayLike<number>[], y: ArrayLike<number>, rows: number, deltas?: Float64Array[],
@@ -158,7 +164,8 @@ export function backward(
   if (p.norms) grads.norms = p.norms.map((n) => n && new Float64Array(n.length));
   const pass = options.pass;
   if (!pass && net.layers.some((layer) => layer.residual || layer.norm)) throw new Error('backward of a network with residual or normalized layers needs the forward pass (options.pass)');
-  let delta = outputDelta(net.loss, net.layers[L - 1].activation, acts[L] as Float64Array, y, rows, outputSize(net), options.weights);
+  const zs = pass?.zs;
+  let delta = outputDelta(net.loss, net.layers[L - 1], acts[L] as Float64Array, y, rows, outputSize(net), options.weights, zs?.[L - 1], net.huberDelta);
   // ∂loss/∂a_l of a residual layer l, which reaches a_{l−1} through the skip as well
   let skipped: Float64Array | null = null;
   for (let l = L - 1; l >= 0; l--) {
@@ -168,9 +175,10 @@ export function backward(
     // ∂loss/∂a_{l−1} = δ_l·W_lᵀ (+ ∂loss/∂a_l when layer l adds its input)
     if (skipped) for (let i = 0; i < back.length; i++) back[i] += skipped[i];
     skipped = net.layers[l - 1].residual ? Float64Array.from(back) : null;
-    // δ_{l−1} = ∂loss/∂a_{l−1} ⊙ f'(f(z_{l−1})) (before dropout and the residual add), then ⊙ the layer's dropout factors
+    // δ_{l−1} = ∂loss/∂a_{l−1} ⊙ f'(z_{l−1}) (read from f(z) before dropout and the residual add, or from z), then ⊙ the layer's dropout factors
     const dropped = pass?.dropout?.[l - 1];
-    delta = activationBackward(net.layers[l - 1].activation, pass ? pass.activated[l - 1] : acts[l], back);
+    const activationInput = pass?.normalizedOutputs?.[l - 1] ?? zs?.[l - 1];
+    delta = activationBackward(net.layers[l - 1], pass ? pass.activated[l - 1] : acts[l], activationInput, back);
     if (dropped) for (let i = 0; i < delta.length; i++) delta[i] *= dropped.factors[i];
     // through the layer norm: δ is ∂loss/∂y so far, ∂loss/∂z after
     const cache = pass?.normalized?.[l - 1];
@@ -183,7 +191,8 @@ export function backward(
 
 /**
  * Turns {@link backward}'s summed gradients into the gradient of the objective
- * J = (1/m)·Σ loss + λ/(2m)·ΣW², in place: g_W = (∂W + λW)/m, g_b = ∂b/m (γ and β as b: no L2). Every update (the CPU
+ * J = (1/m)·Σ loss + λ/(2m)·ΣW² + λ₁/m·Σ|W|, in place: g_W = (∂W + λW + λ₁·sign(W))/m (sign(0) = 0,
+ * as PyTorch's `abs` backward), g_b = ∂b/m (γ and β as b: no L2 or L1). Every update (the CPU
  * trainer, `traceStep`, gradient checking) goes through here before its optimizer step.
  *
  * @returns `g`, averaged
@@ -191,7 +200,7 @@ export function backward(
 export function averageGradients(net: NetSpec, p: Params, g: Gradients, rows: number): Gradients {
   g.weights.forEach((gw, l) => {
     const w = p.weights[l];
-    for (let i = 0; i < gw.length; i++) gw[i] = (gw[i] + net.l2 * w[i]) / rows;
+    for (let i = 0; i < gw.length; i++) gw[i] = (gw[i] + net.l2 * w[i] + net.l1 * Math.sign(w[i])) / rows;
   });
   for (const gb of [...g.biases, ...(g.norms ?? [])]) {
     if (gb) for (let i = 0; i < gb.length; i++) gb[i] /= rows;
@@ -210,18 +219,18 @@ export function batchStats(
 ): { lossSum: number; correct: number; absErr?: number; sqErr?: number } {
   const k = outputSize(net);
   const a = out instanceof Float64Array ? out : Float64Array.from(out);
-  const stats = { lossSum: lossSum(net.loss, a, y, rows, k, weights), correct: correctCount(a, y, rows, k) };
+  const stats = { lossSum: lossSum(net.loss, a, y, rows, k, weights, net.huberDelta), correct: correctCount(a, y, rows, k) };
   return isRegressionOutput(net) ? { ...stats, ...errorSums(a, y, rows * k) } : stats;
 }
 
-/** The objective J = (1/m)·Σ loss + λ/(2m)·ΣW² of a batch, given its output activations `out`. */
+/** The objective J = (1/m)·Σ loss + λ/(2m)·ΣW² + λ₁/m·Σ|W| of a batch, given its output activations `out`. */
 export function objective(net: NetSpec, p: Params, out: ArrayLike<number>, y: ArrayLike<number>, rows: number): number {
   const a = out instanceof Float64Array ? out : Float64Array.from(out);
-  return lossSum(net.loss, a, y, rows, outputSize(net)) / rows + l2Penalty(net.l2, p, rows);
+  return lossSum(net.loss, a, y, rows, outputSize(net), null, net.huberDelta) / rows + weightPenalty(net, p, rows);
 }
 
 /**
- * The objective J = (1/m)·Σ loss + λ/(2m)·ΣW² and its gradient (averaged, with L2), for a whole
+ * The objective J = (1/m)·Σ loss + λ/(2m)·ΣW² + λ₁/m·Σ|W| and its gradient (averaged, with L2 and L1), for a whole
  * batch. Used by gradient checking and the tests; training uses the same pieces step by step.
  */
 export function lossAndGradients(net: NetSpec, p: Params, x: ArrayLike<number>, y: ArrayLike<number>, rows: number): { loss: number; grads: Gradients } {

@@ -3,23 +3,26 @@ import { type Dense, byteDense, takeRows, toInputs, toTargets } from '../core/da
 import type { DatasetChunk, DatasetSource } from '../streams/chunk';
 import { describeValue, readRecord } from '../core/inspect';
 import { Rng } from '../core/random';
+import { chunkWeights } from './sample-weights';
 
 /**
  * Rows of a stream gathered for one training call: whole batches, except at the end of an epoch.
  *
  * @example
- * for await (const { x, y }: Block of streamBlocks(source, options)) await backend.loadBlock(0, x, y, 32);
+ * for await (const { x, y, w }: Block of streamBlocks(source, options)) await backend.loadBlock(0, x, y, 32, w?.data);
  */
 export interface Block {
   x: Dense;
   y: Dense;
+  /** One weight per row (the chunks' `sampleWeight` × `classWeight`), `[rows, 1]`, or null when no row has one. */
+  w: Dense | null;
 }
 
 /**
  * How {@link streamBlocks} cuts a stream into blocks.
  *
  * @example
- * const options: BlockOptions = { net, float32: true, batchSize: 32, window: 1, shuffle: false, seed: 1, epochIndex: 0 };
+ * const options: BlockOptions = { net, float32: true, batchSize: 32, window: 1, shuffle: false, seed: 1, epochIndex: 0, classWeights: null };
  */
 export interface BlockOptions {
   net: NetSpec;
@@ -32,6 +35,8 @@ export interface BlockOptions {
   seed: number;
   /** The model's epoch index (0-based), for the shuffle streams. */
   epochIndex: number;
+  /** `classWeight`, one weight per class, or null. */
+  classWeights: Float64Array | null;
 }
 
 /**
@@ -109,13 +114,55 @@ function concatRows(parts: Dense[]): Dense {
   return half ? { data: out, rows, cols, half } : { data: out, rows, cols };
 }
 
-/** Chunk `index` checked and converted: `{x, y}` with matching rows, as `fit` checks its data. */
-function readChunk(value: unknown, index: number, o: BlockOptions): { x: Dense; y: Dense } {
-  const c = readRecord(value, `chunk ${index}`, ['x', 'y'], 'an object {x, y}');
+/** Chunk `index` checked and converted: `{x, y, sampleWeight?}` with matching rows, as `fit` checks its data. */
+function readChunk(value: unknown, index: number, o: Pick<BlockOptions, 'net' | 'float32' | 'classWeights'>): Block {
+  const c = readRecord(value, `chunk ${index}`, ['x', 'y', 'sampleWeight'], 'an object {x, y}');
   if (c.x === undefined || c.y === undefined) throw new TypeError(`chunk ${index} must have both x and y, got ${c.x === undefined ? 'no x' : 'no y'}`);
   const x = toInputs(c.x, o.net, `chunk ${index} x`, o.float32);
   const y = toTargets(c.y, o.net, x.rows, `chunk ${index} y`, o.float32);
-  return { x, y };
+  const w = chunkWeights(c.sampleWeight, o.classWeights, y, `chunk ${index}`, o.float32);
+  return { x, y, w: w ? { data: w, rows: x.rows, cols: 1 } : null };
+}
+
+/** The weights of `parts` (chunks without any weigh 1), or null when none has any. */
+function concatWeights(parts: (Dense | null)[], rows: Dense[]): Dense | null {
+  if (parts.every((p) => p === null)) return null;
+  return concatRows(parts.map((p, i) => p ?? { data: new Float64Array(rows[i].rows).fill(1), rows: rows[i].rows, cols: 1 }));
+}
+
+/** The source's next chunk; a source that throws is reported naming the chunk it was giving. */
+async function nextChunk(it: AsyncIterator<DatasetChunk> | Iterator<DatasetChunk>, index: number): Promise<IteratorResult<DatasetChunk>> {
+  try {
+    return await it.next();
+  } catch (e) {
+    throw new Error(`the data source threw while giving chunk ${index}: ${(e as Error)?.message ?? String(e)}`, { cause: e });
+  }
+}
+
+/**
+ * The rows of one pass over `source`, every chunk read and checked (a cosine schedule's length
+ * needs them before training; the data is read once more for this).
+ *
+ * @example
+ * const rows = await countRows(() => chunks(), { net, float32: false, classWeights: null });
+ */
+export async function countRows(source: DatasetSource, o: Pick<BlockOptions, 'net' | 'float32' | 'classWeights'>): Promise<number> {
+  const it = openSource(source);
+  let rows = 0;
+  let done = false;
+  try {
+    for (let index = 0; ; index++) {
+      const r = await nextChunk(it, index);
+      if (r.done) {
+        done = true;
+        if (index === 0) throw new RangeError('the data source gave no chunks: fitDataset needs at least one row');
+        return rows;
+      }
+      rows += readChunk(r.value, index, o).x.rows;
+    }
+  } finally {
+    if (!done) await (it as AsyncIterator<DatasetChunk>).return?.();
+  }
 }
 
 /**
@@ -124,7 +171,7 @@ function readChunk(value: unknown, index: number, o: BlockOptions): { x: Dense; 
  * batches of `fit` on all the rows in stream order. Errors name the chunk.
  *
  * @example
- * for await (const block of streamBlocks(source, { net, float32: true, batchSize: 32, window: 1, shuffle: false, seed: 1, epochIndex: 0 })) train(block);
+ * for await (const block of streamBlocks(source, { net, float32: true, batchSize: 32, window: 1, shuffle: false, seed: 1, epochIndex: 0, classWeights: null })) train(block);
  */
 export async function* streamBlocks(source: DatasetSource, o: BlockOptions): AsyncGenerator<Block> {
   // Chunks are read and checked one at a time and gathered `window` at a time (shuffled together
@@ -133,24 +180,21 @@ export async function* streamBlocks(source: DatasetSource, o: BlockOptions): Asy
   const it = openSource(source);
   const xs: Dense[] = [];
   const ys: Dense[] = [];
+  const ws: (Dense | null)[] = [];
   let index = 0;
   let inWindow = 0;
   let blocks = 0;
   let done = false;
   try {
     while (!done) {
-      let r: IteratorResult<DatasetChunk>;
-      try {
-        r = await it.next();
-      } catch (e) {
-        throw new Error(`the data source threw while giving chunk ${index}: ${(e as Error)?.message ?? String(e)}`, { cause: e });
-      }
+      const r = await nextChunk(it, index);
       if (r.done) {
         done = true;
       } else {
         const chunk = readChunk(r.value, index, o);
         xs.push(chunk.x);
         ys.push(chunk.y);
+        ws.push(chunk.w);
         index++;
         inWindow++;
       }
@@ -159,6 +203,7 @@ export async function* streamBlocks(source: DatasetSource, o: BlockOptions): Asy
       inWindow = 0;
       if (xs.length === 0) continue;
       // the window (after the rows carried over), shuffled together when asked
+      let W = concatWeights(ws.splice(0), xs);
       let X = concatRows(xs.splice(0));
       let Y = concatRows(ys.splice(0));
       const n = X.rows;
@@ -166,15 +211,17 @@ export async function* streamBlocks(source: DatasetSource, o: BlockOptions): Asy
         const perm = new Rng(o.seed, `stream shuffle ${o.epochIndex} ${blocks}`).permutation(n);
         X = takeRows(X, perm, 0, n);
         Y = takeRows(Y, perm, 0, n);
+        if (W) W = takeRows(W, perm, 0, n);
       }
       const trained = done ? n : n - (n % o.batchSize);
       if (trained < n) {
         xs.push(sliceRows(X, trained, n));
         ys.push(sliceRows(Y, trained, n));
+        ws.push(W && sliceRows(W, trained, n));
       }
       if (trained === 0) continue;
       blocks++;
-      yield { x: sliceRows(X, 0, trained), y: sliceRows(Y, 0, trained) };
+      yield { x: sliceRows(X, 0, trained), y: sliceRows(Y, 0, trained), w: W && sliceRows(W, 0, trained) };
     }
   } finally {
     if (!done) await (it as AsyncIterator<DatasetChunk>).return?.();

@@ -1,30 +1,21 @@
 /**
- * The training features of a `fit` call beyond plain epochs, resolved once and driven epoch by
- * epoch from the epoch loop: the learning-rate schedule (per-step rates in each epoch's plan),
+ * The training features of a `fit` or `fitDataset` call beyond plain epochs, resolved once
+ * (src/fit/training-options.ts) and driven epoch by epoch (or block by block) from the loop: the learning-rate schedule (per-step rates in each epoch's plan),
  * dropout keys, gradient clipping, class and sample weights, regression metrics in the logs,
  * `reduceOnPlateau`, and early stopping with the best parameters kept by the backend.
  */
 import type { BatchStats, EpochPlan, TrainerBackend } from '../core/trainer';
-import { type NetSpec, checkNumber, outputSize } from '../core/config';
+import { type NetSpec, outputSize } from '../core/config';
 import type { ClipSettings } from '../core/optimizer-state';
 import type { Dense } from '../core/data';
 import { epochDropKey } from '../core/dropout-mask';
-import { EarlyStopper, type MonitorContext, type ResolvedEarlyStopping, monitored, resolveEarlyStopping } from './early-stopping';
-import { isRegressionOutput, metricsOf, regressionMetrics, targetSpread } from '../core/metrics';
-import { resolveSampleWeights } from './sample-weights';
-import { Plateau, type ResolvedSchedule, epochRates, resolveSchedule } from './schedules';
+import { EarlyStopper, type MonitorContext, type ResolvedEarlyStopping, monitored } from './early-stopping';
+import { isRegressionOutput, metricsOf, regressionMetrics } from '../core/metrics';
+import { Plateau, type ResolvedSchedule, epochRates } from './schedules';
 import type { EpochLog, History } from '../core/types';
 
 /**
- * The `fit` option names this module resolves.
- *
- * @example
- * FEATURE_KEYS.includes('clipNorm'); // true
- */
-export const FEATURE_KEYS = ['earlyStopping', 'clipNorm', 'clipValue', 'classWeight', 'sampleWeight'] as const;
-
-/**
- * A `fit` call's features, validated.
+ * A `fit` (or `fitDataset`) call's features, validated.
  *
  * @example
  * const { earlyStopping, sampleWeights }: FitFeatures = plan.features;
@@ -33,11 +24,11 @@ export interface FitFeatures {
   schedule: ResolvedSchedule;
   earlyStopping: ResolvedEarlyStopping | null;
   clip: ClipSettings | null;
-  /** One weight per training row (class × sample weights), or null. */
+  /** One weight per training row (class × sample weights), or null (`fitDataset`: the chunks carry them). */
   sampleWeights: Float64Array | null;
   /** The model has a regression output: `mae` and `r2` are logged. */
   regression: boolean;
-  /** Σ(y − ȳ)² of the training targets (R²'s denominator; regression outputs only). */
+  /** Σ(y − ȳ)² of the training targets (R²'s denominator; regression outputs only; `fitDataset`: each epoch's, from its blocks). */
   spread: number;
 }
 
@@ -51,32 +42,6 @@ export function monitorContext(o: Record<string, unknown>, net: NetSpec): Monito
   const split = o.validationSplit;
   return { validation: o.validationData !== undefined || (typeof split === 'number' && split > 0), regression: isRegressionOutput(net) };
 }
-
-/** Validates `clipNorm` and `clipValue` (each a finite number > 0, or absent). */
-function resolveClip(o: Record<string, unknown>): ClipSettings | null {
-  const norm = o.clipNorm === undefined ? null : checkNumber('clipNorm', o.clipNorm, 'positive');
-  const value = o.clipValue === undefined ? null : checkNumber('clipValue', o.clipValue, 'positive');
-  return norm === null && value === null ? null : { norm, value };
-}
-
-/**
- * Validates the feature options of a `fit` (`o` holds its options; `train` its training rows,
- * `trainRows` which rows of `x` they are when a split reordered them) and resolves them.
- *
- * @example
- * const features = resolveFeatures(o, schedule, net, xRows, null, train, false);
- */
-export function resolveFeatures(
-  o: Record<string, unknown>, schedule: ResolvedSchedule, net: NetSpec, rows: number, trainRows: ArrayLike<number> | null, train: { y: Dense }, float32: boolean,
-): FitFeatures {
-  const ctx = monitorContext(o, net);
-  const earlyStopping = resolveEarlyStopping(o.earlyStopping, ctx);
-  const clip = resolveClip(o);
-  const sampleWeights = resolveSampleWeights(o.classWeight, o.sampleWeight, net, rows, trainRows, train.y, float32);
-  return { schedule, earlyStopping, clip, sampleWeights, regression: ctx.regression, spread: ctx.regression ? targetSpread(train.y) : 0 };
-}
-
-export { resolveSchedule };
 
 /**
  * One `fit` call's feature state: the rates and keys of each epoch's plan, the extra fields of
@@ -120,8 +85,27 @@ export class FitControl {
     return extras;
   }
 
-  /** Adds the learning rate of the epoch's last step and, for regression outputs, its MAE and R². */
-  annotate(log: EpochLog, stats: BatchStats[], rows: number): void {
+  /**
+   * A stream's block: the rates of batches [first, first + count) of epoch `epoch` (1-based) and
+   * its dropout key and clipping, as {@link FitControl.epochExtras} gives them for a whole epoch.
+   * `batches` is the epoch's batch count (a `cosine` schedule needs it; null while unknown).
+   */
+  blockExtras(epoch: number, modelEpoch: number, first: number, count: number, batches: number | null): Pick<EpochPlan, 'learningRate' | 'learningRates' | 'dropKey' | 'clip'> {
+    const s = this.f.schedule;
+    if (s.type === 'cosine' && batches === null) throw new Error('a cosine schedule over a stream needs its batches per epoch, counted before training');
+    const rates = s.type === 'cosine' ? epochRates(s, epoch - 1, batches!, this.epochs).slice(first, first + count) : epochRates(s, epoch - 1, count, this.epochs, this.plateau?.rate);
+    const before = first === 0 ? new Float64Array(0) : (this.rates.get(epoch) ?? new Float64Array(0));
+    const all = new Float64Array(before.length + rates.length);
+    all.set(before);
+    all.set(rates, before.length);
+    this.rates.set(epoch, all);
+    const extras: Pick<EpochPlan, 'learningRate' | 'learningRates' | 'dropKey' | 'clip'> = { learningRate: rates[0], learningRates: rates, clip: this.f.clip };
+    if (this.dropout) extras.dropKey = epochDropKey(this.seed, modelEpoch);
+    return extras;
+  }
+
+  /** Adds the learning rate of the epoch's last step and, for regression outputs, its MAE and R² (`rows`: the epoch's; `spread`: R²'s denominator, a stream's own per epoch). */
+  annotate(log: EpochLog, stats: BatchStats[], rows: number, spread = this.f.spread): void {
     const rates = this.rates.get(log.epoch);
     log.learningRate = rates ? rates[Math.max(0, stats.length - 1)] : this.f.schedule.initial;
     if (!this.f.regression) return;
@@ -133,7 +117,7 @@ export class FitControl {
       sqErr += s.sqErr ?? NaN;
       seen += s.size;
     }
-    const m = regressionMetrics(absErr, sqErr, seen * this.cols, this.f.spread);
+    const m = regressionMetrics(absErr, sqErr, seen * this.cols, spread);
     log.mae = m.mae;
     // R² needs every training row (its denominator is over all of them): not for a cut-short epoch
     if (seen === rows) log.r2 = m.r2;

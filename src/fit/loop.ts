@@ -4,7 +4,7 @@ import type { FitPlan } from './options';
 import { FitControl } from './control';
 import { batchReporter, divergenceError, epochLog, samplesIn } from './report';
 import { GpuDeviceLostError } from '../core/errors';
-import { l2Penalty } from '../core/params';
+import { weightPenalty } from '../core/params';
 import { Rng } from '../core/random';
 import type { History } from '../core/types';
 import type { NetSpec } from '../core/config';
@@ -36,11 +36,31 @@ export interface FitHost {
   readonly net: NetSpec;
   /** λ of the model's L2 term (added to the validation loss). */
   readonly l2: number;
+  /** λ₁ of the model's L1 term (added to the validation loss). */
+  readonly l1: number;
   readonly progress: TrainingProgress;
   /** Moves to the CPU from the last checkpoint after `err` during `epoch` (or rethrows, per `onDeviceLost`). */
   fallBackToCpu(err: GpuDeviceLostError, epoch: number, unit?: 'epoch' | 'block'): Promise<void>;
   /** Runs `op`, moving to the CPU and retrying once if the GPU device was lost (during `epoch`, when given). */
   withFallback<T>(op: () => Promise<T>, epoch?: number | null, unit?: 'epoch' | 'block'): Promise<T>;
+  /** Between submissions of epochs: where `backend: 'auto'` may move the run (src/model/auto-move.ts). */
+  atBoundary?(done: FitBoundary): Promise<void>;
+  /** Most epochs per submission for now (so that boundaries come often while 'auto' waits for one). */
+  groupCap?(batches: number): number;
+}
+
+/**
+ * A boundary between submissions of epochs: the epochs of this fit done, and the steps and
+ * milliseconds of the submission just trained.
+ *
+ * @example
+ * const b: FitBoundary = { epoch: 3, steps: 12, ms: 40, history };
+ */
+export interface FitBoundary {
+  epoch: number;
+  steps: number;
+  ms: number;
+  history: History;
 }
 
 
@@ -67,7 +87,7 @@ export async function runEpochs(host: FitHost, plan: FitPlan, history: History, 
       history.stopped = true;
       break;
     }
-    const count = grouping ? Math.min(plan.epochs - e + 1, host.backend().maxEpochsPerCall(batches)) : 1;
+    const count = grouping ? Math.min(plan.epochs - e + 1, host.backend().maxEpochsPerCall(batches), host.groupCap?.(batches) ?? Infinity) : 1;
     const plans = epochPlans(host, plan, count, batches, control, e);
     const report = onBatchEnd ? batchReporter(onBatchEnd, e, batches) : null;
     const t0 = performance.now();
@@ -88,6 +108,8 @@ export async function runEpochs(host: FitHost, plan: FitPlan, history: History, 
       break;
     }
     if (control.stopRequested) break;
+    const steps = result.stats.reduce((sum, st) => sum + st.length, 0);
+    if (host.atBoundary && e <= plan.epochs) await host.atBoundary({ epoch: e - 1, steps, ms: seconds * 1000, history });
   }
   await control.finish(history, host.backend());
 }
@@ -162,15 +184,15 @@ async function recordEpochs(
 }
 
 /**
- * λ/(2m)·ΣW² on the backend's current weights (its checkpoint, which is current after training).
+ * λ/(2m)·ΣW² + λ₁/m·Σ|W| on the backend's current weights (its checkpoint, which is current after training).
  *
  * @example
  * log.valLoss = lossSum / rows + (await penalty(host, rows));
  */
 export async function penalty(host: FitHost, rows: number): Promise<number> {
-  if (!(host.l2 > 0)) return 0;
+  if (!(host.l2 > 0) && !(host.l1 > 0)) return 0;
   const params = host.backend().lastCheckpoint()?.params ?? (await host.backend().readParams());
-  return l2Penalty(host.l2, params, rows);
+  return weightPenalty(host, params, rows);
 }
 
 /** The error for a divergence at epoch `epoch`, naming the data's magnitude when it may be the cause. */

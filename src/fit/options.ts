@@ -1,10 +1,16 @@
-import { type ResolvedConfig, type ResolvedOptimizer, checkBoolean, checkFloat32Settings, checkInteger, checkNumber, describeValue, resolveOptimizer } from '../core/config';
+import { type ResolvedConfig, type ResolvedOptimizer, checkFloat32Settings, checkInteger, checkNumber, describeValue, resolveOptimizer } from '../core/config';
 import { type Dense, takeRows, toInputs, toTargets } from '../core/data';
 import { isArray, or, readList, readRecord } from '../core/inspect';
 import { Rng } from '../core/random';
 import { type EpochPlan, type TrainerName, computesInFloat32 } from '../core/trainer';
-import { FEATURE_KEYS, type FitFeatures, monitorContext, resolveFeatures, resolveSchedule } from './control';
-import type { BatchLog, EpochLog, FitOptions, Inputs, OptimizerSpec, ProfileOptions, Targets } from '../core/types';
+import type { FitFeatures } from './control';
+import type { FitHooks } from './hooks';
+import { resolveSampleWeights } from './sample-weights';
+import { targetSpread } from '../core/metrics';
+import { optionNames, readTrainingOptions, resolveSharedOptions } from './training-options';
+import type { FitOptions, Inputs, OptimizerSpec, ProfileOptions, Targets } from '../core/types';
+
+export { type FitHooks, linkSignal, resolveHooks } from './hooks';
 
 /**
  * Inputs and targets with the same rows.
@@ -23,20 +29,7 @@ export interface Samples {
  * @example
  * FIT_KEYS.includes('validationSplit'); // true
  */
-export const FIT_KEYS = ['epochs', 'batchSize', 'learningRate', 'optimizer', 'shuffle', 'validationSplit', 'validationData', 'onEpochEnd', 'onBatchEnd', 'signal', ...FEATURE_KEYS] as const;
-
-/**
- * The callbacks and abort signal of a `fit` call: the caller's functions, read once and called
- * with the caller's options object as `this`, and the caller's (real) AbortSignal.
- *
- * @example
- * if (plan.hooks.onEpochEnd) await plan.hooks.onEpochEnd(log);
- */
-export interface FitHooks {
-  onEpochEnd?: (log: EpochLog) => void | Promise<void>;
-  onBatchEnd?: (log: BatchLog) => void | Promise<void>;
-  signal?: AbortSignal;
-}
+export const FIT_KEYS: readonly string[] = optionNames('fit');
 
 /**
  * A validated `fit` call: its options resolved, its data converted and split.
@@ -67,62 +60,6 @@ export interface FitPlan {
  */
 export const MAX_BATCH_ACTIVATIONS = 2 ** 27;
 
-const abortedGetter = typeof AbortSignal === 'function' ? Object.getOwnPropertyDescriptor(AbortSignal.prototype, 'aborted')?.get : undefined;
-const addListener = typeof EventTarget === 'function' ? EventTarget.prototype.addEventListener : undefined;
-const removeListener = typeof EventTarget === 'function' ? EventTarget.prototype.removeEventListener : undefined;
-
-/** True when `v` is a real AbortSignal (checked by calling the built-in getter on it, no caller code). */
-function isAbortSignal(v: unknown): v is AbortSignal {
-  if (!abortedGetter || v === null || typeof v !== 'object') return false;
-  try {
-    abortedGetter.call(v);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/**
- * A signal of the library's own that follows the caller's `signal` for one `fit`, read without
- * running caller code (an `aborted` property shadowed on the caller's object is not consulted).
- * `release()` removes the listener, so a long-lived caller signal keeps nothing of the fit.
- *
- * @example
- * const link = linkSignal(plan.hooks.signal);
- * try { await train(link.signal); } finally { link.release(); }
- */
-export function linkSignal(caller: AbortSignal | undefined): { signal: AbortSignal | undefined; release(): void } {
-  if (!caller || !abortedGetter || !addListener || !removeListener) return { signal: undefined, release() {} };
-  const inner = new AbortController();
-  const onAbort = () => inner.abort();
-  if (abortedGetter.call(caller)) inner.abort();
-  else addListener.call(caller, 'abort', onAbort);
-  return { signal: inner.signal, release: () => removeListener.call(caller, 'abort', onAbort) };
-}
-
-/**
- * Validates the callbacks and signal; the callbacks will be called with `self` as `this`.
- *
- * @example
- * const hooks = resolveHooks(readRecord(options, 'fit options', FIT_KEYS), options);
- */
-export function resolveHooks(o: Record<string, unknown>, self: object): FitHooks {
-  const hooks: FitHooks = {};
-  const callback = (cb: 'onEpochEnd' | 'onBatchEnd') => {
-    const fn = o[cb];
-    if (fn === undefined) return undefined;
-    if (typeof fn !== 'function') throw new TypeError(`${cb} must be a function, got ${describeValue(fn)}`);
-    return (log: unknown) => Reflect.apply(fn, self, [log]) as void | Promise<void>;
-  };
-  hooks.onEpochEnd = callback('onEpochEnd');
-  hooks.onBatchEnd = callback('onBatchEnd');
-  if (o.signal !== undefined) {
-    if (!isAbortSignal(o.signal)) throw new TypeError(`signal must be an AbortSignal (new AbortController().signal), got ${describeValue(o.signal)}`);
-    hooks.signal = o.signal;
-  }
-  return hooks;
-}
-
 /**
  * Validates `fit`'s options (unknown names refused with the closest valid one), then its data
  * (float32 limits on WebGPU), naming the first bad value before anything changes; resolves the
@@ -134,22 +71,18 @@ export function resolveHooks(o: Record<string, unknown>, self: object): FitHooks
  */
 export function resolveFitPlan(options: FitOptions, x: Inputs, y: Targets, config: ResolvedConfig, backend: TrainerName): FitPlan {
   const float32 = computesInFloat32(backend);
-  const o = readRecord(options, 'fit options', FIT_KEYS);
-  const epochs = checkInteger('epochs', or(o.epochs, 1));
-  const schedule = resolveSchedule(o.learningRate, monitorContext(o, config));
-  const learningRate = schedule.initial;
-  const optimizer = resolveOptimizer(o.optimizer as OptimizerSpec | undefined);
-  if (float32) checkFloat32Settings(optimizer, learningRate, config.l2);
-  const shuffle = checkBoolean('shuffle', or(o.shuffle, true));
-  const hooks = resolveHooks(o, options as object);
+  const o = readTrainingOptions(options, 'fit');
+  const s = resolveSharedOptions(o, options as object, config, float32);
   const split = checkNumber('validationSplit', or(o.validationSplit, 0), 'nonnegative');
   if (split >= 1) throw new RangeError(`validationSplit must be in [0, 1), got ${split}`);
-  const requested = checkInteger('batchSize', or(o.batchSize, 32));
   const { train, validation, rows, trainRows } = splitSamples(o.validationData, x, y, split, config, float32);
-  const batchSize = Math.min(requested, train.x.rows);
+  const batchSize = Math.min(s.batchSize, train.x.rows);
   if (backend === 'cpu') checkBatchMemory(batchSize, config);
-  const features = resolveFeatures(o, schedule, config, rows, trainRows, train, float32);
-  return { epochs, learningRate, optimizer, shuffle, batchSize, train, validation, hooks, features };
+  const sampleWeights = resolveSampleWeights(s.classWeights, o.sampleWeight, rows, trainRows, train.y, float32);
+  const features: FitFeatures = {
+    schedule: s.schedule, earlyStopping: s.earlyStopping, clip: s.clip, sampleWeights, regression: s.regression, spread: s.regression ? targetSpread(train.y) : 0,
+  };
+  return { epochs: s.epochs, learningRate: s.schedule.initial, optimizer: s.optimizer, shuffle: s.shuffle, batchSize, train, validation, hooks: s.hooks, features };
 }
 
 /**
@@ -216,7 +149,7 @@ export function resolveProfilePlan(options: ProfileOptions, x: Inputs, y: Target
   const steps = checkInteger('steps', or(o.steps, 10), 1, 10_000);
   const learningRate = checkNumber('learningRate', or(o.learningRate, 0.01), 'positive');
   const optimizer = resolveOptimizer(o.optimizer as OptimizerSpec | undefined);
-  checkFloat32Settings(optimizer, learningRate, config.l2);
+  checkFloat32Settings(optimizer, learningRate, config.l2, config.l1, config.huberDelta);
   const dx = toInputs(x, config, 'x', true);
   const dy = toTargets(y, config, dx.rows, 'y', true);
   const batchSize = Math.min(checkInteger('batchSize', or(o.batchSize, 32)), dx.rows);

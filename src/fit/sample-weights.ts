@@ -25,8 +25,13 @@ function weight(where: string, v: unknown, float32: boolean): number {
   return v;
 }
 
-/** `classWeight` as one weight per class (1 where not given). */
-function classWeights(v: unknown, net: NetSpec, float32: boolean): Float64Array {
+/**
+ * `classWeight` as one weight per class (1 where not given), refused where the model has no classes.
+ *
+ * @example
+ * resolveClassWeights({ 1: 5 }, net, false); // Float64Array [1, 5] for a one-unit sigmoid model
+ */
+export function resolveClassWeights(v: unknown, net: NetSpec, float32: boolean): Float64Array {
   const k = classCount(net);
   if (typeof k === 'string') {
     throw new TypeError(`classWeight applies to softmax models and one-unit sigmoid models with 'binaryCrossEntropy'; ${k} (use sampleWeight)`);
@@ -49,15 +54,15 @@ function classWeights(v: unknown, net: NetSpec, float32: boolean): Float64Array 
   return out;
 }
 
-/** `sampleWeight` as a float64 array of `rows` weights. */
-function readSampleWeights(v: unknown, rows: number, float32: boolean): Float64Array {
+/** `sampleWeight` (named `name`; `x` names the rows) as a float64 array of `rows` weights. */
+function readSampleWeights(v: unknown, rows: number, float32: boolean, name = 'sampleWeight', x = 'x'): Float64Array {
   let list: ArrayLike<unknown>;
   if (typedArrayName(v)) list = v as ArrayLike<number>;
-  else if (isArray(v)) list = readList(v, 'sampleWeight', rows + 1, `an array of ${rows} weights (one per row of x)`);
-  else throw new TypeError(`sampleWeight must be an array or typed array of ${rows} weights (one per row of x), got ${describeValue(v)}`);
-  if (list.length !== rows) throw new RangeError(`sampleWeight must have one weight per row of x (${rows}), got ${list.length}`);
+  else if (isArray(v)) list = readList(v, name, rows + 1, `an array of ${rows} weights (one per row of ${x})`);
+  else throw new TypeError(`${name} must be an array or typed array of ${rows} weights (one per row of ${x}), got ${describeValue(v)}`);
+  if (list.length !== rows) throw new RangeError(`${name} must have one weight per row of ${x} (${rows}), got ${list.length}`);
   const out = new Float64Array(rows);
-  for (let i = 0; i < rows; i++) out[i] = weight(`sampleWeight[${i}]`, list[i], float32);
+  for (let i = 0; i < rows; i++) out[i] = weight(`${name}[${i}]`, list[i], float32);
   return out;
 }
 
@@ -70,18 +75,17 @@ function rowClass(y: Dense, r: number): number {
 }
 
 /**
- * The training rows' weights from `classWeight` and `sampleWeight` (their product where both are
- * given), or null when neither is. Of the `rows` rows of `x`, `trainRows` lists the training rows
- * in training order (null: all, in order); `train` holds their targets.
+ * The training rows' weights from `perClass` (`classWeight`, resolved) and `sampleWeight` (their
+ * product where both are given), or null when neither is. Of the `rows` rows of `x`, `trainRows`
+ * lists the training rows in training order (null: all, in order); `train` holds their targets.
  *
  * @example
- * resolveSampleWeights({ 0: 1, 1: 5 }, undefined, net, 4, null, y, false); // weight 5 on class-1 rows
+ * resolveSampleWeights(Float64Array.of(1, 5), undefined, 4, null, y, false); // weight 5 on class-1 rows
  */
 export function resolveSampleWeights(
-  classWeight: unknown, sampleWeight: unknown, net: NetSpec, rows: number, trainRows: ArrayLike<number> | null, train: Dense, float32: boolean,
+  perClass: Float64Array | null, sampleWeight: unknown, rows: number, trainRows: ArrayLike<number> | null, train: Dense, float32: boolean,
 ): Float64Array | null {
-  if (classWeight === undefined && sampleWeight === undefined) return null;
-  const perClass = classWeight === undefined ? null : classWeights(classWeight, net, float32);
+  if (perClass === null && sampleWeight === undefined) return null;
   const perRow = sampleWeight === undefined ? null : readSampleWeights(sampleWeight, rows, float32);
   const out = new Float64Array(train.rows);
   for (let r = 0; r < train.rows; r++) {
@@ -89,6 +93,25 @@ export function resolveSampleWeights(
     const w = (perRow ? perRow[source] : 1) * (perClass ? perClass[rowClass(train, r)] : 1);
     if (float32 && w >= FLOAT32_OVERFLOW) throw new RangeError(`the weight of training row ${source} (classWeight × sampleWeight) is ${w}, beyond float32's range`);
     out[r] = w;
+  }
+  return out;
+}
+
+/**
+ * The weights of a streamed chunk's rows (`where` names the chunk): its `sampleWeight` field (one
+ * per row, or undefined) times `perClass` (from `classWeight`) of each row's class; null when neither.
+ *
+ * @example
+ * chunkWeights([0.5, 2], null, y, 'chunk 3', false); // each row's sampleWeight
+ */
+export function chunkWeights(sampleWeight: unknown, perClass: Float64Array | null, y: Dense, where: string, float32: boolean): Float64Array | null {
+  if (sampleWeight === undefined && perClass === null) return null;
+  const out = sampleWeight === undefined ? new Float64Array(y.rows).fill(1) : readSampleWeights(sampleWeight, y.rows, float32, `${where} sampleWeight`, `${where} x`);
+  if (perClass) {
+    for (let r = 0; r < y.rows; r++) {
+      out[r] *= perClass[rowClass(y, r)];
+      if (float32 && out[r] >= FLOAT32_OVERFLOW) throw new RangeError(`the weight of row ${r} of ${where} (classWeight × sampleWeight) is ${out[r]}, beyond float32's range`);
+    }
   }
   return out;
 }

@@ -159,11 +159,11 @@ export class WebGpuBackend implements TrainerBackend {
   /** Streamed blocks' runs, one per slot (see {@link TrainingRun.createBlock}). */
   private blockRuns: (TrainingRun | null)[] = [null, null];
 
-  async loadBlock(slot: number, x: Dense, y: Dense, batchSize: number): Promise<void> {
+  async loadBlock(slot: number, x: Dense, y: Dense, batchSize: number, sampleWeights: Float64Array | null = null): Promise<void> {
     this.checkAlive();
     const have = this.blockRuns[slot];
-    if (have && have.set.holds(x, y) && have.set.batchSize === Math.min(batchSize, have.set.capacity)) {
-      have.set.load(x, y);
+    if (have && have.set.holds(x, y, sampleWeights) && have.set.batchSize === Math.min(batchSize, have.set.capacity)) {
+      have.set.load(x, y, sampleWeights);
       return;
     }
     // a new slot, or a larger block: room for it (and for any block the old slot held)
@@ -173,11 +173,11 @@ export class WebGpuBackend implements TrainerBackend {
     this.blockRuns[slot] = null;
     // read when the run is built, after tuning: a block built while the other slot's block trains
     // must not touch the divergence state
-    const build = () => TrainingRun.createBlock(this.ctx, this.state, { capacity, x, y, batchSize, start: this.blockRuns[1 - slot] ? 'queued' : 'new-call' });
+    const build = () => TrainingRun.createBlock(this.ctx, this.state, { capacity, x, y, batchSize, start: this.blockRuns[1 - slot] ? 'queued' : 'new-call', weighted: sampleWeights !== null });
     const run = await this.budget.allocating(`a streamed block of ${capacity} rows`, () =>
       prepareTraining(this.ctx, this.state, Math.min(batchSize, capacity), this.options.tune ?? 'fast', build),
     );
-    run.set.load(x, y);
+    run.set.load(x, y, sampleWeights);
     this.blockRuns[slot] = run;
   }
 

@@ -28,8 +28,9 @@ export interface DenseTensors {
   kernel: RawTensor;
   bias?: RawTensor;
   layout: 'in,out' | 'out,in';
-  /** The activation the file itself states for this layer, if it does. */
+  /** The activation the file itself states for this layer, if it does, and its alpha. */
   activation?: Activation;
+  alpha?: number;
 }
 
 const valueAt = (t: RawTensor, k: number): number => (t.dtype === 'float32' ? t.view.getFloat32(4 * k, true) : t.view.getFloat64(8 * k, true));
@@ -92,8 +93,13 @@ function resolveLayers(format: string, layers: DenseTensors[], shapes: LayerShap
     if (!ACTIVATIONS.includes(activation as Activation)) {
       throw new RangeError(`${spec?.activation !== undefined ? givenBy : format + ' file'} layer ${l} activation must be one of ${ACTIVATIONS.map((a) => `'${a}'`).join(', ')}, got ${show(activation)}`);
     }
-    // a residual flag (the file's config or the options) is checked by MLP.create against the widths
-    return { units, activation: activation as Activation, ...(spec?.residual !== undefined ? { residual: spec.residual as boolean } : {}) };
+    // a residual flag (the file's config or the options) is checked by MLP.create against the widths;
+    // alpha: the one given with the activation, else the file's for its own activation
+    const alpha = spec?.activation !== undefined ? spec.alpha : layers[l].alpha;
+    return {
+      units, activation: activation as Activation,
+      ...(spec?.residual !== undefined ? { residual: spec.residual as boolean } : {}), ...(alpha === undefined ? {} : { alpha: alpha as number }),
+    };
   });
 }
 
@@ -147,7 +153,9 @@ export async function buildModel(format: string, layers: DenseTensors[], file: P
   const pick = <K extends keyof ModelConfig>(k: K): ModelConfig[K] | undefined => (given[k] !== undefined ? given[k] : (file as Partial<ModelConfig>)[k]);
   const config: ModelConfig = {
     inputSize, layers: specs, loss, useBias, weights, biases,
-    freezeBias: pick('freezeBias'), l2: pick('l2'), initializer: pick('initializer'), seed: pick('seed'), backend: given.backend,
+    freezeBias: pick('freezeBias'), l2: pick('l2'), l1: pick('l1'), initializer: pick('initializer'), seed: pick('seed'), backend: given.backend,
+    // the file's huberDelta goes with its huber loss, not with a loss the options put in its place
+    huberDelta: loss === 'huber' ? pick('huberDelta') : given.huberDelta,
   };
   for (const k of Object.keys(config) as (keyof ModelConfig)[]) if (config[k] === undefined) delete config[k];
   return MLP.create(config, options.create);

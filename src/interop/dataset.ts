@@ -62,13 +62,13 @@ function targetRows(y: unknown, rows: number, outputs: number, softmax: boolean)
  */
 export async function datasetToSafetensors(model: MLP, x: Inputs, y: Targets): Promise<Uint8Array> {
   if (model === null || typeof model !== 'object' || !isObject((model as MLP).config)) throw new TypeError(`model must be an MLP, got ${show(model)}`);
-  const { inputSize, layers, loss, useBias, freezeBias, l2, initializer, seed } = model.config;
+  const { inputSize, layers, loss, useBias, freezeBias, l2, l1, huberDelta, initializer, seed } = model.config;
   const inputs = rowsOf('x', x, inputSize);
   const rows = inputs.length / inputSize;
   const outputs = layers[layers.length - 1].units;
   const targets = targetRows(y, rows, outputs, layers[layers.length - 1].activation === 'softmax');
   if (targets.length !== rows * outputs) throw new RangeError(`y must have ${rows} rows (one per row of x), got ${targets.length / outputs}`);
-  const config = { inputSize, layers, loss, useBias, freezeBias, l2, initializer, seed };
+  const config = { inputSize, layers, loss, useBias, freezeBias, l2, ...(l1 > 0 ? { l1 } : {}), ...(huberDelta !== undefined ? { huberDelta } : {}), initializer, seed };
   return encodeSafetensors(
     [{ name: 'inputs', shape: [rows, inputSize], values: inputs }, { name: 'targets', shape: [rows, outputs], values: targets }],
     { format: 'dataset', [SAFETENSORS_CONFIG_KEY]: JSON.stringify(config) },

@@ -1,7 +1,8 @@
-// ONNX export (opset 13): per layer Gemm (or MatMul + Add), the activation and a residual Add, float32
+// ONNX export (opset 13): per layer Gemm (or MatMul + Add), the activation (onnx-nodes.ts) and a residual Add, float32
 // initializers, a dynamic batch dimension, and the config in metadata_props['webgpu-mlp'].
-import type { Activation, MLP } from '../index';
+import type { MLP } from '../index';
 import { modelFile, show } from './common';
+import { activationNodes, node, tensor } from './onnx-nodes';
 import { ProtoWriter } from './protobuf';
 
 /**
@@ -14,7 +15,6 @@ import { ProtoWriter } from './protobuf';
 export const ONNX_OPSET = 13;
 const IR_VERSION = 7;
 const FLOAT = 1; // TensorProto.DataType.FLOAT
-const ATTRIBUTE_INT = 2; // AttributeProto.AttributeType.INT
 
 /**
  * Options of {@link toOnnx}.
@@ -29,25 +29,6 @@ export interface OnnxOptions {
   inputName?: string;
   /** Name of the graph output (default `'output'`, shape `[batch, outputs]`). */
   outputName?: string;
-}
-
-const OPS: Record<Exclude<Activation, 'linear'>, string> = { sigmoid: 'Sigmoid', tanh: 'Tanh', relu: 'Relu', softmax: 'Softmax' };
-
-function tensor(name: string, dims: number[], values: ArrayLike<number>): ProtoWriter {
-  const raw = new Uint8Array(4 * values.length);
-  const view = new DataView(raw.buffer);
-  for (let i = 0; i < values.length; i++) view.setFloat32(4 * i, values[i], true);
-  const t = new ProtoWriter();
-  for (const d of dims) t.int(1, d);
-  return t.int(2, FLOAT).string(8, name).bytes(9, raw);
-}
-
-function node(op: string, inputs: string[], output: string, name: string, attributes: ProtoWriter[] = []): ProtoWriter {
-  const n = new ProtoWriter();
-  for (const i of inputs) n.string(1, i);
-  n.string(2, output).string(3, name).string(4, op);
-  for (const a of attributes) n.message(5, a);
-  return n;
 }
 
 function valueInfo(name: string, width: number): ProtoWriter {
@@ -110,8 +91,9 @@ export async function toOnnx(model: MLP, options: OnnxOptions = {}): Promise<Uin
     current = linearOut;
     if (layer.activation !== 'linear') {
       const out = last ? outputName : `layer${l}.output`;
-      const axis = layer.activation === 'softmax' ? [new ProtoWriter().string(1, 'axis').int(3, -1).int(20, ATTRIBUTE_INT)] : [];
-      graph.message(1, node(OPS[layer.activation], [current], out, `layer${l}/${OPS[layer.activation]}`, axis));
+      const act = activationNodes(layer, l, current, out);
+      for (const n of act.nodes) graph.message(1, n);
+      initializers.push(...act.initializers);
       current = out;
     }
     // a residual layer adds its input (hidden layers only: the output layer never is one)

@@ -30,7 +30,7 @@ export class ProtoWriter {
     this.push(Uint8Array.from(out));
   }
 
-  private tag(field: number, wireType: 0 | 2): void {
+  private tag(field: number, wireType: 0 | 2 | 5): void {
     this.rawVarint(BigInt(field * 8 + wireType));
   }
 
@@ -38,6 +38,15 @@ export class ProtoWriter {
   int(field: number, value: number): this {
     this.tag(field, 0);
     this.rawVarint(BigInt(value));
+    return this;
+  }
+
+  /** A float field (fixed32: wire type 5, four little-endian bytes). */
+  float(field: number, value: number): this {
+    const bytes = new Uint8Array(4);
+    new DataView(bytes.buffer).setFloat32(0, value, true);
+    this.tag(field, 5);
+    this.push(bytes);
     return this;
   }
 

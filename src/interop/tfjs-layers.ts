@@ -4,6 +4,7 @@ import type { LossName, MLP } from '../index';
 import { parseJsonText } from '../internal';
 import { type DenseTensors, type RawTensor, buildModel } from './build';
 import { type ArchitectureConfig, type Bytes, type ImportOptions, asBytes, elementCount, isObject, modelFile, parseArchitecture, show } from './common';
+import { tfjsActivation } from './tfjs-activations';
 import { parseTopology } from './tfjs-topology';
 
 /**
@@ -70,10 +71,11 @@ export async function toTfjsLayers(model: MLP, options: { weightsPath?: string }
       specs.push({ name: `${name}/bias`, shape: [layer.units], dtype: 'float32' });
       values.push(file.biases[l]);
     }
-    const config: Record<string, unknown> = { name, units: layer.units, activation: layer.activation, use_bias: useBias, trainable: true, dtype: 'float32' };
+    const act = tfjsActivation(layer, name);
+    const config: Record<string, unknown> = { name, units: layer.units, activation: act.dense, use_bias: useBias, trainable: true, dtype: 'float32' };
     if (l === 0) config.batch_input_shape = [null, file.config.inputSize];
-    return { class_name: 'Dense', config };
-  });
+    return act.after ? [{ class_name: 'Dense', config }, act.after] : [{ class_name: 'Dense', config }];
+  }).flat();
   const weightsBin = Float32Array.from(values.flat());
   return {
     modelJson: {
@@ -165,7 +167,7 @@ export async function fromTfjsLayers(modelJson: unknown, weightsBin: Bytes | Byt
     if (kernel.shape.length === 2 && kernel.shape[1] !== d.units) throw new RangeError(`Dense layer '${d.name}' has ${d.units} units but '${kernel.name}' has shape ${show(kernel.shape)}`);
     used.add(kernel.name);
     if (bias) used.add(bias.name);
-    return { kernel, bias, layout: 'in,out', activation: d.activation };
+    return { kernel, bias, layout: 'in,out', activation: d.activation, ...(d.alpha === undefined ? {} : { alpha: d.alpha }) };
   });
   const unused = [...tensors.keys()].filter((n) => !used.has(n));
   if (unused.length) throw new RangeError(`model.json weightsManifest lists weights no Dense layer uses: ${unused.map((n) => `'${n}'`).join(', ')}`);

@@ -1,7 +1,9 @@
 // Reads the Keras topology of a TF.js layers model: a Sequential of Dense layers, optionally with
-// an InputLayer, Activation layers following linear Dense layers, and Dropout (inference no-op).
+// an InputLayer, Activation, LeakyReLU or ELU layers following linear Dense layers, and Dropout
+// (inference no-op).
 import type { Activation } from '../index';
 import { isObject, show } from './common';
+import { activationFromTfjs } from './tfjs-activations';
 
 /**
  * A Dense layer as the topology describes it.
@@ -13,6 +15,8 @@ export interface DenseSpec {
   name: string;
   units: number;
   activation: Activation;
+  /** leakyRelu's or elu's alpha, from a LeakyReLU or ELU layer after it. */
+  alpha?: number;
   useBias: boolean;
 }
 
@@ -65,7 +69,7 @@ export function parseTopology(value: unknown): Topology {
         if (typeof c.name !== 'string' || c.name === '') throw new TypeError(`${where} (Dense) must have a name, got ${show(c.name)}`);
         if (!Number.isSafeInteger(c.units) || (c.units as number) < 1) throw new RangeError(`${where} ('${c.name}') units must be a positive integer, got ${show(c.units)}`);
         if (c.use_bias !== undefined && typeof c.use_bias !== 'boolean') throw new TypeError(`${where} ('${c.name}') use_bias must be a boolean, got ${show(c.use_bias)}`);
-        out.dense.push({ name: c.name, units: c.units as number, activation: (c.activation ?? 'linear') as Activation, useBias: c.use_bias !== false });
+        out.dense.push({ name: c.name, units: c.units as number, activation: activationFromTfjs(c.activation ?? 'linear', `${where} ('${c.name}')`), useBias: c.use_bias !== false });
         return;
       }
       case 'Activation': {
@@ -73,11 +77,22 @@ export function parseTopology(value: unknown): Topology {
         if (!last || last.activation !== 'linear') {
           throw new RangeError(`${where} is an Activation layer after ${last ? `Dense '${last.name}' with activation '${last.activation}'` : 'no Dense layer'}; only one activation per Dense layer is supported`);
         }
-        last.activation = c.activation as Activation;
+        last.activation = activationFromTfjs(c.activation, where);
+        return;
+      }
+      case 'LeakyReLU':
+      case 'ELU': {
+        const last = out.dense[out.dense.length - 1];
+        if (!last || last.activation !== 'linear') throw new RangeError(`${where} is a ${layer.class_name} layer after ${last ? `Dense '${last.name}' with activation '${last.activation}'` : 'no Dense layer'}; only one activation per Dense layer is supported`);
+        // TF.js's defaults when the config leaves alpha out: LeakyReLU 0.3, ELU 1
+        const alpha = c.alpha ?? (layer.class_name === 'LeakyReLU' ? 0.3 : 1);
+        if (typeof alpha !== 'number' || !Number.isFinite(alpha)) throw new RangeError(`${where} (${layer.class_name}) alpha must be a finite number, got ${show(alpha)}`);
+        last.activation = layer.class_name === 'LeakyReLU' ? 'leakyRelu' : 'elu';
+        last.alpha = alpha;
         return;
       }
       default:
-        throw new RangeError(`${where} is a ${show(layer.class_name)} layer; this importer reads Dense, Activation, Dropout and InputLayer layers`);
+        throw new RangeError(`${where} is a ${show(layer.class_name)} layer; this importer reads Dense, Activation, Dropout and InputLayer layers (and LeakyReLU or ELU after a linear Dense)`);
     }
   });
   return out;

@@ -2,9 +2,10 @@
 import type { ResolvedConfig } from '../core/config';
 import { GpuDeviceLostError } from '../core/errors';
 import type { TrainerBackend } from '../core/trainer';
-import type { FitHost, TrainingProgress } from '../fit/loop';
+import type { FitBoundary, FitHost, TrainingProgress } from '../fit/loop';
 import type { CallGuard } from './call-guard';
 import { type Trainer, cpuFromCheckpoint } from './setup';
+import { type AutoCall, AutoMove } from './auto-move';
 
 /**
  * A model's current trainer, why it was chosen, and the adapter found; a lost WebGPU device
@@ -20,6 +21,8 @@ export class ActiveBackend {
   reason: string;
   /** The WebGPU adapter found, described in one line, or null. */
   readonly adapter: string | null;
+  /** 'auto''s decision still to come at a fit (null once the backend is settled). */
+  private readonly auto: AutoMove | null;
 
   constructor(
     private readonly net: ResolvedConfig,
@@ -28,6 +31,8 @@ export class ActiveBackend {
     private readonly calls: CallGuard,
   ) {
     ({ impl: this.impl, reason: this.reason, adapter: this.adapter } = t);
+    this.auto = t.later && (this.impl.name === 'wasm' || this.impl.name === 'cpu') ? new AutoMove(net, this.impl.name, t.later) : null;
+    if (!this.auto) t.later?.release();
   }
 
   /**
@@ -57,15 +62,35 @@ export class ActiveBackend {
    * The model's side of the epoch loop: this trainer (as it changes), the counters `progress`
    * and the device-loss fallback.
    */
-  fitHost(progress: TrainingProgress): FitHost {
+  fitHost(progress: TrainingProgress, call?: AutoCall): FitHost {
+    const auto = this.auto?.pending ? this.auto : null;
+    if (auto && call) auto.begin(call);
     return {
+      atBoundary: auto && call ? (b) => this.atBoundary(auto, b, call, progress) : undefined,
+      groupCap: auto ? (batches) => auto.groupCap(batches) : undefined,
       backend: () => this.impl,
       seed: this.net.seed,
       net: this.net,
       l2: this.net.l2,
+      l1: this.net.l1,
       progress,
       fallBackToCpu: (err, epoch, unit) => this.fallBackToCpu(err, epoch, unit),
       withFallback: (op, epoch, unit) => this.withFallback(op, epoch, unit),
     };
+  }
+
+  /** 'auto' at a boundary of a fit: stays (saying why) or moves the run (see {@link AutoMove.atBoundary}). */
+  private async atBoundary(auto: AutoMove, b: FitBoundary, call: AutoCall, progress: TrainingProgress): Promise<void> {
+    if (this.calls.disposed) return;
+    const next = await auto.atBoundary(b, call, this.impl, progress.steps);
+    if (!next) return;
+    if (next.impl) this.impl = next.impl;
+    this.reason = next.reason;
+  }
+
+  /** Frees the trainer and any background work of 'auto'. */
+  dispose(): void {
+    this.auto?.dispose();
+    this.impl.dispose();
   }
 }

@@ -72,7 +72,8 @@ export function resolveAutoHint(hint: unknown): { batchSize: number; steps: numb
  */
 export type HostBackend = 'wasm' | 'cpu';
 
-const hostName = (host: HostBackend) => (host === 'wasm' ? 'wasm' : 'the CPU');
+/** How a reason names `host`. */
+export const hostName = (host: HostBackend) => (host === 'wasm' ? 'wasm' : 'the CPU');
 
 /**
  * Where a new model trains: on `host` (wasm or the CPU), or on `device`; with the reason and the
@@ -147,7 +148,7 @@ interface Calibration {
 const fmt = (ms: number) => (ms >= 100 ? ms.toFixed(0) : ms >= 1 ? ms.toFixed(1) : ms.toPrecision(2));
 
 /** Launches in one training step of `config` (gathers, forward, loss, statistics, backward, updates): an estimate. */
-function launchesPerStep(config: ResolvedConfig): number {
+export function launchesPerStep(config: ResolvedConfig): number {
   const L = config.layers.length;
   const softmax = config.layers[L - 1].activation === 'softmax' ? 1 : 0;
   const bias = config.useBias && !config.freezeBias ? 1 : 0;
@@ -197,12 +198,13 @@ async function calibrate(config: ResolvedConfig, device: GPUDevice, adapter: str
 }
 
 /** The network's shape as a cache key: sizes, activations, loss, bias settings. */
-const netKey = (c: ResolvedConfig) => `${c.inputSize}-${c.layers.map((l) => `${l.units}${l.activation}${l.residual ? 'r' : ''}`).join('-')} ${c.loss}${c.useBias ? '' : ' nobias'}${c.freezeBias ? ' frozen' : ''}`;
+export const netKey = (c: ResolvedConfig) => `${c.inputSize}-${c.layers.map((l) => `${l.units}${l.activation}${l.residual ? 'r' : ''}`).join('-')} ${c.loss}${c.useBias ? '' : ' nobias'}${c.freezeBias ? ' frozen' : ''}`;
 
 /** Fixed costs of each adapter measured this session, and from the persistent store. */
 const launchCosts = new WeakMap<GPUDevice, Promise<LaunchCost>>();
 
-async function launchCostOf(device: GPUDevice): Promise<LaunchCost> {
+/** The fixed costs of `device`'s adapter: measured once per device, kept in the store per adapter. */
+export async function launchCostOf(device: GPUDevice): Promise<LaunchCost> {
   let p = launchCosts.get(device);
   if (!p) {
     const key = `launch cost ${adapterKey(device)}`;
@@ -289,7 +291,7 @@ async function hostSteps(host: HostBackend, config: ResolvedConfig, params: Para
 }
 
 /** The device passed in (described from its adapter info when it has one), or a newly requested one. */
-async function probeGpu(device: GPUDevice | undefined): Promise<GpuProbe> {
+export async function probeGpu(device: GPUDevice | undefined): Promise<GpuProbe> {
   if (!device) return requestGpu();
   const info = (device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo;
   const { description, software } = info ? describeInfo(info) : { description: 'the device passed in', software: false };

@@ -12,15 +12,16 @@ import type { StepProfile } from '../core/profile';
 import { readRecord } from '../core/inspect';
 import { type CreateOptions, type Trainer, buildTrainer, configAndParams, fromJSONParts, resolveCreateOptions } from './setup';
 import { ActiveBackend } from './active-backend';
-import { type Params, paramsFromArrays, paramsToArrays, parameterCount, l2Penalty } from '../core/params';
+import { autoCall } from './auto-move';
+import { type Params, paramsFromArrays, paramsToArrays, parameterCount, weightPenalty } from '../core/params';
 import type { FitDatasetOptions, FitOptions, History, Inputs, ModelConfig, ModelJSON, ProfileOptions, Targets, Weights } from '../core/types';
 import { modelJSON } from './serialize';
 import { CallGuard } from './call-guard';
 import { OptimizerSwitch } from './optimizer-switch';
 import { isRegressionOutput, metricsOf } from '../core/metrics';
 
-// Re-exported for src/index.ts. AUTO_MIN_PARAMETERS is deprecated and unused: 'auto' times a
-// training step on both backends at create (src/model/backend-choice.ts).
+// Re-exported for src/index.ts. AUTO_MIN_PARAMETERS is deprecated and unused: 'auto' times
+// training steps on both backends (src/model/backend-choice.ts, src/model/auto-move.ts).
 export { AUTO_MIN_PARAMETERS, type CreateOptions };
 
 /**
@@ -127,7 +128,7 @@ export class MLP {
         // a device lost before training starts: the whole fit runs on the CPU
         await this.active.withFallback(() => this.impl.setTrainingData(plan.train.x, plan.train.y, plan.batchSize, plan.features.sampleWeights), 1);
         try {
-          await runEpochs(this.active.fitHost(this.progress), plan, history, signal);
+          await runEpochs(this.active.fitHost(this.progress, autoCall(plan)), plan, history, signal);
         } finally {
           this.impl.clearTrainingData();
         }
@@ -146,7 +147,8 @@ export class MLP {
   async fitDataset(source: DatasetSource, options: FitDatasetOptions = {}): Promise<History> {
     return this.calls.exclusive('fitDataset()', () => {
       const plan = resolveStreamPlan(options, this.net, this.impl.name, source);
-      return this.training(plan.optimizer, plan.hooks.signal, (history, signal) => runStream(this.active.fitHost(this.progress), source, plan, history, signal));
+      const call = { batchSize: plan.batchSize, optimizer: plan.optimizer, keepsBest: true };
+      return this.training(plan.optimizer, plan.hooks.signal, (history, signal) => runStream(this.active.fitHost(this.progress, call), source, plan, history, signal));
     });
   }
 
@@ -189,7 +191,7 @@ export class MLP {
   }
 
   /**
-   * Mean loss plus the L2 term λ/(2m)·ΣW² (m = the rows given; the objective `fit` reports) and
+   * Mean loss plus the L2 and L1 terms λ/(2m)·ΣW² + λ₁/m·Σ|W| (m = the rows given; the objective `fit` reports) and
    * accuracy on `x`, `y`; regression outputs ('linear', 'relu' or 'tanh') also get `mae` and `r2`.
    *
    * @example
@@ -203,7 +205,7 @@ export class MLP {
       const dy = toTargets(y, this.net, dx.rows, 'y', f32);
       const { lossSum, correct } = await this.active.withFallback(() => this.impl.evaluate(dx, dy));
       let loss = lossSum / dx.rows;
-      if (this.net.l2 > 0) loss += l2Penalty(this.net.l2, await this.active.withFallback(() => this.impl.readParams()), dx.rows);
+      if (this.net.l2 > 0 || this.net.l1 > 0) loss += weightPenalty(this.net, await this.active.withFallback(() => this.impl.readParams()), dx.rows);
       const regression = isRegressionOutput(this.net) ? metricsOf(await this.active.withFallback(() => this.impl.predict(dx)), dy) : {};
       return { loss, accuracy: correct / dx.rows, ...regression };
     });
@@ -289,6 +291,6 @@ export class MLP {
   dispose(): void {
     if (this.calls.disposed) return;
     this.calls.disposed = true;
-    this.impl.dispose();
+    this.active.dispose();
   }
 }

@@ -49,7 +49,7 @@ export function parseModelJSON(input: unknown): ModelJSON {
   if (j.version === undefined) throw new TypeError('model file has no version (this library reads version 1)');
   if (j.version !== 1) throw new RangeError(`model file version ${describeValue(j.version)} is not supported (this library reads version 1)`);
   if (j.config === null || typeof j.config !== 'object') throw new TypeError(`model file config must be an object, got ${describeValue(j.config)}`);
-  const config = readRecord(j.config, 'model file config', ['inputSize', 'layers', 'loss', 'useBias', 'freezeBias', 'initializer', 'l2', 'seed']);
+  const config = readRecord(j.config, 'model file config', ['inputSize', 'layers', 'loss', 'useBias', 'freezeBias', 'initializer', 'l2', 'l1', 'huberDelta', 'seed']);
   const net = resolveNetSpec(config);
   const weights = entries(j.weights, 'weights', net.layers.length, 'layers');
   const biases = entries(j.biases, 'biases', net.layers.length, 'layers');
@@ -74,11 +74,13 @@ export function parseModelJSON(input: unknown): ModelJSON {
  */
 export function modelJSON(net: ResolvedConfig, p: Params): ModelJSON {
   const { initializer, seed, inputSize, layers, loss, useBias, freezeBias, l2 } = net;
+  // l1 and huberDelta only where they apply: a file of a model without them stays readable by versions before them
+  const extra = { ...(net.l1 > 0 ? { l1: net.l1 } : {}), ...(net.huberDelta !== undefined ? { huberDelta: net.huberDelta } : {}) };
   const w = paramsToArrays(net, p);
   return {
     format: 'webgpu-mlp',
     version: 1,
-    config: { inputSize, layers: layers.map((l) => ({ ...l })), loss, useBias, freezeBias, l2, initializer: { ...initializer }, seed },
+    config: { inputSize, layers: layers.map((l) => ({ ...l })), loss, useBias, freezeBias, l2, ...extra, initializer: { ...initializer }, seed },
     weights: w.weights,
     biases: w.biases,
   };

@@ -1,5 +1,6 @@
 import type { TrainerBackend } from '../core/trainer';
-import { type AutoHint, type HostBackend, pickBackend, resolveAutoHint } from './backend-choice';
+import { type AutoHint, type HostBackend, resolveAutoHint } from './backend-choice';
+import { type Deferred, pickAtCreate } from './auto-probe';
 import { TUNE_MODES, type TuneMode } from '../gpu/tune/autotune';
 import { BACKENDS, type ResolvedConfig, checkChoice, checkFloat32Settings, checkInteger, describeValue, readConfig, resolveConfig } from '../core/config';
 import { CpuBackend } from '../cpu/backend';
@@ -44,11 +45,15 @@ export interface CreateOptions {
    */
   tune?: TuneMode;
   /**
-   * For `backend: 'auto'`, which times a training step on both backends at create: the batch
-   * size `fit` will use (default 32) and, optionally, about how many steps the model will train,
-   * so that WebGPU's setup time is weighed against them.
+   * For `backend: 'auto'`: decide at create (timing a step on both backends) for this batch size
+   * and, optionally, about how many steps, instead of at the first fit (the default: see docs/backends.md).
    */
   auto?: AutoHint;
+  /**
+   * Threads the wasm backend splits its large matrix products across (default: every core; 1: one
+   * thread). Used where SharedArrayBuffer is: Node, and cross-origin-isolated pages; one elsewhere.
+   */
+  threads?: number;
 }
 
 /**
@@ -57,7 +62,7 @@ export interface CreateOptions {
  * @example
  * CREATE_KEYS.includes('maxDeviceBytes'); // true
  */
-export const CREATE_KEYS = ['device', 'onDeviceLost', 'maxBindingBytes', 'maxDeviceBytes', 'tune', 'auto'] as const;
+export const CREATE_KEYS = ['device', 'onDeviceLost', 'maxBindingBytes', 'maxDeviceBytes', 'tune', 'auto', 'threads'] as const;
 
 /**
  * Validated create options.
@@ -71,7 +76,9 @@ export interface ResolvedCreateOptions {
   maxBindingBytes?: number;
   maxDeviceBytes?: number;
   tune: TuneMode;
-  auto: AutoHint;
+  /** Undefined when not given: `'auto'` then decides at the first fit. */
+  auto?: AutoHint;
+  threads?: number;
 }
 
 const deviceLimits = typeof GPUDevice === 'function' ? Object.getOwnPropertyDescriptor(GPUDevice.prototype, 'limits')?.get : undefined;
@@ -102,14 +109,15 @@ function isGpuDevice(v: unknown): v is GPUDevice {
  * resolveCreateOptions({ onDeviceLost: 'error' }); // { onDeviceLost: 'error' }
  */
 export function resolveCreateOptions(options: unknown): ResolvedCreateOptions {
-  const o = readRecord(options === undefined ? {} : options, 'create options', CREATE_KEYS, '{device?, onDeviceLost?, maxBindingBytes?, maxDeviceBytes?, tune?, auto?}');
+  const o = readRecord(options === undefined ? {} : options, 'create options', CREATE_KEYS, '{device?, onDeviceLost?, maxBindingBytes?, maxDeviceBytes?, tune?, auto?, threads?}');
   if (o.device !== undefined && !isGpuDevice(o.device)) throw new TypeError(`device must be a GPUDevice (from adapter.requestDevice()), got ${describeValue(o.device)}`);
   const onDeviceLost = checkChoice('onDeviceLost', or(o.onDeviceLost, 'cpu'), ['cpu', 'error'] as const);
   const maxBindingBytes = o.maxBindingBytes === undefined ? undefined : checkInteger('maxBindingBytes', o.maxBindingBytes, 16);
   const maxDeviceBytes = o.maxDeviceBytes === undefined ? undefined : checkInteger('maxDeviceBytes', o.maxDeviceBytes, 1);
   const tune = checkChoice('tune', or(o.tune, 'fast'), TUNE_MODES);
-  const auto = resolveAutoHint(o.auto);
-  return { device: o.device as GPUDevice | undefined, onDeviceLost, maxBindingBytes, maxDeviceBytes, tune, auto: { batchSize: auto.batchSize, steps: auto.steps ?? undefined } };
+  const auto = o.auto === undefined ? undefined : resolveAutoHint(o.auto);
+  const threads = o.threads === undefined ? undefined : checkInteger('threads', o.threads, 1);
+  return { device: o.device as GPUDevice | undefined, onDeviceLost, maxBindingBytes, maxDeviceBytes, tune, auto: auto && { batchSize: auto.batchSize, steps: auto.steps ?? undefined }, threads };
 }
 
 /**
@@ -166,13 +174,15 @@ export interface Trainer {
   impl: TrainerBackend;
   reason: string;
   adapter: string | null;
+  /** For `'auto'` decided at the first fit: the backend it may move to. */
+  later?: Deferred;
 }
 
 /** Why float32 cannot hold the parameters `p` or the config's L2 (null when it can). */
 function float32Refusal(config: ResolvedConfig, p: Params): Error | null {
   try {
     checkFloat32Params(config, p);
-    checkFloat32Settings({ type: 'sgd' }, 1, config.l2);
+    checkFloat32Settings({ type: 'sgd' }, 1, config.l2, config.l1, config.huberDelta);
     return null;
   } catch (e) {
     return e as Error;
@@ -190,7 +200,7 @@ const cpuInstead = (config: ResolvedConfig, p: Params, refusal: Error, adapter: 
  * The trainer without a GPU: wasm (float32, so parameters and L2 it cannot hold are refused for
  * `backend: 'wasm'` and keep `'auto'` on the float64 CPU path), or the CPU.
  */
-async function hostTrainer(host: HostBackend, config: ResolvedConfig, params: () => Params, reason: string, adapter: string | null): Promise<Trainer> {
+async function hostTrainer(host: HostBackend, config: ResolvedConfig, params: () => Params, reason: string, adapter: string | null, threads?: number): Promise<Trainer> {
   const p = params();
   if (host === 'cpu') return { impl: new CpuBackend(config, p), reason, adapter };
   const refusal = float32Refusal(config, p);
@@ -198,7 +208,7 @@ async function hostTrainer(host: HostBackend, config: ResolvedConfig, params: ()
     if (config.backend === 'wasm') throw refusal;
     return cpuInstead(config, p, refusal, adapter);
   }
-  return { impl: await createWasmBackend(config, p), reason, adapter };
+  return { impl: await createWasmBackend(config, p, { threads }), reason, adapter };
 }
 
 /**
@@ -210,8 +220,18 @@ async function hostTrainer(host: HostBackend, config: ResolvedConfig, params: ()
  * const { impl, reason } = await buildTrainer(resolved, params, resolveCreateOptions({}));
  */
 export async function buildTrainer(config: ResolvedConfig, params: () => Params, options: ResolvedCreateOptions): Promise<Trainer> {
-  const pick = await pickBackend(config, options.device, { auto: options.auto, tune: options.tune });
-  if (!pick.device) return hostTrainer(pick.host, config, params, pick.reason, pick.adapter);
+  const pick = await pickAtCreate(config, options.device, { auto: options.auto, tune: options.tune, maxBindingBytes: options.maxBindingBytes, maxDeviceBytes: options.maxDeviceBytes });
+  if (!pick.device) {
+    const later = 'later' in pick ? pick.later : undefined;
+    const t = await hostTrainer(pick.host, config, params, pick.reason, pick.adapter, options.threads).catch((e: Error) => {
+      later?.release();
+      throw e;
+    });
+    // a float64 run ('auto' on the CPU for parameters float32 cannot hold) never moves to WebGPU
+    if (t.impl.name === pick.host) return { ...t, later };
+    later?.release();
+    return t;
+  }
   const device = pick.device;
   const release = () => {
     if (!options.device) device.destroy();

@@ -2,7 +2,7 @@ import type { Inputs, Targets } from '../core/types';
 
 /**
  * One piece of a streamed training set: rows of inputs and their targets, in any form `fit`
- * takes (byte matrices with `scale`/`offset` included).
+ * takes (byte matrices with `scale`/`offset` included), and optionally one weight per row.
  *
  * @example
  * const chunk: DatasetChunk = { x: { data: pixels, shape: [4096, 784], scale: 1 / 255 }, y: labels };
@@ -10,6 +10,8 @@ import type { Inputs, Targets } from '../core/types';
 export interface DatasetChunk {
   x: Inputs;
   y: Targets;
+  /** One weight ≥ 0 per row, multiplying its loss and gradient as `fit`'s `sampleWeight` does (rows of chunks without one weigh 1). */
+  sampleWeight?: ArrayLike<number>;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { type NetSpec, checkNumber, resolveNetSpec } from '../core/config';
 import { toInputs, toTargets } from '../core/data';
-import { lossAndGradients } from '../cpu/network';
 import { or, readRecord } from '../core/inspect';
+import { type StepExtrasOptions, objectiveWith, resolveStepExtras, stepWith } from './step-extras';
 import { parameterCount, paramsFromArrays } from '../core/params';
 import { refuseNorm } from '../core/norm-params';
 import type { Inputs, ModelConfig, Targets, Weights } from '../core/types';
@@ -34,9 +34,9 @@ export interface GradientCheckResult {
 }
 
 /**
- * Gradient checking: compares backpropagation's gradient of J(θ) = (1/m)·Σ loss + λ/(2m)·ΣW²
- * with central differences (J(θ + ε) − J(θ − ε)) / 2ε in float64, validating its arguments as
- * `fit` does. Slow (two forward passes per parameter): for small networks and tests.
+ * Gradient checking: compares backpropagation's gradient of J(θ) = (1/m)·Σ w_r·loss_r + λ/(2m)·ΣW²
+ * with central differences (J(θ + ε) − J(θ − ε)) / 2ε in float64, with a fixed dropout mask and
+ * sample weights when given (see {@link StepExtrasOptions}). Slow: for small networks and tests.
  *
  * @example
  * const config = { inputSize: 2, layers: [{ units: 3, activation: 'tanh' }, { units: 1, activation: 'sigmoid' }], loss: 'binaryCrossEntropy' } as const;
@@ -47,23 +47,24 @@ export function gradientCheck(
   model: { config: ModelConfig | NetSpec; weights: Weights },
   x: Inputs,
   y: Targets,
-  options: { epsilon?: number } = {},
+  options: { epsilon?: number } & StepExtrasOptions = {},
 ): GradientCheckResult {
   const m = readRecord(model, 'gradientCheck model', ['config', 'weights'], '{config, weights}');
   const net = refuseNorm(resolveNetSpec(m.config as ModelConfig));
-  const o = readRecord(options, 'gradientCheck options', ['epsilon'], '{epsilon?}');
+  const o = readRecord(options, 'gradientCheck options', ['epsilon', 'dropout', 'sampleWeight'], '{epsilon?, dropout?, sampleWeight?}');
   const eps = checkNumber('epsilon', or(o.epsilon, 1e-4), 'positive');
   const w = readRecord(m.weights, 'gradientCheck weights', ['weights', 'biases'], '{weights, biases}');
   const p = paramsFromArrays(net, w.weights, w.biases, { requireBiases: true });
   const dx = toInputs(x, net);
   const dy = toTargets(y, net, dx.rows);
+  const extras = resolveStepExtras(o, net, dx.rows, 'gradientCheck options');
   // two forward passes per parameter, each about rows × parameters multiply-adds
   const count = parameterCount(net);
   if (2 * count * count * dx.rows > MAX_CHECK_WORK) {
     throw new RangeError(`gradientCheck of ${count} parameters on ${dx.rows} rows would take about ${(2 * count * count * dx.rows).toExponential(1)} multiply-adds (the limit is ${MAX_CHECK_WORK.toExponential(1)}); check a smaller network or fewer rows`);
   }
-  const { grads } = lossAndGradients(net, p, dx.data, dy.data, dx.rows);
-  const J = () => lossAndGradients(net, p, dx.data, dy.data, dx.rows).loss;
+  const { grads } = stepWith(net, p, dx.data, dy.data, dx.rows, extras);
+  const J = () => objectiveWith(net, p, dx.data, dy.data, dx.rows, extras);
 
   // unrolled parameter vector: for each layer, its weights then (when used) its biases
   const blocks: { theta: Float64Array; grad: Float64Array }[] = [];

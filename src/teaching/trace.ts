@@ -1,8 +1,10 @@
 import { type NetSpec, checkNumber, describeValue, fanIn, resolveConfig } from '../core/config';
-import { type ForwardPass, type Gradients, averageGradients, backward, forward, objective } from '../cpu/network';
+import type { ForwardPass, Gradients } from '../cpu/network';
 import { optimizerStep } from '../cpu/optimizers';
+import { readRecord } from '../core/inspect';
+import { type StepExtras, type StepExtrasOptions, objectiveWith, resolveStepExtras, stepWith } from './step-extras';
 import { toInputs, toTargets } from '../core/data';
-import { type Params, cloneParams, paramsFromArrays, paramsToArrays } from '../core/params';
+import { cloneParams, paramsFromArrays, paramsToArrays } from '../core/params';
 import { refuseNorm } from '../core/norm-params';
 import type { Activation, Inputs, ModelConfig, Targets, Weights } from '../core/types';
 
@@ -17,8 +19,10 @@ export interface LayerTrace {
   activation: Activation;
   /** Net input z = a_prev · W + b, `[rows][units]` (the tutorials' "net"). */
   z: number[][];
-  /** Output a = f(z), `[rows][units]` (the tutorials' "out"). */
+  /** a = f(z), `[rows][units]` (the tutorials' "out"); with a `mask`, the next layer reads a ⊙ mask; a residual layer passes a (⊙ mask) + its input on. */
   a: number[][];
+  /** With `options.dropout`, on layers that drop units: the inverted-dropout factors, 0 (dropped) or 1/(1 − p), `[rows][units]`. */
+  mask?: number[][];
   /** Error term δ = ∂loss/∂z for each sample, `[rows][units]`. */
   delta: number[][];
   /** ∂J/∂W averaged over the rows, L2 term included, `[fanIn][units]`. */
@@ -40,7 +44,9 @@ export interface StepTrace {
   target: number[][];
   /** Hidden and output layers, in order. */
   layers: LayerTrace[];
-  /** The objective before the step: mean per-sample loss plus λ/(2m)·ΣW². */
+  /** With `options.sampleWeight`: each row's weight, multiplying its loss and δ. */
+  sampleWeights?: number[];
+  /** The objective before the step: mean per-sample (weighted) loss plus λ/(2m)·ΣW². */
   loss: number;
   /** The same objective after the step, with the updated parameters. */
   lossAfter: number;
@@ -53,37 +59,36 @@ export interface StepTrace {
 const rowsOf = (data: ArrayLike<number>, rows: number, cols: number): number[][] =>
   Array.from({ length: rows }, (_, r) => Array.from({ length: cols }, (_, j) => data[r * cols + j]));
 
-/** The objective J(p) of the batch: a forward pass with `p`, then mean loss plus the L2 term. */
-function objectiveAt(net: NetSpec, p: Params, x: ArrayLike<number>, y: ArrayLike<number>, rows: number): number {
-  const { acts } = forward(net, p, x, rows);
-  return objective(net, p, acts[acts.length - 1], y, rows);
-}
-
 /** Each layer's z, a and δ and its averaged gradients, as nested arrays. */
 function layerTraces(net: NetSpec, pass: ForwardPass, deltas: Float64Array[], grads: Gradients, rows: number): LayerTrace[] {
   return net.layers.map((layer, l) => {
     const n = layer.units;
-    return {
+    const dropped = pass.dropout?.[l];
+    const trace: LayerTrace = {
       activation: layer.activation,
       z: rowsOf(pass.zs[l], rows, n),
-      a: rowsOf(pass.acts[l + 1], rows, n),
+      a: rowsOf(pass.activated[l], rows, n),
       delta: rowsOf(deltas[l], rows, n),
       gradWeights: rowsOf(grads.weights[l], fanIn(net, l), n),
       gradBiases: Array.from(grads.biases[l]),
     };
+    if (dropped) trace.mask = rowsOf(dropped.factors, rows, n);
+    return trace;
   });
 }
 
 /**
  * Runs one full-batch plain gradient-descent step on the CPU (float64) with the CPU trainer's own
  * functions and returns every intermediate value; `after` equals what `fit(x, y, { epochs: 1,
- * batchSize: rows, learningRate, optimizer: 'sgd', shuffle: false })` gives. Touches no model.
+ * batchSize: rows, learningRate, optimizer: 'sgd', shuffle: false })` gives (with `options`, the
+ * same `fit` with that dropout mask and `sampleWeight`). Touches no model.
  *
  * @param config the model's configuration (`weights`/`biases` in it are ignored: pass `params`)
  * @param params the parameters to start from, as `MLP.getWeights()` returns them
  * @param x inputs, `[rows][inputSize]` or a matrix
  * @param y targets, in any form `fit` accepts
  * @param learningRate the step size η (> 0)
+ * @param options `dropout: { seed, epoch?, batch? }` fixes the mask `fit` draws there; `sampleWeight` weighs each row
  *
  * @example
  * const t = traceStep(
@@ -95,7 +100,7 @@ function layerTraces(net: NetSpec, pass: ForwardPass, deltas: Float64Array[], gr
  * t.loss;              // E_total = 0.298371109…
  * t.after.weights[1][0][0]; // w5 = 0.358916480…
  */
-export function traceStep(config: ModelConfig, params: Weights, x: Inputs, y: Targets, learningRate: number): StepTrace {
+export function traceStep(config: ModelConfig, params: Weights, x: Inputs, y: Targets, learningRate: number, options: StepExtrasOptions = {}): StepTrace {
   const net = refuseNorm(resolveConfig({ ...config, weights: undefined, biases: undefined }));
   if (params === null || typeof params !== 'object') throw new TypeError(`params must be {weights, biases}, got ${describeValue(params)}`);
   const p = paramsFromArrays(net, params.weights, params.biases);
@@ -103,25 +108,25 @@ export function traceStep(config: ModelConfig, params: Weights, x: Inputs, y: Ta
   const X = toInputs(x, net);
   const Y = toTargets(y, net, X.rows);
   const m = X.rows;
+  const extras: StepExtras = resolveStepExtras(readRecord(options, 'traceStep options', ['dropout', 'sampleWeight'], '{dropout?, sampleWeight?}'), net, m, 'traceStep options');
 
-  // forward
-  const pass = forward(net, p, X.data, m);
-  const loss = objective(net, p, pass.acts[pass.acts.length - 1], Y.data, m);
-  // backward, keeping every layer's δ
+  // forward, then backward keeping every layer's δ
   const deltas: Float64Array[] = [];
-  const grads = averageGradients(net, p, backward(net, p, pass.acts, Y.data, m, deltas, { pass }), m);
+  const { pass, loss, grads } = stepWith(net, p, X.data, Y.data, m, extras, deltas);
   // update: plain gradient descent (biases only when they train)
   const next = cloneParams(p);
   next.weights.forEach((w, l) => optimizerStep({ type: 'sgd' }, w, grads.weights[l], [], lr, 1));
   if (net.useBias && !net.freezeBias) next.biases.forEach((b, l) => optimizerStep({ type: 'sgd' }, b, grads.biases[l], [], lr, 1));
 
-  return {
+  const trace: StepTrace = {
     input: rowsOf(X.data, m, X.cols),
     target: rowsOf(Y.data, m, Y.cols),
     layers: layerTraces(net, pass, deltas, grads, m),
     loss,
-    lossAfter: objectiveAt(net, next, X.data, Y.data, m),
+    lossAfter: objectiveWith(net, next, X.data, Y.data, m, extras),
     before: paramsToArrays(net, p),
     after: paramsToArrays(net, next),
   };
+  if (extras.weights) trace.sampleWeights = Array.from(extras.weights);
+  return trace;
 }

@@ -9,6 +9,8 @@ import { CTRL, STATS } from './control';
 import { Held, type Holdings, needsOf } from './holdings';
 import { WasmMemory } from './memory';
 import { type StepInstance, compileProgram, instantiate } from './program';
+import { ThreadHost, type WasmOptions, resolveThreads } from './threads/host';
+import type { WorkerPool } from './threads/pool';
 import { profileSteps } from './profile';
 import { writeOptimizer } from './settings';
 import { type TrainState, trainCall } from './training';
@@ -48,21 +50,23 @@ export class WasmDisposedError extends Error {
 
 /**
  * Builds the float32 WebAssembly SIMD trainer for `net`, starting from `params`: compiles (or
- * reuses) the module of the network's shape and allocates its memory. Refuses parameters float32
- * cannot hold, and a network whose memory would pass 4 GiB, before allocating.
+ * reuses) the module of the network's shape and allocates its memory, shared when its products
+ * run on several threads (`options.threads`, default every core, where SharedArrayBuffer is).
+ * Refuses parameters float32 cannot hold, and a network whose memory would pass 4 GiB, before allocating.
  *
  * @example
- * const wasm = await createWasmBackend(net, initParams(config));
+ * const wasm = await createWasmBackend(net, initParams(config), { threads: 2 });
  * await wasm.setTrainingData(x, y, 64);
  */
-export async function createWasmBackend(net: NetSpec, params: Params): Promise<WasmBackend> {
+export async function createWasmBackend(net: NetSpec, params: Params, options: WasmOptions = {}): Promise<WasmBackend> {
   checkFloat32Params(net, params);
-  const program = await compileProgram(net);
+  const { threads, note } = resolveThreads(net, options.threads);
+  const program = await compileProgram(net, false, threads);
   const holdings: Holdings = { data: {}, slots: 0, batches: 1, orderRows: 1 };
   const mem = new WasmMemory(program.shape, needsOf(holdings));
   const step = await instantiate(program, mem.memory);
   writeParams(mem, 0, params);
-  return new WasmBackend(net, mem, step, new Held(mem, holdings));
+  return new WasmBackend(net, mem, step, new Held(mem, holdings), new ThreadHost(program, mem.memory), note);
 }
 
 /**
@@ -74,12 +78,30 @@ export async function createWasmBackend(net: NetSpec, params: Params): Promise<W
  */
 export class WasmBackend implements TrainerBackend {
   readonly name = 'wasm' as const;
-  private live: { mem: WasmMemory; step: StepInstance; held: Held } | null;
+  private live: { mem: WasmMemory; step: StepInstance; held: Held; threads: ThreadHost } | null;
   private readonly state: TrainState = { canUndo: false, slotsOf: [null, null], lastYield: Date.now() };
   private best: Float32Array | null = null;
+  /** The training call running now: a block loaded meanwhile waits for it (see {@link WasmBackend.loadBlock}). */
+  private running: Promise<unknown> | null = null;
 
-  constructor(private readonly net: NetSpec, mem: WasmMemory, step: StepInstance, held: Held) {
-    this.live = { mem, step, held };
+  /** `note`: why the backend runs on one thread where more were asked for (null otherwise). */
+  constructor(private readonly net: NetSpec, mem: WasmMemory, step: StepInstance, held: Held, threads: ThreadHost, private readonly note: string | null = null) {
+    this.live = { mem, step, held, threads };
+  }
+
+  /** Why the backend runs on one thread where more were asked for (null otherwise). */
+  get threadsNote(): string | null {
+    return this.live?.threads.startFailure ?? this.note;
+  }
+
+  /** Threads the large products are split across (1: one thread). */
+  get threads(): number {
+    return this.alive().threads.count;
+  }
+
+  /** The running worker pool, for tests of a worker dying (null before the first training call). */
+  get workerPool(): WorkerPool | null {
+    return this.alive().threads.pool;
   }
 
   private alive() {
@@ -106,9 +128,13 @@ export class WasmBackend implements TrainerBackend {
     this.live?.held.update((h) => (h.data.train = null));
   }
 
-  async loadBlock(slot: number, x: Dense, y: Dense, batchSize: number): Promise<void> {
+  async loadBlock(slot: number, x: Dense, y: Dense, batchSize: number, sampleWeights: Float64Array | null = null): Promise<void> {
+    // a training call yields to the event loop between groups of batches, and a new block may
+    // re-plan the memory (moving the regions the running call points at: out-of-bounds reads),
+    // so the block is written once that call has ended
+    await this.running?.catch(() => {});
     const { held } = this.alive();
-    held.update((h) => (h.data[`block${slot}`] = { x, y, w: null, batchSize: Math.min(batchSize, x.rows) }), [`block${slot}`]);
+    held.update((h) => (h.data[`block${slot}`] = { x, y, w: sampleWeights, batchSize: Math.min(batchSize, x.rows) }), [`block${slot}`]);
   }
 
   async trainBlock(slot: number, plan: EpochPlan, report: BatchReporter | null, signal?: AbortSignal): Promise<TrainOutcome> {
@@ -134,7 +160,8 @@ export class WasmBackend implements TrainerBackend {
 
   /** Trains `plans` over data set `name`: room for their batches, the optimizer's slots and settings, then the call. */
   private async run(name: string, plans: EpochPlan[], report: BatchReporter | null, signal?: AbortSignal): Promise<TrainOutcome> {
-    const { mem, step, held } = this.alive();
+    const { mem, step, held, threads } = this.alive();
+    await threads.ready();
     const data = held.h.data[name];
     if (!data) throw new Error(`the wasm backend holds no data set ${name}`);
     const n = data.x.rows;
@@ -151,8 +178,12 @@ export class WasmBackend implements TrainerBackend {
     const slots = this.ensureSlots(plans[0].optimizer);
     writeOptimizer(mem, plans[0].optimizer, slots, plans[0].clip);
     useDataSet(mem, name, data.x, data.y, data.w !== null);
-    const call = { mem, step, state: this.state, n, batchSize, slots, regression: isRegressionOutput(this.net), checkAlive: () => void this.alive() };
-    return trainCall(call, plans, report, signal);
+    const call = { mem, step, state: this.state, n, batchSize, slots, regression: isRegressionOutput(this.net), checkAlive: () => void this.alive(), threadFailure: () => threads.failure() };
+    const running = trainCall(call, plans, report, signal).finally(() => {
+      if (this.running === running) this.running = null;
+    });
+    this.running = running;
+    return running;
   }
 
   /** Room for `opt`'s slots, zeroed in the current set when it holds none of that count (the CPU backend's fresh slots). */
@@ -255,11 +286,14 @@ export class WasmBackend implements TrainerBackend {
 
   /** Wall-clock time of each stage of `steps` training steps of `plan` on `x`, `y`; the state is put back afterwards. */
   async profile(x: Dense, y: Dense, plan: EpochPlan, steps: number): Promise<StepProfile> {
-    const { mem, held } = this.alive();
+    const { mem, held, threads } = this.alive();
+    await threads.ready();
     return profileSteps({ net: this.net, mem, held, state: this.state, slots: (opt) => this.ensureSlots(opt) }, x, y, plan, steps);
   }
 
+  /** Frees the memory (drops every reference to it) and ends the worker threads. */
   dispose(): void {
+    void this.live?.threads.end();
     this.live = null;
     this.best = null;
   }

@@ -68,18 +68,21 @@ export const CTRL = {
   c1: 164,
   c2: 168,
   invRows: 172,
+  /** f64: Σ|W| of the current set's weights (the L1 term). */
+  sumAbs: 176,
   /**
-   * Per layer l, at LAYERS + 16·l: its output [rows, units], its output after dropout, its dropout
-   * factors, and a residual layer's output after the add (in the backward pass: ∂loss/∂ of it).
+   * Per layer l, at LAYERS + 20·l: its output [rows, units], its output after dropout, its dropout
+   * factors, a residual layer's output after the add (in the backward pass: ∂loss/∂ of it), and its
+   * z (the layers whose f' reads z).
    */
   layers: 256,
 } as const;
 
 /** Bytes per layer in the control block's per-layer fields. */
-export const LAYER_FIELDS = 16;
+export const LAYER_FIELDS = 20;
 /** Address of layer `l`'s field in the control block. */
-export const layerField = (l: number, field: 'act' | 'dropped' | 'factors' | 'sum'): number =>
-  CTRL.layers + LAYER_FIELDS * l + { act: 0, dropped: 4, factors: 8, sum: 12 }[field];
+export const layerField = (l: number, field: 'act' | 'dropped' | 'factors' | 'sum' | 'z'): number =>
+  CTRL.layers + LAYER_FIELDS * l + { act: 0, dropped: 4, factors: 8, sum: 12, z: 16 }[field];
 
 /** Bytes of the control block of a network of `layers` layers (a multiple of 64). */
 export const controlBytes = (layers: number): number => Math.ceil((CTRL.layers + LAYER_FIELDS * layers) / 64) * 64;
@@ -97,6 +100,8 @@ export const STATUS = {
   loss: 1,
   /** The batch's update made the state non-finite: it was written to the other set and not taken. */
   update: 2,
+  /** A worker thread died during the batch: nothing of it was applied (threads/parallel.ts). */
+  worker: 3,
 } as const;
 
 /** The batch table: one entry per batch of a `train` call. */

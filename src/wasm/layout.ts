@@ -53,7 +53,8 @@ export interface Layout {
   y: number;
   sw: number;
   delta: [number, number];
-  layers: { act: number; dropped: number; factors: number; sum: number }[];
+  /** Per layer: its output, its output after dropout, its dropout factors, its residual sum and its z (0 where not kept). */
+  layers: { act: number; dropped: number; factors: number; sum: number; z: number }[];
   data: Record<string, DataRegions>;
   order: number;
   table: number;
@@ -70,7 +71,8 @@ const SPARE = 64;
  * const layout = planLayout(netShape(net), { rows: 64, slots: 2, data: {}, batches: 1, orderRows: 0 });
  */
 export function planLayout(shape: NetShape, needs: Needs): Layout {
-  let at = controlBytes(shape.net.layers.length);
+  // the threads' sync block (threads/partition.ts) sits right after the control block
+  let at = controlBytes(shape.net.layers.length) + shape.syncBytes;
   const parts: Record<string, number> = {};
   const take = (what: string, bytes: number): number => {
     const start = at;
@@ -93,7 +95,9 @@ export function planLayout(shape: NetShape, needs: Needs): Layout {
     const dropped = shape.dropout[l] ? take('workspace', R * layer.units * 4) : act;
     const factors = shape.dropout[l] ? take('workspace', R * layer.units * 4) : 0;
     const sum = layer.residual ? take('workspace', R * layer.units * 4) : 0;
-    return { act, dropped, factors, sum };
+    // the pre-activations, for the layers whose f' reads z (gelu, silu, mish, …)
+    const z = shape.keepsZ[l] ? take('workspace', R * layer.units * 4) : 0;
+    return { act, dropped, factors, sum, z };
   });
   const data: Record<string, DataRegions> = {};
   for (const [name, d] of Object.entries(needs.data)) {

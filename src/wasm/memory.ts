@@ -5,7 +5,7 @@
  * leaves the memory, the plan and the backend as they were.
  */
 import { CTRL, FORM, layerField } from './control';
-import { type DataNeed, type Layout, type Needs, planLayout } from './layout';
+import { type DataNeed, type Layout, type Needs, WASM32_MAX_BYTES, planLayout } from './layout';
 import type { NetShape } from './shape';
 import type { Dense } from '../core/data';
 
@@ -26,9 +26,16 @@ export class WasmMemory {
   readonly memory: WebAssembly.Memory;
   layout: Layout;
 
-  constructor(readonly shape: NetShape, needs: Needs) {
+  /**
+   * Shared when the shape's module runs on several threads (a shared memory must declare a
+   * maximum: all 65536 pages unless `maximumPages` says fewer, which tests use to make a grow fail).
+   */
+  constructor(readonly shape: NetShape, needs: Needs, maximumPages?: number) {
     const layout = planLayout(shape, needs);
-    this.memory = new WebAssembly.Memory({ initial: Math.ceil(layout.bytes / PAGE) });
+    const initial = Math.ceil(layout.bytes / PAGE);
+    this.memory = new WebAssembly.Memory(
+      shape.threads > 1 ? { initial, maximum: maximumPages ?? WASM32_MAX_BYTES / PAGE, shared: true } : { initial, maximum: maximumPages },
+    );
     this.layout = layout;
     this.writePointers();
   }
@@ -107,6 +114,7 @@ export class WasmMemory {
       put(layerField(i, 'dropped'), r.dropped);
       put(layerField(i, 'factors'), r.factors);
       put(layerField(i, 'sum'), r.sum);
+      put(layerField(i, 'z'), r.z);
     });
   }
 }

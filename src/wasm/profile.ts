@@ -36,7 +36,7 @@ export interface ProfileHost {
 export async function profileSteps(host: ProfileHost, x: Dense, y: Dense, plan: EpochPlan, steps: number): Promise<StepProfile> {
   if (!Number.isInteger(steps) || steps < 1) throw new RangeError(`profile steps must be a positive integer, got ${steps}`);
   const { mem, held, state } = host;
-  const program = await compileProgram(host.net, true);
+  const program = await compileProgram(host.net, true, mem.shape.threads);
   const times = new Float64Array(program.stages.length);
   let last = 0;
   const step = await instantiate(program, mem.memory, (stage) => {

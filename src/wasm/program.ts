@@ -10,6 +10,8 @@ import { ModuleBuilder, ValType } from './emit/module';
 import { addMathFunctions } from './kernels/math';
 import { type StepStage, StepStages, addStep } from './kernels/step';
 import { type NetShape, netShape, shapeKey } from './shape';
+import { ParallelProducts } from './threads/parallel';
+import { syncAddress } from './threads/partition';
 
 /** The functions a network's instance exports. */
 export interface StepInstance {
@@ -23,6 +25,11 @@ export interface StepInstance {
   sumSquaresOf(set: number): number;
 }
 
+/** The exports a worker thread runs: `work(t)` loops over the jobs until told to end (threads/parallel.ts). */
+export interface WorkerExports {
+  work(t: number): void;
+}
+
 /** A compiled network module. */
 export interface Program {
   shape: NetShape;
@@ -31,17 +38,30 @@ export interface Program {
   size: number;
   /** The profiling build's stages, in the order `mark` reports them (empty otherwise). */
   stages: StepStage[];
+  /** Threads its products run on (more than 1: its memory is shared and it exports `work`). */
+  threads: number;
 }
 
 const programs = new Map<string, Promise<Program>>();
 
-/** The module's bytes for `net`; with `profile`, each stage of `train` ends with a call of the imported env.mark(stage). */
-export function generate(net: NetSpec, profile = false): { bytes: Uint8Array<ArrayBuffer>; stages: StepStage[]; shape: NetShape } {
-  const m = new ModuleBuilder();
+/**
+ * The module's bytes for `net`; with `profile`, each stage of `train` ends with a call of the
+ * imported env.mark(stage); with `threads` > 1, over a shared memory with its products split
+ * across that many threads (pass {@link usefulThreads}' count).
+ */
+export function generate(net: NetSpec, profile = false, threads = 1): { bytes: Uint8Array<ArrayBuffer>; stages: StepStage[]; shape: NetShape } {
+  const m = new ModuleBuilder(threads > 1);
   const mark = profile ? m.importFunction('env', 'mark', [ValType.i32], []) : null;
-  const shape = netShape(net);
+  const shape = netShape(net, threads);
   const stages = new StepStages(mark);
-  addStep(m, shape, addMathFunctions(m), stages);
+  const math = addMathFunctions(m);
+  if (threads > 1) {
+    const products = new ParallelProducts(m, threads, syncAddress(net.layers.length), shape.widths.slice(1));
+    addStep(m, shape, math, stages, products);
+    products.finish();
+  } else {
+    addStep(m, shape, math, stages);
+  }
   return { bytes: m.encode(), stages: stages.list, shape };
 }
 
@@ -53,12 +73,12 @@ export function generate(net: NetSpec, profile = false): { bytes: Uint8Array<Arr
  * const program = await compileProgram(net);
  * const step = await instantiate(program, memory);
  */
-export function compileProgram(net: NetSpec, profile = false): Promise<Program> {
-  const key = `${profile ? 'profile' : 'train'}:${shapeKey(net)}`;
+export function compileProgram(net: NetSpec, profile = false, threads = 1): Promise<Program> {
+  const key = `${profile ? 'profile' : 'train'}:${threads}:${shapeKey(net)}`;
   let p = programs.get(key);
   if (!p) {
-    const { bytes, stages, shape } = generate(net, profile);
-    p = WebAssembly.compile(bytes).then((module) => ({ shape, module, size: bytes.length, stages }));
+    const { bytes, stages, shape } = generate(net, profile, threads);
+    p = WebAssembly.compile(bytes).then((module) => ({ shape, module, size: bytes.length, stages, threads }));
     // a failed compile is not cached: the next backend tries again
     p.catch(() => programs.delete(key));
     programs.set(key, p);

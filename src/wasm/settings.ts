@@ -49,7 +49,7 @@ export function writePlans(mem: WasmMemory, plans: EpochPlan[], n: number, batch
       const t = plan.stepsBefore + b + 1;
       v.setUint32(at + TABLE.orderAt, k * n + start, true);
       v.setUint32(at + TABLE.rows, Math.min(batchSize, n - start), true);
-      v.setUint32(at + TABLE.dropKey, plan.dropKey === undefined ? 0 : batchDropKey(plan.dropKey, b), true);
+      v.setUint32(at + TABLE.dropKey, plan.dropKey === undefined ? 0 : batchDropKey(plan.dropKey, (plan.firstBatch ?? 0) + b), true);
       v.setUint32(at + TABLE.flags, plan.dropKey === undefined ? 0 : 1, true);
       v.setFloat32(at + TABLE.lr, plan.learningRates?.[b] ?? plan.learningRate, true);
       v.setFloat32(at + TABLE.c1, betas ? 1 - betas[0] ** t : 1, true);

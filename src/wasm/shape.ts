@@ -4,8 +4,10 @@
  * zeros that no kernel writes (so the optimizer runs whole vectors, and the padding stays 0 and
  * finite under every optimizer). Gradients and each optimizer slot use the same layout.
  */
+import { keepsPreActivation } from '../core/activation-spec';
 import { type NetSpec, fanIn } from '../core/config';
 import { matmulScratchBytes } from './kernels/matmul';
+import { partScratchBytes, syncBytes } from './threads/partition';
 
 /** One padded segment of the parameter region. */
 export interface Segment {
@@ -28,21 +30,26 @@ export interface NetShape {
   paramFloats: number;
   /** Widest layer (units): the width of the delta buffers. */
   widest: number;
-  /** Scratch bytes of the widest matrix product. */
+  /** Scratch bytes of the widest matrix product (or of every thread's share of one, when more). */
   scratchBytes: number;
+  /** Threads the module splits its products across (1: none), and bytes of their sync block after the control block. */
+  threads: number;
+  syncBytes: number;
   /** Layers that drop units while training. */
   dropout: boolean[];
+  /** Layers whose f' reads z, kept from the forward pass (`keepsPreActivation`). */
+  keepsZ: boolean[];
 }
 
 const pad4 = (n: number) => Math.ceil(n / 4) * 4;
 
 /**
- * The layout of `net`'s parameters.
+ * The layout of `net`'s parameters, for a module whose products run on `threads` threads.
  *
  * @example
  * netShape(net).segments[0]; // { layer: 0, kind: 'weights', at: 0, length: 784 * 128, padded: 100352 }
  */
-export function netShape(net: NetSpec): NetShape {
+export function netShape(net: NetSpec, threads = 1): NetShape {
   const segments: Segment[] = [];
   let at = 0;
   net.layers.forEach((layer, l) => {
@@ -55,8 +62,11 @@ export function netShape(net: NetSpec): NetShape {
   return {
     net, widths, segments, paramFloats: at,
     widest: Math.max(...net.layers.map((l) => l.units)),
-    scratchBytes: matmulScratchBytes({ N: Math.max(...widths) }),
+    scratchBytes: Math.max(matmulScratchBytes({ N: Math.max(...widths) }), threads > 1 ? threads * partScratchBytes(widths.slice(1), threads) : 0),
+    threads,
+    syncBytes: syncBytes(threads),
     dropout: net.layers.map((l) => (l.dropout ?? 0) > 0),
+    keepsZ: net.layers.map(keepsPreActivation),
   };
 }
 
@@ -67,5 +77,5 @@ export function segmentOf(shape: NetShape, l: number, kind: 'weights' | 'biases'
 
 /** A key naming everything the generated module depends on: two networks with the same key share one compiled module. */
 export function shapeKey(net: NetSpec): string {
-  return JSON.stringify([net.inputSize, net.layers.map((l) => [l.units, l.activation, l.dropout ?? 0, l.residual ?? false]), net.loss, net.useBias, net.freezeBias, net.l2]);
+  return JSON.stringify([net.inputSize, net.layers.map((l) => [l.units, l.activation, l.alpha ?? null, l.dropout ?? 0, l.residual ?? false]), net.loss, net.useBias, net.freezeBias, net.l2, net.l1, net.huberDelta ?? 0]);
 }

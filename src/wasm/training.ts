@@ -39,6 +39,8 @@ export interface TrainCall {
   /** The model has a regression output: stats carry absErr and sqErr. */
   regression: boolean;
   checkAlive(): void;
+  /** The error naming the worker thread that died (the module stopped with STATUS.worker). */
+  threadFailure(): Promise<Error>;
 }
 
 /** Stats of table entries [first, first + count). */
@@ -91,6 +93,11 @@ export async function trainCall(c: TrainCall, plans: EpochPlan[], report: BatchR
     const stats = readStats(c, g, done);
     flat.push(...stats);
     recordUpdates(c, from, status === STATUS.ok ? done : done - 1);
+    if (status === STATUS.worker) {
+      // the batch that saw the worker die applied nothing: the state is the last completed step's
+      if (report && done > 1) await reportSafely(report, g, stats.slice(0, -1));
+      throw await c.threadFailure();
+    }
     if (status !== STATUS.ok) {
       if (report && done > 1) await reportSafely(report, g, stats.slice(0, -1));
       divergence = settle(c, g + done - 1, status, stats[done - 1].lossSum, batches);

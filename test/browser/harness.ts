@@ -45,6 +45,8 @@ export interface BrowserSession {
 export interface OpenOptions {
   /** Dependencies Vite pre-bundles for the page (CommonJS-laden packages such as TensorFlow.js). */
   prebundle?: string[];
+  /** Headers the server sends with every response (the benchmark's cross-origin-isolated page: COOP and COEP). */
+  headers?: Record<string, string>;
 }
 
 /** Starts Vite and Chromium, opens `page`, and fails loudly if WebGPU has no adapter. */
@@ -59,7 +61,7 @@ export async function openBrowser(pagePath = '/test/browser/index.html', options
     root: repoRoot,
     logLevel: 'error',
     publicDir: false,
-    server: { host: '127.0.0.1', port: 0, strictPort: false, hmr: false, fs: { allow: [repoRoot] } },
+    server: { host: '127.0.0.1', port: 0, strictPort: false, hmr: false, fs: { allow: [repoRoot] }, headers: options.headers },
     optimizeDeps: { noDiscovery: true, include: options.prebundle ?? [] },
   });
   await server.listen();

@@ -24,6 +24,16 @@ export const architectures: { name: string; config: ModelConfig }[] = [
     name: '2-6 sigmoid-1 sigmoid, binary cross-entropy',
     config: { inputSize: 2, loss: 'binaryCrossEntropy', seed: 5, layers: [{ units: 6, activation: 'sigmoid' }, { units: 1, activation: 'sigmoid' }] },
   },
+  {
+    name: '3-6 leakyRelu α 0.2-6 elu-5 selu-5 gelu-4 geluTanh-4 silu-4 softplus-2 mish, MSE',
+    config: {
+      inputSize: 3, loss: 'mse', seed: 13,
+      layers: [
+        { units: 6, activation: 'leakyRelu', alpha: 0.2 }, { units: 6, activation: 'elu' }, { units: 5, activation: 'selu' },
+        { units: 5, activation: 'gelu' }, { units: 4, activation: 'geluTanh' }, { units: 4, activation: 'silu' }, { units: 4, activation: 'softplus' }, { units: 2, activation: 'mish' },
+      ],
+    },
+  },
 ];
 
 

@@ -18,11 +18,19 @@ CONFIG_KEY = "webgpu-mlp"
 DTYPES = {"F32": torch.float32, "F64": torch.float64}
 NAMES = {torch.float32: "F32", torch.float64: "F64"}
 ACTIVATIONS = {
-    "sigmoid": nn.Sigmoid,
-    "tanh": nn.Tanh,
-    "relu": nn.ReLU,
-    "linear": nn.Identity,
-    "softmax": lambda: nn.Softmax(dim=-1),
+    "sigmoid": lambda layer: nn.Sigmoid(),
+    "tanh": lambda layer: nn.Tanh(),
+    "relu": lambda layer: nn.ReLU(),
+    "linear": lambda layer: nn.Identity(),
+    "softmax": lambda layer: nn.Softmax(dim=-1),
+    "leakyRelu": lambda layer: nn.LeakyReLU(layer.get("alpha", 0.01)),
+    "elu": lambda layer: nn.ELU(layer.get("alpha", 1.0)),
+    "selu": lambda layer: nn.SELU(),
+    "gelu": lambda layer: nn.GELU(),
+    "geluTanh": lambda layer: nn.GELU(approximate="tanh"),
+    "silu": lambda layer: nn.SiLU(),
+    "softplus": lambda layer: nn.Softplus(),
+    "mish": lambda layer: nn.Mish(),
 }
 
 if sys.byteorder != "little":
@@ -89,7 +97,7 @@ def sequential(config):
     modules, fan_in = [], config["inputSize"]
     for layer in config["layers"]:
         modules.append(nn.Linear(fan_in, layer["units"], bias=config.get("useBias", True)))
-        modules.append(ACTIVATIONS[layer["activation"]]())
+        modules.append(ACTIVATIONS[layer["activation"]](layer))
         fan_in = layer["units"]
     residual = [bool(layer.get("residual", False)) for layer in config["layers"]]
     return ResidualSequential(modules, residual) if any(residual) else nn.Sequential(*modules)

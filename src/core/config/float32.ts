@@ -25,13 +25,13 @@ export const FLOAT32_MIN_NORMAL = 1.1754943508222875e-38;
 
 /**
  * Refuses hyper-parameters the WebGPU backend cannot hold in float32, saying why: a learning
- * rate, λ or Adam ε that overflows or falls below float32's smallest normal number, and a
+ * rate, λ (L2 or L1), the Huber δ or Adam ε that overflows or falls below float32's smallest normal number, and a
  * momentum or β that rounds to 1.
  *
  * @example
  * checkFloat32Settings({ type: 'adam', beta1: 0.9, beta2: 0.999999999, epsilon: 1e-8 }, 0.01, 0); // RangeError: beta2 rounds to 1
  */
-export function checkFloat32Settings(opt: ResolvedOptimizer, learningRate: number, l2: number): void {
+export function checkFloat32Settings(opt: ResolvedOptimizer, learningRate: number, l2: number, l1 = 0, huberDelta = 1): void {
   const range = (name: string, v: number, zeroOk: boolean) => {
     if (zeroOk && v === 0) return;
     if (v >= FLOAT32_OVERFLOW) throw new RangeError(`${name} ${v} is beyond float32's range (largest ${FLOAT32_MAX}), which the WebGPU backend computes in; use a smaller value or backend 'cpu'`);
@@ -39,6 +39,8 @@ export function checkFloat32Settings(opt: ResolvedOptimizer, learningRate: numbe
   };
   range('learningRate', learningRate, false);
   range('l2', l2, true);
+  range('l1', l1, true);
+  range('huberDelta', huberDelta, false);
   const one = (name: string, v: number) => {
     if (Math.fround(v) === 1) throw new RangeError(`optimizer.${name} ${v} rounds to 1 in float32, which the WebGPU backend computes in (the update would stop decaying); use at most 0.9999999 or backend 'cpu'`);
   };

@@ -4,7 +4,7 @@ import { ACTIVATIONS, BACKENDS, DEFAULT_NORM_EPSILON, LOSSES, NORMS } from '../c
 import { resolveDropout } from '../dropout-mask';
 import { describeValue, isArray, or, readList, readRecord } from '../inspect';
 import { MAX_LAYERS, MAX_PARAMETERS, MAX_UNITS } from '../model-caps';
-import type { BackendName, InitializerSpec, LayerSpec, LossName, ModelConfig, NormName } from '../types';
+import type { Activation, BackendName, InitializerSpec, LayerSpec, LossName, ModelConfig, NormName } from '../types';
 import { checkBoolean, checkChoice, checkInteger, checkNumber } from './checks';
 
 /**
@@ -20,6 +20,10 @@ export interface NetSpec {
   useBias: boolean;
   freezeBias: boolean;
   l2: number;
+  /** λ₁ of the L1 term λ₁/m·Σ|W| (0: none). */
+  l1: number;
+  /** The `huber` loss's δ; present exactly when `loss` is `'huber'`. */
+  huberDelta?: number;
 }
 
 /**
@@ -41,11 +45,11 @@ const INITIALIZERS = ['normal', 'uniform', 'xavier', 'he'] as const;
  * @example
  * CONFIG_KEYS.includes('seed'); // true
  */
-export const CONFIG_KEYS = ['inputSize', 'layers', 'loss', 'useBias', 'freezeBias', 'initializer', 'weights', 'biases', 'l2', 'seed', 'backend'] as const;
+export const CONFIG_KEYS = ['inputSize', 'layers', 'loss', 'useBias', 'freezeBias', 'initializer', 'weights', 'biases', 'l2', 'l1', 'huberDelta', 'seed', 'backend'] as const;
 
 /** Validates one entry of `layers` (it is the `i`-th of `count`, its input `fanIn` wide). */
 function resolveLayer(entry: unknown, i: number, count: number, fanIn: number): LayerSpec {
-  const layer = readRecord(entry, `layers[${i}]`, ['units', 'activation', 'dropout', 'residual', 'norm', 'normEpsilon'], '{units, activation, dropout?, residual?, norm?, normEpsilon?}');
+  const layer = readRecord(entry, `layers[${i}]`, ['units', 'activation', 'dropout', 'residual', 'alpha', 'norm', 'normEpsilon'], '{units, activation, dropout?, residual?, alpha?, norm?, normEpsilon?}');
   const units = checkInteger(`layers[${i}].units`, layer.units, 1, MAX_UNITS);
   const activation = checkChoice(`layers[${i}].activation`, layer.activation, ACTIVATIONS);
   if (activation === 'softmax' && i !== count - 1) {
@@ -57,7 +61,8 @@ function resolveLayer(entry: unknown, i: number, count: number, fanIn: number): 
   const dropout = resolveDropout(layer.dropout, i, count);
   const residual = resolveResidual(layer.residual, i, count, fanIn, units);
   const norm = resolveNorm(layer.norm, layer.normEpsilon, i, count);
-  return { units, activation, ...(dropout > 0 ? { dropout } : {}), ...(residual ? { residual } : {}), ...norm };
+  const alpha = resolveAlpha(layer.alpha, activation, i);
+  return { units, activation, ...(dropout > 0 ? { dropout } : {}), ...(residual ? { residual } : {}), ...(alpha === undefined ? {} : { alpha }), ...norm };
 }
 
 /** Validates layer `i`'s `norm` and `normEpsilon`: a known norm on a hidden layer, ε finite and > 0, ε only with a norm. */
@@ -82,6 +87,15 @@ function resolveResidual(v: unknown, i: number, count: number, fanIn: number, un
     throw new RangeError(`layers[${i}].residual needs the layer's input as wide as its output: its input has ${fanIn} values and it has ${units} units`);
   }
   return true;
+}
+
+/** Layer `i`'s `alpha`: only on leakyRelu (any finite slope) and elu (> 0). */
+function resolveAlpha(alpha: unknown, activation: Activation, i: number): number | undefined {
+  if (alpha === undefined) return undefined;
+  if (activation !== 'leakyRelu' && activation !== 'elu') {
+    throw new TypeError(`layers[${i}].alpha ${describeValue(alpha)} does not apply to activation '${activation}' (only 'leakyRelu' and 'elu' take alpha)`);
+  }
+  return checkNumber(`layers[${i}].alpha`, alpha, activation === 'elu' ? 'positive' : 'finite');
 }
 
 /**
@@ -119,8 +133,11 @@ function netFrom(c: Record<string, unknown>): NetSpec {
   const useBias = checkBoolean('useBias', or(c.useBias, true));
   const freezeBias = checkBoolean('freezeBias', or(c.freezeBias, false));
   const l2 = checkNumber('l2', or(c.l2, 0), 'nonnegative');
+  const l1 = checkNumber('l1', or(c.l1, 0), 'nonnegative');
+  if (c.huberDelta !== undefined && loss !== 'huber') throw new RangeError(`huberDelta applies to loss 'huber' only, got it with loss '${loss}'`);
+  const huber = loss === 'huber' ? { huberDelta: checkNumber('huberDelta', or(c.huberDelta, 1), 'positive') } : {};
   checkParameterCap(inputSize, layers);
-  return { inputSize, layers, loss, useBias, freezeBias, l2 };
+  return { inputSize, layers, loss, useBias, freezeBias, l2, l1, ...huber };
 }
 
 /** Refuses a network of more than {@link MAX_PARAMETERS} parameters, naming its largest layer. */

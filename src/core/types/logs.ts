@@ -78,6 +78,8 @@ export interface History {
   bestValue?: number;
   /** With `earlyStopping.restoreBestWeights`: whether the model now holds the best epoch's parameters. */
   restoredBestWeights?: boolean;
-  /** The backend that trained. */
+  /** The backend that trained (the last one, when `backend: 'auto'` moved the run). */
   backend: 'cpu' | 'webgpu' | 'wasm';
+  /** When `backend: 'auto'` moved the run during this call: from where, after which epoch and step, and why. */
+  backendMove?: { from: 'cpu' | 'webgpu' | 'wasm'; to: 'cpu' | 'webgpu' | 'wasm'; epoch: number; step: number; reason: string };
 }

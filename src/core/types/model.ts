@@ -4,21 +4,28 @@
 // `z = a_prev · W + b`) and biases `b[l]` of length `units`.
 
 /**
- * Element-wise activations, plus `softmax` (row-wise, output layer only).
+ * Element-wise activations, plus `softmax` (row-wise, output layer only). PyTorch / TF.js names:
+ * `leakyRelu` nn.LeakyReLU / LeakyReLU layer, `elu` nn.ELU / 'elu', `selu` nn.SELU / 'selu',
+ * `gelu` nn.GELU() (erf) / 'gelu', `geluTanh` nn.GELU(approximate='tanh') / 'gelu_new',
+ * `silu` nn.SiLU / 'swish', `softplus` nn.Softplus / 'softplus', `mish` nn.Mish / 'mish'.
  *
  * @example
  * const hidden: Activation = 'relu';
  */
-export type Activation = 'sigmoid' | 'tanh' | 'relu' | 'linear' | 'softmax';
+export type Activation =
+  | 'sigmoid' | 'tanh' | 'relu' | 'linear' | 'softmax'
+  | 'leakyRelu' | 'elu' | 'selu' | 'gelu' | 'geluTanh' | 'silu' | 'softplus' | 'mish';
 
 /**
  * Loss functions, each reported as the mean over samples: `sse` Σ½(t − o)², `mse` mean (t − o)²,
- * `binaryCrossEntropy` (sigmoid outputs) and `categoricalCrossEntropy` (softmax outputs).
+ * `binaryCrossEntropy` (sigmoid outputs), `categoricalCrossEntropy` (softmax outputs), and `huber`
+ * (any output) the mean over a row's outputs of ½d² for |d| ≤ δ, else δ(|d| − ½δ), d = o − t, δ =
+ * `huberDelta`: PyTorch's `nn.HuberLoss(reduction='mean', delta=δ)`, ½·`mse` while every |d| ≤ δ.
  *
  * @example
  * const loss: LossName = 'categoricalCrossEntropy';
  */
-export type LossName = 'sse' | 'mse' | 'binaryCrossEntropy' | 'categoricalCrossEntropy';
+export type LossName = 'sse' | 'mse' | 'binaryCrossEntropy' | 'categoricalCrossEntropy' | 'huber';
 
 /**
  * Which trainer runs the math. `auto` times a training step on both at create and picks the
@@ -50,6 +57,11 @@ export interface LayerSpec {
    * Default false.
    */
   residual?: boolean;
+  /**
+   * `leakyRelu` and `elu` only: the negative-side slope (PyTorch's `negative_slope`, TF.js's
+   * LeakyReLU `alpha`; default 0.01) or ELU's saturation (PyTorch and TF.js `alpha`; default 1, > 0).
+   */
+  alpha?: number;
   /**
    * Hidden layers only: `'layer'` normalizes z over the layer's units, row by row, before the
    * activation, with a learned scale γ (starts at 1) and shift β (starts at 0) per unit
@@ -111,6 +123,10 @@ export interface ModelConfig {
   biases?: number[][];
   /** L2 strength λ: adds λ/(2m)·ΣW² to the loss (biases excluded). Default 0. */
   l2?: number;
+  /** L1 strength λ₁: adds λ₁/m·Σ|W| to the loss (biases excluded; subgradient sign(W), 0 at 0). Default 0. */
+  l1?: number;
+  /** The `huber` loss's δ, where it turns from quadratic to linear (default 1; only with `loss: 'huber'`). */
+  huberDelta?: number;
   /** Seed for every random choice (init, shuffle, validation split). Default 1. */
   seed?: number;
   /** Backend (default `auto`). */

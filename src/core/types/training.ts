@@ -76,21 +76,30 @@ export interface ProfileOptions {
 }
 
 /**
- * Options for {@link MLP.fitDataset}: `fit`'s core options (a constant learning rate), with
- * shuffling within a window of chunks.
+ * Options for {@link MLP.fitDataset}: `fit`'s options (schedules, early stopping, clipping and
+ * class weights included; sample weights come with the chunks), with shuffling within a window
+ * of chunks. `validationSplit` and `sampleWeight` do not apply to a stream and are refused.
  *
  * @example
- * await model.fitDataset(chunks, { epochs: 2, batchSize: 64, shuffleWindow: 4 });
+ * await model.fitDataset(chunks, { epochs: 2, batchSize: 64, shuffleWindow: 4, clipNorm: 1 });
  */
 export interface FitDatasetOptions {
   /** Passes over the source (default 1); more than one needs a source that can be replayed (a function returning a fresh iterable, or an array). */
   epochs?: number;
   /** Samples per update (default 32); batches run across chunk boundaries, as `fit`'s do over its rows. */
   batchSize?: number;
-  /** Step size η (default 0.01). */
-  learningRate?: number;
+  /** Step size η, or a {@link LearningRateSchedule} (default 0.01); `cosine` counts the stream's rows in a pass before training. */
+  learningRate?: number | LearningRateSchedule;
   /** Optimizer (default `sgd`); its state is kept across calls while the spec is unchanged, as with `fit`. */
   optimizer?: OptimizerSpec;
+  /** Stop when a monitored quantity stops improving (see {@link EarlyStoppingOptions}); validation monitors need `validationData`. */
+  earlyStopping?: EarlyStoppingOptions;
+  /** As `fit`'s: scale the gradient to a global L2 norm of at most this (> 0). */
+  clipNorm?: number;
+  /** As `fit`'s: clamp every gradient element to [−clipValue, clipValue] (> 0), after `clipNorm`. */
+  clipValue?: number;
+  /** As `fit`'s, applied to every chunk's rows (times the chunk's `sampleWeight`, when it has one). */
+  classWeight?: Record<number, number> | number[];
   /** Shuffle rows within each window of chunks with the model's seed (default true); false trains in stream order. */
   shuffle?: boolean;
   /** Chunks read and shuffled together (default 1); larger windows mix more and hold more rows in memory. */

@@ -31,8 +31,10 @@ export interface PassOptions {
   learningRate?: number;
   /** Per-batch learning rates (a schedule), overriding `learningRate`. */
   learningRates?: ArrayLike<number>;
-  /** The epoch's dropout key: batch b gets `batchDropKey(dropKey, b)`. */
+  /** The epoch's dropout key: batch b gets `batchDropKey(dropKey, firstBatch + b)`. */
   dropKey?: number;
+  /** The epoch's batch index of the pass's first batch (a stream's block), default 0. */
+  firstBatch?: number;
   optimizer?: ResolvedOptimizer | null;
   /** Optimizer steps taken before this pass. */
   stepsBefore?: number;
@@ -61,7 +63,7 @@ export function passBatches(n: number, batchSize: number, o: PassOptions = {}): 
       lr: o.learningRates?.[b] ?? o.learningRate ?? 0,
       c1: adam ? 1 - opt.beta1 ** t : 1,
       c2: adam ? 1 - opt.beta2 ** t : 1,
-      dropKey: o.dropKey === undefined ? 0 : batchDropKey(o.dropKey, b),
+      dropKey: o.dropKey === undefined ? 0 : batchDropKey(o.dropKey, (o.firstBatch ?? 0) + b),
     };
   });
 }

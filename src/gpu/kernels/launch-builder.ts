@@ -6,6 +6,7 @@ import { type SoftmaxOptions, softmaxRequest } from './launch-softmax';
 import { type LossOptions, lossRequest } from './launch-loss';
 import { type DropoutOptions, dropoutRequest } from './launch-dropout';
 import { type ResidualOptions, residualRequest } from './launch-residual';
+import { type ActivateOptions, activateRequest } from './launch-activate';
 import { type SumSquaresOptions, sumSquaresRequest } from './launch-clip';
 import { type BatchStatsOptions, type ColumnSumsOptions, batchStatsRequest, columnSumsRequest } from './launch-reduce';
 import { type OptimizerOptions, optimizerRequest } from './launch-optimizer';
@@ -72,6 +73,11 @@ export abstract class LaunchBuilder<L> {
   /** One element-wise step of a residual layer (its add, or the skip's backward). */
   residual(o: ResidualOptions): L {
     return this.make(residualRequest(o));
+  }
+
+  /** The activation pass of a layer that keeps z, forward or backward. */
+  activate(o: ActivateOptions): L {
+    return this.make(activateRequest(o));
   }
 
   /** One parameter buffer's part of the gradient's global norm (clipping by norm). */

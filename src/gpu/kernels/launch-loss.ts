@@ -13,7 +13,11 @@ export interface LossOptions {
   cols: number;
   rows: number;
   loss: LossName;
+  /** δ of the `huber` loss (default 1; the other losses do not read it). */
+  huberDelta?: number;
   activation: Activation;
+  /** The activation's alpha (leakyRelu, elu). */
+  alpha?: number;
   writeDelta: boolean;
   /** One weight per row, multiplying its loss and delta. */
   sampleWeights?: GPUBuffer | null;
@@ -31,8 +35,8 @@ export function lossRequest(o: LossOptions): LaunchRequest {
   const k = KERNELS.loss;
   return request(k, 'main', {
     label: `loss ${o.loss}`,
-    constants: { LOSS: lossCode(o.loss), ACTIVATION: activationCode(o.activation), WRITE_DELTA: o.writeDelta, WEIGHTED: !!o.sampleWeights, METRICS: !!o.rowMetrics },
-    params: { cols: o.cols },
+    constants: { LOSS: lossCode(o.loss), ACTIVATION: activationCode(o.activation), ACTIVATION_ALPHA: o.alpha ?? 0, WRITE_DELTA: o.writeDelta, WEIGHTED: !!o.sampleWeights, METRICS: !!o.rowMetrics },
+    params: { cols: o.cols, huberDelta: o.huberDelta ?? 1 },
     buffers: { a: o.a, y: o.y, delta: o.delta, rowStats: o.rowStats, sampleWeights: o.sampleWeights ?? null, rowMetrics: o.rowMetrics ?? null },
     workgroups: grid1d(o.rows, k.entries.main.workgroupSize[0]),
   });

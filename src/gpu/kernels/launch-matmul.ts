@@ -21,6 +21,8 @@ export interface MatmulOptions {
   transB?: boolean;
   epilogue?: Epilogue;
   activation?: Activation;
+  /** The activation's alpha (leakyRelu, elu). */
+  alpha?: number;
   bias?: GPUBuffer | null;
   aux?: GPUBuffer | null;
   label?: string;
@@ -37,6 +39,7 @@ export function matmulRequest(o: MatmulOptions, chooseVariant: (shape: MatmulSha
     TRANS_A: !!o.transA, TRANS_B: !!o.transB, EPILOGUE: epilogueCode(o.epilogue ?? 'none'),
     // softmax is a pass of its own after the product (softmax.wgsl): the product stays linear
     ACTIVATION: activationCode(o.activation === 'softmax' ? 'linear' : o.activation ?? 'linear'), HAS_BIAS: !!o.bias,
+    ...(o.alpha ? { ACTIVATION_ALPHA: o.alpha } : {}),
   };
   const shape: MatmulShape = { M: o.M, N: o.N, K: o.K, form: o.transA ? 'ATB' : o.transB ? 'ABT' : 'AB' };
   const variant = chooseVariant(shape);

@@ -22,6 +22,8 @@ export interface OptimizerOptions {
   flags: GPUBuffer;
   count: number;
   l2: number;
+  /** λ₁ of the L1 term (default 0: none). */
+  l1?: number;
   opt: ResolvedOptimizer;
   label?: string;
   /** A bias buffer (AdamW decays biases only with `decayBiases`). */
@@ -40,7 +42,7 @@ export function optimizerRequest(o: OptimizerOptions): LaunchRequest {
   const opt = o.opt;
   const adam = opt.type === 'adam' || opt.type === 'adamw';
   const params = {
-    count: o.count, l2: o.l2,
+    count: o.count, l2: o.l2, l1: o.l1 ?? 0,
     momentum: opt.type === 'momentum' || opt.type === 'rmsprop' ? opt.momentum : 0,
     beta1: adam ? opt.beta1 : 0,
     beta2: adam ? opt.beta2 : opt.type === 'rmsprop' ? opt.rho : 0, // rmsprop's ρ plays β₂'s role

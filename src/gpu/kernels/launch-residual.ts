@@ -8,8 +8,8 @@ export type ResidualOptions = { cols: number; rows: number; layer: number } & (
   | { op: 'sum'; src: GPUBuffer; other: GPUBuffer; dst: GPUBuffer }
   /** Backward: dst += src (the skip's gradient). */
   | { op: 'accumulate'; src: GPUBuffer; dst: GPUBuffer }
-  /** Backward: dst = src ⊙ f'(aux), or dst ⊙= f'(aux) without `src` (aux: the layer's f(z)). */
-  | { op: 'derivative'; src?: GPUBuffer; aux: GPUBuffer; dst: GPUBuffer; activation: Activation }
+  /** Backward: dst = src ⊙ f'(aux), or dst ⊙= f'(aux) without `src` (aux: the layer's f(z), or z where it keeps z). */
+  | { op: 'derivative'; src?: GPUBuffer; aux: GPUBuffer; dst: GPUBuffer; activation: Activation; alpha?: number }
 );
 
 /**
@@ -25,7 +25,7 @@ export function residualRequest(o: ResidualOptions): LaunchRequest {
   const label = `residual ${o.op} ${o.layer}`;
   if (o.op === 'sum') return request(k, 'sum', { label, params, buffers: { src: o.src, other: o.other, dst: o.dst }, workgroups });
   if (o.op === 'accumulate') return request(k, 'accumulate', { label, params, buffers: { src: o.src, dst: o.dst }, workgroups });
-  const constants = { ACTIVATION: activationCode(o.activation === 'softmax' ? 'linear' : o.activation) };
+  const constants = { ACTIVATION: activationCode(o.activation === 'softmax' ? 'linear' : o.activation), ACTIVATION_ALPHA: o.alpha ?? 0 };
   if (o.src) return request(k, 'derivative_of', { label, constants, params, buffers: { src: o.src, aux: o.aux, dst: o.dst }, workgroups });
   return request(k, 'scale', { label, constants, params, buffers: { aux: o.aux, dst: o.dst }, workgroups });
 }

@@ -227,6 +227,8 @@ export interface MatmulModes {
   EPILOGUE: number;
   ACTIVATION: number;
   HAS_BIAS: boolean;
+  /** The activation's alpha (leakyRelu, elu); absent means 0. */
+  ACTIVATION_ALPHA?: number;
 }
 
 /**
@@ -251,5 +253,6 @@ export function matmulParams(size: { M: number; N: number; K: number }, batchRow
   return {
     M: size.M, N: size.N, K: size.K, batchRows,
     transA: +modes.TRANS_A, transB: +modes.TRANS_B, epilogue: modes.EPILOGUE, activation: modes.ACTIVATION, hasBias: +modes.HAS_BIAS,
+    alpha: modes.ACTIVATION_ALPHA ?? 0,
   };
 }

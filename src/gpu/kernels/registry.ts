@@ -1,5 +1,6 @@
 import batchKernel from '../../../shaders/batch.wgsl?kernel';
 import clipKernel from '../../../shaders/clip.wgsl?kernel';
+import activateKernel from '../../../shaders/activate.wgsl?kernel';
 import dropoutKernel from '../../../shaders/dropout.wgsl?kernel';
 import gatherKernel from '../../../shaders/gather.wgsl?kernel';
 import lossKernel from '../../../shaders/loss.wgsl?kernel';
@@ -35,8 +36,9 @@ export const KERNELS = {
 
 /**
  * The kernels of the optional training features, one `.wgsl` file each: inverted dropout
- * (dropout.wgsl), the global-norm half of gradient clipping (clip.wgsl) and residual layers'
- * adds (residual.wgsl). Launched only when a model or a `fit` uses the feature.
+ * (dropout.wgsl), the global-norm half of gradient clipping (clip.wgsl), residual layers' adds
+ * (residual.wgsl) and the activation pass of the layers that keep z (activate.wgsl). Launched only
+ * when a model or a `fit` uses the feature.
  *
  * @example
  * FEATURE_KERNELS.dropout.entries.forward.bindings.map((b) => b.name); // ['params', 'src', 'dst']
@@ -45,6 +47,7 @@ export const FEATURE_KERNELS = {
   dropout: dropoutKernel,
   clip: clipKernel,
   residual: residualKernel,
+  activate: activateKernel,
 } satisfies Record<string, KernelInterface>;
 
 /** Name of a kernel family. */

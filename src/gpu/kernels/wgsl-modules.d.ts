@@ -6,6 +6,28 @@
 // uniform fields as types, so bindGroupEntries and packParams are checked against the WGSL by the
 // compiler. A .wgsl file not listed here cannot be imported until this file is regenerated.
 
+declare module '*/activate.wgsl?kernel' {
+  const kernel: import('./kernel-interface').ReflectedKernel<{
+    entries: {
+      forward: {
+        params: 'uniform';
+        src: 'read';
+        dst: 'read_write';
+      };
+      backward: {
+        params: 'uniform';
+        src: 'read';
+        dst: 'read_write';
+      };
+    };
+    uniforms: {
+      batch: 'start' | 'rows' | 'step' | 'index' | 'lr' | 'c1' | 'c2' | 'dropKey';
+      params: 'cols';
+    };
+  }>;
+  export default kernel;
+}
+
 declare module '*/activation.wgsl?kernel' {
   const kernel: import('./kernel-interface').ReflectedKernel<{
     entries: Record<never, never>;
@@ -36,7 +58,7 @@ declare module '*/clip.wgsl?kernel' {
     };
     uniforms: {
       batch: 'start' | 'rows' | 'step' | 'index' | 'lr' | 'c1' | 'c2' | 'dropKey';
-      params: 'count' | 'l2' | 'slot';
+      params: 'count' | 'l2' | 'l1' | 'slot';
     };
   }>;
   export default kernel;
@@ -99,7 +121,7 @@ declare module '*/loss.wgsl?kernel' {
     };
     uniforms: {
       batch: 'start' | 'rows' | 'step' | 'index' | 'lr' | 'c1' | 'c2' | 'dropKey';
-      params: 'cols';
+      params: 'cols' | 'huberDelta';
     };
   }>;
   export default kernel;
@@ -110,7 +132,7 @@ declare module '*/matmul-blocks.wgsl?kernel' {
     entries: Record<never, never>;
     uniforms: {
       batch: 'start' | 'rows' | 'step' | 'index' | 'lr' | 'c1' | 'c2' | 'dropKey';
-      params: 'M' | 'N' | 'K' | 'batchRows' | 'transA' | 'transB' | 'epilogue' | 'activation' | 'hasBias';
+      params: 'M' | 'N' | 'K' | 'batchRows' | 'transA' | 'transB' | 'epilogue' | 'activation' | 'hasBias' | 'alpha';
     };
   }>;
   export default kernel;
@@ -121,7 +143,7 @@ declare module '*/matmul-modes.wgsl?kernel' {
     entries: Record<never, never>;
     uniforms: {
       batch: 'start' | 'rows' | 'step' | 'index' | 'lr' | 'c1' | 'c2' | 'dropKey';
-      params: 'M' | 'N' | 'K' | 'batchRows' | 'transA' | 'transB' | 'epilogue' | 'activation' | 'hasBias';
+      params: 'M' | 'N' | 'K' | 'batchRows' | 'transA' | 'transB' | 'epilogue' | 'activation' | 'hasBias' | 'alpha';
     };
   }>;
   export default kernel;
@@ -141,7 +163,7 @@ declare module '*/matmul-subgroups.wgsl?kernel' {
     };
     uniforms: {
       batch: 'start' | 'rows' | 'step' | 'index' | 'lr' | 'c1' | 'c2' | 'dropKey';
-      params: 'M' | 'N' | 'K' | 'batchRows' | 'transA' | 'transB' | 'epilogue' | 'activation' | 'hasBias';
+      params: 'M' | 'N' | 'K' | 'batchRows' | 'transA' | 'transB' | 'epilogue' | 'activation' | 'hasBias' | 'alpha';
     };
   }>;
   export default kernel;
@@ -161,7 +183,7 @@ declare module '*/matmul-vec4.wgsl?kernel' {
     };
     uniforms: {
       batch: 'start' | 'rows' | 'step' | 'index' | 'lr' | 'c1' | 'c2' | 'dropKey';
-      params: 'M' | 'N' | 'K' | 'batchRows' | 'transA' | 'transB' | 'epilogue' | 'activation' | 'hasBias';
+      params: 'M' | 'N' | 'K' | 'batchRows' | 'transA' | 'transB' | 'epilogue' | 'activation' | 'hasBias' | 'alpha';
     };
   }>;
   export default kernel;
@@ -189,7 +211,7 @@ declare module '*/matmul.wgsl?kernel' {
     };
     uniforms: {
       batch: 'start' | 'rows' | 'step' | 'index' | 'lr' | 'c1' | 'c2' | 'dropKey';
-      params: 'M' | 'N' | 'K' | 'batchRows' | 'transA' | 'transB' | 'epilogue' | 'activation' | 'hasBias';
+      params: 'M' | 'N' | 'K' | 'batchRows' | 'transA' | 'transB' | 'epilogue' | 'activation' | 'hasBias' | 'alpha';
     };
   }>;
   export default kernel;
@@ -211,7 +233,7 @@ declare module '*/optimizer.wgsl?kernel' {
     };
     uniforms: {
       batch: 'start' | 'rows' | 'step' | 'index' | 'lr' | 'c1' | 'c2' | 'dropKey';
-      params: 'count' | 'l2' | 'momentum' | 'beta1' | 'beta2' | 'epsilon';
+      params: 'count' | 'l2' | 'l1' | 'momentum' | 'beta1' | 'beta2' | 'epsilon';
     };
   }>;
   export default kernel;

@@ -151,7 +151,7 @@ export class DeviceParameters {
         const [s1, s2] = this.slots![i][kind];
         const grad = kind === 'w' ? this.gW[i] : this.gB[i];
         const prev = kind === 'w' ? this.prevW[i] : this.prevB[i];
-        out.push(launches.optimizer({ theta, grad, s1, s2, prev, flags: this.flags, count, l2: kind === 'w' ? net.l2 : 0, opt, bias: kind === 'b', clip, label: `update ${kind === 'w' ? 'W' : 'b'}${i}` }));
+        out.push(launches.optimizer({ theta, grad, s1, s2, prev, flags: this.flags, count, l2: kind === 'w' ? net.l2 : 0, l1: kind === 'w' ? net.l1 : 0, opt, bias: kind === 'b', clip, label: `update ${kind === 'w' ? 'W' : 'b'}${i}` }));
       }
     });
     return out;

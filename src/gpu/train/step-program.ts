@@ -57,7 +57,7 @@ export class StepProgram {
     const stats = StepStats.create(ctx, steps);
     const sources = { X: set.X, Y: set.Y, order: set.order, stats: stats.buffer, train: true, weights: set.weights, metrics: stats.metrics };
     const step = [...forwardLaunches(ctx, state, ws, sources), ...backwardLaunches(ctx, state, ws)];
-    const penalty = ctx.net.l2 > 0 ? PenaltyLaunches.create(ctx, state, stats) : null;
+    const penalty = ctx.net.l2 > 0 || ctx.net.l1 > 0 ? PenaltyLaunches.create(ctx, state, stats) : null;
     return new StepProgram(ctx, { uniforms, ws, step, penalty, stats, updates: new UpdateLaunches(ctx, state) });
   }
 

@@ -7,7 +7,7 @@ const STORAGE = USAGE.STORAGE | USAGE.COPY_SRC | USAGE.COPY_DST;
 
 /**
  * What each training step reports, on the device and read back: its [loss, correct] pair, with L2
- * its layers' ½ΣW² terms (after all steps' pairs), and for regression outputs [Σ|y − o|, Σ(y − o)²].
+ * or L1 its layers' [Σ|W|, ΣW²] terms (after all steps' pairs), and for regression outputs [Σ|y − o|, Σ(y − o)²].
  *
  * @example
  * const stats = StepStats.create(ctx, 64);
@@ -18,9 +18,9 @@ export class StepStats {
     private readonly ctx: GpuContext,
     /** Steps it holds. */
     readonly steps: number,
-    /** L2 terms a step (the layers, with L2; else 0). */
+    /** Penalty terms a step (the layers, with L2 or L1; else 0). */
     private readonly terms: number,
-    /** [loss, correct] per step, then the L2 terms. */
+    /** [loss, correct] per step, then the penalty terms. */
     readonly buffer: GPUBuffer,
     private readonly staging: GPUBuffer,
     /** Per-step regression metric sums, or null. */
@@ -28,10 +28,10 @@ export class StepStats {
     private readonly metricsStaging: GPUBuffer | null,
   ) {}
 
-  /** Allocates the stats of `steps` steps (the L2 terms and metrics only where the network has them). */
+  /** Allocates the stats of `steps` steps (the penalty terms and metrics only where the network has them). */
   static create(ctx: GpuContext, steps: number): StepStats {
     const { buffers, net } = ctx;
-    const terms = net.l2 > 0 ? net.layers.length : 0;
+    const terms = net.l2 > 0 || net.l1 > 0 ? net.layers.length : 0;
     const pairs = steps * (1 + terms);
     const stats = buffers.create('batch stats', pairs * 8, STORAGE);
     const staging = buffers.create('batch stats staging', pairs * 8, USAGE.MAP_READ | USAGE.COPY_DST);
@@ -41,7 +41,7 @@ export class StepStats {
     return new StepStats(ctx, steps, terms, stats, staging, metrics, metricsStaging);
   }
 
-  /** Pair index, in {@link StepStats.buffer}, of layer `l`'s L2 term at step `s`. */
+  /** Pair index, in {@link StepStats.buffer}, of layer `l`'s penalty term [Σ|W|, ΣW²] at step `s`. */
   termIndex(s: number, l: number): number {
     return this.steps + s * this.terms + l;
   }
@@ -58,7 +58,7 @@ export class StepStats {
 
   /**
    * Reads steps [s0, s1)'s stats back (copied with {@link StepStats.copy}): each step's loss sum is
-   * its whole objective, loss + λ/2·ΣW² with L2; `rowsOf(s)` is step s's batch size.
+   * its whole objective, loss + λ/2·ΣW² + λ₁·Σ|W| with L2 and L1; `rowsOf(s)` is step s's batch size.
    */
   async read(s0: number, s1: number, rowsOf: (s: number) => number): Promise<BatchStats[]> {
     const st = this.staging;
@@ -73,9 +73,14 @@ export class StepStats {
     for (let s = s0; s < s1; s++) {
       let lossSum = f[2 * (s - s0)];
       if (this.terms > 0) {
-        let half = 0;
-        for (let l = 0; l < this.terms; l++) half += f[2 * (this.termIndex(s, l) - s0)];
-        lossSum += this.ctx.net.l2 * half;
+        let abs = 0;
+        let squares = 0;
+        for (let l = 0; l < this.terms; l++) {
+          abs += f[2 * (this.termIndex(s, l) - s0)];
+          squares += f[2 * (this.termIndex(s, l) - s0) + 1];
+        }
+        const { l2, l1 } = this.ctx.net;
+        lossSum += (l2 > 0 ? (l2 / 2) * squares : 0) + (l1 > 0 ? l1 * abs : 0);
       }
       out.push({ lossSum, correct: f[2 * (s - s0) + 1], size: rowsOf(s) });
     }

@@ -7,6 +7,7 @@ import type { LaunchBuilder } from '../kernels/launch-builder';
 import { checkFits } from '../limits';
 import type { DeviceParameters } from './parameters';
 import { dropoutThreshold } from '../../core/dropout-mask';
+import { activationAlpha, keepsPreActivation } from '../../core/activation-spec';
 
 const STORAGE = USAGE.STORAGE | USAGE.COPY_SRC | USAGE.COPY_DST;
 
@@ -25,10 +26,12 @@ export interface Workspace {
   /** each dropout layer's output after dropout (what the next layer reads), */
   dropped?: (GPUBuffer | undefined)[];
   /**
-   * and each residual layer's output after the add (what the next layer reads); in the backward
-   * pass, once the next layer's ∂W is taken, ∂loss/∂ of it.
+   * each residual layer's output after the add (what the next layer reads); in the backward
+   * pass, once the next layer's ∂W is taken, ∂loss/∂ of it;
    */
   sums?: (GPUBuffer | undefined)[];
+  /** and the z of each layer whose f' reads it (`keepsPreActivation`), as big as its activations. */
+  zs?: (GPUBuffer | undefined)[];
 }
 
 /** Allocates a workspace for batches of up to `rows` rows (limits checked first). */
@@ -48,7 +51,7 @@ export function createWorkspace(ctx: GpuContext, rows: number, label: string): W
 
 /** Frees a workspace's buffers. */
 export function releaseWorkspace(ctx: GpuContext, ws: Workspace): void {
-  for (const b of [ws.xb, ws.yb, ws.rowStats, ...ws.acts, ...ws.deltas, ws.wb, ws.rowMetrics, ...(ws.dropped ?? []), ...(ws.sums ?? [])]) if (b) ctx.buffers.destroy(b);
+  for (const b of [ws.xb, ws.yb, ws.rowStats, ...ws.acts, ...ws.deltas, ws.wb, ws.rowMetrics, ...(ws.dropped ?? []), ...(ws.sums ?? []), ...(ws.zs ?? [])]) if (b) ctx.buffers.destroy(b);
 }
 
 /**
@@ -102,14 +105,18 @@ export function forwardLaunches<D extends { label: string }>(ctx: StepBuild<D>, 
     out.push(...k.gather({ order: src.order, src: src.weights, dst: ws.wb, cols: 1, rows: ws.rows, label: 'gather weights' }));
   }
   net.layers.forEach((layer, l) => {
+    // training a layer whose f' reads z: the product writes z, a pass of its own applies f
+    const z = src.train && keepsPreActivation(layer) ? ((ws.zs ??= [])[l] ??= buffers.create(`z${l}`, ws.rows * layer.units * 4, STORAGE)) : null;
+    const alpha = activationAlpha(layer);
     out.push(
       k.matmul({
-        a: l === 0 ? ws.xb : layerOutput(ws, l - 1), b: state.W[l], c: ws.acts[l],
+        a: l === 0 ? ws.xb : layerOutput(ws, l - 1), b: state.W[l], c: z ?? ws.acts[l],
         M: ws.rows, N: layer.units, K: fanIn(net, l), batchRows: 'm',
-        epilogue: 'biasActivation', activation: layer.activation, bias: net.useBias ? state.B[l] : null,
+        epilogue: 'biasActivation', activation: z ? 'linear' : layer.activation, alpha: z ? 0 : alpha, bias: net.useBias ? state.B[l] : null,
         label: `forward ${l}`,
       }),
     );
+    if (z) out.push(k.activate({ direction: 'forward', src: z, dst: ws.acts[l], cols: layer.units, rows: ws.rows, activation: layer.activation, alpha, label: `activate ${l}` }));
     if (layer.activation === 'softmax') out.push(k.softmax({ z: ws.acts[l], cols: layer.units, rows: ws.rows }));
     const p = dropRate(net, l);
     const drops = src.train && p > 0;
@@ -127,14 +134,20 @@ export function forwardLaunches<D extends { label: string }>(ctx: StepBuild<D>, 
     }
   });
   if (src.Y && src.stats) {
+    const output = net.layers[L - 1];
+    const outZ = src.train ? ws.zs?.[L - 1] : undefined;
     if (src.metrics) ws.rowMetrics ??= buffers.create('row metrics', ws.rows * 8, STORAGE);
     out.push(
       k.loss({
         a: ws.acts[L - 1], y: ws.yb, delta: src.train ? ws.deltas[L - 1] : null, rowStats: ws.rowStats, cols: outputSize(net), rows: ws.rows,
-        loss: net.loss, activation: net.layers[L - 1].activation, writeDelta: src.train,
+        // an output whose f' reads z: the loss writes ∂loss/∂a, the activation pass multiplies by f'(z)
+        loss: net.loss, huberDelta: net.huberDelta, activation: outZ ? 'linear' : output.activation, alpha: activationAlpha(output), writeDelta: src.train,
         sampleWeights: src.weights ? ws.wb : null, rowMetrics: src.metrics ? ws.rowMetrics : null,
       }),
     );
+    if (outZ) {
+      out.push(k.activate({ direction: 'backward', src: outZ, dst: ws.deltas[L - 1], cols: output.units, rows: ws.rows, activation: output.activation, alpha: activationAlpha(output), label: `activate backward ${L - 1}` }));
+    }
     out.push(k.batchStats({ rowStats: ws.rowStats, stats: src.stats, flags: src.train ? state.flags : null }));
     if (src.metrics) out.push({ ...k.batchStats({ rowStats: ws.rowMetrics!, stats: src.metrics, flags: null }), label: 'batch metrics' });
   }
@@ -159,12 +172,14 @@ export function backwardLaunches<D>(ctx: StepBuild<D>, state: DeviceParameters, 
     // ∂b_l = Σ_batch δ_l
     if (net.useBias && !net.freezeBias) out.push(k.columnSums({ src: ws.deltas[l], dst: state.gB[l], cols: units }));
     if (skips(net, l)) out.push(...skipLaunches(ctx, state, ws, l));
-    // δ_{l−1} = (δ_l · W_lᵀ) ⊙ f'(a_{l−1})
+    // δ_{l−1} = (δ_l · W_lᵀ) ⊙ f'(a_{l−1}), or f'(z_{l−1}) for the layers that keep z
     else if (l > 0) {
+      const below = net.layers[l - 1];
       out.push(
         k.matmul({
           a: ws.deltas[l], b: state.W[l], c: ws.deltas[l - 1], M: ws.rows, N: fin, K: units, batchRows: 'm',
-          transB: true, epilogue: 'activationDerivative', activation: net.layers[l - 1].activation, aux: ws.acts[l - 1], label: `delta ${l - 1}`,
+          transB: true, epilogue: 'activationDerivative', activation: below.activation, alpha: activationAlpha(below),
+          aux: ws.zs?.[l - 1] ?? ws.acts[l - 1], label: `delta ${l - 1}`,
         }),
       );
     }
@@ -188,7 +203,8 @@ function skipLaunches<D>(ctx: StepBuild<D>, state: DeviceParameters, ws: Workspa
   const shape = { cols: below.units, rows: ws.rows, layer: l - 1 };
   const out = [k.matmul({ a: ws.deltas[l], b: state.W[l], c: g, M: ws.rows, N: below.units, K: layer.units, batchRows: 'm', transB: true, label: `delta ${l - 1} before f'` })];
   if (layer.residual) out.push(k.residual({ op: 'accumulate', src: ws.sums![l]!, dst: g, ...shape }));
-  const derivative = { op: 'derivative', aux: ws.acts[l - 1], dst: ws.deltas[l - 1], activation: below.activation, ...shape } as const;
+  // f' read from z for the layers that keep it, else from f(z) before dropout and the add
+  const derivative = { op: 'derivative', aux: ws.zs?.[l - 1] ?? ws.acts[l - 1], dst: ws.deltas[l - 1], activation: below.activation, alpha: activationAlpha(below), ...shape } as const;
   out.push(k.residual(below.residual ? { ...derivative, src: g } : derivative));
   return out;
 }

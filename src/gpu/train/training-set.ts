@@ -90,9 +90,10 @@ export class DeviceTrainingSet {
 
   /**
    * Room for blocks of up to `capacity` rows shaped like `x`, `y` (same columns and form: bytes
-   * with the same scale and offset, or float), empty until {@link DeviceTrainingSet.load}.
+   * with the same scale and offset, or float), with a weight per row when `weighted`, empty until
+   * {@link DeviceTrainingSet.load}.
    */
-  static allocate(ctx: GpuContext, capacity: number, x: Dense, y: Dense, batchSize: number): DeviceTrainingSet {
+  static allocate(ctx: GpuContext, capacity: number, x: Dense, y: Dense, batchSize: number, weighted = false): DeviceTrainingSet {
     const bs = Math.min(batchSize, capacity);
     checkDataFits(ctx, { ...x, rows: capacity } as Dense, { ...y, rows: capacity } as Dense, bs, 'training');
     const form = (d: Dense) => [elementOf(d), d.bytes?.scale ?? 1, d.bytes?.offset ?? 0] as const;
@@ -104,16 +105,24 @@ export class DeviceTrainingSet {
       for (const b of X.buffers) ctx.buffers.destroy(b);
       throw e;
     }
-    const order = ctx.buffers.create('order', capacity * 4, STORAGE);
-    const set = new DeviceTrainingSet(ctx, { X, Y, weights: null, order, n: capacity, batchSize: bs, groupEpochs: 1 });
+    let order: GPUBuffer;
+    let weights: DeviceMatrix | null = null;
+    try {
+      order = ctx.buffers.create('order', capacity * 4, STORAGE);
+      if (weighted) weights = allocateMatrix(ctx, 'streamed sample weights', capacity, 1, 'f32');
+    } catch (e) {
+      for (const b of [...X.buffers, ...Y.buffers]) ctx.buffers.destroy(b);
+      throw e;
+    }
+    const set = new DeviceTrainingSet(ctx, { X, Y, weights, order, n: capacity, batchSize: bs, groupEpochs: 1 });
     set.n = 0;
     set.batches = 0;
     return set;
   }
 
-  /** Device bytes of the data (inputs, targets and sample order). */
+  /** Device bytes of the data (inputs, targets, sample weights and sample order). */
   get dataBytes(): number {
-    return [...this.X.buffers, ...this.Y.buffers, this.order].reduce((a, b) => a + b.size, 0);
+    return [...this.X.buffers, ...this.Y.buffers, ...(this.weights?.buffers ?? []), this.order].reduce((a, b) => a + b.size, 0);
   }
 
   /** Most rows this set holds. */
@@ -126,17 +135,19 @@ export class DeviceTrainingSet {
     return Math.min(this.batchSize, this.n - b * this.batchSize);
   }
 
-  /** True when `x`, `y` fit this block slot: at most its capacity, its columns and form. */
-  holds(x: Dense, y: Dense): boolean {
+  /** True when `x`, `y` (and weights `w`, or none) fit this block slot: at most its capacity, its columns and form. */
+  holds(x: Dense, y: Dense, w: Float64Array | null = null): boolean {
     const same = (M: DeviceMatrix, d: Dense) => d.cols === M.cols && elementOf(d) === M.element && (!d.bytes || (d.bytes.scale === M.scale && d.bytes.offset === M.offset));
-    return x.rows <= this.X.capacity && same(this.X, x) && same(this.Y, y) && x.rows === y.rows && this.groupEpochs === 1 && this.weights === null;
+    const weightsFit = w === null ? this.weights === null : this.weights !== null && w.length === x.rows;
+    return x.rows <= this.X.capacity && same(this.X, x) && same(this.Y, y) && x.rows === y.rows && this.groupEpochs === 1 && weightsFit;
   }
 
-  /** Writes a block's rows (queued behind the work submitted before). */
-  load(x: Dense, y: Dense): void {
-    if (!this.holds(x, y)) throw new Error(`a block of ${x.rows} rows does not fit this run (capacity ${this.X.capacity}, or another shape)`);
+  /** Writes a block's rows and weights (queued behind the work submitted before). */
+  load(x: Dense, y: Dense, w: Float64Array | null = null): void {
+    if (!this.holds(x, y, w)) throw new Error(`a block of ${x.rows} rows does not fit this run (capacity ${this.X.capacity}, or another shape)`);
     writeMatrix(this.ctx, this.X, x, 0);
     writeMatrix(this.ctx, this.Y, y, 0);
+    if (w && this.weights) writeMatrix(this.ctx, this.weights, { data: w, rows: x.rows, cols: 1 }, 0);
     this.n = x.rows;
     this.batches = Math.ceil(x.rows / this.batchSize);
   }

@@ -36,6 +36,8 @@ export interface BlockSlot {
   y: Dense;
   batchSize: number;
   start: RunStart;
+  /** Blocks carry a weight per row. */
+  weighted?: boolean;
 }
 
 /** The parts of a {@link TrainingRun}. */
@@ -78,7 +80,7 @@ export class TrainingRun {
   }
 
   /**
-   * A run over a block slot, loaded with `run.set.load(x, y)`: what `fitDataset` streams through,
+   * A run over a block slot, loaded with `run.set.load(x, y, w)`: what `fitDataset` streams through,
    * one block per `trainEpochs` call.
    *
    * @example
@@ -86,7 +88,7 @@ export class TrainingRun {
    * slot.set.load(chunkX, chunkY);
    */
   static createBlock(ctx: GpuContext, state: DeviceParameters, block: BlockSlot): TrainingRun {
-    const set = DeviceTrainingSet.allocate(ctx, block.capacity, block.x, block.y, block.batchSize);
+    const set = DeviceTrainingSet.allocate(ctx, block.capacity, block.x, block.y, block.batchSize, block.weighted ?? false);
     return TrainingRun.build(ctx, state, set, block.start);
   }
 
@@ -163,7 +165,7 @@ export class TrainingRun {
       set.writeOrder(plan, k);
       return passBatches(set.n, set.batchSize, {
         learningRate: plan.learningRate, optimizer: plan.optimizer, stepsBefore: plan.stepsBefore, orderOffset: k * set.n, indexOffset: k * set.batches,
-        learningRates: plan.learningRates, dropKey: plan.dropKey,
+        learningRates: plan.learningRates, dropKey: plan.dropKey, firstBatch: plan.firstBatch,
       });
     });
     this.program.uniforms.write(entries);

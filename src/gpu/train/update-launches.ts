@@ -45,14 +45,14 @@ export class UpdateLaunches {
     const { net, launches, buffers } = this.ctx;
     const clip = plan.clip ?? null;
     if (!clip) return this.state.updateLaunches(plan.optimizer);
-    const trained: [GPUBuffer, GPUBuffer, number, number][] = [];
+    const trained: [GPUBuffer, GPUBuffer, number, number, number][] = [];
     net.layers.forEach((_, l) => {
-      trained.push([this.state.W[l], this.state.gW[l], fanIn(net, l) * net.layers[l].units, net.l2]);
-      if (net.useBias && !net.freezeBias) trained.push([this.state.B[l], this.state.gB[l], net.layers[l].units, 0]);
+      trained.push([this.state.W[l], this.state.gW[l], fanIn(net, l) * net.layers[l].units, net.l2, net.l1]);
+      if (net.useBias && !net.freezeBias) trained.push([this.state.B[l], this.state.gB[l], net.layers[l].units, 0, 0]);
     });
     if (clip.norm !== null) this.norms ??= buffers.create('gradient norm parts', Math.max(16, trained.length * 4), STORAGE);
     const norms = clip.norm !== null ? this.norms : null;
-    const sums = norms ? trained.map(([theta, grad, count, l2], slot) => launches.sumSquares({ theta, grad, norms, count, l2, slot })) : [];
+    const sums = norms ? trained.map(([theta, grad, count, l2, l1], slot) => launches.sumSquares({ theta, grad, norms, count, l2, l1, slot })) : [];
     return [...sums, ...this.state.updateLaunches(plan.optimizer, { norm: clip.norm, value: clip.value, norms, slots: trained.length })];
   }
 

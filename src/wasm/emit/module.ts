@@ -57,6 +57,9 @@ export class ModuleBuilder {
   private readonly paramLists: (readonly ValType[])[] = [];
   private readonly imports: { module: string; name: string; type: number }[] = [];
 
+  /** `shared`: the imported memory is a shared one (threads), whose type needs a maximum: 65536 pages, all wasm32 addresses. */
+  constructor(private readonly shared = false) {}
+
   /** Imports a host function (before any function is declared: imports take the first indices); returns its index. */
   importFunction(module: string, fname: string, params: readonly ValType[], results: readonly ValType[]): number {
     if (this.functions.length) throw new Error(`import ${module}.${fname}: imports come before declared functions`);
@@ -98,7 +101,7 @@ export class ModuleBuilder {
     return i;
   }
 
-  /** The module's bytes; its memory is imported as `env.memory` (at least one page, any maximum). */
+  /** The module's bytes; its memory is imported as `env.memory` (at least one page, any maximum; shared when built so). */
   encode(): Uint8Array<ArrayBuffer> {
     const missing = this.functions.find((f) => !f.body);
     if (missing) throw new Error(`function ${missing.name} was declared but not defined`);
@@ -106,7 +109,7 @@ export class ModuleBuilder {
       const [p, r] = key.split('>').map((s) => (s ? s.split(',').map(Number) : []));
       return seq(0x60, vec(p.map((t) => [t])), vec(r.map((t) => [t])));
     });
-    const memory = seq(name('env'), name('memory'), 0x02, 0x00, uleb(1));
+    const memory = seq(name('env'), name('memory'), 0x02, ...(this.shared ? [0x03, ...uleb(1), ...uleb(65536)] : [0x00, ...uleb(1)]));
     const functionImports = this.imports.map((i) => seq(name(i.module), name(i.name), 0x00, uleb(i.type)));
     const exports = this.functions.flatMap((f, i) => (f.exported ? [seq(name(f.name), 0x00, uleb(this.imports.length + i))] : []));
     return new Uint8Array(

@@ -1,8 +1,8 @@
 /**
  * The step's small kernels around the products: inverted dropout with src/core/dropout-mask.ts's
  * mask (the same PCG hash in 32-bit integer arithmetic, so this backend drops exactly the units
- * the CPU and WebGPU paths drop), bias gradients (column sums of a delta), and Σ W² over a
- * parameter set's weights (the L2 term).
+ * the CPU and WebGPU paths drop), bias gradients (column sums of a delta), and Σ W² and Σ|W| over
+ * a parameter set's weights (the L2 and L1 terms).
  */
 import { type Bytes, seq } from '../emit/encoding';
 import { type Local, ValType, f32, f64, forRange, get, i32, set } from '../emit/instructions';
@@ -70,15 +70,31 @@ export function addSquares(acc: Local, v: Local): Bytes {
   return set(acc, f64x2.add(f64x2.add(get(acc), f64x2.promoteLow(sq)), f64x2.promoteLow(v128.shuffle(sq, sq, HIGH_HALF))));
 }
 
+/** acc += the four lanes of |v|, widened to f64. */
+function addAbs(acc: Local, v: Local): Bytes {
+  const abs = f32x4.abs(get(v));
+  return set(acc, f64x2.add(f64x2.add(get(acc), f64x2.promoteLow(abs)), f64x2.promoteLow(v128.shuffle(abs, abs, HIGH_HALF))));
+}
+
 /** Adds `sumSquares(set) → f64`: Σ W² over every weight segment of the parameter set at `set` (padding is 0). */
 export function addSumSquares(m: ModuleBuilder, shape: NetShape): number {
-  return m.add('sumSquares', [I], [ValType.f64], (f) => {
+  return addWeightSum(m, shape, 'sumSquares', addSquares);
+}
+
+/** Adds `sumAbs(set) → f64`: Σ|W| over every weight segment of the parameter set at `set` (padding is 0). */
+export function addSumAbs(m: ModuleBuilder, shape: NetShape): number {
+  return addWeightSum(m, shape, 'sumAbs', addAbs);
+}
+
+/** Adds `name(set) → f64`: `accumulate` over every weight vector of the parameter set at `set`, summed in f64. */
+function addWeightSum(m: ModuleBuilder, shape: NetShape, name: string, accumulate: (acc: Local, v: Local) => Bytes): number {
+  return m.add(name, [I], [ValType.f64], (f) => {
     const base = f.param(0);
     const q = f.local(I);
     const [acc, v] = [f.local(ValType.v128), f.local(ValType.v128)];
     // byte offsets within the segment count up (not pointers: a signed compare of addresses past 2 GiB would stop early)
     const loops = shape.segments.filter((s) => s.kind === 'weights').map((s) =>
-      forRange(q, i32.c(0), i32.c(s.padded * 4), 16, set(v, v128.load(i32.add(get(base), get(q)), s.at * 4)), addSquares(acc, v)),
+      forRange(q, i32.c(0), i32.c(s.padded * 4), 16, set(v, v128.load(i32.add(get(base), get(q)), s.at * 4)), accumulate(acc, v)),
     );
     return seq(set(acc, f64x2.splat(f64.c(0))), ...loops, f64.add(f64x2.extract(get(acc), 0), f64x2.extract(get(acc), 1)));
   });

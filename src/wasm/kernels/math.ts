@@ -10,8 +10,8 @@ import { f32x4, i32x4, v128 } from '../emit/simd';
 import { seq, type Bytes } from '../emit/encoding';
 import type { Activation } from '../../core/types';
 
-/** Element-wise activations (softmax is row-wise: see the loss kernels). */
-export type Elementwise = Exclude<Activation, 'softmax'>;
+/** The element-wise activations math.ts has (the newer ones are in activations.ts; softmax is row-wise: see the loss kernels). */
+export type Elementwise = Extract<Activation, 'sigmoid' | 'tanh' | 'relu' | 'linear'>;
 
 /** Function indices of the math helpers in a module. */
 export interface MathFunctions {

@@ -20,6 +20,8 @@ import { type PackLocals, type PackShape, packColsA, packColsB, packRowsB } from
 export interface Epilogue {
   /** Adds bias[j] (the `p1` parameter). */
   bias?: boolean;
+  /** Stores the vector before `activation` at `p2` too (row stride ldc): z, for activations whose f' reads it. */
+  keepZ?: boolean;
   /** Applies this v128 → v128 function (an activation). */
   activation?: number;
   /** Multiplies by this function of src[i, j] (`p2`, row stride ldc): f'(a) for hidden deltas. */
@@ -104,22 +106,26 @@ const aPanel = (x: Ctx) => i32.add(get(x.p[4]), i32.c(x.t.kc * Math.ceil(x.s.N /
 /** Offset in bytes of C's (and the epilogue sources') vector v of row r within a block. */
 const cOffset = (x: Ctx, r: number, v: number) => r * x.s.ldc * 4 + v * 16;
 
-/** The epilogue applied to vector (r, v) held in `x.tmp`, leaving the result there. */
-function epilogue(x: Ctx, r: number, v: number): Bytes {
+/** The epilogue applied to vector (r, v) held in `x.tmp` (its first `lanes` real), leaving the result there. */
+function epilogue(x: Ctx, r: number, v: number, lanes: number): Bytes {
   const e = x.s.epilogue ?? {};
   const out: Bytes[] = [];
   if (e.bias) out.push(set(x.tmp, f32x4.add(get(x.tmp), v128.load(i32.add(get(x.p[5]), i32.mul(get(x.j0), i32.c(4))), v * 16))));
-  if (e.activation !== undefined) out.push(set(x.tmp, call(e.activation, get(x.tmp))));
   const at = (p: Local) => i32.add(get(p), i32.sub(get(x.pc), get(x.p[2])));
+  if (e.keepZ) out.push(storeLanes(at(x.p[6]), x, r, v, lanes));
+  if (e.activation !== undefined) out.push(set(x.tmp, call(e.activation, get(x.tmp))));
   if (e.derivative !== undefined) out.push(set(x.tmp, f32x4.mul(get(x.tmp), call(e.derivative, v128.load(at(x.p[6]), cOffset(x, r, v))))));
   if (e.factors) out.push(set(x.tmp, f32x4.mul(get(x.tmp), v128.load(at(x.p[7]), cOffset(x, r, v)))));
   return seq(...out);
 }
 
 /** Stores `x.tmp` as vector (r, v) of the block: all four lanes, or the first `lanes`. */
-function store(x: Ctx, r: number, v: number, lanes: number): Bytes {
-  if (lanes === 4) return v128.store(get(x.pc), get(x.tmp), cOffset(x, r, v));
-  return seq(...Array.from({ length: lanes }, (_, l) => f32.store(get(x.pc), f32x4.extract(get(x.tmp), l), cOffset(x, r, v) + 4 * l)));
+const store = (x: Ctx, r: number, v: number, lanes: number): Bytes => storeLanes(get(x.pc), x, r, v, lanes);
+
+/** Stores `x.tmp` as vector (r, v) of the block at `base`: all four lanes, or the first `lanes` (the others are the next row's). */
+function storeLanes(base: Bytes, x: Ctx, r: number, v: number, lanes: number): Bytes {
+  if (lanes === 4) return v128.store(base, get(x.tmp), cOffset(x, r, v));
+  return seq(...Array.from({ length: lanes }, (_, l) => f32.store(base, f32x4.extract(get(x.tmp), l), cOffset(x, r, v) + 4 * l)));
 }
 
 /** The micro-kernel for an mr × (nv vectors) block at (i0, j0) over the K tile [k0, k0 + kc), storing `lanes` columns of its last vector. */
@@ -148,7 +154,7 @@ function micro(x: Ctx, mr: number, nv: number, lanes: number): Bytes {
     loop(step, set(x.pa, i32.add(get(x.pa), i32.c(aStep))), set(x.pb, i32.add(get(x.pb), get(x.bStep))), brIf(0, tee(x.kk, i32.sub(get(x.kk), i32.c(1))))),
     ifThen(
       i32.geS(i32.add(get(x.k0), get(x.kc)), x.kDim),
-      cells((r, v) => seq(set(x.tmp, get(x.acc[r][v])), epilogue(x, r, v), store(x, r, v, last(v)))),
+      cells((r, v) => seq(set(x.tmp, get(x.acc[r][v])), epilogue(x, r, v, last(v)), store(x, r, v, last(v)))),
       cells((r, v) => seq(set(x.tmp, get(x.acc[r][v])), store(x, r, v, last(v)))),
     ),
   );

@@ -1,6 +1,6 @@
 /**
  * The update, as src/cpu/network.ts's averageGradients and src/cpu/optimizers.ts's optimizerStep
- * and clipGradients compute it, in float32 over whole vectors: g = (∂ + λθ)/m (λ on weights only),
+ * and clipGradients compute it, in float32 over whole vectors: g = (∂ + λθ + λ₁·sign(θ))/m (λ, λ₁ on weights only),
  * scaled for clipNorm, clamped for clipValue, then SGD, momentum (Nesterov or not), Adam/AdamW or
  * RMSprop. The current parameter set is read and the other one written (the state before the
  * update stays where it was, for the divergence rollback); the result's finiteness is checked in
@@ -38,28 +38,40 @@ interface Ptrs {
   fin: Local;
 }
 
-/** The averaged, clipped gradient of the vector at q: ((∂ + λθ)/m)·clipScale, clamped to ±clipValue. */
-function gradient(p: Ptrs, lambda: Local): Bytes {
-  const raw = f32x4.add(v128.load(i32.add(get(p.g), get(p.q))), f32x4.mul(f32x4.splat(get(lambda)), get(p.th)));
+/** λ₁·sign(θ) of four lanes (sign(0) = 0, as PyTorch's `abs` backward): λ₁ where θ > 0, −λ₁ where θ < 0, else 0. */
+function l1Term(lambda1: Bytes, theta: Bytes): Bytes {
+  const zero = f32x4.c(0);
+  return f32x4.sub(v128.and(f32x4.gt(theta, zero), lambda1), v128.and(f32x4.lt(theta, zero), lambda1));
+}
+
+/** ∂ + λθ (+ λ₁·sign(θ) when the network has L1) of the vector whose gradient is `grad` and parameters `theta`. */
+function penalized(shape: NetShape, grad: Bytes, theta: Bytes, lambda: Bytes, lambda1: Bytes): Bytes {
+  const l2 = f32x4.add(grad, f32x4.mul(lambda, theta));
+  return shape.net.l1 > 0 ? f32x4.add(l2, l1Term(lambda1, theta)) : l2;
+}
+
+/** The averaged, clipped gradient of the vector at q: ((∂ + λθ + λ₁·sign(θ))/m)·clipScale, clamped to ±clipValue. */
+function gradient(shape: NetShape, p: Ptrs, lambda: Local, lambda1: Local): Bytes {
+  const raw = penalized(shape, v128.load(i32.add(get(p.g), get(p.q))), get(p.th), f32x4.splat(get(lambda)), f32x4.splat(get(lambda1)));
   const scaled = f32x4.mul(f32x4.mul(raw, ctlV(CTRL.invRows)), ctlV(CTRL.clipScale));
   return set(p.gv, f32x4.min(f32x4.max(scaled, f32x4.neg(ctlV(CTRL.clipValue))), ctlV(CTRL.clipValue)));
 }
 
 /** One optimizer's loop over the range: `step` computes p.out (θ') and the new slots into p.s0, p.s1. */
-function rangeLoop(p: Ptrs, bytes: Local, paramBytes: number, lambda: Local, slots: number, step: Bytes): Bytes {
+function rangeLoop(shape: NetShape, p: Ptrs, bytes: Local, paramBytes: number, lambda: Local, lambda1: Local, slots: number, step: Bytes): Bytes {
   const at = (base: Local) => i32.add(get(base), get(p.q));
   const finite = (v: Local) => set(p.fin, f32x4.add(get(p.fin), f32x4.sub(get(v), get(v))));
   const loadSlots = [set(p.s0, v128.load(at(p.sSrc))), set(p.s1, v128.load(at(p.sSrc), paramBytes))].slice(0, slots);
   const storeSlots = [seq(v128.store(at(p.sDst), get(p.s0)), finite(p.s0)), seq(v128.store(at(p.sDst), get(p.s1), paramBytes), finite(p.s1))].slice(0, slots);
   return forRange(p.q, i32.c(0), get(bytes), 16,
-    set(p.th, v128.load(at(p.src))), gradient(p, lambda), ...loadSlots,
+    set(p.th, v128.load(at(p.src))), gradient(shape, p, lambda, lambda1), ...loadSlots,
     step,
     v128.store(at(p.dst), get(p.out)), finite(p.out), ...storeSlots,
   );
 }
 
 /** The five update rules (src/cpu/optimizers.ts), each its own loop; `decay` is AdamW's weight decay (0 for Adam). */
-function rules(p: Ptrs, bytes: Local, P: number, lambda: Local, decay: Local): Bytes {
+function rules(shape: NetShape, p: Ptrs, bytes: Local, P: number, lambda: Local, lambda1: Local, decay: Local): Bytes {
   const v = (field: number) => ctlV(field);
   const one = f32x4.c(1);
   const lr = v(CTRL.lr);
@@ -81,23 +93,24 @@ function rules(p: Ptrs, bytes: Local, P: number, lambda: Local, decay: Local): B
     set(p.out, f32x4.sub(get(p.th), get(p.s1))),
   );
   const is = (code: number) => i32.eq(ctlI(CTRL.optimizer), i32.c(code));
+  const loop = (slots: number, step: Bytes) => rangeLoop(shape, p, bytes, P, lambda, lambda1, slots, step);
   return seq(
-    ifThen(is(OPTIMIZER.sgd), rangeLoop(p, bytes, P, lambda, 0, sgd)),
-    ifThen(is(OPTIMIZER.momentum), ifThen(ctlI(CTRL.nesterov), rangeLoop(p, bytes, P, lambda, 1, nesterov), rangeLoop(p, bytes, P, lambda, 1, momentum))),
-    ifThen(is(OPTIMIZER.adam), rangeLoop(p, bytes, P, lambda, 2, adam)),
-    ifThen(is(OPTIMIZER.rmsprop), rangeLoop(p, bytes, P, lambda, 2, rmsprop)),
+    ifThen(is(OPTIMIZER.sgd), loop(0, sgd)),
+    ifThen(is(OPTIMIZER.momentum), ifThen(ctlI(CTRL.nesterov), loop(1, nesterov), loop(1, momentum))),
+    ifThen(is(OPTIMIZER.adam), loop(2, adam)),
+    ifThen(is(OPTIMIZER.rmsprop), loop(2, rmsprop)),
   );
 }
 
 /**
- * Adds `updateRange(at, bytes, lambda, decay) → i32`: the update of the parameter bytes
+ * Adds `updateRange(at, bytes, lambda, lambda1, decay) → i32`: the update of the parameter bytes
  * [at, at + bytes) of the region (a segment), from the current set into the other; returns 1 when
  * everything it wrote is finite.
  */
 function addUpdateRange(m: ModuleBuilder, shape: NetShape): number {
   const P = shape.paramFloats * 4;
-  return m.add('updateRange', [I, I, F, F], [I], (f) => {
-    const [at, bytes, lambda, decay] = [0, 1, 2, 3].map((i) => f.param(i));
+  return m.add('updateRange', [I, I, F, F, F], [I], (f) => {
+    const [at, bytes, lambda, lambda1, decay] = [0, 1, 2, 3, 4].map((i) => f.param(i));
     const n = () => f.local(I);
     const v = () => f.local(ValType.v128);
     const p: Ptrs = { q: n(), src: n(), dst: n(), g: n(), sSrc: n(), sDst: n(), th: v(), gv: v(), s0: v(), s1: v(), out: v(), fin: v() };
@@ -107,14 +120,14 @@ function addUpdateRange(m: ModuleBuilder, shape: NetShape): number {
       set(p.g, i32.add(ctlI(CTRL.grad), get(at))),
       set(p.sSrc, i32.add(setOf(CTRL.slots0, cur()), get(at))),
       set(p.sDst, i32.add(setOf(CTRL.slots0, next()), get(at))),
-      rules(p, bytes, P, lambda, decay),
+      rules(shape, p, bytes, P, lambda, lambda1, decay),
       i32.eqz(v128.anyTrue(f32x4.ne(get(p.fin), get(p.fin)))),
     );
   });
 }
 
 /**
- * Adds `gradSquares() → f64`: Σ g² of the averaged gradient g = (∂ + λθ)/m over the trained
+ * Adds `gradSquares() → f64`: Σ g² of the averaged gradient g = (∂ + λθ + λ₁·sign(θ))/m over the trained
  * segments (clipNorm's norm, before clipping).
  */
 function addGradSquares(m: ModuleBuilder, shape: NetShape, trained: Segment[]): number {
@@ -122,8 +135,8 @@ function addGradSquares(m: ModuleBuilder, shape: NetShape, trained: Segment[]): 
     const [q, th, g] = [f.local(I), f.local(I), f.local(I)];
     const [acc, gv] = [f.local(ValType.v128), f.local(ValType.v128)];
     const loops = trained.map((s) => {
-      const lambda = f32x4.c(s.kind === 'weights' ? shape.net.l2 : 0);
-      const raw = f32x4.add(v128.load(i32.add(get(g), get(q))), f32x4.mul(lambda, v128.load(i32.add(get(th), get(q)))));
+      const weights = s.kind === 'weights';
+      const raw = penalized(shape, v128.load(i32.add(get(g), get(q))), v128.load(i32.add(get(th), get(q))), f32x4.c(weights ? shape.net.l2 : 0), f32x4.c(weights ? shape.net.l1 : 0));
       return seq(
         set(th, i32.add(setOf(CTRL.set0, cur()), i32.c(s.at * 4))),
         set(g, i32.add(ctlI(CTRL.grad), i32.c(s.at * 4))),
@@ -173,7 +186,8 @@ export function addUpdate(m: ModuleBuilder, shape: NetShape): number {
       set(ok, i32.c(1)),
       ...trained.map((s) => {
         const decay = s.kind === 'weights' ? f32.load(i32.c(CTRL.weightDecay)) : decayBiases;
-        return set(ok, i32.and(get(ok), call(updateRange, i32.c(s.at * 4), i32.c(s.padded * 4), f32.c(s.kind === 'weights' ? net.l2 : 0), decay)));
+        const weights = s.kind === 'weights';
+        return set(ok, i32.and(get(ok), call(updateRange, i32.c(s.at * 4), i32.c(s.padded * 4), f32.c(weights ? net.l2 : 0), f32.c(weights ? net.l1 : 0), decay)));
       }),
       ...frozen.map(copyFrozen),
       get(ok),

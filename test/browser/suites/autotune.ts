@@ -11,6 +11,7 @@ import { Launches } from '../../../src/gpu/kernels/launches';
 import { PipelineCache } from '../../../src/gpu/kernels/pipelines';
 import { indexedDbStore, memoryStore, setTuningStore } from '../../../src/gpu/tune/cache';
 import type { ModelConfig } from '../../../src/core/types';
+import { setAutoTestHook } from '../../../src/model/auto-probe';
 import { Rng, compare, getDevice, withValidation } from './gpu-context';
 
 /** Seeded inputs in [0, 1) and one-hot (softmax) or 0/1 (sigmoid) targets. */
@@ -49,7 +50,8 @@ export async function tunedTrainingParity(tune: 'off' | 'fast' | 'full', epochs:
   const device = await getDevice();
   const variants: string[] = [];
   const failures = await withValidation(device, async () => {
-    const config: ModelConfig = { inputSize: 37, layers: [{ units: 68, activation: 'tanh' }, { units: 33, activation: 'relu' }, { units: 5, activation: 'softmax' }], loss: 'categoricalCrossEntropy', seed: 5 };
+    // two layers: 'full' compiles and times every variant for each of the 5 products, the suite's slowest part on a software adapter
+    const config: ModelConfig = { inputSize: 37, layers: [{ units: 68, activation: 'tanh' }, { units: 5, activation: 'softmax' }], loss: 'categoricalCrossEntropy', seed: 5 };
     const { x, y } = data(150, 37, 5, 3);
     const labels = y.map((r) => r.indexOf(1));
     const options = { epochs, batchSize: 48, learningRate: 0.1, optimizer: 'momentum' as const, shuffle: true };
@@ -111,3 +113,47 @@ export async function tunerCaching(): Promise<{ first: string; second: string; c
 }
 
 
+
+/**
+ * `backend: 'auto'` with no create-time hint, 29-23-5 at batch 32 (Adam, 97 rows): the fit starts on
+ * wasm while WebGPU is prepared in the background; each epoch waits 30 ms while undecided (a page
+ * drawing), and the fit is stopped two epochs after the decision. With `forced`, the internal test
+ * hook reports WebGPU faster, so the run moves. Then a run on wasm alone trains as many epochs, and
+ * the weights are compared; the buffers still live on the GPU are counted after the fit.
+ */
+export async function autoMove(forced: boolean): Promise<{ failures: string[]; backend: string; reason: string; epochs: number; move: unknown; liveAfter: number; createMs: number; firstEpochMs: number; decidedMs: number }> {
+  setAutoTestHook(forced ? { gpuStepMs: () => 1e-6 } : null);
+  const config: ModelConfig = { inputSize: 29, layers: [{ units: 23, activation: 'relu' }, { units: 5, activation: 'softmax' }], loss: 'categoricalCrossEntropy', seed: 12 };
+  const { x, y } = data(97, 29, 5, 8);
+  const before = BufferManager.liveTotal;
+  const t0 = performance.now();
+  const auto = await MLP.create({ ...config, backend: 'auto' }, { tune: 'off' });
+  const createMs = performance.now() - t0;
+  let firstEpochMs = 0;
+  const stop = new AbortController();
+  let decidedAt: number | null = null;
+  let decidedMs = 0;
+  const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+  const options = { batchSize: 32, learningRate: 0.01, optimizer: 'adam' as const, shuffle: true };
+  try {
+    const h = await auto.fit(x, y, {
+      ...options, epochs: 1000, signal: stop.signal,
+      onEpochEnd: async (log) => {
+        if (log.epoch === 1) firstEpochMs = performance.now() - t0;
+        if (auto.backendReason.startsWith('auto starts')) return sleep(30);
+        if (decidedAt === null) decidedMs = performance.now() - t0;
+        decidedAt ??= log.epoch;
+        if (log.epoch >= decidedAt + 2) stop.abort();
+      },
+    });
+    const liveAfter = forced ? 0 : BufferManager.liveTotal - before;
+    const alone = await MLP.create({ ...config, backend: 'wasm' });
+    await alone.fit(x, y, { ...options, epochs: h.epochs.length });
+    const failures = compare(`29-23-5 weights after ${h.epochs.length} epochs, auto against wasm alone`, (await alone.getWeights()).weights.flat(2), (await auto.getWeights()).weights.flat(2), { atol: 1e-4, rtol: 1e-3 });
+    alone.dispose();
+    return { failures, backend: auto.backend, reason: auto.backendReason, epochs: h.epochs.length, move: h.backendMove ?? null, liveAfter, createMs, firstEpochMs, decidedMs };
+  } finally {
+    auto.dispose();
+    setAutoTestHook(null);
+  }
+}

@@ -1,4 +1,5 @@
 // Parity matrix: every hidden activation, loss, optimizer and batching mode appears at least once.
+import type { Activation } from '../../../src/core/types';
 import type { ParityCase } from './trainer';
 
 const layers = (hidden: 'sigmoid' | 'tanh' | 'relu' | 'linear', out: 'sigmoid' | 'tanh' | 'relu' | 'linear' | 'softmax', outUnits = 3) => [
@@ -45,3 +46,35 @@ parityCases.push(
   { name: 'residual: 5-5r-5r-7-3, tanh/relu/softmax, dropout 0.3 on a residual layer, adam', config: { inputSize: 5, layers: [{ units: 5, activation: 'tanh', residual: true }, { units: 5, activation: 'relu', residual: true, dropout: 0.3 }, { units: 7, activation: 'sigmoid' }, { units: 3, activation: 'softmax' }], loss: 'categoricalCrossEntropy', seed: 41 }, rows: 37, fit: { batchSize: 8, learningRate: 0.01, optimizer: 'adam' }, checkpoints: [1, 2, 12] },
   { name: 'residual: 5-6-6r-6r-2, sigmoid/linear hidden, linear output, mse, momentum, L2', config: { inputSize: 5, layers: [{ units: 6, activation: 'sigmoid' }, { units: 6, activation: 'linear', residual: true }, { units: 6, activation: 'sigmoid', residual: true }, { units: 2, activation: 'linear' }], loss: 'mse', seed: 42, l2: 0.05 }, rows: 31, fit: { batchSize: 10, learningRate: 0.02, optimizer: 'momentum' }, checkpoints: [1, 3, 15] },
 );
+
+// residual blocks whose f' reads z (gelu, silu): the skip's gradient meets f'(z); with Huber and L1
+parityCases.push(
+  { name: 'residual with gelu and silu: 5-6-6r-6r-3, dropout 0.2 on a residual layer, huber, L1, adam', config: { inputSize: 5, layers: [{ units: 6, activation: 'gelu' }, { units: 6, activation: 'gelu', residual: true, dropout: 0.2 }, { units: 6, activation: 'silu', residual: true }, { units: 3, activation: 'linear' }], loss: 'huber', l1: 0.01, seed: 43 }, rows: 29, fit: { batchSize: 8, learningRate: 0.01, optimizer: 'adam' }, checkpoints: [1, 2, 10] },
+);
+
+// regularization and losses (issue 24): L1 beside L2, the Huber loss on an element-wise and a softmax output
+parityCases.push(
+  { name: 'huber (δ 0.5), L1 0.02 and L2 0.05, tanh/linear, adam, mini-batch', config: { inputSize: 5, layers: layers('tanh', 'linear'), loss: 'huber', huberDelta: 0.5, l1: 0.02, l2: 0.05, seed: 41 }, rows: 37, fit: { batchSize: 8, learningRate: 0.01, optimizer: 'adam' }, checkpoints: [1, 4] },
+  { name: 'huber (δ 1), L1 0.05, relu/softmax, sgd, clipNorm 0.5', config: { inputSize: 5, layers: layers('relu', 'softmax'), loss: 'huber', l1: 0.05, seed: 42 }, rows: 30, fit: { batchSize: 10, learningRate: 0.3, clipNorm: 0.5 }, checkpoints: [1, 4] },
+);
+// the newer activations: one network each, hidden (with dropout) and output, and a 1-2-1 whose
+// first layer sees z up to ±80 (weights ±40 on inputs in [−2, 2])
+const MODERN: { activation: Activation; alpha?: number }[] = [
+  { activation: 'leakyRelu' }, { activation: 'leakyRelu', alpha: -0.2 }, { activation: 'elu', alpha: 0.5 }, { activation: 'selu' },
+  { activation: 'gelu' }, { activation: 'geluTanh' }, { activation: 'silu' }, { activation: 'softplus' }, { activation: 'mish' },
+];
+for (const spec of MODERN) {
+  const label = `${spec.activation}${spec.alpha === undefined ? '' : ` α ${spec.alpha}`}`;
+  parityCases.push(
+    {
+      name: `${label} hidden (dropout 0.25) and output, 5-7-6-3, mse, adam`,
+      config: { inputSize: 5, layers: [{ units: 7, ...spec }, { units: 6, ...spec, dropout: 0.25 }, { units: 3, ...spec }], loss: 'mse', seed: 40 },
+      rows: 23, fit: { batchSize: 7, learningRate: 0.01, optimizer: 'adam' }, checkpoints: [1, 3],
+    },
+    {
+      name: `${label} at z up to ±80, 1-2-1, mse, sgd`,
+      config: { inputSize: 1, layers: [{ units: 2, ...spec }, { units: 1, ...spec }], loss: 'mse', seed: 41, useBias: false, weights: [[[40, -40]], [[0.5], [-0.25]]] },
+      rows: 9, fit: { batchSize: 9, learningRate: 1e-4 }, checkpoints: [1, 2],
+    },
+  );
+}

@@ -123,9 +123,45 @@ export async function streamParity() {
     out.mixed = { gpu: flat(await mixedGpu.getWeights()), cpu: flat(await mixedCpu.getWeights()) };
     mixedGpu.dispose();
     for (const m of [streamed, inMemory, grow]) m.dispose();
+    out.features = await streamFeatures(device, bytes, labels);
     return [];
   });
   return { failures, ...out };
+}
+
+/**
+ * fit's features on a stream, together: weights carried in the chunks (one chunk without, so its
+ * rows weigh 1 and the slots change layout), classWeight, a cosine schedule with warmup,
+ * clipNorm, early stopping on valLoss restoring the best weights, and dropout (each block's masks
+ * continuing the epoch's); against fit on WebGPU and fitDataset on the CPU.
+ */
+async function streamFeatures(device: GPUDevice, bytes: Uint8Array, labels: number[]) {
+  const cuts = [0, 70, 103, 253, 300];
+  const weights = Array.from({ length: 300 }, (_, r) => (r >= 70 && r < 103 ? 1 : 0.25 + ((r * 7) % 8) / 4));
+  const chunks = () => chunksOf(bytes, labels, 32, cuts).map((c, i) => (i === 1 ? c : { ...c, sampleWeight: weights.slice(cuts[i], cuts[i + 1]) }));
+  const validationData: [{ data: Uint8Array; shape: [number, number]; scale: number }, number[]] = [{ data: bytes.slice(0, 40 * 32), shape: [40, 32], scale: 1 / 255 }, labels.slice(0, 40)];
+  const opts = {
+    epochs: 3, batchSize: 16, shuffle: false, optimizer: 'momentum' as const, classWeight: { 1: 2, 3: 0.5 }, clipNorm: 0.5, validationData,
+    learningRate: { type: 'cosine' as const, initial: 0.05, warmupSteps: 4 }, earlyStopping: { monitor: 'valLoss' as const, patience: 1, restoreBestWeights: true },
+  };
+  const dropping = (backend: 'webgpu' | 'cpu'): ModelConfig => {
+    const c = config(32, 4, backend);
+    return { ...c, layers: [{ ...c.layers[0], dropout: 0.25 }, c.layers[1]] };
+  };
+  const streamed = await MLP.create(dropping('webgpu'), { device });
+  const hs = await streamed.fitDataset(chunks, opts);
+  const inMemory = await MLP.create(dropping('webgpu'), { device });
+  const hm = await inMemory.fit({ data: bytes, shape: [300, 32], scale: 1 / 255, offset: 0 }, labels, { ...opts, sampleWeight: weights });
+  const cpu = await MLP.create(dropping('cpu'));
+  const hc = await cpu.fitDataset(chunks, opts);
+  const summary = (h: typeof hs) => ({ losses: h.epochs.map((e) => e.loss), rates: h.epochs.map((e) => e.learningRate), stopReason: h.stopReason, bestEpoch: h.bestEpoch, restored: h.restoredBestWeights });
+  const result = {
+    streamed: flat(await streamed.getWeights()), inMemory: flat(await inMemory.getWeights()), cpu: flat(await cpu.getWeights()),
+    histories: { streamed: summary(hs), inMemory: summary(hm), cpu: summary(hc) }, heldAfter: streamed.deviceBytes, heldBaseline: inMemory.deviceBytes,
+  };
+  streamed.dispose();
+  inMemory.dispose();
+  return result;
 }
 
 /**

@@ -1,0 +1,33 @@
+// The demo's presets in Node: the deep residual MNIST preset is found again from its settings
+// (the editor's round trip goes through matchingPreset), its model config carries the residual
+// flags, and the library builds that config; an edit that drops a flag leaves the preset.
+import { describe, expect, it } from 'vitest';
+import { MLP } from '../src';
+import { DEEP_RESIDUAL_BLOCKS, MNIST_DEEP_RESIDUAL, PRESET_LIST, matchingPreset, modelConfig } from '../demo/presets';
+
+describe('demo presets', () => {
+  it('finds the deep residual MNIST preset from a copy of its settings, whatever the backend', () => {
+    const copy = structuredClone({ ...MNIST_DEEP_RESIDUAL, backend: 'cpu' as const });
+    expect(matchingPreset('mnist', copy)?.id).toBe('mnist-deep-residual');
+    expect(PRESET_LIST.filter((p) => p.id === 'mnist-deep-residual')).toHaveLength(1);
+  });
+
+  it('leaves the preset when a residual flag is dropped or added', () => {
+    const dropped = structuredClone(MNIST_DEEP_RESIDUAL);
+    delete dropped.layers[2].residual;
+    expect(matchingPreset('mnist', dropped)).toBeNull();
+    const added = structuredClone(MNIST_DEEP_RESIDUAL);
+    added.layers[0].residual = true;
+    expect(matchingPreset('mnist', added)).toBeNull();
+  });
+
+  it('gives a model config with the residual flags, which the library builds', async () => {
+    const config = modelConfig('mnist', { ...MNIST_DEEP_RESIDUAL, backend: 'cpu' }, 784);
+    const flags = config.layers.map((l) => l.residual ?? false);
+    expect(flags, JSON.stringify(config.layers)).toEqual([false, ...Array<boolean>(DEEP_RESIDUAL_BLOCKS).fill(true), false]);
+    const model = await MLP.create(config);
+    const out = await model.predict([Array.from({ length: 784 }, (_, i) => ((i * 37) % 401) / 100 - 2)]);
+    expect(out[0]).toHaveLength(10);
+    expect(Math.abs(out[0].reduce((a, b) => a + b, 0) - 1)).toBeLessThan(1e-9);
+  });
+});

@@ -87,8 +87,15 @@ describe("norm: 'layer' on the CPU path", () => {
     });
   }
 
-  it('create refuses norm until the WebGPU and wasm backends have it', async () => {
-    await expect(MLP.create({ ...config, backend: 'cpu' })).rejects.toThrow(/layers\[0\]\.norm 'layer' is not yet available/);
+  it("create takes norm on backend 'cpu' and refuses it, naming the backend, where the kernels lack it", async () => {
+    const model = await MLP.create({ ...config, backend: 'cpu' });
+    const before = await model.predict([[0.5, -1, 2]]);
+    await model.fit([[0.5, -1, 2], [1, 0, -1]], [[1, 0], [0, 1]], { epochs: 3, batchSize: 2, learningRate: 0.1 });
+    expect(await model.predict([[0.5, -1, 2]])).not.toEqual(before);
+    model.dispose();
+    for (const backend of ['wasm', 'webgpu', 'auto'] as const) {
+      await expect(MLP.create({ ...config, backend })).rejects.toThrow(new RegExp(`layers\\[0\\]\\.norm 'layer' is not yet available on .*\\(backend '${backend}'\\)`));
+    }
   });
 
   it('gradientCheck and traceStep refuse norm too (they would leave γ and β out)', () => {

@@ -65,14 +65,23 @@ export function normsToArrays(net: NetSpec, norms: (Float64Array | null)[]): ({ 
 }
 
 /**
- * Refuses a network with `norm` on any layer (create, fromJSON, gradientCheck, traceStep):
- * layer normalization runs on the CPU path only so far; WebGPU and wasm lack it yet.
+ * The backends layer normalization does not run on yet; 'auto' needs both of its candidates.
+ * A backend leaves this list when its kernels have it.
+ */
+const NORM_MISSING_ON: readonly string[] = ['webgpu', 'wasm'];
+
+/**
+ * Refuses a network with `norm` on any layer where it cannot train: on a backend whose kernels lack
+ * layer normalization (`backend`), or where γ and β have no place yet (gradientCheck, traceStep:
+ * no `backend`).
  *
  * @example
- * refuseNorm(resolveConfig(config)); // the config, when no layer has norm
+ * refuseNorm(resolveConfig(config), 'wasm'); // the config, when no layer has norm or wasm has it
  */
-export function refuseNorm<T extends NetSpec>(net: T): T {
+export function refuseNorm<T extends NetSpec>(net: T, backend?: string): T {
   const l = net.layers.findIndex((layer) => layer.norm);
-  if (l >= 0) throw new RangeError(`layers[${l}].norm '${net.layers[l].norm}' is not yet available: layer normalization is not yet supported on the WebGPU and wasm backends`);
+  if (l < 0) return net;
+  const missing = backend === undefined ? ['gradientCheck and traceStep'] : backend === 'auto' ? NORM_MISSING_ON : NORM_MISSING_ON.filter((b) => b === backend);
+  if (missing.length) throw new RangeError(`layers[${l}].norm '${net.layers[l].norm}' is not yet available on ${missing.join(' and ')}${backend === undefined ? '' : ` (backend '${backend}')`}; layer normalization runs on ${backend === undefined ? 'the backends' : "backend 'cpu'"} so far`);
   return net;
 }

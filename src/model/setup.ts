@@ -131,7 +131,8 @@ export function resolveCreateOptions(options: unknown): ResolvedCreateOptions {
  */
 export function configAndParams(config: ModelConfig): { resolved: ResolvedConfig; params: () => Params } {
   const c = readConfig(config);
-  const resolved = refuseNorm(resolveConfig(c));
+  const resolved = resolveConfig(c);
+  refuseNorm(resolved, resolved.backend);
   if (c.weights !== undefined) {
     const given = paramsFromArrays(resolved, c.weights, c.biases);
     return { resolved, params: () => given };
@@ -159,7 +160,8 @@ export function fromJSONParts(json: unknown, config: unknown, options: unknown):
   const backend = c.backend === undefined ? undefined : checkChoice('backend', c.backend, BACKENDS);
   const opts = resolveCreateOptions(options);
   const parsed = parseModelJSON(json);
-  const resolved = refuseNorm(resolveConfig({ ...parsed.config, backend }));
+  const resolved = resolveConfig({ ...parsed.config, backend });
+  refuseNorm(resolved, resolved.backend);
   const params = paramsFromArrays(resolved, parsed.weights, parsed.biases);
   return { resolved, params: () => params, opts };
 }

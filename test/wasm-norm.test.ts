@@ -5,7 +5,10 @@
 import { describe, expect, it } from 'vitest';
 import { MLP } from '../src';
 import type { ModelConfig } from '../src';
+import { resolveOptimizer } from '../src/core/config';
+import { toInputs, toTargets } from '../src/core/data';
 import { Rng } from '../src/core/random';
+import type { EpochPlan } from '../src/core/trainer';
 import { activate } from '../src/cpu/activations';
 import { layerNormBackward, layerNormForward } from '../src/cpu/layer-norm';
 import { ValType, call, get } from '../src/wasm/emit/instructions';
@@ -162,6 +165,27 @@ describe("wasm: γ/β in the backend's state (5-7n-7nr-3 gelu/tanh, softmax)", (
     const failures = differences('restored parameters', flatParams(await t.cpu.readParams()), flatParams(await t.wasm.readParams()), stepTolerance(60));
     expect(failures, failures.join('\n')).toEqual([]);
     t.raw.dispose();
+  });
+
+  it('a diverged update is not taken, γ/β included: the state is that of the updates before it', async () => {
+    const t = await twins(normNet);
+    const plan = (rows: number): EpochPlan => ({
+      order: Uint32Array.from({ length: rows }, (_, i) => i), batchSize: 9, learningRate: 1e38, optimizer: resolveOptimizer('sgd'), stepsBefore: 0,
+    });
+    await t.wasm.setTrainingData(toInputs(x, t.net), toTargets(y, t.net, 41), 9);
+    // η = 1e38: the first update stays finite (gradients below 1), the second overflows float32
+    const out = await t.wasm.trainEpochs([plan(41)], null);
+    expect(out.divergence, 'η 1e38 on 5-7n-7nr-3').toMatchObject({ batch: 1, kind: 'update', kept: 1 });
+    const after = flatParams(await t.wasm.readParams());
+    expect(after.every(Number.isFinite), 'every kept parameter, γ/β included, finite').toBe(true);
+    // the same first batch alone, on a fresh backend
+    const one = await twins(normNet);
+    await one.wasm.setTrainingData(toInputs(x.slice(0, 9), t.net), toTargets(y.slice(0, 9), t.net, 9), 9);
+    await one.wasm.trainEpochs([plan(9)], null);
+    const failures = differences('the state after one update', flatParams(await one.wasm.readParams()), after, { atol: 0, rtol: 1e-7 });
+    expect(failures, failures.join('\n')).toEqual([]);
+    t.raw.dispose();
+    one.raw.dispose();
   });
 
   it("MLP on 'wasm': getWeights returns γ/β; setWeights takes them (and refuses a bad one, naming it, with the model unchanged)", async () => {

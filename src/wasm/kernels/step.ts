@@ -136,7 +136,7 @@ export function addStep(m: ModuleBuilder, shape: NetShape, math: MathFunctions, 
       const n = segmentOf(shape, l - 1, 'norms').at;
       return seq(
         call(normBackward[l - 1], deltaBuffer(l - 1), ctl(layerField(l - 1, 'xhat')), ctl(layerField(l - 1, 'invStd')), param(n), i32.add(ctl(CTRL.grad), i32.c(n * 4)), rows),
-        stages.mark(`norm ${l - 1}`, 'wasm:layer-norm-backward'),
+        stages.mark(`dnorm ${l - 1}`, 'wasm:layer-norm-backward'),
       );
     };
     // f' of layer l − 1 reads its z where it keeps z, else its output before dropout and the add

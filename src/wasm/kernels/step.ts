@@ -1,10 +1,12 @@
 /**
  * The training step and inference as module functions: `train(first, count)` runs table entries
- * [first, first + count) — gather, forward (bias and activation fused into each product, then
- * softmax and dropout), loss and output delta, backward (weight gradients, bias gradients, hidden
- * deltas with f'(a), or f'(z) for the layers that keep z, and dropout fused), update — without returning to the host, stopping at the
- * first batch whose objective or update is not finite. With a `mark` import, every stage ends with
- * mark(stage) (the profiling build; see {@link StepStages}).
+ * [first, first + count) — gather, forward (bias and activation fused into each product, or for a
+ * normalized layer the bias alone, then the norm kernel with the activation; then softmax and
+ * dropout), loss and output delta, backward (weight gradients, bias gradients, hidden deltas with
+ * f'(a), or f'(z) for the layers that keep z, and dropout fused, then a normalized layer's norm
+ * backward), update — without returning to the host, stopping at the first batch whose objective
+ * or update is not finite. With a `mark` import, every stage ends with mark(stage) (the profiling
+ * build; see {@link StepStages}).
  */
 import { type Bytes, seq } from '../emit/encoding';
 import { ValType, call, f64, forRange, get, i32, ifThen, ret, select, set } from '../emit/instructions';
@@ -113,15 +115,15 @@ export function addStep(m: ModuleBuilder, shape: NetShape, math: MathFunctions, 
   /** The input of layer l: the batch, or the previous layer's output (after dropout when this step drops, and the residual add). */
   const input = (l: number, drop: Bytes): Bytes => (l === 0 ? ctl(CTRL.x) : res[l - 1] ? ctl(layerField(l - 1, 'sum')) : dropped(l - 1, drop));
   const quiet = new StepStages(null);
-  const activated = (l: number) => (normed[l] || acts[l] === 'softmax' || acts[l] === 'linear' ? '' : `+${acts[l]}`);
+  const activation = (l: number) => (acts[l] === 'softmax' || acts[l] === 'linear' ? '' : `+${acts[l]}`);
   // a normalized layer's product writes z where x̂ goes; the norm writes y (as z, when f' reads it) and f(y)
   const normPass = (l: number, rows: Bytes, marks: StepStages): Bytes => (normed[l] ? seq(
     call(normForward[l], ctl(layerField(l, 'xhat')), ctl(layerField(l, 'invStd')), param(segmentOf(shape, l, 'norms').at), ctl(layerField(l, 'z')), ctl(layerField(l, 'act')), rows),
-    marks.mark(`norm ${l}`, `wasm:layer-norm${acts[l] === 'softmax' || acts[l] === 'linear' ? '' : `+${acts[l]}`}`),
+    marks.mark(`norm ${l}`, `wasm:layer-norm${activation(l)}`),
   ) : []);
   const forwardPass = (rows: Bytes, drop: Bytes, key: Bytes, marks: StepStages = quiet): Bytes => seq(...net.layers.map((_, l) => seq(
     call(forward[l], input(l, drop), param(segmentOf(shape, l, 'weights').at), ctl(layerField(l, normed[l] ? 'xhat' : 'act')), rows, ctl(CTRL.scratch), param(segmentOf(shape, l, 'biases').at), ctl(layerField(l, 'z')), i32.c(0)),
-    marks.mark(`forward ${l}`, `wasm:matmul-ab${net.useBias ? '+bias' : ''}${activated(l)}`),
+    marks.mark(`forward ${l}`, `wasm:matmul-ab${net.useBias ? '+bias' : ''}${normed[l] ? '' : activation(l)}`),
     normPass(l, rows, marks),
     softmax >= 0 && l === L - 1 ? seq(call(softmax, ctl(layerField(l, 'act')), rows), marks.mark(`softmax ${l}`, 'wasm:softmax')) : [],
     dropout[l] >= 0 ? seq(ifThen(drop, call(dropout[l], ctl(layerField(l, 'act')), ctl(layerField(l, 'dropped')), ctl(layerField(l, 'factors')), key, rows)), marks.mark(`dropout ${l}`, 'wasm:dropout')) : [],

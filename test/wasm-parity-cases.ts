@@ -101,6 +101,13 @@ const THREADED: [string, ModelConfig, number, Omit<FitOptions, 'epochs'>, number
   ['65-257-3 sigmoid/linear, momentum, L2, batches of 65 of 70, 3 threads (uneven parts)', { inputSize: 65, layers: [{ units: 257, activation: 'sigmoid' }, { units: 3, activation: 'linear' }], loss: 'mse', seed: 13, l2: 0.01 }, 70, { batchSize: 65, learningRate: 0.02, optimizer: 'momentum' }, 3],
 ];
 
+/** γ/β under AdamW: not decayed (decayed only with decayBiases, as biases), and trained with frozen biases. */
+const NORM_DECAY_CASES = [false, true].map((decayBiases) => ({
+  name: `norm 'layer' under adamw (weight decay 0.1${decayBiases ? ', decayBiases' : ''})${decayBiases ? '' : ', freezeBias'}: 4-5n-3, elu, mse`,
+  config: { inputSize: 4, layers: [{ units: 5, activation: 'elu', norm: 'layer' }, { units: 3, activation: 'linear' }], loss: 'mse', seed: 54, freezeBias: !decayBiases } satisfies ModelConfig,
+  rows: 21, fit: { batchSize: 7, learningRate: 0.02, optimizer: { type: 'adamw', weightDecay: 0.1, decayBiases } } satisfies Omit<FitOptions, 'epochs'>, checkpoints: [1, 3],
+}));
+
 /** A named run of the matrix and the differences it finds. */
 export interface WasmParityCase {
   name: string;
@@ -141,7 +148,7 @@ export const WASM_PARITY_GROUPS: Record<string, WasmParityCase[]> = {
     { name: `${label(spec)}: z = ±80`, run: () => largeZ(spec) },
   ]),
   'wasm vs CPU: odd shapes': ODD_SHAPES.map(([name, config, rows, fit]) => ({ name, run: () => parity(name, config, rows, fit, [1, 3]) })),
-  "wasm vs CPU: layer norm (norm 'layer', γ and β compared with the weights)": NORM_PARITY_CASES.map((c) => ({
+  "wasm vs CPU: layer norm (norm 'layer', γ and β compared with the weights)": [...NORM_PARITY_CASES, ...NORM_DECAY_CASES].map((c) => ({
     name: c.name,
     run: () => parity(c.name, c.config, c.rows, c.fit, c.checkpoints),
   })),

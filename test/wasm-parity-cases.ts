@@ -6,6 +6,7 @@
 import type { Activation, FitOptions, LossName, ModelConfig, OptimizerSpec } from '../src/core/types';
 import { toInputs } from '../src/core/data';
 import { parityCases } from './browser/suites/parity-cases';
+import { NORM_PARITY_CASES } from './browser/suites/norm-cases';
 import { caseData, differences, fitHost, fitOn, flatParams, stepTolerance, twins } from './wasm-twins';
 
 /** Trains `config` on both backends to each checkpoint (cumulative epochs) and lists every difference beyond the float32 allowance. */
@@ -95,8 +96,17 @@ const THREADED: [string, ModelConfig, number, Omit<FitOptions, 'epochs'>, number
   ['37-96-48-5 relu/tanh/softmax, dropout, adam, batches of 64 of 150, 2 threads', { inputSize: 37, layers: [{ units: 96, activation: 'relu', dropout: 0.25 }, { units: 48, activation: 'tanh' }, { units: 5, activation: 'softmax' }], loss: 'categoricalCrossEntropy', seed: 12 }, 150, { batchSize: 64, learningRate: 0.01, optimizer: 'adam' }, 2],
   // residual layers whose f' reads z, with the Huber loss and L1: the split products meet the newer step
   ['33-64-64r-64r-4 gelu/silu/linear residual, dropout, huber, L1, adam, batches of 40 of 90, 2 threads', { inputSize: 33, layers: [{ units: 64, activation: 'gelu' }, { units: 64, activation: 'gelu', residual: true, dropout: 0.2 }, { units: 64, activation: 'silu', residual: true }, { units: 4, activation: 'linear' }], loss: 'huber', l1: 0.01, seed: 14 }, 90, { batchSize: 40, learningRate: 0.01, optimizer: 'adam' }, 2],
+  // the norm kernels run on the main thread between the split products
+  ["63-97n-97nr-3 gelu/relu with norm 'layer', a residual block with dropout, rmsprop, clipNorm, batches of 49 of 100, 2 threads", { inputSize: 63, layers: [{ units: 97, activation: 'gelu', norm: 'layer' }, { units: 97, activation: 'relu', norm: 'layer', residual: true, dropout: 0.2 }, { units: 3, activation: 'softmax' }], loss: 'categoricalCrossEntropy', seed: 15 }, 100, { batchSize: 49, learningRate: 0.01, optimizer: 'rmsprop', clipNorm: 0.5 }, 2],
   ['65-257-3 sigmoid/linear, momentum, L2, batches of 65 of 70, 3 threads (uneven parts)', { inputSize: 65, layers: [{ units: 257, activation: 'sigmoid' }, { units: 3, activation: 'linear' }], loss: 'mse', seed: 13, l2: 0.01 }, 70, { batchSize: 65, learningRate: 0.02, optimizer: 'momentum' }, 3],
 ];
+
+/** γ/β under AdamW: not decayed (decayed only with decayBiases, as biases), and trained with frozen biases. */
+const NORM_DECAY_CASES = [false, true].map((decayBiases) => ({
+  name: `norm 'layer' under adamw (weight decay 0.1${decayBiases ? ', decayBiases' : ''})${decayBiases ? '' : ', freezeBias'}: 4-5n-3, elu, mse`,
+  config: { inputSize: 4, layers: [{ units: 5, activation: 'elu', norm: 'layer' }, { units: 3, activation: 'linear' }], loss: 'mse', seed: 54, freezeBias: !decayBiases } satisfies ModelConfig,
+  rows: 21, fit: { batchSize: 7, learningRate: 0.02, optimizer: { type: 'adamw', weightDecay: 0.1, decayBiases } } satisfies Omit<FitOptions, 'epochs'>, checkpoints: [1, 3],
+}));
 
 /** A named run of the matrix and the differences it finds. */
 export interface WasmParityCase {
@@ -138,6 +148,10 @@ export const WASM_PARITY_GROUPS: Record<string, WasmParityCase[]> = {
     { name: `${label(spec)}: z = ±80`, run: () => largeZ(spec) },
   ]),
   'wasm vs CPU: odd shapes': ODD_SHAPES.map(([name, config, rows, fit]) => ({ name, run: () => parity(name, config, rows, fit, [1, 3]) })),
+  "wasm vs CPU: layer norm (norm 'layer', γ and β compared with the weights)": [...NORM_PARITY_CASES, ...NORM_DECAY_CASES].map((c) => ({
+    name: c.name,
+    run: () => parity(c.name, c.config, c.rows, c.fit, c.checkpoints),
+  })),
 };
 
 /** The wasm backend's products split across worker threads (in Node, and in Chromium in a cross-origin-isolated page: test/wasm.browser.test.ts). */

@@ -1,6 +1,6 @@
 // The names a model config may choose from. Import-free on purpose: the private entry
 // (src/internal.ts, built alone as dist/internal.js) shares them with the interop entry.
-import type { Activation, BackendName, LossName } from './types';
+import type { Activation, BackendName, LossName, NormName } from './types';
 
 /**
  * The activations a layer may have (`softmax` on the output layer only).
@@ -27,3 +27,19 @@ export const LOSSES: readonly LossName[] = ['sse', 'mse', 'binaryCrossEntropy', 
  * BACKENDS; // ['cpu', 'webgpu', 'wasm', 'auto']
  */
 export const BACKENDS: readonly BackendName[] = ['cpu', 'webgpu', 'wasm', 'auto'];
+
+/**
+ * The normalizations a hidden layer may apply (`norm`); `'batch'` is refused as not yet supported.
+ *
+ * @example
+ * NORMS.includes('layer'); // true
+ */
+export const NORMS: readonly NormName[] = ['layer'];
+
+/**
+ * ε of a layer's normalization when `normEpsilon` is not given (PyTorch's `nn.LayerNorm` default).
+ *
+ * @example
+ * DEFAULT_NORM_EPSILON; // 1e-5
+ */
+export const DEFAULT_NORM_EPSILON = 1e-5;

@@ -9,7 +9,8 @@ import type { ResolvedOptimizer } from './config';
  * const state: OptimizerState | null = await backend.readOptimizerState();
  */
 export interface OptimizerState {
-  layers: { w: Float64Array[]; b: Float64Array[] }[];
+  /** `n`: the slots of a normalized layer's γ/β (CPU path only so far). */
+  layers: { w: Float64Array[]; b: Float64Array[]; n?: Float64Array[] }[];
 }
 
 /**
@@ -19,7 +20,7 @@ export interface OptimizerState {
  * const kept = cloneOptimizerState(state);
  */
 export function cloneOptimizerState(s: OptimizerState): OptimizerState {
-  return { layers: s.layers.map((l) => ({ w: l.w.map((a) => a.slice()), b: l.b.map((a) => a.slice()) })) };
+  return { layers: s.layers.map((l) => ({ w: l.w.map((a) => a.slice()), b: l.b.map((a) => a.slice()), ...(l.n ? { n: l.n.map((a) => a.slice()) } : {}) })) };
 }
 
 /**

@@ -1,10 +1,13 @@
-import { FLOAT32_MAX, FLOAT32_OVERFLOW, type NetSpec, type ResolvedConfig, checkNumber, describeValue, fanIn } from './config';
-import { HOLE, foreignError, isArray, readList } from './inspect';
+import { FLOAT32_MAX, FLOAT32_OVERFLOW, type NetSpec, type ResolvedConfig, describeValue, fanIn } from './config';
+import { isArray, readList } from './inspect';
+import { initialNorms, normsToArrays, presentNorms } from './norm-params';
+import { readVector } from './read-vector';
 import { Rng } from './random';
 import type { Weights } from './types';
 
 /**
- * Parameters as flat float64 arrays: `weights[l]` is `[fanIn, units]` row-major, `biases[l]` is `[units]`.
+ * Parameters as flat float64 arrays: `weights[l]` is `[fanIn, units]` row-major, `biases[l]` is
+ * `[units]`; `norms[l]`, for a layer with `norm`, is `[2 · units]`: γ (scale), then β (shift).
  *
  * @example
  * const p: Params = { weights: [new Float64Array(2 * 3)], biases: [new Float64Array(3)] };
@@ -12,7 +15,21 @@ import type { Weights } from './types';
 export interface Params {
   weights: Float64Array[];
   biases: Float64Array[];
+  /** Per layer, γ then β of its normalization, or null; absent when no layer has `norm`. */
+  norms?: (Float64Array | null)[];
 }
+
+/**
+ * Every parameter array an optimizer trains or a check reads, in one list: weights, biases, then
+ * the normalized layers' γ/β.
+ *
+ * @example
+ * allArrays(p).every((a) => a.every(Number.isFinite));
+ */
+export function allArrays(p: Params): Float64Array[] {
+  return [...p.weights, ...p.biases, ...presentNorms(p.norms)];
+}
+
 
 /**
  * Draws initial parameters from the config's initializer and seed (biases start at 0). Refuses
@@ -52,7 +69,8 @@ export function initParams(config: ResolvedConfig): Params {
     weights.push(w);
     biases.push(new Float64Array(layer.units));
   });
-  const p = { weights, biases };
+  const norms = initialNorms(config);
+  const p: Params = norms ? { weights, biases, norms } : { weights, biases };
   if (!paramsFinite(p)) {
     const setting = init.type === 'normal' ? `initializer.scale ${init.scale}` : `initializer.epsilon ${init.type === 'uniform' ? init.epsilon : ''}`;
     throw new RangeError(`${setting} draws weights beyond the float64 range (they would be ±Infinity or NaN); use a smaller value`);
@@ -68,7 +86,7 @@ export function initParams(config: ResolvedConfig): Params {
  */
 export function paramsFinite(p: Params): boolean {
   let z = 0;
-  for (const a of [...p.weights, ...p.biases]) for (let i = 0; i < a.length; i++) z += a[i] * 0;
+  for (const a of allArrays(p)) for (let i = 0; i < a.length; i++) z += a[i] * 0;
   return z === 0;
 }
 
@@ -95,6 +113,14 @@ export function checkFloat32Params(net: NetSpec, p: Params): void {
       }
     });
   }
+  p.norms?.forEach((a, l) => {
+    const k = a ? a.findIndex((v) => Math.abs(v) >= FLOAT32_OVERFLOW) : -1;
+    if (a && k >= 0) {
+      const units = net.layers[l].units;
+      const where = k < units ? `norms[${l}].scale[${k}]` : `norms[${l}].shift[${k - units}]`;
+      throw new RangeError(`${where} is ${a[k]}, beyond float32's range (±${FLOAT32_MAX}), which the WebGPU backend computes in; use backend 'cpu' for such values`);
+    }
+  });
 }
 
 /** Reads one layer's `[rows][cols]` plain-array matrix into `out` (structure by descriptor, numbers by index). */
@@ -105,24 +131,6 @@ function readMatrix(value: unknown, where: string, rows: number, cols: number, o
   list.forEach((row, i) => readVector(row, `${where}[${i}]`, cols, out, i * cols));
 }
 
-/** Reads a `[n]` plain array of finite numbers into `out` at `offset` (one index read per number). */
-function readVector(value: unknown, where: string, n: number, out: Float64Array, offset: number): void {
-  if (!isArray(value)) throw new TypeError(`${where} must be an array of ${n} numbers, got ${describeValue(value)}`);
-  let len: unknown;
-  let bad: { i: number; v: unknown } | null = null;
-  try {
-    len = value.length;
-    for (let j = 0; len === n && j < n && !bad; j++) {
-      const v = value[j];
-      if (typeof v === 'number' && v - v === 0) out[offset + j] = v;
-      else bad = { i: j, v: v === undefined && !Object.prototype.hasOwnProperty.call(value, j) ? HOLE : v };
-    }
-  } catch (e) {
-    throw foreignError(where, e);
-  }
-  if (len !== n) throw new RangeError(`${where} must have ${n} entries, got ${describeValue(len)}`);
-  if (bad) checkNumber(`${where}[${bad.i}]`, bad.v);
-}
 
 /**
  * Checks plain-array weights (and biases) against the network's shapes and finiteness and
@@ -159,8 +167,11 @@ export function paramsFromArrays(net: NetSpec, weights: unknown, biases: unknown
     }
     out.biases.push(b);
   }
+  const norms = initialNorms(net);
+  if (norms) out.norms = norms;
   return out;
 }
+
 
 /**
  * Checks plain-array biases alone (one `[units]` array per layer, finite, zero without `useBias`)
@@ -196,6 +207,7 @@ export function paramsToArrays(net: NetSpec, p: Params): Weights {
       return Array.from({ length: rows }, (_, i) => Array.from(w.subarray(i * cols, (i + 1) * cols)));
     }),
     biases: p.biases.map((b) => Array.from(b)),
+    ...(p.norms ? { norms: normsToArrays(net, p.norms) } : {}),
   };
 }
 
@@ -206,7 +218,9 @@ export function paramsToArrays(net: NetSpec, p: Params): Weights {
  * const best = cloneParams(params);
  */
 export function cloneParams(p: Params): Params {
-  return { weights: p.weights.map((w) => w.slice()), biases: p.biases.map((b) => b.slice()) };
+  const copy: Params = { weights: p.weights.map((w) => w.slice()), biases: p.biases.map((b) => b.slice()) };
+  if (p.norms) copy.norms = p.norms.map((n) => n && n.slice());
+  return copy;
 }
 
 /**
@@ -263,6 +277,6 @@ export function weightPenalty(reg: { l2: number; l1: number }, p: Params, rows: 
  */
 export function parameterCount(net: NetSpec): number {
   let n = 0;
-  net.layers.forEach((layer, l) => (n += fanIn(net, l) * layer.units + layer.units));
+  net.layers.forEach((layer, l) => (n += fanIn(net, l) * layer.units + layer.units + (layer.norm ? 2 * layer.units : 0)));
   return n;
 }

@@ -3,7 +3,8 @@ import { type NetSpec, type ResolvedOptimizer, outputSize } from '../core/config
 import { type Dense, gatherRows } from '../core/data';
 import { type Divergence, type TrainOutcome, reportSafely } from '../core/trainer';
 import { type OptimizerState, cloneOptimizerState } from '../core/optimizer-state';
-import { type Params, cloneParams, weightPenalty } from '../core/params';
+import { type Params, allArrays, cloneParams, weightPenalty } from '../core/params';
+import { presentNorms } from '../core/norm-params';
 import { type Gradients, averageGradients, backward, batchStats, forward } from './network';
 import { clipGradients, optimizerStep } from './optimizers';
 import { optimizerSlots } from '../core/optimizer-state';
@@ -37,7 +38,7 @@ export class CpuBackend implements TrainerBackend {
   /** The parameters kept by {@link CpuBackend.keepBestParams}. */
   private best: Params | null = null;
   /** Optimizer slots per layer: [weights slots, bias slots]. */
-  private slots: { w: Float64Array[]; b: Float64Array[] }[] | null = null;
+  private slots: OptimizerState['layers'] | null = null;
   /** When this backend last yielded to the event loop (kept across epochs, so short epochs yield too). */
   private lastYield = Date.now();
   /** Parameters and slots before the latest update of this fit (null before its first update). */
@@ -153,8 +154,8 @@ export class CpuBackend implements TrainerBackend {
 
   /** Whether weights, biases and optimizer slots are all finite. */
   private stateFinite(): boolean {
-    if (!allFinite(this.params.weights) || !allFinite(this.params.biases)) return false;
-    for (const l of this.slots ?? []) if (!allFinite(l.w) || !allFinite(l.b)) return false;
+    if (!allFinite(allArrays(this.params))) return false;
+    for (const l of this.slots ?? []) if (!allFinite(l.w) || !allFinite(l.b) || !allFinite(l.n ?? [])) return false;
     return true;
   }
 
@@ -172,7 +173,8 @@ export class CpuBackend implements TrainerBackend {
   private saveBeforeStep(): void {
     const keep = this.beforeLastStep;
     const slotCount = this.slots?.[0]?.w.length ?? 0;
-    if (!keep || (keep.slots?.layers[0]?.w.length ?? 0) !== slotCount || (keep.slots === null) !== (this.slots === null)) {
+    // γ/β are few: a network with norms copies its state afresh each step
+    if (!keep || this.params.norms || (keep.slots?.layers[0]?.w.length ?? 0) !== slotCount || (keep.slots === null) !== (this.slots === null)) {
       this.beforeLastStep = { params: cloneParams(this.params), slots: this.slots ? cloneOptimizerState({ layers: this.slots }) : null };
       return;
     }
@@ -190,10 +192,13 @@ export class CpuBackend implements TrainerBackend {
     const slots = this.ensureSlots(opt);
     averageGradients(this.net, this.params, g, m);
     const trainsBiases = this.net.useBias && !this.net.freezeBias;
-    if (plan.clip) clipGradients(trainsBiases ? [...g.weights, ...g.biases] : g.weights, plan.clip);
+    // γ/β always train (freezeBias is about biases) and, like biases, take no L2 or weight decay
+    if (plan.clip) clipGradients([...(trainsBiases ? [...g.weights, ...g.biases] : g.weights), ...presentNorms(g.norms)], plan.clip);
     this.net.layers.forEach((_, l) => {
       optimizerStep(opt, this.params.weights[l], g.weights[l], slots[l].w, lr, t);
       if (trainsBiases) optimizerStep(opt, this.params.biases[l], g.biases[l], slots[l].b, lr, t, true);
+      const norm = this.params.norms?.[l];
+      if (norm) optimizerStep(opt, norm, g.norms![l]!, slots[l].n!, lr, t, true);
     });
   }
 
@@ -213,6 +218,7 @@ export class CpuBackend implements TrainerBackend {
       this.slots = this.params.weights.map((w, l) => ({
         w: Array.from({ length: k }, () => new Float64Array(w.length)),
         b: Array.from({ length: k }, () => new Float64Array(this.params.biases[l].length)),
+        ...(this.params.norms?.[l] ? { n: Array.from({ length: k }, () => new Float64Array(this.params.norms![l]!.length)) } : {}),
       }));
     }
     return this.slots;

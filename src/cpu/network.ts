@@ -6,6 +6,7 @@ import { correctCount, lossSum, outputDelta } from './losses';
 import { dropoutFactors } from '../core/dropout-mask';
 import { errorSums, isRegressionOutput } from '../core/metrics';
 import { matmulAB, matmulABT, matmulATB } from './matmul';
+import { type LayerNormCache, layerNormBackward, layerNormForward } from './layer-norm';
 
 /**
  * The CPU reference path: plain float64 backpropagation, one named step at a time. It is the
@@ -21,6 +22,8 @@ export interface Gradients {
   weights: Float64Array[];
   /** ∂/∂b_l, `[units]` per layer. */
   biases: Float64Array[];
+  /** ∂/∂γ_l then ∂/∂β_l, `[2 · units]` per normalized layer (null for the others); as `Params.norms`. */
+  norms?: (Float64Array | null)[];
 }
 
 /** What a forward pass keeps for the backward pass, one `[rows, units]` block per layer. */
@@ -39,6 +42,10 @@ export interface ForwardPass {
   dropout?: ({ factors: Float64Array; undropped: Float64Array } | null)[];
   /** Each layer's f(z) before dropout and the residual add (f'(z) is computed from it). */
   activated: Float64Array[];
+  /** Per layer with `norm`, what its normalization's backward needs (null for the others). */
+  normalized?: (LayerNormCache | null)[];
+  /** Per layer with `norm`, its activation's input γ ⊙ x̂ + β (f'(·) of the z-reading activations reads it). */
+  normalizedOutputs?: (Float64Array | null)[];
 }
 
 /** What a training step adds to a plain forward and backward pass. */
@@ -106,7 +113,12 @@ export function forward(net: NetSpec, p: Params, x: ArrayLike<number>, rows: num
   net.layers.forEach((layer, l) => {
     const z = denseForward(net, p, l, pass.acts[l], rows);
     pass.zs.push(z);
-    const a = activate(layer, z, rows, layer.units);
+    // layer norm: f reads γ ⊙ (z − μ)/√(σ² + ε) + β instead of z
+    const gammaBeta = p.norms?.[l];
+    const normed = layer.norm && gammaBeta ? layerNormForward(z, gammaBeta, rows, layer.units, layer.normEpsilon!) : null;
+    if (normed) (pass.normalized ??= net.layers.map(() => null))[l] = normed.cache;
+    if (normed) (pass.normalizedOutputs ??= net.layers.map(() => null))[l] = normed.y;
+    const a = activate(layer, normed ? normed.y : z, rows, layer.units);
     pass.activated.push(a);
     const rate = layer.dropout ?? 0;
     let out = a;
@@ -149,8 +161,9 @@ export function backward(
     weights: p.weights.map((w) => new Float64Array(w.length)),
     biases: p.biases.map((b) => new Float64Array(b.length)),
   };
+  if (p.norms) grads.norms = p.norms.map((n) => n && new Float64Array(n.length));
   const pass = options.pass;
-  if (!pass && net.layers.some((layer) => layer.residual)) throw new Error('backward of a network with residual layers needs the forward pass (options.pass)');
+  if (!pass && net.layers.some((layer) => layer.residual || layer.norm)) throw new Error('backward of a network with residual or normalized layers needs the forward pass (options.pass)');
   const zs = pass?.zs;
   let delta = outputDelta(net.loss, net.layers[L - 1], acts[L] as Float64Array, y, rows, outputSize(net), options.weights, zs?.[L - 1], net.huberDelta);
   // ∂loss/∂a_l of a residual layer l, which reaches a_{l−1} through the skip as well
@@ -164,8 +177,12 @@ export function backward(
     skipped = net.layers[l - 1].residual ? Float64Array.from(back) : null;
     // δ_{l−1} = ∂loss/∂a_{l−1} ⊙ f'(z_{l−1}) (read from f(z) before dropout and the residual add, or from z), then ⊙ the layer's dropout factors
     const dropped = pass?.dropout?.[l - 1];
-    delta = activationBackward(net.layers[l - 1], pass ? pass.activated[l - 1] : acts[l], zs?.[l - 1], back);
+    const activationInput = pass?.normalizedOutputs?.[l - 1] ?? zs?.[l - 1];
+    delta = activationBackward(net.layers[l - 1], pass ? pass.activated[l - 1] : acts[l], activationInput, back);
     if (dropped) for (let i = 0; i < delta.length; i++) delta[i] *= dropped.factors[i];
+    // through the layer norm: δ is ∂loss/∂y so far, ∂loss/∂z after
+    const cache = pass?.normalized?.[l - 1];
+    if (cache) delta = layerNormBackward(delta, p.norms![l - 1]!, cache, rows, net.layers[l - 1].units, grads.norms![l - 1]!);
   }
   return grads;
 }
@@ -175,8 +192,8 @@ export function backward(
 /**
  * Turns {@link backward}'s summed gradients into the gradient of the objective
  * J = (1/m)·Σ loss + λ/(2m)·ΣW² + λ₁/m·Σ|W|, in place: g_W = (∂W + λW + λ₁·sign(W))/m (sign(0) = 0,
- * as PyTorch's `abs` backward), g_b = ∂b/m. Every update (the CPU trainer, `traceStep`, gradient
- * checking) goes through here before its optimizer step.
+ * as PyTorch's `abs` backward), g_b = ∂b/m (γ and β as b: no L2 or L1). Every update (the CPU
+ * trainer, `traceStep`, gradient checking) goes through here before its optimizer step.
  *
  * @returns `g`, averaged
  */
@@ -185,9 +202,9 @@ export function averageGradients(net: NetSpec, p: Params, g: Gradients, rows: nu
     const w = p.weights[l];
     for (let i = 0; i < gw.length; i++) gw[i] = (gw[i] + net.l2 * w[i] + net.l1 * Math.sign(w[i])) / rows;
   });
-  g.biases.forEach((gb) => {
-    for (let i = 0; i < gb.length; i++) gb[i] /= rows;
-  });
+  for (const gb of [...g.biases, ...(g.norms ?? [])]) {
+    if (gb) for (let i = 0; i < gb.length; i++) gb[i] /= rows;
+  }
   return g;
 }
 

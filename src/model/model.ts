@@ -10,6 +10,7 @@ import { WebGpuBackend } from '../gpu/backend';
 import { WasmBackend } from '../wasm/backend';
 import type { StepProfile } from '../core/profile';
 import { readRecord } from '../core/inspect';
+import { normsFromArrays } from '../core/norm-params';
 import { type CreateOptions, type Trainer, buildTrainer, configAndParams, fromJSONParts, resolveCreateOptions } from './setup';
 import { ActiveBackend } from './active-backend';
 import { autoCall, streamCall } from './auto-move';
@@ -244,7 +245,7 @@ export class MLP {
 
   /**
    * Replaces weights and biases (both required, as `getWeights()` returns them; biases may be left
-   * out only when `useBias` is false). Shapes, finiteness and (on WebGPU) float32 range are checked first.
+   * out only when `useBias` is false) and the normalized layers' γ/β (`norms`: left out, γ = 1, β = 0). Shapes, finiteness and (on WebGPU) float32 range are checked first.
    *
    * @example
    * await other.setWeights(await model.getWeights());
@@ -252,8 +253,10 @@ export class MLP {
   async setWeights(w: Weights): Promise<void> {
     this.calls.checkIdle('setWeights()');
     return this.calls.run('setWeights()', async () => {
-      const o = readRecord(w, 'setWeights argument', ['weights', 'biases'], '{weights, biases}');
+      const o = readRecord(w, 'setWeights argument', ['weights', 'biases', 'norms'], '{weights, biases, norms?}');
       const p: Params = paramsFromArrays(this.net, o.weights, o.biases, { requireBiases: true });
+      const norms = o.norms === undefined ? undefined : normsFromArrays(this.net, o.norms);
+      if (norms && p.norms) p.norms = norms;
       await this.impl.writeParams(p);
     });
   }

@@ -3,6 +3,7 @@ import { toInputs, toTargets } from '../core/data';
 import { or, readRecord } from '../core/inspect';
 import { type StepExtrasOptions, objectiveWith, resolveStepExtras, stepWith } from './step-extras';
 import { parameterCount, paramsFromArrays } from '../core/params';
+import { refuseNorm } from '../core/norm-params';
 import type { Inputs, ModelConfig, Targets, Weights } from '../core/types';
 
 /**
@@ -49,7 +50,7 @@ export function gradientCheck(
   options: { epsilon?: number } & StepExtrasOptions = {},
 ): GradientCheckResult {
   const m = readRecord(model, 'gradientCheck model', ['config', 'weights'], '{config, weights}');
-  const net = resolveNetSpec(m.config as ModelConfig);
+  const net = refuseNorm(resolveNetSpec(m.config as ModelConfig));
   const o = readRecord(options, 'gradientCheck options', ['epsilon', 'dropout', 'sampleWeight'], '{epsilon?, dropout?, sampleWeight?}');
   const eps = checkNumber('epsilon', or(o.epsilon, 1e-4), 'positive');
   const w = readRecord(m.weights, 'gradientCheck weights', ['weights', 'biases'], '{weights, biases}');

@@ -5,6 +5,7 @@ import { readRecord } from '../core/inspect';
 import { type StepExtras, type StepExtrasOptions, objectiveWith, resolveStepExtras, stepWith } from './step-extras';
 import { toInputs, toTargets } from '../core/data';
 import { cloneParams, paramsFromArrays, paramsToArrays } from '../core/params';
+import { refuseNorm } from '../core/norm-params';
 import type { Activation, Inputs, ModelConfig, Targets, Weights } from '../core/types';
 
 /**
@@ -100,7 +101,7 @@ function layerTraces(net: NetSpec, pass: ForwardPass, deltas: Float64Array[], gr
  * t.after.weights[1][0][0]; // w5 = 0.358916480…
  */
 export function traceStep(config: ModelConfig, params: Weights, x: Inputs, y: Targets, learningRate: number, options: StepExtrasOptions = {}): StepTrace {
-  const net = resolveConfig({ ...config, weights: undefined, biases: undefined });
+  const net = refuseNorm(resolveConfig({ ...config, weights: undefined, biases: undefined }));
   if (params === null || typeof params !== 'object') throw new TypeError(`params must be {weights, biases}, got ${describeValue(params)}`);
   const p = paramsFromArrays(net, params.weights, params.biases);
   const lr = checkNumber('learningRate', learningRate, 'positive');

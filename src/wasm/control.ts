@@ -71,18 +71,19 @@ export const CTRL = {
   /** f64: Σ|W| of the current set's weights (the L1 term). */
   sumAbs: 176,
   /**
-   * Per layer l, at LAYERS + 20·l: its output [rows, units], its output after dropout, its dropout
-   * factors, a residual layer's output after the add (in the backward pass: ∂loss/∂ of it), and its
-   * z (the layers whose f' reads z).
+   * Per layer l, at LAYERS + 28·l: its output [rows, units], its output after dropout, its dropout
+   * factors, a residual layer's output after the add (in the backward pass: ∂loss/∂ of it), its
+   * z (the layers whose f' reads z; a normalized layer's γ ⊙ x̂ + β there), and a normalized layer's
+   * x̂ [rows, units] and 1/σ [rows].
    */
   layers: 256,
 } as const;
 
 /** Bytes per layer in the control block's per-layer fields. */
-export const LAYER_FIELDS = 20;
+export const LAYER_FIELDS = 28;
 /** Address of layer `l`'s field in the control block. */
-export const layerField = (l: number, field: 'act' | 'dropped' | 'factors' | 'sum' | 'z'): number =>
-  CTRL.layers + LAYER_FIELDS * l + { act: 0, dropped: 4, factors: 8, sum: 12, z: 16 }[field];
+export const layerField = (l: number, field: 'act' | 'dropped' | 'factors' | 'sum' | 'z' | 'xhat' | 'invStd'): number =>
+  CTRL.layers + LAYER_FIELDS * l + { act: 0, dropped: 4, factors: 8, sum: 12, z: 16, xhat: 20, invStd: 24 }[field];
 
 /** Bytes of the control block of a network of `layers` layers (a multiple of 64). */
 export const controlBytes = (layers: number): number => Math.ceil((CTRL.layers + LAYER_FIELDS * layers) / 64) * 64;

@@ -53,8 +53,8 @@ export interface Layout {
   y: number;
   sw: number;
   delta: [number, number];
-  /** Per layer: its output, its output after dropout, its dropout factors, its residual sum and its z (0 where not kept). */
-  layers: { act: number; dropped: number; factors: number; sum: number; z: number }[];
+  /** Per layer: its output, its output after dropout, its dropout factors, its residual sum, its z, and a normalized layer's x̂ and 1/σ (0 where not kept). */
+  layers: { act: number; dropped: number; factors: number; sum: number; z: number; xhat: number; invStd: number }[];
   data: Record<string, DataRegions>;
   order: number;
   table: number;
@@ -97,7 +97,10 @@ export function planLayout(shape: NetShape, needs: Needs): Layout {
     const sum = layer.residual ? take('workspace', R * layer.units * 4) : 0;
     // the pre-activations, for the layers whose f' reads z (gelu, silu, mish, …)
     const z = shape.keepsZ[l] ? take('workspace', R * layer.units * 4) : 0;
-    return { act, dropped, factors, sum, z };
+    // a normalized layer's z, then x̂ in place, and 1/σ per row: what the norm's backward reads
+    const xhat = layer.norm ? take('workspace', R * layer.units * 4) : 0;
+    const invStd = layer.norm ? take('workspace', R * 4) : 0;
+    return { act, dropped, factors, sum, z, xhat, invStd };
   });
   const data: Record<string, DataRegions> = {};
   for (const [name, d] of Object.entries(needs.data)) {

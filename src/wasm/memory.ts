@@ -115,6 +115,8 @@ export class WasmMemory {
       put(layerField(i, 'factors'), r.factors);
       put(layerField(i, 'sum'), r.sum);
       put(layerField(i, 'z'), r.z);
+      put(layerField(i, 'xhat'), r.xhat);
+      put(layerField(i, 'invStd'), r.invStd);
     });
   }
 }

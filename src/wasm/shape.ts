@@ -1,6 +1,6 @@
 /**
  * A network's parameters as the wasm backend lays them out: one flat float32 region per parameter
- * set, layer by layer W_l then b_l, each segment padded to a whole number of 4-float vectors with
+ * set, layer by layer W_l then b_l, then the normalized layers' γ_l then β_l, each segment padded to a whole number of 4-float vectors with
  * zeros that no kernel writes (so the optimizer runs whole vectors, and the padding stays 0 and
  * finite under every optimizer). Gradients and each optimizer slot use the same layout.
  */
@@ -9,11 +9,14 @@ import { type NetSpec, fanIn } from '../core/config';
 import { matmulScratchBytes } from './kernels/matmul';
 import { partScratchBytes, syncBytes } from './threads/partition';
 
+/** What a segment holds: weights, biases, or a normalized layer's γ then β (`[2 · units]`). */
+export type SegmentKind = 'weights' | 'biases' | 'norms';
+
 /** One padded segment of the parameter region. */
 export interface Segment {
-  /** Layer, and whether the segment is its weights or its biases. */
+  /** Layer, and whether the segment is its weights, its biases or its norm's γ then β. */
   layer: number;
-  kind: 'weights' | 'biases';
+  kind: SegmentKind;
   /** Float offset of the segment within the region, its real length and its padded length. */
   at: number;
   length: number;
@@ -58,6 +61,12 @@ export function netShape(net: NetSpec, threads = 1): NetShape {
       at += pad4(length);
     }
   });
+  // after every W and b, so that segmentOf finds those at 2l and 2l + 1
+  net.layers.forEach((layer, l) => {
+    if (!layer.norm) return;
+    segments.push({ layer: l, kind: 'norms', at, length: 2 * layer.units, padded: pad4(2 * layer.units) });
+    at += pad4(2 * layer.units);
+  });
   const widths = [net.inputSize, ...net.layers.map((l) => l.units)];
   return {
     net, widths, segments, paramFloats: at,
@@ -70,12 +79,15 @@ export function netShape(net: NetSpec, threads = 1): NetShape {
   };
 }
 
-/** Segment of layer `l`'s weights or biases. */
-export function segmentOf(shape: NetShape, l: number, kind: 'weights' | 'biases'): Segment {
-  return shape.segments[2 * l + (kind === 'weights' ? 0 : 1)];
+/** Segment of layer `l`'s weights, biases, or γ/β (a normalized layer's). */
+export function segmentOf(shape: NetShape, l: number, kind: SegmentKind): Segment {
+  if (kind !== 'norms') return shape.segments[2 * l + (kind === 'weights' ? 0 : 1)];
+  const s = shape.segments.find((g) => g.kind === 'norms' && g.layer === l);
+  if (!s) throw new RangeError(`layer ${l} has no norm: no γ/β segment in the wasm parameter region`);
+  return s;
 }
 
 /** A key naming everything the generated module depends on: two networks with the same key share one compiled module. */
 export function shapeKey(net: NetSpec): string {
-  return JSON.stringify([net.inputSize, net.layers.map((l) => [l.units, l.activation, l.alpha ?? null, l.dropout ?? 0, l.residual ?? false]), net.loss, net.useBias, net.freezeBias, net.l2, net.l1, net.huberDelta ?? 0]);
+  return JSON.stringify([net.inputSize, net.layers.map((l) => [l.units, l.activation, l.alpha ?? null, l.dropout ?? 0, l.residual ?? false, l.norm ?? null, l.normEpsilon ?? null]), net.loss, net.useBias, net.freezeBias, net.l2, net.l1, net.huberDelta ?? 0]);
 }

@@ -5,49 +5,63 @@
  */
 import { CTRL } from './control';
 import { type WasmMemory, storedForm } from './memory';
-import { segmentOf } from './shape';
+import { type Segment, type SegmentKind, segmentOf } from './shape';
 import type { Dense } from '../core/data';
 import type { OptimizerState } from '../core/optimizer-state';
 import type { Params } from '../core/params';
 
+/** Every segment of the region with its layer's float64 array in `p` (γ/β of the normalized layers after W and b). */
+function paramArrays(mem: WasmMemory, p: { w: Float64Array; b: Float64Array; n?: Float64Array | null }[]): [Segment, Float64Array | undefined][] {
+  return mem.shape.segments.map((s) => [s, s.kind === 'weights' ? p[s.layer].w : s.kind === 'biases' ? p[s.layer].b : p[s.layer].n ?? undefined]);
+}
+
 /** Writes `p` into parameter set `set` (the padding after each segment is left 0). */
 export function writeParams(mem: WasmMemory, set: number, p: Params): void {
   const base = mem.layout.sets[set];
-  mem.shape.net.layers.forEach((_, l) => {
-    for (const [kind, src] of [['weights', p.weights[l]], ['biases', p.biases[l]]] as const) {
-      const s = segmentOf(mem.shape, l, kind);
-      mem.f32(base + s.at * 4, s.length).set(src);
-    }
-  });
+  const layers = p.weights.map((w, l) => ({ w, b: p.biases[l], n: p.norms?.[l] }));
+  const pairs = paramArrays(mem, layers);
+  // refused before anything is written
+  const missing = pairs.find(([, src]) => !src);
+  if (missing) throw new RangeError(`the parameters have no γ/β (norms[${missing[0].layer}]) for layer ${missing[0].layer}, which has norm '${mem.shape.net.layers[missing[0].layer].norm}'`);
+  for (const [s, src] of pairs) mem.f32(base + s.at * 4, s.length).set(src!);
 }
 
-/** Parameter set `set` as float64 arrays. */
+/** Parameter set `set` as float64 arrays (`norms` when a layer has norm). */
 export function readParams(mem: WasmMemory, set: number): Params {
   const base = mem.layout.sets[set];
-  const read = (l: number, kind: 'weights' | 'biases') => {
+  const read = (l: number, kind: SegmentKind) => {
     const s = segmentOf(mem.shape, l, kind);
     return Float64Array.from(mem.f32(base + s.at * 4, s.length));
   };
-  return { weights: mem.shape.net.layers.map((_, l) => read(l, 'weights')), biases: mem.shape.net.layers.map((_, l) => read(l, 'biases')) };
+  const layers = mem.shape.net.layers;
+  const p: Params = { weights: layers.map((_, l) => read(l, 'weights')), biases: layers.map((_, l) => read(l, 'biases')) };
+  if (layers.some((layer) => layer.norm)) p.norms = layers.map((layer, l) => (layer.norm ? read(l, 'norms') : null));
+  return p;
 }
 
 /** Slot `j` of segment (l, kind) of set `set`. */
-function slotView(mem: WasmMemory, set: number, j: number, l: number, kind: 'weights' | 'biases'): Float32Array {
+function slotView(mem: WasmMemory, set: number, j: number, l: number, kind: SegmentKind): Float32Array {
   const s = segmentOf(mem.shape, l, kind);
   return mem.f32(mem.layout.slots[set] + (j * mem.shape.paramFloats + s.at) * 4, s.length);
 }
 
-/** The first `k` optimizer slots of set `set` as float64 arrays. */
+/** The first `k` optimizer slots of set `set` as float64 arrays (`n` for a normalized layer's γ/β). */
 export function readSlots(mem: WasmMemory, set: number, k: number): OptimizerState {
-  const slots = (l: number, kind: 'weights' | 'biases') => Array.from({ length: k }, (_, j) => Float64Array.from(slotView(mem, set, j, l, kind)));
-  return { layers: mem.shape.net.layers.map((_, l) => ({ w: slots(l, 'weights'), b: slots(l, 'biases') })) };
+  const slots = (l: number, kind: SegmentKind) => Array.from({ length: k }, (_, j) => Float64Array.from(slotView(mem, set, j, l, kind)));
+  return { layers: mem.shape.net.layers.map((layer, l) => ({ w: slots(l, 'weights'), b: slots(l, 'biases'), ...(layer.norm ? { n: slots(l, 'norms') } : {}) })) };
 }
 
-/** Writes `s`'s slots into set `set` (the plan holds at least as many slots). */
+/** Writes `s`'s slots into set `set` (the plan holds at least as many slots); a normalized layer's γ/β slots start at 0 where `s` has none. */
 export function writeSlots(mem: WasmMemory, set: number, s: OptimizerState): void {
   s.layers.forEach((layer, l) => {
     layer.w.forEach((a, j) => slotView(mem, set, j, l, 'weights').set(a));
     layer.b.forEach((a, j) => slotView(mem, set, j, l, 'biases').set(a));
+    if (!mem.shape.net.layers[l].norm) return;
+    layer.w.forEach((_, j) => {
+      const view = slotView(mem, set, j, l, 'norms');
+      view.fill(0);
+      if (layer.n?.[j]) view.set(layer.n[j]);
+    });
   });
 }
 

@@ -1,10 +1,10 @@
 // A model's config: its structure (the network) and the rest (initializer, seed, backend),
 // validated with every default filled in.
-import { ACTIVATIONS, BACKENDS, LOSSES } from '../choices';
+import { ACTIVATIONS, BACKENDS, DEFAULT_NORM_EPSILON, LOSSES, NORMS } from '../choices';
 import { resolveDropout } from '../dropout-mask';
 import { describeValue, isArray, or, readList, readRecord } from '../inspect';
 import { MAX_LAYERS, MAX_PARAMETERS, MAX_UNITS } from '../model-caps';
-import type { Activation, BackendName, InitializerSpec, LayerSpec, LossName, ModelConfig } from '../types';
+import type { Activation, BackendName, InitializerSpec, LayerSpec, LossName, ModelConfig, NormName } from '../types';
 import { checkBoolean, checkChoice, checkInteger, checkNumber } from './checks';
 
 /**
@@ -49,7 +49,7 @@ export const CONFIG_KEYS = ['inputSize', 'layers', 'loss', 'useBias', 'freezeBia
 
 /** Validates one entry of `layers` (it is the `i`-th of `count`, its input `fanIn` wide). */
 function resolveLayer(entry: unknown, i: number, count: number, fanIn: number): LayerSpec {
-  const layer = readRecord(entry, `layers[${i}]`, ['units', 'activation', 'dropout', 'residual', 'alpha'], '{units, activation, dropout?, residual?, alpha?}');
+  const layer = readRecord(entry, `layers[${i}]`, ['units', 'activation', 'dropout', 'residual', 'alpha', 'norm', 'normEpsilon'], '{units, activation, dropout?, residual?, alpha?, norm?, normEpsilon?}');
   const units = checkInteger(`layers[${i}].units`, layer.units, 1, MAX_UNITS);
   const activation = checkChoice(`layers[${i}].activation`, layer.activation, ACTIVATIONS);
   if (activation === 'softmax' && i !== count - 1) {
@@ -60,8 +60,22 @@ function resolveLayer(entry: unknown, i: number, count: number, fanIn: number): 
   }
   const dropout = resolveDropout(layer.dropout, i, count);
   const residual = resolveResidual(layer.residual, i, count, fanIn, units);
+  const norm = resolveNorm(layer.norm, layer.normEpsilon, i, count);
   const alpha = resolveAlpha(layer.alpha, activation, i);
-  return { units, activation, ...(dropout > 0 ? { dropout } : {}), ...(residual ? { residual } : {}), ...(alpha === undefined ? {} : { alpha }) };
+  return { units, activation, ...(dropout > 0 ? { dropout } : {}), ...(residual ? { residual } : {}), ...(alpha === undefined ? {} : { alpha }), ...norm };
+}
+
+/** Validates layer `i`'s `norm` and `normEpsilon`: a known norm on a hidden layer, ε finite and > 0, ε only with a norm. */
+function resolveNorm(v: unknown, eps: unknown, i: number, count: number): { norm?: NormName; normEpsilon?: number } {
+  if (v === undefined) {
+    if (eps !== undefined) throw new TypeError(`layers[${i}].normEpsilon is set (${describeValue(eps)}) but layers[${i}] has no norm; add norm: 'layer' or remove normEpsilon`);
+    return {};
+  }
+  if (v === 'batch') throw new RangeError(`layers[${i}].norm 'batch' is not yet supported (batch normalization is planned); use 'layer'`);
+  const norm = checkChoice(`layers[${i}].norm`, v, NORMS);
+  if (i === count - 1) throw new RangeError(`layers[${i}].norm is for hidden layers only: layer ${i} is the output layer`);
+  const normEpsilon = checkNumber(`layers[${i}].normEpsilon`, or(eps, DEFAULT_NORM_EPSILON), 'positive');
+  return { norm, normEpsilon };
 }
 
 /** Validates layer `i`'s `residual` flag: a boolean, on a hidden layer whose input is as wide as its output. */
@@ -133,7 +147,7 @@ function checkParameterCap(inputSize: number, layers: LayerSpec[]): void {
   let widestCount = -1;
   layers.forEach((l, i) => {
     const w = (i === 0 ? inputSize : layers[i - 1].units) * l.units;
-    total += w + l.units;
+    total += w + l.units + (l.norm ? 2 * l.units : 0);
     if (w > widestCount) {
       widestCount = w;
       widest = i;

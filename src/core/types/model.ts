@@ -62,7 +62,24 @@ export interface LayerSpec {
    * LeakyReLU `alpha`; default 0.01) or ELU's saturation (PyTorch and TF.js `alpha`; default 1, > 0).
    */
   alpha?: number;
+  /**
+   * Hidden layers only: `'layer'` normalizes z over the layer's units, row by row, before the
+   * activation, with a learned scale γ (starts at 1) and shift β (starts at 0) per unit
+   * (PyTorch: `nn.LayerNorm(units, eps)` between the Linear and the activation). Default none.
+   */
+  norm?: NormName;
+  /** With `norm` only: the ε added to the variance, a finite number > 0. Default 1e-5. */
+  normEpsilon?: number;
 }
+
+/**
+ * The normalizations a hidden layer may apply to z: `'layer'` (layer normalization). Batch
+ * normalization is not yet supported.
+ *
+ * @example
+ * const layer: LayerSpec = { units: 64, activation: 'relu', norm: 'layer' };
+ */
+export type NormName = 'layer';
 
 /**
  * Weight initializers: `normal` N(0, scale²) (scale 1/√fanIn by default), `uniform` U(−ε, ε)
@@ -128,6 +145,11 @@ export interface Weights {
   weights: number[][][];
   /** One `[units]` array per layer (all zeros when `useBias` is false). */
   biases: number[][];
+  /**
+   * One entry per layer: a normalized layer's scale γ and shift β (`[units]` each), null for the
+   * others. Absent when no layer has `norm`; without it `setWeights` resets γ to 1 and β to 0.
+   */
+  norms?: ({ scale: number[]; shift: number[] } | null)[];
 }
 
 /**

@@ -4,7 +4,7 @@
  * scaled for clipNorm, clamped for clipValue, then SGD, momentum (Nesterov or not), Adam/AdamW or
  * RMSprop. The current parameter set is read and the other one written (the state before the
  * update stays where it was, for the divergence rollback); the result's finiteness is checked in
- * the same pass.
+ * the same pass. Normalized layers' γ/β segments are updated as biases are (their own slots, no penalty).
  */
 import { type Bytes, seq } from '../emit/encoding';
 import { type Local, ValType, call, f32, f64, forRange, get, i32, ifThen, memoryCopy, select, set } from '../emit/instructions';
@@ -158,7 +158,8 @@ function addGradSquares(m: ModuleBuilder, shape: NetShape, trained: Segment[]): 
 export function addUpdate(m: ModuleBuilder, shape: NetShape): number {
   const net = shape.net;
   const trainsBiases = net.useBias && !net.freezeBias;
-  const trained = shape.segments.filter((s) => s.kind === 'weights' || trainsBiases);
+  // γ/β always train (freezeBias is about biases), as the CPU trainer's; like biases they take no L2, L1 or weight decay (decayed with biases under decayBiases)
+  const trained = shape.segments.filter((s) => s.kind !== 'biases' || trainsBiases);
   const frozen = shape.segments.filter((s) => !trained.includes(s));
   const updateRange = addUpdateRange(m, shape);
   const gradSquares = addGradSquares(m, shape, trained);

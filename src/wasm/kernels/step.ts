@@ -1,10 +1,12 @@
 /**
  * The training step and inference as module functions: `train(first, count)` runs table entries
- * [first, first + count) — gather, forward (bias and activation fused into each product, then
- * softmax and dropout), loss and output delta, backward (weight gradients, bias gradients, hidden
- * deltas with f'(a), or f'(z) for the layers that keep z, and dropout fused), update — without returning to the host, stopping at the
- * first batch whose objective or update is not finite. With a `mark` import, every stage ends with
- * mark(stage) (the profiling build; see {@link StepStages}).
+ * [first, first + count) — gather, forward (bias and activation fused into each product, or for a
+ * normalized layer the bias alone, then the norm kernel with the activation; then softmax and
+ * dropout), loss and output delta, backward (weight gradients, bias gradients, hidden deltas with
+ * f'(a), or f'(z) for the layers that keep z, and dropout fused, then a normalized layer's norm
+ * backward), update — without returning to the host, stopping at the first batch whose objective
+ * or update is not finite. With a `mark` import, every stage ends with mark(stage) (the profiling
+ * build; see {@link StepStages}).
  */
 import { type Bytes, seq } from '../emit/encoding';
 import { ValType, call, f64, forRange, get, i32, ifThen, ret, select, set } from '../emit/instructions';
@@ -19,6 +21,7 @@ import { addLossStats, addSoftmax } from './loss';
 import { addGather, addRowToFloat } from './gather';
 import { addUpdate } from './optimizer';
 import { addResidualDelta, addResidualSum } from './residual';
+import { addNormBackward, addNormForward } from './norm';
 
 const I = ValType.i32;
 const ctl = (field: number) => i32.load(i32.c(field));
@@ -68,11 +71,15 @@ export function addStep(m: ModuleBuilder, shape: NetShape, math: MathFunctions, 
   const acts = net.layers.map((l) => l.activation);
   const fns = addLayerActivations(m, math, net.layers);
   const trainsBiases = net.useBias && !net.freezeBias;
-  // z is stored (at the product's p2) only by the layers whose f' reads it
+  // z is stored (at the product's p2) only by the layers whose f' reads it; a normalized layer's product adds the bias alone
+  const normed = net.layers.map((layer) => !!layer.norm);
   const forward = net.layers.map((layer, l) => products.add(`forward${l}`, {
     a: 'rows', b: 'rows', M: null, K: widths[l], N: layer.units, lda: widths[l], ldb: layer.units, ldc: layer.units,
-    epilogue: { bias: net.useBias, keepZ: fns[l].fromZ, activation: fns[l].activate },
+    epilogue: normed[l] ? { bias: net.useBias } : { bias: net.useBias, keepZ: fns[l].fromZ, activation: fns[l].activate },
   }));
+  // the norm and the activation after it run on this thread (the products may split across workers)
+  const normForward = net.layers.map((layer, l) => (normed[l] ? addNormForward(m, l, layer.units, layer.normEpsilon!, fns[l].activate, fns[l].fromZ) : -1));
+  const normBackward = net.layers.map((layer, l) => (normed[l] ? addNormBackward(m, l, layer.units) : -1));
   const gradW = net.layers.map((layer, l) => products.add(`gradW${l}`, { a: 'cols', b: 'rows', M: widths[l], K: null, N: layer.units, lda: widths[l], ldb: layer.units, ldc: layer.units }));
   // δ_{l−1} = (δ_l·W_lᵀ) ⊙ f'(a_{l−1} or z_{l−1}) [⊙ dropout factors]: one product per layer above the first, a second without factors for steps that drop nothing
   const deltaOf = (l: number, factors: boolean) => products.add(`delta${l}${factors ? 'drop' : ''}`, {
@@ -108,9 +115,16 @@ export function addStep(m: ModuleBuilder, shape: NetShape, math: MathFunctions, 
   /** The input of layer l: the batch, or the previous layer's output (after dropout when this step drops, and the residual add). */
   const input = (l: number, drop: Bytes): Bytes => (l === 0 ? ctl(CTRL.x) : res[l - 1] ? ctl(layerField(l - 1, 'sum')) : dropped(l - 1, drop));
   const quiet = new StepStages(null);
+  const activation = (l: number) => (acts[l] === 'softmax' || acts[l] === 'linear' ? '' : `+${acts[l]}`);
+  // a normalized layer's product writes z where x̂ goes; the norm writes y (as z, when f' reads it) and f(y)
+  const normPass = (l: number, rows: Bytes, marks: StepStages): Bytes => (normed[l] ? seq(
+    call(normForward[l], ctl(layerField(l, 'xhat')), ctl(layerField(l, 'invStd')), param(segmentOf(shape, l, 'norms').at), ctl(layerField(l, 'z')), ctl(layerField(l, 'act')), rows),
+    marks.mark(`norm ${l}`, `wasm:layer-norm${activation(l)}`),
+  ) : []);
   const forwardPass = (rows: Bytes, drop: Bytes, key: Bytes, marks: StepStages = quiet): Bytes => seq(...net.layers.map((_, l) => seq(
-    call(forward[l], input(l, drop), param(segmentOf(shape, l, 'weights').at), ctl(layerField(l, 'act')), rows, ctl(CTRL.scratch), param(segmentOf(shape, l, 'biases').at), ctl(layerField(l, 'z')), i32.c(0)),
-    marks.mark(`forward ${l}`, `wasm:matmul-ab${net.useBias ? '+bias' : ''}${acts[l] === 'softmax' || acts[l] === 'linear' ? '' : `+${acts[l]}`}`),
+    call(forward[l], input(l, drop), param(segmentOf(shape, l, 'weights').at), ctl(layerField(l, normed[l] ? 'xhat' : 'act')), rows, ctl(CTRL.scratch), param(segmentOf(shape, l, 'biases').at), ctl(layerField(l, 'z')), i32.c(0)),
+    marks.mark(`forward ${l}`, `wasm:matmul-ab${net.useBias ? '+bias' : ''}${normed[l] ? '' : activation(l)}`),
+    normPass(l, rows, marks),
     softmax >= 0 && l === L - 1 ? seq(call(softmax, ctl(layerField(l, 'act')), rows), marks.mark(`softmax ${l}`, 'wasm:softmax')) : [],
     dropout[l] >= 0 ? seq(ifThen(drop, call(dropout[l], ctl(layerField(l, 'act')), ctl(layerField(l, 'dropped')), ctl(layerField(l, 'factors')), key, rows)), marks.mark(`dropout ${l}`, 'wasm:dropout')) : [],
     residualSum[l] >= 0 ? seq(call(residualSum[l], dropped(l, drop), input(l, drop), ctl(layerField(l, 'sum')), rows), marks.mark(`residual ${l}`, 'wasm:residual-add')) : [],
@@ -119,6 +133,14 @@ export function addStep(m: ModuleBuilder, shape: NetShape, math: MathFunctions, 
   const backwardPass = (rows: Bytes, drop: Bytes): Bytes => seq(...net.layers.map((_, k) => {
     const l = L - 1 - k;
     const grad = (kind: 'weights' | 'biases') => i32.add(ctl(CTRL.grad), i32.c(segmentOf(shape, l, kind).at * 4));
+    // δ_{l−1} so far is ∂loss/∂y_{l−1} (after f', dropout and the skip); through its norm it becomes ∂loss/∂z_{l−1}
+    const throughNorm = () => {
+      const n = segmentOf(shape, l - 1, 'norms').at;
+      return seq(
+        call(normBackward[l - 1], deltaBuffer(l - 1), ctl(layerField(l - 1, 'xhat')), ctl(layerField(l - 1, 'invStd')), param(n), i32.add(ctl(CTRL.grad), i32.c(n * 4)), rows),
+        stages.mark(`dnorm ${l - 1}`, 'wasm:layer-norm-backward'),
+      );
+    };
     // f' of layer l − 1 reads its z where it keeps z, else its output before dropout and the add
     const source = l > 0 && fns[l - 1].fromZ ? 'z' : 'act';
     const hidden = (fn: number) => call(fn, deltaBuffer(l), param(segmentOf(shape, l, 'weights').at), deltaBuffer(l - 1), rows, ctl(CTRL.scratch), i32.c(0), ctl(layerField(l - 1, source)), ctl(layerField(l - 1, 'factors')));
@@ -135,6 +157,7 @@ export function addStep(m: ModuleBuilder, shape: NetShape, math: MathFunctions, 
       biasGrad[l] >= 0 ? seq(call(biasGrad[l], deltaBuffer(l), rows, grad('biases')), stages.mark(`db ${l}`, 'wasm:bias-grad')) : [],
       l > 0 && skips(l) ? skipped() : [],
       l > 0 && !skips(l) ? seq(deltaDrop[l] >= 0 ? ifThen(drop, hidden(deltaDrop[l]), hidden(delta[l])) : hidden(delta[l]), stages.mark(`delta ${l - 1}`, `wasm:matmul-abt${acts[l - 1] === 'linear' ? '' : `*${acts[l - 1]}'`}`)) : [],
+      l > 0 && normed[l - 1] ? throughNorm() : [],
     );
   }));
 

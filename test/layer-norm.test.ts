@@ -1,10 +1,11 @@
-// Layer normalization (norm: 'layer') on the CPU path, below the public API (create still refuses
-// it): the forward against the formula, the gradient of W, b, γ, β against central differences,
-// the config's refusals, and an Adam step through the CPU trainer.
+// Layer normalization (norm: 'layer') on the CPU path: the forward against the formula, the
+// gradient of W, b, γ, β against central differences (directly and through gradientCheck),
+// traceStep, the config's refusals, an Adam step through the CPU trainer, and γ/β through the
+// weights I/O (getWeights/setWeights, toJSON/fromJSON, early stopping's restore).
 import { describe, expect, it } from 'vitest';
 import { type ModelConfig, type Weights, MLP, Rng, gradientCheck, traceStep } from '../src';
 import { resolveConfig } from '../src/core/config';
-import { type Params, allArrays, initParams } from '../src/core/params';
+import { type Params, allArrays, initParams, parameterCount, paramsToArrays } from '../src/core/params';
 import { forward, lossAndGradients } from '../src/cpu/network';
 import { CpuBackend } from '../src/cpu/backend';
 
@@ -20,6 +21,8 @@ function drawnParams(rng: Rng): Params {
   for (const a of [...p.biases, ...p.norms!.filter((n) => n !== null)]) for (let i = 0; i < a.length; i++) a[i] = rng.uniform(-2, 2);
   return p;
 }
+
+const rowsOf = (data: Float64Array, cols: number) => Array.from({ length: data.length / cols }, (_, r) => Array.from(data.subarray(r * cols, (r + 1) * cols)));
 
 describe("norm: 'layer' on the CPU path", () => {
   const net = resolveConfig(config);
@@ -98,11 +101,38 @@ describe("norm: 'layer' on the CPU path", () => {
     }
   });
 
-  it('gradientCheck and traceStep refuse norm too (they would leave γ and β out)', () => {
-    // refused before the weights are read
-    const weights = { weights: [], biases: [] };
-    expect(() => gradientCheck({ config, weights }, [[0, 0, 0]], [[0, 0]])).toThrow(/layers\[0\]\.norm 'layer' is not yet available/);
-    expect(() => traceStep(config, weights, [[0, 0, 0]], [[0, 0]], 0.1)).toThrow(/layers\[0\]\.norm 'layer' is not yet available/);
+  it('gradientCheck checks W, b, γ and β of 3 → 5n → 4n → 2, each with relative difference < 1e-6', () => {
+    const p = drawnParams(new Rng(5, 'gradientCheck'));
+    const weights = paramsToArrays(net, p);
+    const r = gradientCheck({ config, weights }, rowsOf(x, 3), rowsOf(y, 2), { epsilon: 1e-6 });
+    expect(r.groups.map((g) => g.name)).toEqual(['weights[0]', 'biases[0]', 'norms[0].scale', 'norms[0].shift', 'weights[1]', 'biases[1]', 'norms[1].scale', 'norms[1].shift', 'weights[2]', 'biases[2]']);
+    expect(r.parameters).toBe(parameterCount(net));
+    for (const g of r.groups) expect(g.relativeDifference, `[${rows}, 3] → 5n → 4n → 2: ${g.name}`).toBeLessThan(1e-6);
+    expect(r.relativeDifference).toBeLessThan(1e-6);
+    expect(r.groups.find((g) => g.name === 'norms[1].shift')!.parameters).toBe(4);
+  });
+
+  it("traceStep shows γ/β before and after, and its update equals one SGD step of the CPU trainer", async () => {
+    const p = drawnParams(new Rng(6, 'traceStep'));
+    const weights = paramsToArrays(net, p);
+    const t = traceStep(config, weights, rowsOf(x, 3), rowsOf(y, 2), 0.3);
+    expect(t.before.norms).toEqual(weights.norms);
+    expect(t.layers[0].norm!.gradScale).toHaveLength(5);
+    expect(t.layers[2].norm).toBeUndefined();
+    const model = await MLP.create({ ...config, backend: 'cpu' });
+    await model.setWeights(weights);
+    await model.fit(rowsOf(x, 3), rowsOf(y, 2), { epochs: 1, batchSize: rows, learningRate: 0.3, optimizer: 'sgd', shuffle: false });
+    const fitted = await model.getWeights();
+    const flat = (w: typeof fitted) => [w.weights.flat(2), w.biases.flat(), w.norms!.flatMap((n) => (n ? [...n.scale, ...n.shift] : []))].flat();
+    const [want, got] = [flat(fitted), flat(t.after)];
+    expect(Math.max(...got.map((v, i) => Math.abs(v - want[i]))), `[${rows}, 3] → 5n → 4n → 2, one SGD step`).toBeLessThan(1e-14);
+    // γ/β moved by η·∂J/∂γβ
+    const moved = t.after.norms![1]!.scale.map((v, j) => v - t.before.norms![1]!.scale[j] + 0.3 * t.layers[1].norm!.gradScale[j]);
+    expect(Math.max(...moved.map(Math.abs))).toBeLessThan(1e-14);
+    expect(Math.max(...t.layers[1].norm!.gradScale.map(Math.abs))).toBeGreaterThan(1e-4);
+    // the activation reads y: a = f(y)
+    expect(Math.abs(t.layers[0].a[2][3] - Math.tanh(t.layers[0].norm!.y[2][3]))).toBeLessThan(1e-15);
+    model.dispose();
   });
 
   it('the CPU trainer updates γ and β with Adam and keeps them finite', async () => {

@@ -125,4 +125,24 @@ describe('layer normalization in the formats', () => {
       model.dispose();
     });
   }
+
+  it('imports refuse a normalization they cannot read, naming the layer', async () => {
+    const model = await MLP.create({ ...plain, backend: 'cpu' });
+    const { modelJson, weightsBin } = await toTfjsLayers(model);
+    const edit = (change: (layers: { class_name: string; config: Record<string, unknown> }[]) => void) => {
+      const json = structuredClone(modelJson);
+      change((json.modelTopology as { config: { layers: { class_name: string; config: Record<string, unknown> }[] } }).config.layers);
+      return fromTfjsLayers(json, weightsBin.slice().buffer, { config: { backend: 'cpu' } });
+    };
+    await expect(edit((l) => (l[1].config.center = false))).rejects.toThrow(/layer 1 \('dense_1_layer_normalization'\) has center false .*only center and scale true/);
+    await expect(edit((l) => (l[1].config.axis = 0))).rejects.toThrow(/layer 1 \('dense_1_layer_normalization'\) normalizes over axis 0/);
+    await expect(edit((l) => (l[0].config.activation = 'tanh'))).rejects.toThrow(/layer 1 is a LayerNormalization layer after Dense 'dense_1' with activation 'tanh'/);
+    // norm follows the tensors: layers given without it still get the file's normalization
+    const given = await fromTfjsLayers(modelJson, weightsBin.slice().buffer, { config: { backend: 'cpu', layers: plain.layers.map(({ norm: _, normEpsilon: __, ...l }) => l) } });
+    expect(given.config.layers.map((l) => l.norm ?? null)).toEqual(['layer', 'layer', null, null]);
+    given.dispose();
+    await expect(fromTfjsLayers(modelJson, weightsBin.slice().buffer, { config: { backend: 'cpu', layers: plain.layers.map((l) => ({ ...l, norm: 'layer' as const })) } }))
+      .rejects.toThrow(/options\.config\.layers\[2\]\.norm is "layer" but the tfjs-layers file has no normalization after 'dense_3\/kernel'/);
+    model.dispose();
+  });
 });

@@ -254,7 +254,7 @@ export class MLP {
   async setWeights(w: Weights): Promise<void> {
     this.calls.checkIdle('setWeights()');
     return this.calls.run('setWeights()', async () => {
-      const o = readRecord(w, 'setWeights argument', ['weights', 'biases', 'norms'], '{weights, biases, norms?}');
+      const o = readRecord(w, 'setWeights argument', ['weights', 'biases', 'norms'], '{weights, biases}');
       const p: Params = withNorms(this.net, paramsFromArrays(this.net, o.weights, o.biases, { requireBiases: true }), o.norms);
       await this.impl.writeParams(p);
     });

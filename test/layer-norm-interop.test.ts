@@ -61,6 +61,27 @@ describe('layer normalization in the formats', () => {
     back.dispose();
   });
 
+  it('safetensors without our metadata (as PyTorch saves a state_dict): a 1-D weight is read as the LayerNorm of the Linear before it', async () => {
+    const model = await trainedModel(config);
+    const bytes = await toSafetensors(model);
+    // drop __metadata__ and keep the tensors: the header is re-written with the same data offsets
+    const n = Number(new DataView(bytes.buffer, bytes.byteOffset).getBigUint64(0, true));
+    const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + n))) as Record<string, unknown>;
+    delete header.__metadata__;
+    const text = new TextEncoder().encode(JSON.stringify(header));
+    const bare = new Uint8Array(8 + text.length + bytes.length - 8 - n);
+    new DataView(bare.buffer).setBigUint64(0, BigInt(text.length), true);
+    bare.set(text, 8);
+    bare.set(bytes.subarray(8 + n), 8 + text.length);
+    const layers = config.layers.map(({ norm: _, normEpsilon: __, ...l }, i) => (i === 1 ? { ...l, normEpsilon: 1e-3 } : l));
+    const back = await fromSafetensors(bare, { config: { layers, loss: 'categoricalCrossEntropy', backend: 'cpu' } });
+    expect(back.config.layers.map((l) => [l.norm ?? null, l.normEpsilon ?? null])).toEqual([['layer', 1e-5], ['layer', 1e-3], [null, null], [null, null]]);
+    const x = seededRows(36, 9, 5);
+    expect(maxDiff(await model.predict(x), await back.predict(x)), `[9, 5] through ${shape}, no metadata`).toBeLessThanOrEqual(1e-6);
+    model.dispose();
+    back.dispose();
+  });
+
   it('TF.js layers format: Dense → LayerNormalization → Activation; TF.js 4.22 loads it and predicts as we do', async () => {
     const model = await trainedModel(plain);
     const { modelJson, weightsBin } = await toTfjsLayers(model);

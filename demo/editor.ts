@@ -2,6 +2,7 @@ import type { Activation, BackendName, LayerSpec, LossName } from '../src';
 import { el } from './dom';
 import { EarlyStoppingFields, ScheduleFields, type ShownError, fieldNumber, showFieldErrors } from './editor-features';
 import { checkFeatures } from './feature-checks';
+import { alphaInput, normSelect, readAlpha, updateAlpha } from './layer-extras';
 import type { Settings } from './presets';
 
 const ACTIVATIONS: Activation[] = ['relu', 'sigmoid', 'tanh', 'linear', 'softmax', 'leakyRelu', 'elu', 'selu', 'gelu', 'geluTanh', 'silu', 'softplus', 'mish'];
@@ -53,11 +54,15 @@ interface LayerRow {
   dropout: HTMLInputElement;
   /** Hidden layers' skip connection (a_l = f(z_l) + a_{l−1}); enabled only where the input width equals the units. */
   residual: HTMLInputElement;
+  /** Hidden layers' normalization: '' (none) or 'layer'. */
+  norm: HTMLSelectElement;
+  /** leakyRelu's and elu's alpha (empty: the default); disabled for the other activations. */
+  alpha: HTMLInputElement;
 }
 
 /**
- * The architecture and training-settings editor: layers (units, activation and, for hidden
- * layers, dropout and residual), loss (with the Huber loss's δ), optimizer, learning rate and its schedule,
+ * The architecture and training-settings editor: layers (units, activation, its α for leakyRelu
+ * and elu, and for hidden layers dropout, norm and residual), loss (with the Huber loss's δ), optimizer, learning rate and its schedule,
  * batch size, epochs, L2, L1, seed, initializer, validation split, early stopping and backend. The output layer's size is
  * fixed by the dataset. A refused value is shown next to its field: the demo's own range checks,
  * and for dropout, the schedule and early stopping the library's own message.
@@ -150,6 +155,7 @@ export class ArchitectureEditor {
   private check(): void {
     this.fields.huberDelta.disabled = this.fields.loss.value !== 'huber';
     this.updateResidual();
+    for (const l of this.layers) updateAlpha(l.alpha, l.activation.value as Activation);
     const { errors } = this.collect();
     showFieldErrors(this.root, errors);
     this.invalid = errors[0]?.message ?? null;
@@ -177,7 +183,7 @@ export class ArchitectureEditor {
     });
   }
 
-  private makeLayer(units: number, activation: Activation, dropout?: number, residual?: boolean): LayerRow {
+  private makeLayer(units: number, activation: Activation, dropout?: number, residual?: boolean, extras: Pick<LayerSpec, 'norm' | 'alpha'> = {}): LayerRow {
     const u = el('input', { type: 'number', min: '1', step: '1', value: String(units), class: 'units' });
     const a = el('select', { class: 'activation' }, ...ACTIVATIONS.map((x) => el('option', { value: x }, x)));
     a.value = activation;
@@ -185,7 +191,7 @@ export class ArchitectureEditor {
     if (dropout) d.value = String(dropout);
     const r = el('input', { type: 'checkbox', class: 'residual' });
     r.checked = residual ?? false;
-    return { units: u, activation: a, dropout: d, residual: r };
+    return { units: u, activation: a, dropout: d, residual: r, norm: normSelect(extras.norm), alpha: alphaInput(extras.alpha) };
   }
 
   private insertLayer(at: number, units: number, activation: Activation): void {
@@ -209,7 +215,10 @@ export class ArchitectureEditor {
         });
         const dropout = output ? el('span', { class: 'note', title: 'dropout applies to hidden layers only' }, '–') : l.dropout;
         const residual = output ? el('span', { class: 'note', title: 'residual applies to hidden layers only' }, '–') : l.residual;
-        return el('div', { class: 'layer' }, el('span', {}, output ? 'output' : `hidden ${i + 1}`), l.units, l.activation, dropout, residual, remove);
+        const norm = output ? el('span', { class: 'note', title: 'norm applies to hidden layers only' }, '–') : l.norm;
+        // α and norm wrap onto a second line of the row's grid, under units and activation
+        const extras = el('span', { class: 'extras-label', title: "α: leakyRelu's slope / elu's α; norm: layer normalization before the activation" }, 'α, norm');
+        return el('div', { class: 'layer' }, el('span', {}, output ? 'output' : `hidden ${i + 1}`), l.units, l.activation, dropout, residual, remove, extras, l.alpha, norm);
       }),
     );
     this.check();
@@ -229,7 +238,7 @@ export class ArchitectureEditor {
 
   /** Shows `s` in the form. */
   set(s: Settings): void {
-    this.layers = s.layers.map((l) => this.makeLayer(l.units, l.activation, l.dropout, l.residual));
+    this.layers = s.layers.map((l) => this.makeLayer(l.units, l.activation, l.dropout, l.residual, l));
     const f = this.fields;
     f.loss.value = s.loss;
     f.optimizer.value = s.optimizer;
@@ -283,6 +292,13 @@ export class ArchitectureEditor {
       const dropout = i < this.layers.length - 1 ? fieldNumber(l.dropout, undefined) : undefined;
       if (dropout !== undefined && dropout !== 0) spec.dropout = dropout;
       if (i < this.layers.length - 1 && l.residual.checked && !l.residual.disabled) spec.residual = true;
+      if (i < this.layers.length - 1 && l.norm.value === 'layer') spec.norm = 'layer';
+      try {
+        const alpha = readAlpha(l.alpha, spec.activation, i + 1);
+        if (alpha !== undefined) spec.alpha = alpha;
+      } catch (e) {
+        errors.push({ input: l.alpha, message: (e as Error).message });
+      }
       return spec;
     });
     const settings: Settings = {

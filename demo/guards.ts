@@ -24,7 +24,7 @@ export interface Calibration {
 /** What {@link guard} needs to know. */
 export interface GuardInput {
   inputSize: number;
-  layers: { units: number }[];
+  layers: { units: number; norm?: string }[];
   optimizer: 'sgd' | 'momentum' | 'adam';
   batchSize: number;
   /** Rows trained on per epoch, and rows evaluated per epoch (validation and test sets). */
@@ -59,12 +59,12 @@ export const COMFORT_EPOCH_SECONDS = 60;
 
 const SLOTS = { sgd: 0, momentum: 1, adam: 2 } as const;
 
-/** Weights and biases of a network with `inputSize` inputs and these layers. */
-export function parameterCount(inputSize: number, layers: { units: number }[]): number {
+/** Weights, biases and (for layers with `norm`) γ and β of a network with `inputSize` inputs and these layers. */
+export function parameterCount(inputSize: number, layers: { units: number; norm?: string }[]): number {
   let count = 0;
   let fanIn = inputSize;
   for (const l of layers) {
-    count += (fanIn + 1) * l.units;
+    count += (fanIn + 1 + (l.norm ? 2 : 0)) * l.units;
     fanIn = l.units;
   }
   return count;

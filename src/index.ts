@@ -8,7 +8,7 @@
  * await model.fit(images, labels, { epochs: 2, batchSize: 64, learningRate: 0.5 });
  */
 export { MLP, AUTO_MIN_PARAMETERS, type CreateOptions } from './model/model';
-export { gradientCheck, type GradientCheckResult } from './teaching/gradient-check';
+export { gradientCheck, type GradientCheckGroup, type GradientCheckResult } from './teaching/gradient-check';
 export type { StepExtrasOptions } from './teaching/step-extras';
 export { parseModelJSON } from './model/serialize';
 export { requestGpu, describeAdapter, type GpuProbe } from './gpu/device';

@@ -202,7 +202,7 @@ describe('demo training features', () => {
     expect(await disabled('#train')).toBe(false);
   });
 
-  it('offers the preset "MNIST — deep residual MLP" with a residual box per hidden layer, disabled with the reason where the widths differ', async () => {
+  it('offers the preset "MNIST — deep residual MLP" with a residual box per hidden layer, disabled with the reason where the widths differ; α and norm per layer', async () => {
     const boxes = () => page.$$eval('.layer input.residual', (r) => r.map((x) => ({ checked: (x as HTMLInputElement).checked, disabled: (x as HTMLInputElement).disabled, title: (x as HTMLInputElement).title })));
     await page.select('#preset', 'mnist-deep-residual');
     expect(await page.$$eval('.layer input.units', (u) => u.map((x) => (x as HTMLInputElement).value))).toEqual(['256', '256', '256', '256', '256', '10']);
@@ -224,6 +224,22 @@ describe('demo training features', () => {
     expect(edited[2].title).toBe("residual needs the layer's input width (256) to equal its units (128)");
     expect(edited[3].title).toBe("residual needs the layer's input width (128) to equal its units (256)");
     expect(await value('#preset')).toBe('');
+    expect(await fieldErrors()).toEqual([]);
+    // α only for leakyRelu and elu; norm per hidden layer (none on the output layer), γ and β counted
+    const alphas = () => page.$$eval('.layer input.alpha', (a) => a.map((x) => (x as HTMLInputElement).disabled));
+    const count = async () => Number((await get('#parameters')).match(/network, ([\d,]+) parameters/)![1].replaceAll(',', ''));
+    expect(await alphas()).toEqual([true, true, true, true, true, true]);
+    expect(await page.$$eval('.layer select.norm', (n) => n.length)).toBe(5);
+    const plainCount = await count();
+    await page.select('.layer:nth-child(2) select.norm', 'layer');
+    expect(await count()).toBe(plainCount + 2 * 256);
+    await page.select('.layer:nth-child(2) select.activation', 'elu');
+    expect(await alphas()).toEqual([true, false, true, true, true, true]);
+    expect(await page.$eval('.layer:nth-child(2) input.alpha', (a) => (a as HTMLInputElement).placeholder)).toBe('1');
+    await fill(page, '.layer:nth-child(2) input.alpha', '-1');
+    expect(await fieldErrors()).toEqual(["α of layer 2 must be a number > 0, got '-1'"]);
+    expect(await disabled('#train')).toBe(true);
+    await fill(page, '.layer:nth-child(2) input.alpha', '0.5');
     expect(await fieldErrors()).toEqual([]);
     await screenshot(page, 'demo-features-residual.png');
   });

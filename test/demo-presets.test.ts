@@ -30,4 +30,17 @@ describe('demo presets', () => {
     expect(out[0]).toHaveLength(10);
     expect(Math.abs(out[0].reduce((a, b) => a + b, 0) - 1)).toBeLessThan(1e-9);
   });
+
+  it('carries norm and alpha per layer into the model config, which the library builds; either leaves the preset', async () => {
+    const edited = structuredClone({ ...MNIST_DEEP_RESIDUAL, backend: 'cpu' as const });
+    edited.layers[1] = { ...edited.layers[1], norm: 'layer' };
+    edited.layers[2] = { ...edited.layers[2], activation: 'leakyRelu', alpha: 0.2 };
+    expect(matchingPreset('mnist', edited)).toBeNull();
+    const config = modelConfig('mnist', edited, 784);
+    expect(config.layers.map((l) => [l.norm ?? null, l.alpha ?? null]).slice(0, 4)).toEqual([[null, null], ['layer', null], [null, 0.2], [null, null]]);
+    const model = await MLP.create(config);
+    const w = await model.getWeights();
+    expect(w.norms?.map((n) => n?.scale.length ?? null).slice(0, 3)).toEqual([null, 256, null]);
+    model.dispose();
+  });
 });

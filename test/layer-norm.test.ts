@@ -1,10 +1,11 @@
-// Layer normalization (norm: 'layer') on the CPU path, below the public API (create still refuses
-// it): the forward against the formula, the gradient of W, b, γ, β against central differences,
-// the config's refusals, and an Adam step through the CPU trainer.
+// Layer normalization (norm: 'layer') on the CPU path: the forward against the formula, the
+// gradient of W, b, γ, β against central differences (directly and through gradientCheck),
+// traceStep, the config's refusals, an Adam step through the CPU trainer, and γ/β through the
+// weights I/O (getWeights/setWeights, toJSON/fromJSON, early stopping's restore).
 import { describe, expect, it } from 'vitest';
-import { type ModelConfig, MLP, Rng, gradientCheck, traceStep } from '../src';
+import { type ModelConfig, type Weights, MLP, Rng, gradientCheck, traceStep } from '../src';
 import { resolveConfig } from '../src/core/config';
-import { type Params, allArrays, initParams } from '../src/core/params';
+import { type Params, allArrays, initParams, parameterCount, paramsToArrays } from '../src/core/params';
 import { forward, lossAndGradients } from '../src/cpu/network';
 import { CpuBackend } from '../src/cpu/backend';
 
@@ -20,6 +21,8 @@ function drawnParams(rng: Rng): Params {
   for (const a of [...p.biases, ...p.norms!.filter((n) => n !== null)]) for (let i = 0; i < a.length; i++) a[i] = rng.uniform(-2, 2);
   return p;
 }
+
+const rowsOf = (data: Float64Array, cols: number) => Array.from({ length: data.length / cols }, (_, r) => Array.from(data.subarray(r * cols, (r + 1) * cols)));
 
 describe("norm: 'layer' on the CPU path", () => {
   const net = resolveConfig(config);
@@ -101,11 +104,38 @@ describe("norm: 'layer' on the CPU path", () => {
     }
   });
 
-  it('gradientCheck and traceStep refuse norm too (they would leave γ and β out)', () => {
-    // refused before the weights are read
-    const weights = { weights: [], biases: [] };
-    expect(() => gradientCheck({ config, weights }, [[0, 0, 0]], [[0, 0]])).toThrow(/layers\[0\]\.norm 'layer' is not yet available/);
-    expect(() => traceStep(config, weights, [[0, 0, 0]], [[0, 0]], 0.1)).toThrow(/layers\[0\]\.norm 'layer' is not yet available/);
+  it('gradientCheck checks W, b, γ and β of 3 → 5n → 4n → 2, each with relative difference < 1e-6', () => {
+    const p = drawnParams(new Rng(5, 'gradientCheck'));
+    const weights = paramsToArrays(net, p);
+    const r = gradientCheck({ config, weights }, rowsOf(x, 3), rowsOf(y, 2), { epsilon: 1e-6 });
+    expect(r.groups.map((g) => g.name)).toEqual(['weights[0]', 'biases[0]', 'norms[0].scale', 'norms[0].shift', 'weights[1]', 'biases[1]', 'norms[1].scale', 'norms[1].shift', 'weights[2]', 'biases[2]']);
+    expect(r.parameters).toBe(parameterCount(net));
+    for (const g of r.groups) expect(g.relativeDifference, `[${rows}, 3] → 5n → 4n → 2: ${g.name}`).toBeLessThan(1e-6);
+    expect(r.relativeDifference).toBeLessThan(1e-6);
+    expect(r.groups.find((g) => g.name === 'norms[1].shift')!.parameters).toBe(4);
+  });
+
+  it("traceStep shows γ/β before and after, and its update equals one SGD step of the CPU trainer", async () => {
+    const p = drawnParams(new Rng(6, 'traceStep'));
+    const weights = paramsToArrays(net, p);
+    const t = traceStep(config, weights, rowsOf(x, 3), rowsOf(y, 2), 0.3);
+    expect(t.before.norms).toEqual(weights.norms);
+    expect(t.layers[0].norm!.gradScale).toHaveLength(5);
+    expect(t.layers[2].norm).toBeUndefined();
+    const model = await MLP.create({ ...config, backend: 'cpu' });
+    await model.setWeights(weights);
+    await model.fit(rowsOf(x, 3), rowsOf(y, 2), { epochs: 1, batchSize: rows, learningRate: 0.3, optimizer: 'sgd', shuffle: false });
+    const fitted = await model.getWeights();
+    const flat = (w: typeof fitted) => [w.weights.flat(2), w.biases.flat(), w.norms!.flatMap((n) => (n ? [...n.scale, ...n.shift] : []))].flat();
+    const [want, got] = [flat(fitted), flat(t.after)];
+    expect(Math.max(...got.map((v, i) => Math.abs(v - want[i]))), `[${rows}, 3] → 5n → 4n → 2, one SGD step`).toBeLessThan(1e-14);
+    // γ/β moved by η·∂J/∂γβ
+    const moved = t.after.norms![1]!.scale.map((v, j) => v - t.before.norms![1]!.scale[j] + 0.3 * t.layers[1].norm!.gradScale[j]);
+    expect(Math.max(...moved.map(Math.abs))).toBeLessThan(1e-14);
+    expect(Math.max(...t.layers[1].norm!.gradScale.map(Math.abs))).toBeGreaterThan(1e-4);
+    // the activation reads y: a = f(y)
+    expect(Math.abs(t.layers[0].a[2][3] - Math.tanh(t.layers[0].norm!.y[2][3]))).toBeLessThan(1e-15);
+    model.dispose();
   });
 
   it('the CPU trainer updates γ and β with Adam and keeps them finite', async () => {
@@ -123,5 +153,70 @@ describe("norm: 'layer' on the CPU path", () => {
     expect(allArrays(after).every((a) => a.every(Number.isFinite))).toBe(true);
     expect((await cpu.readOptimizerState())!.layers[0].n).toHaveLength(2);
     cpu.dispose();
+  });
+});
+
+describe("norm: 'layer' through the weights I/O", () => {
+  const rng = new Rng(11, 'norm io');
+  const x = Array.from({ length: 9 }, () => Array.from({ length: 3 }, () => rng.uniform(-2, 2)));
+  const y = x.map(() => [rng.uniform(-2, 2), rng.uniform(-2, 2)]);
+  const fitted = async () => {
+    const m = await MLP.create({ ...config, backend: 'cpu' });
+    await m.fit(x, y, { epochs: 4, batchSize: 4, learningRate: 0.1, shuffle: false });
+    return m;
+  };
+
+  it('getWeights lists γ/β per normed layer; setWeights carries them into another model', async () => {
+    const a = await fitted();
+    const w = await a.getWeights();
+    expect(w.norms!.map((n) => n && [n.scale.length, n.shift.length])).toEqual([[5, 5], [4, 4], null]);
+    expect(w.norms![1]!.scale.some((v) => Math.abs(v - 1) > 1e-6), '3 → 5n → 4n → 2: γ of layer 1 moved').toBe(true);
+    const b = await MLP.create({ ...config, backend: 'cpu', seed: 99 });
+    await b.setWeights(w);
+    expect(await b.getWeights()).toEqual(w);
+    const [pa, pb] = [await a.predict(x), await b.predict(x)];
+    expect(Math.max(...pa.flat().map((v, i) => Math.abs(v - pb.flat()[i]))), `[9, 3] → 2`).toBeLessThan(1e-15);
+    // without norms γ and β start over, as the Weights type says
+    await b.setWeights({ weights: w.weights, biases: w.biases });
+    expect((await b.getWeights()).norms![0]).toEqual({ scale: [1, 1, 1, 1, 1], shift: [0, 0, 0, 0, 0] });
+  });
+
+  type Norms = NonNullable<Weights['norms']>;
+  const bad: [string, (n: Norms) => unknown, RegExp][] = [
+    ['a missing layer', (n) => n.slice(0, 2), /norms must be an array of 3 entries .*got 2 entries/],
+    ['a short scale', (n) => [{ ...n[0]!, scale: n[0]!.scale.slice(1) }, n[1], n[2]], /norms\[0\]\.scale must .*5/],
+    ['a NaN shift', (n) => [n[0], { ...n[1]!, shift: [0, NaN, 0, 0] }, n[2]], /norms\[1\]\.shift\[1\]/],
+    ['γ/β on the layer without norm', (n) => [n[0], n[1], { scale: [1, 1], shift: [0, 0] }], /norms\[2\] must be null: layer 2 has no norm/],
+  ];
+  for (const [what, mutate, message] of bad) {
+    it(`setWeights refuses ${what}, naming the layer, and leaves the model as it was`, async () => {
+      const m = await fitted();
+      const before = await m.getWeights();
+      const norms = mutate(structuredClone(before.norms!)) as Norms;
+      await expect(m.setWeights({ ...before, norms })).rejects.toThrow(message);
+      expect(await m.getWeights()).toEqual(before);
+    });
+  }
+
+  it('toJSON carries γ/β and fromJSON gives them back exactly', async () => {
+    const a = await fitted();
+    const json = await a.toJSON();
+    expect(json.norms).toEqual((await a.getWeights()).norms);
+    const b = await MLP.fromJSON(JSON.stringify(json), { backend: 'cpu' });
+    expect(await b.getWeights()).toEqual(await a.getWeights());
+    expect(await b.predict(x)).toEqual(await a.predict(x));
+  });
+
+  it("early stopping's restoreBestWeights puts the best epoch's γ/β back", async () => {
+    const m = await MLP.create({ ...config, backend: 'cpu' });
+    const seen: unknown[] = [];
+    const h = await m.fit(x, y, {
+      epochs: 200, batchSize: 3, learningRate: 0.4, validationData: [x.slice(0, 4).map((r) => r.map((v) => -v)), y.slice(0, 4)],
+      earlyStopping: { patience: 2, restoreBestWeights: true }, onEpochEnd: async () => void seen.push((await m.getWeights()).norms),
+    });
+    expect(h.restoredBestWeights).toBe(true);
+    expect(h.epochs.length).toBeGreaterThan(h.bestEpoch!);
+    expect((await m.getWeights()).norms).toEqual(seen[h.bestEpoch! - 1]);
+    expect((await m.getWeights()).norms).not.toEqual(seen.at(-1));
   });
 });

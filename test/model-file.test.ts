@@ -42,6 +42,16 @@ describe('model files', () => {
     });
   }
 
+  it("a file of a model with norm: 'layer' carries γ/β; one without them, or with a short scale, is refused naming the layer", async () => {
+    const m = await MLP.create({ inputSize: 3, layers: [{ units: 4, activation: 'tanh', norm: 'layer' }, { units: 2, activation: 'softmax' }], loss: 'categoricalCrossEntropy', seed: 9, backend: 'cpu' });
+    await m.fit([[0, 1, 2], [1, 0, -1], [2, 2, 0]], [0, 1, 1], { epochs: 5, batchSize: 2, learningRate: 0.1 });
+    const json = await m.toJSON();
+    expect(json.norms![0]!.scale).toHaveLength(4);
+    await expect(MLP.fromJSON({ ...json, norms: undefined }, { backend: 'cpu' })).rejects.toThrow(/model file has no norms: layers\[0\] has norm 'layer'/);
+    await expect(MLP.fromJSON({ ...json, norms: [{ scale: [1, 1, 1], shift: [0, 0, 0, 0] }, null] }, { backend: 'cpu' })).rejects.toThrow(/norms\[0\]\.scale/);
+    expect(await (await MLP.fromJSON(JSON.stringify(json), { backend: 'cpu' })).getWeights()).toEqual(await m.getWeights());
+  });
+
   it('fuzz: 500 mutated files either load into a usable model or fail with a clear RangeError/TypeError/SyntaxError', async () => {
     const base = JSON.stringify(await (await trained()).toJSON());
     const rng = new Rng(2024, 'fuzz');

@@ -85,3 +85,18 @@ export function refuseNorm<T extends NetSpec>(net: T, backend?: string): T {
   if (missing.length) throw new RangeError(`layers[${l}].norm '${net.layers[l].norm}' is not yet available on ${missing.join(' and ')}${backend === undefined ? '' : ` (backend '${backend}')`}; layer normalization runs on ${backend === undefined ? 'the backends' : "backends 'cpu' and 'wasm'"} so far`);
   return net;
 }
+
+/**
+ * Puts plain-array norm parameters (`Weights.norms`, checked by {@link normsFromArrays}) into `p`;
+ * `undefined` leaves `p` as it is (γ = 1, β = 0 from `paramsFromArrays`). A network without `norm`
+ * takes only a list of nulls and keeps no `p.norms`.
+ *
+ * @example
+ * withNorms(net, paramsFromArrays(net, w.weights, w.biases), w.norms);
+ */
+export function withNorms<P extends { norms?: (Float64Array | null)[] }>(net: NetSpec, p: P, norms: unknown): P {
+  if (norms === undefined) return p;
+  const read = normsFromArrays(net, norms);
+  if (net.layers.some((layer) => layer.norm)) p.norms = read;
+  return p;
+}

@@ -31,6 +31,8 @@ export interface DenseTensors {
   /** The activation the file itself states for this layer, if it does, and its alpha. */
   activation?: Activation;
   alpha?: number;
+  /** The layer normalization after this layer's linear part, if the file has one: γ and β, `[units]` each, and ε when the file states it. */
+  norm?: { scale: RawTensor; shift: RawTensor; epsilon?: number };
 }
 
 const valueAt = (t: RawTensor, k: number): number => (t.dtype === 'float32' ? t.view.getFloat32(4 * k, true) : t.view.getFloat64(8 * k, true));
@@ -67,7 +69,10 @@ function layerShapes(format: string, layers: DenseTensors[]): LayerShape[] {
     if (bias && (bias.shape.length !== 1 || bias.shape[0] !== units)) {
       throw new RangeError(`${format} tensor '${bias.name}' must have shape [${units}] to match '${kernel.name}' ${show(kernel.shape)}, got ${show(bias.shape)}`);
     }
-    total += (inputs + 1) * units;
+    for (const t of layer.norm ? [layer.norm.scale, layer.norm.shift] : []) {
+      if (t.shape.length !== 1 || t.shape[0] !== units) throw new RangeError(`${format} tensor '${t.name}' (layer ${l}'s normalization) must have shape [${units}] to match '${kernel.name}' ${show(kernel.shape)}, got ${show(t.shape)}`);
+    }
+    total += (inputs + 1 + (layer.norm ? 2 : 0)) * units;
     if (total > MAX_IMPORT_PARAMETERS) throw new RangeError(`${format} file declares more than the ${MAX_IMPORT_PARAMETERS} parameters an import accepts`);
     return { inputs, units };
   });
@@ -96,9 +101,16 @@ function resolveLayers(format: string, layers: DenseTensors[], shapes: LayerShap
     // a residual flag (the file's config or the options) is checked by MLP.create against the widths;
     // alpha: the one given with the activation, else the file's for its own activation
     const alpha = spec?.activation !== undefined ? spec.alpha : layers[l].alpha;
+    // norm follows the tensors: a layer normalization in the file, or none
+    const norm = layers[l].norm;
+    if (spec?.norm !== undefined && (spec.norm === 'layer') !== (norm !== undefined)) {
+      throw new RangeError(`${givenBy}.layers[${l}].norm is ${show(spec.norm)} but the ${format} file has ${norm ? `a layer normalization ('${norm.scale.name}')` : 'no normalization'} after '${layers[l].kernel.name}'`);
+    }
+    const epsilon = spec?.normEpsilon ?? norm?.epsilon;
     return {
       units, activation: activation as Activation,
       ...(spec?.residual !== undefined ? { residual: spec.residual as boolean } : {}), ...(alpha === undefined ? {} : { alpha: alpha as number }),
+      ...(norm ? { norm: 'layer' as const, ...(epsilon === undefined ? {} : { normEpsilon: epsilon as number }) } : {}),
     };
   });
 }
@@ -141,8 +153,7 @@ export async function buildModel(format: string, layers: DenseTensors[], file: P
   if (!LOSSES.includes(loss)) throw new RangeError(`loss must be one of ${LOSSES.map((n) => `'${n}'`).join(', ')}, got ${show(loss)}`);
   const useBias = resolveUseBias(format, layers, given.useBias ?? file.useBias);
   for (const layer of layers) {
-    checkFinite(format, layer.kernel);
-    if (layer.bias) checkFinite(format, layer.bias);
+    for (const t of [layer.kernel, layer.bias, layer.norm?.scale, layer.norm?.shift]) if (t) checkFinite(format, t);
   }
   const weights = layers.map((layer, l) => {
     const { inputs, units } = shapes[l];
@@ -158,5 +169,14 @@ export async function buildModel(format: string, layers: DenseTensors[], file: P
     huberDelta: loss === 'huber' ? pick('huberDelta') : given.huberDelta,
   };
   for (const k of Object.keys(config) as (keyof ModelConfig)[]) if (config[k] === undefined) delete config[k];
-  return MLP.create(config, options.create);
+  const model = await MLP.create(config, options.create);
+  if (!layers.some((layer) => layer.norm)) return model;
+  // γ/β go in through setWeights: a config carries weights and biases only
+  const vector = (t: RawTensor) => Array.from({ length: t.shape[0] }, (_, j) => valueAt(t, j));
+  const norms = layers.map(({ norm }) => (norm ? { scale: vector(norm.scale), shift: vector(norm.shift) } : null));
+  await model.setWeights({ weights, biases, norms }).catch((e: unknown) => {
+    model.dispose();
+    throw e;
+  });
+  return model;
 }

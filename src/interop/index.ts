@@ -14,6 +14,6 @@
 export { toSafetensors, fromSafetensors, SAFETENSORS_CONFIG_KEY } from './safetensors';
 export { datasetToSafetensors } from './dataset';
 export { toTfjsLayers, fromTfjsLayers, type TfjsModelJson, type TfjsWeightSpec } from './tfjs-layers';
-export { toOnnx, ONNX_OPSET, type OnnxOptions } from './onnx';
+export { toOnnx, ONNX_OPSET, ONNX_NORM_OPSET, type OnnxOptions } from './onnx';
 export { MAX_IMPORT_PARAMETERS, type ImportOptions, type Bytes } from './common';
 export { MAX_HEADER_BYTES } from './safetensors-format';

@@ -99,3 +99,18 @@ export function activationNodes(layer: { activation: Activation; alpha?: number 
   }
   return { nodes, initializers };
 }
+
+/**
+ * Layer `l`'s normalization as one opset-17 `LayerNormalization` node over the last axis, with γ
+ * and β as initializers `layer<l>.norm.scale` and `layer<l>.norm.shift`.
+ *
+ * @example
+ * const { nodes, initializers } = layerNormNodes(0, 'layer0.linear', 'layer0.norm', { scale, shift }, 1e-5);
+ */
+export function layerNormNodes(l: number, input: string, output: string, norm: { scale: number[]; shift: number[] }, epsilon: number): ActivationGraph {
+  const [scale, shift] = [`layer${l}.norm.scale`, `layer${l}.norm.shift`];
+  return {
+    nodes: [node('LayerNormalization', [input, scale, shift], output, `layer${l}/LayerNormalization`, [intAttribute('axis', -1), floatAttribute('epsilon', epsilon)])],
+    initializers: [tensor(scale, [norm.scale.length], norm.scale), tensor(shift, [norm.shift.length], norm.shift)],
+  };
+}

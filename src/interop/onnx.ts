@@ -1,19 +1,29 @@
-// ONNX export (opset 13): per layer Gemm (or MatMul + Add), the activation (onnx-nodes.ts) and a residual Add, float32
-// initializers, a dynamic batch dimension, and the config in metadata_props['webgpu-mlp'].
+// ONNX export (opset 13; 17 where a layer has norm): per layer Gemm (or MatMul + Add), a LayerNormalization, the
+// activation (onnx-nodes.ts) and a residual Add, float32 initializers, a dynamic batch dimension, and the config in
+// metadata_props['webgpu-mlp'].
 import type { MLP } from '../index';
 import { modelFile, show } from './common';
-import { activationNodes, node, tensor } from './onnx-nodes';
+import { activationNodes, layerNormNodes, node, tensor } from './onnx-nodes';
 import { ProtoWriter } from './protobuf';
 
 /**
- * The ONNX operator set the export targets (written with IR version 7).
+ * The ONNX operator set the export targets (written with IR version 7); a graph with a normalized
+ * layer targets {@link ONNX_NORM_OPSET} instead.
  *
  * @example
  * import { ONNX_OPSET } from 'webgpu-mlp/interop';
  * console.log(ONNX_OPSET); // 13
  */
 export const ONNX_OPSET = 13;
-const IR_VERSION = 7;
+/**
+ * The operator set of a graph with a `norm: 'layer'` layer (written with IR version 8): the first
+ * with `LayerNormalization`.
+ *
+ * @example
+ * import { ONNX_NORM_OPSET } from 'webgpu-mlp/interop';
+ * console.log(ONNX_NORM_OPSET); // 17
+ */
+export const ONNX_NORM_OPSET = 17;
 const FLOAT = 1; // TensorProto.DataType.FLOAT
 
 /**
@@ -46,10 +56,10 @@ function checkName(what: string, v: unknown, fallback: string): string {
 }
 
 /**
- * The model as an ONNX file (opset 13, IR 7) that onnxruntime (Node, web, Python) and other ONNX
- * runtimes run: input `[batch, inputSize]` float32, a `Gemm` (or `MatMul` + `Add`) and the
- * activation per layer (then an `Add` of its input for a residual layer), the config as JSON in
- * `metadata_props['webgpu-mlp']`.
+ * The model as an ONNX file (opset 13, IR 7; opset 17, IR 8 with a normalized layer) that
+ * onnxruntime and other ONNX runtimes run: input `[batch, inputSize]` float32, a `Gemm` (or `MatMul`
+ * + `Add`), a `LayerNormalization` (with `norm`) and the activation per layer (then an `Add` of its
+ * input for a residual layer), the config as JSON in `metadata_props['webgpu-mlp']`.
  *
  * @example
  * import { toOnnx } from 'webgpu-mlp/interop';
@@ -89,6 +99,14 @@ export async function toOnnx(model: MLP, options: OnnxOptions = {}): Promise<Uin
       graph.message(1, node('MatMul', [current, w], linearOut, `layer${l}/MatMul`));
     }
     current = linearOut;
+    const norm = file.norms?.[l];
+    if (norm) {
+      // a hidden layer only (the output layer never has norm), so its output is never the graph's
+      const ln = layerNormNodes(l, current, `layer${l}.norm`, norm, layer.normEpsilon ?? 1e-5);
+      for (const n of ln.nodes) graph.message(1, n);
+      initializers.push(...ln.initializers);
+      current = `layer${l}.norm`;
+    }
     if (layer.activation !== 'linear') {
       const out = last ? outputName : `layer${l}.output`;
       const act = activationNodes(layer, l, current, out);
@@ -106,11 +124,12 @@ export async function toOnnx(model: MLP, options: OnnxOptions = {}): Promise<Uin
   for (const t of initializers) graph.message(5, t);
   graph.message(11, valueInfo(inputName, file.config.inputSize));
   graph.message(12, valueInfo(outputName, file.config.layers[file.config.layers.length - 1].units));
+  const opset = file.norms ? ONNX_NORM_OPSET : ONNX_OPSET;
   return new ProtoWriter()
-    .int(1, IR_VERSION)
+    .int(1, opset === ONNX_OPSET ? 7 : 8)
     .string(2, 'webgpu-mlp')
     .message(7, graph)
-    .message(8, new ProtoWriter().string(1, '').int(2, ONNX_OPSET))
+    .message(8, new ProtoWriter().string(1, '').int(2, opset))
     .message(14, new ProtoWriter().string(1, 'webgpu-mlp').string(2, JSON.stringify(file.config)))
     .finish();
 }

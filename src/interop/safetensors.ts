@@ -1,9 +1,10 @@
 // Models as safetensors files named like a PyTorch nn.Sequential of Linear + activation modules:
-// '0.weight' [out, in], '0.bias' [out], '2.weight', … (module 2l+1 is layer l's activation), with
-// the architecture (the model file's config, as JSON) in __metadata__['webgpu-mlp'].
+// '0.weight' [out, in], '0.bias' [out], '2.weight', … (module 2l+1 is layer l's activation; a
+// layer with norm has an nn.LayerNorm between the two, so the modules after it move up by one),
+// with the architecture (the model file's config, as JSON) in __metadata__['webgpu-mlp'].
 import type { MLP } from '../index';
 import { type DenseTensors, type RawTensor, buildModel } from './build';
-import { type Bytes, type ImportOptions, asBytes, modelFile, parseArchitecture } from './common';
+import { type Bytes, type ImportOptions, asBytes, modelFile, parseArchitecture, show } from './common';
 import { encodeSafetensors, parseSafetensors } from './safetensors-format';
 
 /**
@@ -20,7 +21,8 @@ export const SAFETENSORS_CONFIG_KEY = 'webgpu-mlp';
  * The model as a safetensors file, float32 little-endian, named as the `state_dict` of
  * `nn.Sequential(Linear, act, Linear, act, …)` (no bias tensors when `useBias` is false), with
  * the config as JSON in `__metadata__['webgpu-mlp']`; a residual layer's flag travels there only
- * (its tensors keep their names: module 2l is its Linear, and its forward is x + act(Linear(x))).
+ * (its forward is x + act(Linear(x))). A layer with `norm: 'layer'` adds `nn.LayerNorm(units, eps)`
+ * after its Linear (γ as '<k>.weight', β as '<k>.bias'); every later module index moves up by one.
  *
  * @example
  * import { MLP } from 'webgpu-mlp';
@@ -30,19 +32,26 @@ export const SAFETENSORS_CONFIG_KEY = 'webgpu-mlp';
  */
 export async function toSafetensors(model: MLP): Promise<Uint8Array> {
   const file = await modelFile(model);
+  let k = 0;
   const tensors = file.config.layers.flatMap((layer, l) => {
     const w = file.weights[l];
     const fanIn = w.length;
     const weight = new Float64Array(layer.units * fanIn);
     for (let i = 0; i < fanIn; i++) for (let j = 0; j < layer.units; j++) weight[j * fanIn + i] = w[i][j];
-    const out = [{ name: `${2 * l}.weight`, shape: [layer.units, fanIn], values: weight }];
-    if (file.config.useBias !== false) out.push({ name: `${2 * l}.bias`, shape: [layer.units], values: Float64Array.from(file.biases[l]) });
+    const out = [{ name: `${k}.weight`, shape: [layer.units, fanIn], values: weight }];
+    if (file.config.useBias !== false) out.push({ name: `${k}.bias`, shape: [layer.units], values: Float64Array.from(file.biases[l]) });
+    const norm = file.norms?.[l];
+    if (norm) out.push({ name: `${k + 1}.weight`, shape: [layer.units], values: Float64Array.from(norm.scale) }, { name: `${k + 1}.bias`, shape: [layer.units], values: Float64Array.from(norm.shift) });
+    k += norm ? 3 : 2;
     return out;
   });
   return encodeSafetensors(tensors, { format: 'pt', [SAFETENSORS_CONFIG_KEY]: JSON.stringify(file.config) });
 }
 
-/** Groups '<index>.weight' / '<index>.bias' tensors into dense layers, ordered by module index. */
+/**
+ * Groups '<index>.weight' / '<index>.bias' tensors into dense layers, ordered by module index; a
+ * module with a 1-D weight is an nn.LayerNorm, the normalization of the Linear before it.
+ */
 function sequentialLayers(tensors: RawTensor[]): DenseTensors[] {
   const byIndex = new Map<number, { weight?: RawTensor; bias?: RawTensor }>();
   for (const t of tensors) {
@@ -55,12 +64,19 @@ function sequentialLayers(tensors: RawTensor[]): DenseTensors[] {
     slot[m[2] as 'weight' | 'bias'] = t;
     byIndex.set(index, slot);
   }
-  return [...byIndex.entries()]
-    .sort(([a], [b]) => a - b)
-    .map(([index, { weight, bias }]) => {
-      if (!weight) throw new RangeError(`safetensors tensor '${index}.bias' has no matching '${index}.weight'`);
-      return { kernel: weight, bias, layout: 'out,in' as const };
-    });
+  const layers: DenseTensors[] = [];
+  for (const [index, { weight, bias }] of [...byIndex.entries()].sort(([a], [b]) => a - b)) {
+    if (!weight) throw new RangeError(`safetensors tensor '${index}.bias' has no matching '${index}.weight'`);
+    if (weight.shape.length !== 1) {
+      layers.push({ kernel: weight, bias, layout: 'out,in' });
+      continue;
+    }
+    const before = layers.at(-1);
+    if (!before || before.norm) throw new RangeError(`safetensors tensor '${index}.weight' ${show(weight.shape)} is 1-D (an nn.LayerNorm's) but follows no Linear layer`);
+    if (!bias) throw new RangeError(`safetensors tensor '${index}.weight' (an nn.LayerNorm's γ) has no matching '${index}.bias' (β)`);
+    before.norm = { scale: weight, shift: bias };
+  }
+  return layers;
 }
 
 /**

@@ -1,5 +1,6 @@
-// TensorFlow.js layers format: model.json (a Keras Sequential topology of Dense layers plus the
-// weights manifest) and weights.bin (the float32 tensors in manifest order).
+// TensorFlow.js layers format: model.json (a Keras Sequential topology of Dense layers, with a
+// LayerNormalization and an Activation layer after a normed layer's linear Dense, plus the weights
+// manifest) and weights.bin (the float32 tensors in manifest order).
 import type { LossName, MLP } from '../index';
 import { parseJsonText } from '../internal';
 import { type DenseTensors, type RawTensor, buildModel } from './build';
@@ -40,8 +41,9 @@ const CONFIG_KEY = 'webgpu-mlp';
 
 /**
  * The model in the TensorFlow.js layers format: `modelJson` is the content of `model.json` (a
- * `Sequential` of `Dense` layers, the weights manifest pointing at `weightsPath`, and the config
- * in `userDefinedMetadata`), `weightsBin` the float32 weights. `tf.loadLayersModel` reads them.
+ * `Sequential` of `Dense` layers, a layer with `norm` as linear `Dense` → `LayerNormalization` →
+ * `Activation`, the weights manifest pointing at `weightsPath`, and the config in
+ * `userDefinedMetadata`), `weightsBin` the float32 weights. `tf.loadLayersModel` reads them.
  *
  * @example
  * import { toTfjsLayers } from 'webgpu-mlp/interop';
@@ -72,9 +74,20 @@ export async function toTfjsLayers(model: MLP, options: { weightsPath?: string }
       values.push(file.biases[l]);
     }
     const act = tfjsActivation(layer, name);
-    const config: Record<string, unknown> = { name, units: layer.units, activation: act.dense, use_bias: useBias, trainable: true, dtype: 'float32' };
+    const norm = file.norms?.[l];
+    const config: Record<string, unknown> = { name, units: layer.units, activation: norm ? 'linear' : act.dense, use_bias: useBias, trainable: true, dtype: 'float32' };
     if (l === 0) config.batch_input_shape = [null, file.config.inputSize];
-    return act.after ? [{ class_name: 'Dense', config }, act.after] : [{ class_name: 'Dense', config }];
+    const out: Record<string, unknown>[] = [{ class_name: 'Dense', config }];
+    if (norm) {
+      // Keras order: Dense (linear) → LayerNormalization over the units → the activation
+      const ln = `${name}_layer_normalization`;
+      specs.push({ name: `${ln}/gamma`, shape: [layer.units], dtype: 'float32' }, { name: `${ln}/beta`, shape: [layer.units], dtype: 'float32' });
+      values.push(norm.scale, norm.shift);
+      out.push({ class_name: 'LayerNormalization', config: { name: ln, axis: -1, epsilon: layer.normEpsilon ?? 1e-5, center: true, scale: true, trainable: true, dtype: 'float32' } });
+      if (!act.after && act.dense !== 'linear') out.push({ class_name: 'Activation', config: { name: `${name}_activation`, activation: act.dense, trainable: true, dtype: 'float32' } });
+    }
+    if (act.after) out.push(act.after);
+    return out;
   }).flat();
   const weightsBin = Float32Array.from(values.flat());
   return {
@@ -167,7 +180,13 @@ export async function fromTfjsLayers(modelJson: unknown, weightsBin: Bytes | Byt
     if (kernel.shape.length === 2 && kernel.shape[1] !== d.units) throw new RangeError(`Dense layer '${d.name}' has ${d.units} units but '${kernel.name}' has shape ${show(kernel.shape)}`);
     used.add(kernel.name);
     if (bias) used.add(bias.name);
-    return { kernel, bias, layout: 'in,out', activation: d.activation, ...(d.alpha === undefined ? {} : { alpha: d.alpha }) };
+    const norm = d.norm && { scale: tensors.get(`${d.norm.name}/gamma`), shift: tensors.get(`${d.norm.name}/beta`), epsilon: d.norm.epsilon };
+    if (norm && (!norm.scale || !norm.shift)) throw new RangeError(`model.json weightsManifest has no '${d.norm!.name}/${norm.scale ? 'beta' : 'gamma'}' for LayerNormalization layer '${d.norm!.name}'`);
+    for (const t of [norm?.scale, norm?.shift]) if (t) used.add(t.name);
+    return {
+      kernel, bias, layout: 'in,out', activation: d.activation, ...(d.alpha === undefined ? {} : { alpha: d.alpha }),
+      ...(norm ? { norm: { scale: norm.scale!, shift: norm.shift!, epsilon: norm.epsilon } } : {}),
+    };
   });
   const unused = [...tensors.keys()].filter((n) => !used.has(n));
   if (unused.length) throw new RangeError(`model.json weightsManifest lists weights no Dense layer uses: ${unused.map((n) => `'${n}'`).join(', ')}`);

@@ -1,6 +1,6 @@
 // Reads the Keras topology of a TF.js layers model: a Sequential of Dense layers, optionally with
-// an InputLayer, Activation, LeakyReLU or ELU layers following linear Dense layers, and Dropout
-// (inference no-op).
+// an InputLayer, LayerNormalization, Activation, LeakyReLU or ELU layers following linear Dense
+// layers, and Dropout (inference no-op).
 import type { Activation } from '../index';
 import { isObject, show } from './common';
 import { activationFromTfjs } from './tfjs-activations';
@@ -18,6 +18,8 @@ export interface DenseSpec {
   /** leakyRelu's or elu's alpha, from a LeakyReLU or ELU layer after it. */
   alpha?: number;
   useBias: boolean;
+  /** A LayerNormalization layer between this (linear) Dense layer and its activation: its name and epsilon. */
+  norm?: { name: string; epsilon: number };
 }
 
 /**
@@ -91,8 +93,22 @@ export function parseTopology(value: unknown): Topology {
         last.alpha = alpha;
         return;
       }
+      case 'LayerNormalization': {
+        const last = out.dense[out.dense.length - 1];
+        if (!last || last.activation !== 'linear' || last.norm) throw new RangeError(`${where} is a LayerNormalization layer after ${last ? `Dense '${last.name}' with activation '${last.activation}'${last.norm ? ' and a normalization' : ''}` : 'no Dense layer'}; it is read only between a linear Dense layer and its activation`);
+        const axis = Array.isArray(c.axis) && c.axis.length === 1 ? c.axis[0] : c.axis;
+        // the units are the last axis of a [batch, units] tensor: -1, or 1
+        if (axis !== -1 && axis !== 1) throw new RangeError(`${where} ('${String(c.name)}') normalizes over axis ${show(c.axis)}; only the last axis (-1) is read`);
+        if (c.center === false || c.scale === false) throw new RangeError(`${where} ('${String(c.name)}') has center ${show(c.center)} and scale ${show(c.scale)}; only center and scale true (learned β and γ) are read`);
+        // TF.js's default epsilon when the config leaves it out: 1e-3
+        const epsilon = c.epsilon ?? 1e-3;
+        if (typeof epsilon !== 'number' || !(epsilon > 0) || !Number.isFinite(epsilon)) throw new RangeError(`${where} ('${String(c.name)}') epsilon must be a finite number > 0, got ${show(epsilon)}`);
+        if (typeof c.name !== 'string' || c.name === '') throw new TypeError(`${where} (LayerNormalization) must have a name, got ${show(c.name)}`);
+        last.norm = { name: c.name, epsilon };
+        return;
+      }
       default:
-        throw new RangeError(`${where} is a ${show(layer.class_name)} layer; this importer reads Dense, Activation, Dropout and InputLayer layers (and LeakyReLU or ELU after a linear Dense)`);
+        throw new RangeError(`${where} is a ${show(layer.class_name)} layer; this importer reads Dense, Activation, Dropout and InputLayer layers (and LayerNormalization, LeakyReLU or ELU after a linear Dense)`);
     }
   });
   return out;

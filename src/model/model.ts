@@ -10,11 +10,11 @@ import { WebGpuBackend } from '../gpu/backend';
 import { WasmBackend } from '../wasm/backend';
 import type { StepProfile } from '../core/profile';
 import { readRecord } from '../core/inspect';
-import { normsFromArrays } from '../core/norm-params';
 import { type CreateOptions, type Trainer, buildTrainer, configAndParams, fromJSONParts, resolveCreateOptions } from './setup';
 import { ActiveBackend } from './active-backend';
 import { autoCall, streamCall } from './auto-move';
 import { type Params, paramsFromArrays, paramsToArrays, parameterCount, weightPenalty } from '../core/params';
+import { withNorms } from '../core/norm-params';
 import type { FitDatasetOptions, FitOptions, History, Inputs, ModelConfig, ModelJSON, ProfileOptions, Targets, Weights } from '../core/types';
 import { modelJSON } from './serialize';
 import { CallGuard } from './call-guard';
@@ -244,8 +244,8 @@ export class MLP {
   }
 
   /**
-   * Replaces weights and biases (both required, as `getWeights()` returns them; biases may be left
-   * out only when `useBias` is false) and the normalized layers' γ/β (`norms`: left out, γ = 1, β = 0). Shapes, finiteness and (on WebGPU) float32 range are checked first.
+   * Replaces weights, biases and γ/β (`norms`, as `getWeights()` returns them; biases may be left out
+   * only when `useBias` is false, norms reset γ to 1, β to 0). Shapes, finiteness and float32 range first.
    *
    * @example
    * await other.setWeights(await model.getWeights());
@@ -253,10 +253,8 @@ export class MLP {
   async setWeights(w: Weights): Promise<void> {
     this.calls.checkIdle('setWeights()');
     return this.calls.run('setWeights()', async () => {
-      const o = readRecord(w, 'setWeights argument', ['weights', 'biases', 'norms'], '{weights, biases, norms?}');
-      const p: Params = paramsFromArrays(this.net, o.weights, o.biases, { requireBiases: true });
-      const norms = o.norms === undefined ? undefined : normsFromArrays(this.net, o.norms);
-      if (norms && p.norms) p.norms = norms;
+      const o = readRecord(w, 'setWeights argument', ['weights', 'biases', 'norms'], '{weights, biases}');
+      const p: Params = withNorms(this.net, paramsFromArrays(this.net, o.weights, o.biases, { requireBiases: true }), o.norms);
       await this.impl.writeParams(p);
     });
   }

@@ -1,5 +1,6 @@
 import { MAX_PARAMETERS, type ResolvedConfig, describeValue, fanIn, resolveNetSpec } from '../core/config';
 import { type Params, paramsToArrays } from '../core/params';
+import { normsFromArrays, normsToArrays } from '../core/norm-params';
 import { describeNonNumber, isArray, readList, readRecord } from '../core/inspect';
 import type { ModelJSON } from '../core/types';
 import { parseJsonText } from '../core/json';
@@ -36,15 +37,15 @@ function numbers(row: unknown, where: string, n: number): void {
 
 /**
  * Validates a model file (object or JSON string) completely — format, version, config, every
- * array's length and every number's finiteness — before anything is allocated for it. Names
- * other than format, version, config, weights and biases at the top level are ignored.
+ * array's length and every number's finiteness — before anything is allocated for it. `norms` is
+ * required where a layer has `norm`; other names at the top level are ignored.
  *
  * @example
  * parseModelJSON('{"format":"webgpu-mlp","version":1, ...}');
  */
 export function parseModelJSON(input: unknown): ModelJSON {
   const json = typeof input === 'string' ? parseJsonText(input, 'model file') : input;
-  const j = readRecord(json, 'model file', ['format', 'version', 'config', 'weights', 'biases'], 'a JSON object', 'ignore');
+  const j = readRecord(json, 'model file', ['format', 'version', 'config', 'weights', 'biases', 'norms'], 'a JSON object', 'ignore');
   if (j.format !== 'webgpu-mlp') throw new RangeError(`model file format must be 'webgpu-mlp', got ${describeValue(j.format)}`);
   if (j.version === undefined) throw new TypeError('model file has no version (this library reads version 1)');
   if (j.version !== 1) throw new RangeError(`model file version ${describeValue(j.version)} is not supported (this library reads version 1)`);
@@ -62,7 +63,11 @@ export function parseModelJSON(input: unknown): ModelJSON {
     list.forEach((row, i) => numbers(row, `weights[${l}][${i}]`, layer.units));
     numbers(biases[l], `biases[${l}]`, layer.units);
   });
-  return { format: 'webgpu-mlp', version: 1, config: config as ModelJSON['config'], weights: weights as number[][][], biases: biases as number[][] };
+  const normed = net.layers.findIndex((layer) => layer.norm);
+  if (normed >= 0 && j.norms === undefined) throw new TypeError(`model file has no norms: layers[${normed}] has norm '${net.layers[normed].norm}', whose scale and shift the file must list`);
+  const norms = j.norms === undefined ? undefined : normsFromArrays(net, j.norms);
+  const base: ModelJSON = { format: 'webgpu-mlp', version: 1, config: config as ModelJSON['config'], weights: weights as number[][][], biases: biases as number[][] };
+  return norms && normed >= 0 ? { ...base, norms: normsToArrays(net, norms) } : base;
 }
 
 /**
@@ -83,5 +88,6 @@ export function modelJSON(net: ResolvedConfig, p: Params): ModelJSON {
     config: { inputSize, layers: layers.map((l) => ({ ...l })), loss, useBias, freezeBias, l2, ...extra, initializer: { ...initializer }, seed },
     weights: w.weights,
     biases: w.biases,
+    ...(w.norms ? { norms: w.norms } : {}),
   };
 }

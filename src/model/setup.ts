@@ -9,7 +9,7 @@ import { createWasmBackend } from '../wasm/backend';
 import { GpuDeviceLostError } from '../core/errors';
 import { checkNetworkFits } from '../gpu/limits';
 import { lookupData, or, readRecord } from '../core/inspect';
-import { refuseNorm } from '../core/norm-params';
+import { refuseNorm, withNorms } from '../core/norm-params';
 import { type Params, biasesFromArrays, checkFloat32Params, initParams, paramsFromArrays } from '../core/params';
 import { parseModelJSON } from './serialize';
 import type { ModelConfig } from '../core/types';
@@ -162,7 +162,7 @@ export function fromJSONParts(json: unknown, config: unknown, options: unknown):
   const parsed = parseModelJSON(json);
   const resolved = resolveConfig({ ...parsed.config, backend });
   refuseNorm(resolved, resolved.backend);
-  const params = paramsFromArrays(resolved, parsed.weights, parsed.biases);
+  const params = withNorms(resolved, paramsFromArrays(resolved, parsed.weights, parsed.biases), parsed.norms);
   return { resolved, params: () => params, opts };
 }
 

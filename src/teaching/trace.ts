@@ -5,7 +5,7 @@ import { readRecord } from '../core/inspect';
 import { type StepExtras, type StepExtrasOptions, objectiveWith, resolveStepExtras, stepWith } from './step-extras';
 import { toInputs, toTargets } from '../core/data';
 import { cloneParams, paramsFromArrays, paramsToArrays } from '../core/params';
-import { refuseNorm } from '../core/norm-params';
+import { withNorms } from '../core/norm-params';
 import type { Activation, Inputs, ModelConfig, Targets, Weights } from '../core/types';
 
 /**
@@ -19,16 +19,18 @@ export interface LayerTrace {
   activation: Activation;
   /** Net input z = a_prev · W + b, `[rows][units]` (the tutorials' "net"). */
   z: number[][];
-  /** a = f(z), `[rows][units]` (the tutorials' "out"); with a `mask`, the next layer reads a ⊙ mask; a residual layer passes a (⊙ mask) + its input on. */
+  /** a = f(z) (f(y) with `norm`), `[rows][units]` (the tutorials' "out"); with a `mask`, the next layer reads a ⊙ mask; a residual layer passes a (⊙ mask) + its input on. */
   a: number[][];
   /** With `options.dropout`, on layers that drop units: the inverted-dropout factors, 0 (dropped) or 1/(1 − p), `[rows][units]`. */
   mask?: number[][];
-  /** Error term δ = ∂loss/∂z for each sample, `[rows][units]`. */
+  /** Error term δ = ∂loss/∂z for each sample (through the normalization with `norm`), `[rows][units]`. */
   delta: number[][];
   /** ∂J/∂W averaged over the rows, L2 term included, `[fanIn][units]`. */
   gradWeights: number[][];
   /** ∂J/∂b averaged over the rows, `[units]` (reported even when biases are frozen). */
   gradBiases: number[];
+  /** On a layer with `norm`: y = γ ⊙ (z − μ)/√(σ² + ε) + β, the activation's input, and ∂J/∂γ, ∂J/∂β averaged over the rows. */
+  norm?: { y: number[][]; gradScale: number[]; gradShift: number[] };
 }
 
 /**
@@ -52,7 +54,7 @@ export interface StepTrace {
   lossAfter: number;
   /** The parameters the step started from. */
   before: Weights;
-  /** The parameters after W −= η·∂J/∂W and b −= η·∂J/∂b (biases unchanged when frozen or unused). */
+  /** The parameters after W −= η·∂J/∂W, b −= η·∂J/∂b (biases unchanged when frozen or unused), γ −= η·∂J/∂γ, β −= η·∂J/∂β. */
   after: Weights;
 }
 
@@ -73,6 +75,8 @@ function layerTraces(net: NetSpec, pass: ForwardPass, deltas: Float64Array[], gr
       gradBiases: Array.from(grads.biases[l]),
     };
     if (dropped) trace.mask = rowsOf(dropped.factors, rows, n);
+    const [y, g] = [pass.normalizedOutputs?.[l], grads.norms?.[l]];
+    if (y && g) trace.norm = { y: rowsOf(y, rows, n), gradScale: Array.from(g.subarray(0, n)), gradShift: Array.from(g.subarray(n)) };
     return trace;
   });
 }
@@ -84,7 +88,7 @@ function layerTraces(net: NetSpec, pass: ForwardPass, deltas: Float64Array[], gr
  * same `fit` with that dropout mask and `sampleWeight`). Touches no model.
  *
  * @param config the model's configuration (`weights`/`biases` in it are ignored: pass `params`)
- * @param params the parameters to start from, as `MLP.getWeights()` returns them
+ * @param params the parameters to start from, as `MLP.getWeights()` returns them (`norms` left out: γ = 1, β = 0)
  * @param x inputs, `[rows][inputSize]` or a matrix
  * @param y targets, in any form `fit` accepts
  * @param learningRate the step size η (> 0)
@@ -101,9 +105,9 @@ function layerTraces(net: NetSpec, pass: ForwardPass, deltas: Float64Array[], gr
  * t.after.weights[1][0][0]; // w5 = 0.358916480…
  */
 export function traceStep(config: ModelConfig, params: Weights, x: Inputs, y: Targets, learningRate: number, options: StepExtrasOptions = {}): StepTrace {
-  const net = refuseNorm(resolveConfig({ ...config, weights: undefined, biases: undefined }));
-  if (params === null || typeof params !== 'object') throw new TypeError(`params must be {weights, biases}, got ${describeValue(params)}`);
-  const p = paramsFromArrays(net, params.weights, params.biases);
+  const net = resolveConfig({ ...config, weights: undefined, biases: undefined });
+  if (params === null || typeof params !== 'object') throw new TypeError(`params must be {weights, biases} (and norms with norm), got ${describeValue(params)}`);
+  const p = withNorms(net, paramsFromArrays(net, params.weights, params.biases), params.norms);
   const lr = checkNumber('learningRate', learningRate, 'positive');
   const X = toInputs(x, net);
   const Y = toTargets(y, net, X.rows);
@@ -117,6 +121,8 @@ export function traceStep(config: ModelConfig, params: Weights, x: Inputs, y: Ta
   const next = cloneParams(p);
   next.weights.forEach((w, l) => optimizerStep({ type: 'sgd' }, w, grads.weights[l], [], lr, 1));
   if (net.useBias && !net.freezeBias) next.biases.forEach((b, l) => optimizerStep({ type: 'sgd' }, b, grads.biases[l], [], lr, 1));
+  // γ and β train as the CPU trainer trains them, frozen biases or not
+  next.norms?.forEach((n, l) => n && optimizerStep({ type: 'sgd' }, n, grads.norms![l]!, [], lr, 1, true));
 
   const trace: StepTrace = {
     input: rowsOf(X.data, m, X.cols),

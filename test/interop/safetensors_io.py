@@ -3,7 +3,8 @@
 The format: an 8-byte little-endian header length N, N bytes of JSON
 ({name: {"dtype", "shape", "data_offsets": [begin, end]}, "__metadata__": {str: str}}), then the
 tensors' raw little-endian bytes. A model exported by webgpu-mlp (toSafetensors) names its tensors
-as the state_dict of nn.Sequential(Linear, activation, Linear, activation, ...) and keeps its config
+as the state_dict of nn.Sequential(Linear, activation, Linear, activation, ...) (a LayerNorm after
+the Linear of a layer with norm: 'layer') and keeps its config
 as JSON in __metadata__["webgpu-mlp"]; a training set (datasetToSafetensors) holds "inputs" and
 "targets".
 """
@@ -76,31 +77,40 @@ def save(path, tensors, metadata=None):
 
 
 class ResidualSequential(nn.Sequential):
-    """nn.Sequential(Linear, activation, ...) whose residual layers compute x + act(Linear(x)).
+    """nn.Sequential(Linear, [LayerNorm,] activation, ...) whose residual layers compute x + act(LN(Linear(x))).
 
     The state_dict names are those of the plain nn.Sequential ('0.weight', '2.weight', ...).
+    `sizes` holds each layer's module count (2, or 3 with a LayerNorm).
     """
 
-    def __init__(self, modules, residual):
+    def __init__(self, modules, residual, sizes):
         super().__init__(*modules)
         self.residual = residual
+        self.sizes = sizes
 
     def forward(self, x):
-        for l, skip in enumerate(self.residual):
-            h = self[2 * l + 1](self[2 * l](x))
+        k = 0
+        for skip, n in zip(self.residual, self.sizes):
+            h = x
+            for m in range(n):
+                h = self[k + m](h)
+            k += n
             x = x + h if skip else h
         return x
 
 
 def sequential(config):
-    """nn.Sequential(Linear, activation, ...) for a webgpu-mlp config (ResidualSequential when a layer is residual)."""
-    modules, fan_in = [], config["inputSize"]
+    """nn.Sequential(Linear, [LayerNorm,] activation, ...) for a webgpu-mlp config (ResidualSequential when a layer is residual)."""
+    modules, sizes, fan_in = [], [], config["inputSize"]
     for layer in config["layers"]:
         modules.append(nn.Linear(fan_in, layer["units"], bias=config.get("useBias", True)))
+        if layer.get("norm") == "layer":
+            modules.append(nn.LayerNorm(layer["units"], eps=layer.get("normEpsilon", 1e-5)))
         modules.append(ACTIVATIONS[layer["activation"]](layer))
+        sizes.append(3 if layer.get("norm") == "layer" else 2)
         fan_in = layer["units"]
     residual = [bool(layer.get("residual", False)) for layer in config["layers"]]
-    return ResidualSequential(modules, residual) if any(residual) else nn.Sequential(*modules)
+    return ResidualSequential(modules, residual, sizes) if any(residual) else nn.Sequential(*modules)
 
 
 def load_model(path):

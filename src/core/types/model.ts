@@ -164,4 +164,6 @@ export interface ModelJSON {
   config: Omit<ModelConfig, 'weights' | 'biases' | 'backend'>;
   weights: number[][][];
   biases: number[][];
+  /** γ/β per layer with `norm` (`{scale, shift}`, null for the others); present only where a layer has `norm`. */
+  norms?: ({ scale: number[]; shift: number[] } | null)[];
 }

@@ -68,7 +68,7 @@ export function normsToArrays(net: NetSpec, norms: (Float64Array | null)[]): ({ 
  * The backends layer normalization does not run on yet; 'auto' needs both of its candidates.
  * A backend leaves this list when its kernels have it.
  */
-const NORM_MISSING_ON: readonly string[] = ['webgpu', 'wasm'];
+const NORM_MISSING_ON: readonly string[] = ['wasm'];
 
 /**
  * Refuses a network with `norm` on any layer where it cannot train: on a backend whose kernels lack
@@ -82,6 +82,6 @@ export function refuseNorm<T extends NetSpec>(net: T, backend?: string): T {
   const l = net.layers.findIndex((layer) => layer.norm);
   if (l < 0) return net;
   const missing = backend === undefined ? ['gradientCheck and traceStep'] : backend === 'auto' ? NORM_MISSING_ON : NORM_MISSING_ON.filter((b) => b === backend);
-  if (missing.length) throw new RangeError(`layers[${l}].norm '${net.layers[l].norm}' is not yet available on ${missing.join(' and ')}${backend === undefined ? '' : ` (backend '${backend}')`}; layer normalization runs on ${backend === undefined ? 'the backends' : "backend 'cpu'"} so far`);
+  if (missing.length) throw new RangeError(`layers[${l}].norm '${net.layers[l].norm}' is not yet available on ${missing.join(' and ')}${backend === undefined ? '' : ` (backend '${backend}')`}; layer normalization runs on ${backend === undefined ? 'the backends' : "backends 'cpu' and 'webgpu'"} so far`);
   return net;
 }

@@ -24,7 +24,7 @@ export function checkFits(device: GPUDevice, what: string, elementCounts: number
 
 /**
  * Checks, before anything is allocated, that every parameter buffer of `net` fits one storage
- * binding of `device`: each layer's weights (and gradients) and biases.
+ * binding of `device`: each layer's weights (and gradients), biases, and γ then β of the layers with norm.
  *
  * @example
  * checkNetworkFits(device, net); // RangeError: weights of layer 0 needs a 4294967296-byte GPU buffer …
@@ -32,6 +32,7 @@ export function checkFits(device: GPUDevice, what: string, elementCounts: number
 export function checkNetworkFits(device: GPUDevice, net: NetSpec, override?: number): void {
   checkFits(device, 'weights of layer', net.layers.map((l, i) => fanIn(net, i) * l.units), override);
   checkFits(device, 'biases of layer', net.layers.map((l) => l.units), override);
+  checkFits(device, 'norm scale and shift of layer', net.layers.map((l) => (l.norm ? 2 * l.units : 0)), override);
 }
 
 /**
@@ -45,4 +46,5 @@ export function checkNetworkFits(device: GPUDevice, net: NetSpec, override?: num
 export function checkOptimizerFits(device: GPUDevice, net: NetSpec, slots: number, override?: number): void {
   const what = `copy of the weights and ${slots} optimizer slot${slots === 1 ? '' : 's'} kept from before the last update, for layer`;
   checkFits(device, what, net.layers.map((l, i) => (1 + slots) * fanIn(net, i) * l.units), override);
+  checkFits(device, `copy of γ/β and ${slots} optimizer slot${slots === 1 ? '' : 's'} kept from before the last update, for layer`, net.layers.map((l) => (l.norm ? (1 + slots) * 2 * l.units : 0)), override);
 }

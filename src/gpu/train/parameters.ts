@@ -250,7 +250,7 @@ export class DeviceParameters {
     if (!this.slots || this.slotCount !== count) this.allocateSlots(count);
     const up = (to: (GPUBuffer | null)[]) => (a: Float64Array, k: number) => this.upload(to[k]!, a);
     const layers = s.layers.map((l, i) => {
-      // a state without γ/β slots (taken before the layer had them) leaves them zeroed
+      // γ/β slots the state does not give are zeroed
       const n = this.N[i] ? this.slots![i].n.slice(0, count).map((buf, k) => this.upload(buf!, l.n?.[k] ?? new Float64Array(buf!.size / 4))) : null;
       return { w: l.w.map(up(this.slots![i].w)), b: l.b.map(up(this.slots![i].b)), ...(n ? { n } : {}) };
     });

@@ -1,7 +1,7 @@
 // The training features on WebGPU against the CPU path, in headless Chromium: dropout masks bit
 // for bit, early stopping (same best epoch, the best epoch's parameters restored on the device),
-// schedules (the same rate per epoch), regression metrics, and bad input refused on WebGPU with
-// the model unchanged. Weight parity of each feature under training is in the parity matrix
+// schedules (the same rate per epoch), regression metrics, layer norm's γ and β through early
+// stopping, clipNorm, L2 and AdamW, and bad input refused on WebGPU with the model unchanged. Weight parity of each feature under training is in the parity matrix
 // (test/browser/suites/parity-cases.ts, run by test/trainer.browser.test.ts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BrowserSession, openBrowser } from './browser/harness';
@@ -103,6 +103,39 @@ describe('early stopping on both backends', () => {
     const ratio = worstRatio(cpu.final, gpu.final, weightTolerance(steps));
     console.log(`${overfit.name}: stopped after ${gpu.epochs.length} epochs on both, best epoch ${best} (valLoss gpu ${gpu.bestValue} cpu ${cpu.bestValue}); restored weights gpu vs cpu use ${(ratio * 100).toFixed(1)}% of the tolerance; logs within ${worstLog.toExponential(2)} relative`);
     expect(ratio).toBeLessThanOrEqual(1);
+  });
+
+  it("layer norm: γ and β restored with the weights from the device's best copy, counted by clipNorm, left out of L2 and AdamW's decay, as on the CPU", async () => {
+    // one network for both runs: the second compiles only its optimizer's pipelines
+    const layers = [{ units: 9, activation: 'tanh', norm: 'layer' }, { units: 7, activation: 'silu', norm: 'layer' }, { units: 3, activation: 'softmax' }] as ModelLayers;
+    const c: FeatureCase = {
+      name: "early stopping (valLoss, restore) with norm 'layer', 4-9n-7n-3, tanh then silu, nesterov, clipNorm 0.1, L2",
+      config: { inputSize: 4, layers, loss: 'categoricalCrossEntropy', seed: 43, l2: 0.05 },
+      rows: 48, labelNoise: 0.2,
+      fit: { epochs: 60, batchSize: 8, learningRate: 0.3, optimizer: { type: 'momentum', momentum: 0.9, nesterov: true }, clipNorm: 0.1, validationSplit: 0.25, earlyStopping: { patience: 2, restoreBestWeights: true } },
+    };
+    const { gpu, cpu } = await runBoth(c);
+    compareLogs(c.name, gpu, cpu);
+    expect(gpu.stopReason).toBe('earlyStopping');
+    expect(gpu.bestEpoch).toBe(cpu.bestEpoch);
+    const best = gpu.bestEpoch!;
+    // weights, biases, then γ and β of both layers (flat): the best epoch's, not the last epoch's
+    expect(gpu.final.length).toBe(4 * 9 + 9 * 7 + 7 * 3 + 9 + 7 + 3 + 2 * 9 + 2 * 7);
+    expect(gpu.final).toEqual(gpu.perEpoch[best - 1]);
+    expect(gpu.final).not.toEqual(gpu.perEpoch.at(-1));
+    const ratio = worstRatio(cpu.final, gpu.final, weightTolerance(best * 5));
+    console.log(`${c.name}: stopped after ${gpu.epochs.length} epochs on both, best epoch ${best}; restored parameters gpu vs cpu use ${(ratio * 100).toFixed(1)}% of the tolerance`);
+    expect(ratio).toBeLessThanOrEqual(1);
+    const decayed: FeatureCase = {
+      name: "norm 'layer', 4-9n-7n-3, tanh then silu, adamw (weight decay 0.2)",
+      config: { inputSize: 4, layers, loss: 'categoricalCrossEntropy', seed: 44 },
+      rows: 24, fit: { epochs: 4, batchSize: 6, learningRate: 0.05, optimizer: { type: 'adamw', weightDecay: 0.2 } },
+    };
+    const both = await runBoth(decayed);
+    compareLogs(decayed.name, both.gpu, both.cpu);
+    const adamw = worstRatio(both.cpu.final, both.gpu.final, weightTolerance(16));
+    console.log(`${decayed.name}: parameters gpu vs cpu after 16 steps use ${(adamw * 100).toFixed(1)}% of the tolerance`);
+    expect(adamw).toBeLessThanOrEqual(1);
   });
 
   it('monitor loss without validation data, exponential decay: same stop and rates', async () => {

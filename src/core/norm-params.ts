@@ -65,28 +65,6 @@ export function normsToArrays(net: NetSpec, norms: (Float64Array | null)[]): ({ 
 }
 
 /**
- * The backends layer normalization does not run on yet; 'auto' needs both of its candidates.
- * A backend leaves this list when its kernels have it.
- */
-const NORM_MISSING_ON: readonly string[] = ['webgpu'];
-
-/**
- * Refuses a network with `norm` on any layer where it cannot train: on a backend whose kernels lack
- * layer normalization (`backend`), or where γ and β have no place yet (gradientCheck, traceStep:
- * no `backend`).
- *
- * @example
- * refuseNorm(resolveConfig(config), 'wasm'); // the config, when no layer has norm or wasm has it
- */
-export function refuseNorm<T extends NetSpec>(net: T, backend?: string): T {
-  const l = net.layers.findIndex((layer) => layer.norm);
-  if (l < 0) return net;
-  const missing = backend === undefined ? ['gradientCheck and traceStep'] : backend === 'auto' ? NORM_MISSING_ON : NORM_MISSING_ON.filter((b) => b === backend);
-  if (missing.length) throw new RangeError(`layers[${l}].norm '${net.layers[l].norm}' is not yet available on ${missing.join(' and ')}${backend === undefined ? '' : ` (backend '${backend}')`}; layer normalization runs on ${backend === undefined ? 'the backends' : "backends 'cpu' and 'wasm'"} so far`);
-  return net;
-}
-
-/**
  * Puts plain-array norm parameters (`Weights.norms`, checked by {@link normsFromArrays}) into `p`;
  * `undefined` leaves `p` as it is (γ = 1, β = 0 from `paramsFromArrays`). A network without `norm`
  * takes only a list of nulls and keeps no `p.norms`.

@@ -1,7 +1,12 @@
 import { type NetSpec, fanIn } from '../core/config';
 
+/** What these checks read of a device (a GPUDevice has it): its storage binding and buffer size limits. */
+export interface BindingLimits {
+  readonly limits: Pick<GPUSupportedLimits, 'maxStorageBufferBindingSize' | 'maxBufferSize'>;
+}
+
 /** Largest storage binding to use on `device`, in bytes (`override` lowers it, as tests do). */
-export function bindingLimit(device: GPUDevice, override?: number): number {
+export function bindingLimit(device: BindingLimits, override?: number): number {
   return Math.min(device.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize, override ?? Infinity);
 }
 
@@ -12,7 +17,7 @@ export function bindingLimit(device: GPUDevice, override?: number): number {
  * @example
  * checkFits(device, 'weights of layer', [784 * 128, 128 * 10]);
  */
-export function checkFits(device: GPUDevice, what: string, elementCounts: number[], override?: number): void {
+export function checkFits(device: BindingLimits, what: string, elementCounts: number[], override?: number): void {
   const limit = bindingLimit(device, override);
   elementCounts.forEach((count, i) => {
     const bytes = count * 4;
@@ -24,14 +29,15 @@ export function checkFits(device: GPUDevice, what: string, elementCounts: number
 
 /**
  * Checks, before anything is allocated, that every parameter buffer of `net` fits one storage
- * binding of `device`: each layer's weights (and gradients) and biases.
+ * binding of `device`: each layer's weights (and gradients), biases, and γ then β of the layers with norm.
  *
  * @example
  * checkNetworkFits(device, net); // RangeError: weights of layer 0 needs a 4294967296-byte GPU buffer …
  */
-export function checkNetworkFits(device: GPUDevice, net: NetSpec, override?: number): void {
+export function checkNetworkFits(device: BindingLimits, net: NetSpec, override?: number): void {
   checkFits(device, 'weights of layer', net.layers.map((l, i) => fanIn(net, i) * l.units), override);
   checkFits(device, 'biases of layer', net.layers.map((l) => l.units), override);
+  checkFits(device, 'norm scale and shift of layer', net.layers.map((l) => (l.norm ? 2 * l.units : 0)), override);
 }
 
 /**
@@ -42,7 +48,8 @@ export function checkNetworkFits(device: GPUDevice, net: NetSpec, override?: num
  * @example
  * checkOptimizerFits(device, net, 2); // Adam: weights + 2 slots per layer in one binding
  */
-export function checkOptimizerFits(device: GPUDevice, net: NetSpec, slots: number, override?: number): void {
+export function checkOptimizerFits(device: BindingLimits, net: NetSpec, slots: number, override?: number): void {
   const what = `copy of the weights and ${slots} optimizer slot${slots === 1 ? '' : 's'} kept from before the last update, for layer`;
   checkFits(device, what, net.layers.map((l, i) => (1 + slots) * fanIn(net, i) * l.units), override);
+  checkFits(device, `copy of γ/β and ${slots} optimizer slot${slots === 1 ? '' : 's'} kept from before the last update, for layer`, net.layers.map((l) => (l.norm ? (1 + slots) * 2 * l.units : 0)), override);
 }

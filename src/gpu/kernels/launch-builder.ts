@@ -7,6 +7,7 @@ import { type LossOptions, lossRequest } from './launch-loss';
 import { type DropoutOptions, dropoutRequest } from './launch-dropout';
 import { type ResidualOptions, residualRequest } from './launch-residual';
 import { type ActivateOptions, activateRequest } from './launch-activate';
+import { type NormOptions, normRequest } from './launch-norm';
 import { type SumSquaresOptions, sumSquaresRequest } from './launch-clip';
 import { type BatchStatsOptions, type ColumnSumsOptions, batchStatsRequest, columnSumsRequest } from './launch-reduce';
 import { type OptimizerOptions, optimizerRequest } from './launch-optimizer';
@@ -78,6 +79,11 @@ export abstract class LaunchBuilder<L> {
   /** The activation pass of a layer that keeps z, forward or backward. */
   activate(o: ActivateOptions): L {
     return this.make(activateRequest(o));
+  }
+
+  /** One step of a layer's normalization: its forward, γ and β's gradients, or its backward. */
+  norm(o: NormOptions): L {
+    return this.make(normRequest(o));
   }
 
   /** One parameter buffer's part of the gradient's global norm (clipping by norm). */

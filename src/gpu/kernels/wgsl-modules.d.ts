@@ -217,6 +217,46 @@ declare module '*/matmul.wgsl?kernel' {
   export default kernel;
 }
 
+declare module '*/norm.wgsl?kernel' {
+  const kernel: import('./kernel-interface').ReflectedKernel<{
+    entries: {
+      forward: {
+        params: 'uniform';
+        gammaBeta: 'read';
+        xhat: 'read_write';
+        invStd: 'read_write';
+        dst: 'read_write';
+      };
+      forward_keeping: {
+        params: 'uniform';
+        gammaBeta: 'read';
+        xhat: 'read_write';
+        invStd: 'read_write';
+        dst: 'read_write';
+        pre: 'read_write';
+      };
+      param_grads: {
+        params: 'uniform';
+        xhat: 'read_write';
+        delta: 'read_write';
+        grads: 'read_write';
+      };
+      backward: {
+        params: 'uniform';
+        gammaBeta: 'read';
+        xhat: 'read_write';
+        invStd: 'read_write';
+        delta: 'read_write';
+      };
+    };
+    uniforms: {
+      batch: 'start' | 'rows' | 'step' | 'index' | 'lr' | 'c1' | 'c2' | 'dropKey';
+      params: 'cols' | 'eps';
+    };
+  }>;
+  export default kernel;
+}
+
 declare module '*/optimizer.wgsl?kernel' {
   const kernel: import('./kernel-interface').ReflectedKernel<{
     entries: {

@@ -6,7 +6,7 @@ import type { DeviceParameters } from './parameters';
 const STORAGE = USAGE.STORAGE | USAGE.COPY_SRC | USAGE.COPY_DST;
 
 /**
- * Early stopping's best parameters on WebGPU: a device-side copy of every weight and bias buffer,
+ * Early stopping's best parameters on WebGPU: a device-side copy of every weight, bias and γ/β buffer,
  * taken with buffer-to-buffer copies after an epoch that improved (no readback), and copied back
  * when training ends. Allocated on first use, freed with {@link BestParams.release}.
  *
@@ -18,6 +18,8 @@ const STORAGE = USAGE.STORAGE | USAGE.COPY_SRC | USAGE.COPY_DST;
 export class BestParams {
   private readonly W: GPUBuffer[];
   private readonly B: GPUBuffer[];
+  /** γ/β of the layers with norm (null for the others). */
+  private readonly N: (GPUBuffer | null)[];
   /** Whether a copy has been taken. */
   kept = false;
 
@@ -25,11 +27,13 @@ export class BestParams {
     const { net, buffers } = ctx;
     this.W = net.layers.map((l, i) => buffers.create(`best W${i}`, fanIn(net, i) * l.units * 4, STORAGE));
     this.B = net.layers.map((l, i) => buffers.create(`best b${i}`, l.units * 4, STORAGE));
+    this.N = net.layers.map((l, i) => (l.norm ? buffers.create(`best norm${i}`, 2 * l.units * 4, STORAGE) : null));
   }
 
   private copy(state: DeviceParameters, back: boolean): void {
     const enc = this.ctx.device.createCommandEncoder({ label: back ? 'restore best parameters' : 'keep best parameters' });
-    const pairs = [...state.W.map((w, i) => [w, this.W[i]]), ...state.B.map((b, i) => [b, this.B[i]])];
+    const norms = state.N.flatMap((n, i) => (n ? [[n, this.N[i]!]] : []));
+    const pairs = [...state.W.map((w, i) => [w, this.W[i]]), ...state.B.map((b, i) => [b, this.B[i]]), ...norms];
     for (const [live, best] of pairs) {
       if (back) enc.copyBufferToBuffer(best, 0, live, 0, live.size);
       else enc.copyBufferToBuffer(live, 0, best, 0, live.size);
@@ -51,6 +55,6 @@ export class BestParams {
   }
 
   release(): void {
-    for (const b of [...this.W, ...this.B]) this.ctx.buffers.destroy(b);
+    for (const b of [...this.W, ...this.B, ...this.N]) if (b) this.ctx.buffers.destroy(b);
   }
 }

@@ -4,6 +4,7 @@ import { type ResolvedOptimizer, fanIn } from '../../core/config';
 import type { OptimizerState } from '../../core/optimizer-state';
 import { type Params, checkFloat32Params } from '../../core/params';
 import { optimizerSlots } from '../../core/optimizer-state';
+import { presentNorms } from '../../core/norm-params';
 import type { GpuContext } from '../context';
 import type { Dispatch } from '../kernels/launches';
 import type { OptimizerClip } from '../kernels/launch-optimizer';
@@ -19,16 +20,20 @@ const STORAGE = USAGE.STORAGE | USAGE.COPY_SRC | USAGE.COPY_DST;
 export function checkpointFinite(cp: Checkpoint | null): boolean {
   if (!cp) return false;
   let z = 0;
-  const arrays = [...cp.params.weights, ...cp.params.biases, ...(cp.optimizer?.layers.flatMap((l) => [...l.w, ...l.b]) ?? [])];
+  const arrays = [...cp.params.weights, ...cp.params.biases, ...presentNorms(cp.params.norms), ...(cp.optimizer?.layers.flatMap((l) => [...l.w, ...l.b, ...(l.n ?? [])]) ?? [])];
   for (const a of arrays) for (let i = 0; i < a.length; i++) z += a[i] * 0;
   return z === 0;
 }
 
-/** Optimizer slots [s1, s2] of one layer, for weights and biases (null when unused). */
+/** Optimizer slots [s1, s2] of one layer, for weights, biases and γ/β (null when unused; `n` empty without norm). */
 interface LayerSlots {
   w: (GPUBuffer | null)[];
   b: (GPUBuffer | null)[];
+  n: (GPUBuffer | null)[];
 }
+
+/** The kinds of parameter buffer a layer has: weights, biases, and γ then β of a normalized layer. */
+type Kind = 'w' | 'b' | 'n';
 
 /**
  * The model's state on the device: weights, biases, their gradients, the optimizer slots, the
@@ -45,6 +50,9 @@ export class DeviceParameters {
   readonly B: GPUBuffer[];
   readonly gW: GPUBuffer[];
   readonly gB: GPUBuffer[];
+  /** γ then β (`[2 · units]`) of each layer with `norm`, null for the others; and their gradients. */
+  readonly N: (GPUBuffer | null)[];
+  readonly gN: (GPUBuffer | null)[];
   /** flags[0] = 1 once a batch loss was not finite (updates stop; see reduce.wgsl). */
   readonly flags: GPUBuffer;
   private slots: LayerSlots[] | null = null;
@@ -52,6 +60,7 @@ export class DeviceParameters {
   /** Per parameter buffer, the state before the latest update: [θ | s1 | s2] (see optimizer.wgsl). */
   private prevW: GPUBuffer[] = [];
   private prevB: GPUBuffer[] = [];
+  private prevN: (GPUBuffer | null)[] = [];
   /** Bumped whenever the slots are reallocated (launches over them must be rebuilt). */
   slotsVersion = 0;
   /** The last state known to be consistent, on the host. */
@@ -66,15 +75,20 @@ export class DeviceParameters {
     this.B = net.layers.map((l, i) => buffers.create(`b${i}`, l.units * 4, STORAGE));
     this.gW = sizes.map((n, i) => buffers.create(`dW${i}`, n * 4, STORAGE));
     this.gB = net.layers.map((l, i) => buffers.create(`db${i}`, l.units * 4, STORAGE));
+    this.N = net.layers.map((l, i) => (l.norm ? buffers.create(`norm${i}`, 2 * l.units * 4, STORAGE) : null));
+    this.gN = net.layers.map((l, i) => (l.norm ? buffers.create(`dnorm${i}`, 2 * l.units * 4, STORAGE) : null));
     this.flags = buffers.create('divergence flag', 16, STORAGE);
   }
 
-  /** Each layer's [weights, biases] buffers with their element counts. */
-  private pairs(i: number): [GPUBuffer, number, 'w' | 'b', GPUBuffer[]][] {
+  /** Each layer's [weights, biases, γ/β when it has norm] buffers with their element counts. */
+  private pairs(i: number): [GPUBuffer, number, Kind, (GPUBuffer | null)[]][] {
     const net = this.ctx.net;
+    const units = net.layers[i].units;
+    const norm = this.N[i];
     return [
-      [this.W[i], fanIn(net, i) * net.layers[i].units, 'w', this.prevW],
-      [this.B[i], net.layers[i].units, 'b', this.prevB],
+      [this.W[i], fanIn(net, i) * units, 'w', this.prevW],
+      [this.B[i], units, 'b', this.prevB],
+      ...(norm ? [[norm, 2 * units, 'n', this.prevN] as [GPUBuffer, number, Kind, (GPUBuffer | null)[]]] : []),
     ];
   }
 
@@ -96,20 +110,23 @@ export class DeviceParameters {
     this.slots = net.layers.map((l, i) => ({
       w: [0, 1].map((s) => (s < count ? buffers.create(`W${i} slot ${s}`, fanIn(net, i) * l.units * 4, STORAGE) : null)),
       b: [0, 1].map((s) => (s < count ? buffers.create(`b${i} slot ${s}`, l.units * 4, STORAGE) : null)),
+      n: l.norm ? [0, 1].map((s) => (s < count ? buffers.create(`norm${i} slot ${s}`, 2 * l.units * 4, STORAGE) : null)) : [],
     }));
     this.prevW = net.layers.map((l, i) => buffers.create(`W${i} before last step`, (1 + count) * fanIn(net, i) * l.units * 4, STORAGE));
     this.prevB = net.layers.map((l, i) => buffers.create(`b${i} before last step`, (1 + count) * l.units * 4, STORAGE));
+    this.prevN = net.layers.map((l, i) => (l.norm ? buffers.create(`norm${i} before last step`, (1 + count) * 2 * l.units * 4, STORAGE) : null));
     this.slotCount = count;
     this.slotsVersion++;
   }
 
   /** Frees the optimizer slots and the before-the-last-step copies. */
   freeSlots(): void {
-    for (const s of this.slots ?? []) for (const b of [...s.w, ...s.b]) this.ctx.buffers.destroy(b);
-    for (const b of [...this.prevW, ...this.prevB]) this.ctx.buffers.destroy(b);
+    for (const s of this.slots ?? []) for (const b of [...s.w, ...s.b, ...s.n]) this.ctx.buffers.destroy(b);
+    for (const b of [...this.prevW, ...this.prevB, ...this.prevN]) this.ctx.buffers.destroy(b);
     this.slots = null;
     this.prevW = [];
     this.prevB = [];
+    this.prevN = [];
     this.slotCount = 0;
   }
 
@@ -120,9 +137,10 @@ export class DeviceParameters {
     this.ctx.net.layers.forEach((_, i) => {
       for (const [theta, n, kind, prevs] of this.pairs(i)) {
         [theta, ...slots[i][kind].slice(0, this.slotCount)].forEach((buf, k) => {
-          if (!buf) return;
-          if (restore) enc.copyBufferToBuffer(prevs[i], k * n * 4, buf, 0, n * 4);
-          else enc.copyBufferToBuffer(buf, 0, prevs[i], k * n * 4, n * 4);
+          const prev = prevs[i];
+          if (!buf || !prev) return;
+          if (restore) enc.copyBufferToBuffer(prev, k * n * 4, buf, 0, n * 4);
+          else enc.copyBufferToBuffer(buf, 0, prev, k * n * 4, n * 4);
         });
       }
     });
@@ -149,9 +167,11 @@ export class DeviceParameters {
       for (const [theta, count, kind] of this.pairs(i)) {
         if (kind === 'b' && (!net.useBias || net.freezeBias)) continue;
         const [s1, s2] = this.slots![i][kind];
-        const grad = kind === 'w' ? this.gW[i] : this.gB[i];
-        const prev = kind === 'w' ? this.prevW[i] : this.prevB[i];
-        out.push(launches.optimizer({ theta, grad, s1, s2, prev, flags: this.flags, count, l2: kind === 'w' ? net.l2 : 0, l1: kind === 'w' ? net.l1 : 0, opt, bias: kind === 'b', clip, label: `update ${kind === 'w' ? 'W' : 'b'}${i}` }));
+        const grad = kind === 'w' ? this.gW[i] : kind === 'b' ? this.gB[i] : this.gN[i]!;
+        const prev = (kind === 'w' ? this.prevW : kind === 'b' ? this.prevB : this.prevN)[i]!;
+        // γ/β train as biases do (no L2, L1 or weight decay), even under freezeBias, as on the CPU
+        const name = kind === 'w' ? 'W' : kind === 'b' ? 'b' : 'norm';
+        out.push(launches.optimizer({ theta, grad, s1, s2, prev, flags: this.flags, count, l2: kind === 'w' ? net.l2 : 0, l1: kind === 'w' ? net.l1 : 0, opt, bias: kind !== 'w', clip, label: `update ${name}${i}` }));
       }
     });
     return out;
@@ -163,7 +183,7 @@ export class DeviceParameters {
     const { net, device, buffers } = this.ctx;
     const L = net.layers.length;
     const parts: { buf: GPUBuffer; n: number }[] = [];
-    for (const kind of [0, 1]) net.layers.forEach((_, i) => parts.push({ buf: this.pairs(i)[kind][0], n: this.pairs(i)[kind][1] }));
+    for (const kind of ['w', 'b', 'n']) net.layers.forEach((_, i) => parts.push(...this.pairs(i).filter((p) => p[2] === kind).map(([buf, n]) => ({ buf, n }))));
     const slotted = withSlots && this.slots !== null && this.slotCount > 0;
     if (slotted) {
       net.layers.forEach((_, i) => {
@@ -186,21 +206,26 @@ export class DeviceParameters {
       this.ctx.checkAlive();
       off = 0;
       const arrays = parts.map((p) => Float64Array.from(f.subarray(off, (off += p.n))));
-      const params = { weights: arrays.slice(0, L), biases: arrays.slice(L, 2 * L) };
       let at = 2 * L;
+      const params: Params = { weights: arrays.slice(0, L), biases: arrays.slice(L, at) };
+      if (this.N.some((n) => n)) params.norms = this.N.map((n) => (n ? arrays[at++] : null));
       const take = () => arrays.slice(at, (at += this.slotCount));
-      const optimizer: OptimizerState | null = slotted ? { layers: net.layers.map(() => ({ w: take(), b: take() })) } : null;
+      const optimizer: OptimizerState | null = slotted ? { layers: net.layers.map((_, i) => ({ w: take(), b: take(), ...(this.N[i] ? { n: take() } : {}) })) } : null;
       return { params, optimizer };
     } finally {
       buffers.destroy(staging);
     }
   }
 
-  /** Replaces weights and biases (and makes them the checkpoint, as float32 holds them); refuses values float32 cannot hold. */
+  /** Replaces weights, biases and γ/β (and makes them the checkpoint, as float32 holds them); refuses values float32 cannot hold. */
   writeParams(p: Params): void {
     checkFloat32Params(this.ctx.net, p);
-    const up = (to: GPUBuffer[]) => (a: Float64Array, i: number) => this.upload(to[i], a);
-    this.checkpoint = { params: { weights: p.weights.map(up(this.W)), biases: p.biases.map(up(this.B)) }, optimizer: this.checkpoint?.optimizer ?? null };
+    const missing = this.N.findIndex((n, i) => n && !p.norms?.[i]);
+    if (missing >= 0) throw new RangeError(`norms[${missing}] is missing: layer ${missing} has norm '${this.ctx.net.layers[missing].norm}' and needs its γ and β`);
+    const up = (to: (GPUBuffer | null)[]) => (a: Float64Array, i: number) => this.upload(to[i]!, a);
+    const params: Params = { weights: p.weights.map(up(this.W)), biases: p.biases.map(up(this.B)) };
+    if (this.N.some((n) => n)) params.norms = this.N.map((n, i) => (n ? this.upload(n, p.norms![i]!) : null));
+    this.checkpoint = { params, optimizer: this.checkpoint?.optimizer ?? null };
   }
 
   /** Writes `a` into `to` as float32 and returns what the device now holds (as float64). */
@@ -215,7 +240,7 @@ export class DeviceParameters {
     if (this.checkpoint) this.checkpoint.optimizer = null;
     if (!this.slots) return;
     const enc = this.ctx.device.createCommandEncoder({ label: 'reset optimizer' });
-    for (const s of this.slots) for (const b of [...s.w, ...s.b]) if (b) enc.clearBuffer(b);
+    for (const s of this.slots) for (const b of [...s.w, ...s.b, ...s.n]) if (b) enc.clearBuffer(b);
     this.ctx.device.queue.submit([enc.finish()]);
   }
 
@@ -224,7 +249,11 @@ export class DeviceParameters {
     const count = s.layers[0]?.w.length ?? 0;
     if (!this.slots || this.slotCount !== count) this.allocateSlots(count);
     const up = (to: (GPUBuffer | null)[]) => (a: Float64Array, k: number) => this.upload(to[k]!, a);
-    const layers = s.layers.map((l, i) => ({ w: l.w.map(up(this.slots![i].w)), b: l.b.map(up(this.slots![i].b)) }));
+    const layers = s.layers.map((l, i) => {
+      // γ/β slots the state does not give are zeroed
+      const n = this.N[i] ? this.slots![i].n.slice(0, count).map((buf, k) => this.upload(buf!, l.n?.[k] ?? new Float64Array(buf!.size / 4))) : null;
+      return { w: l.w.map(up(this.slots![i].w)), b: l.b.map(up(this.slots![i].b)), ...(n ? { n } : {}) };
+    });
     if (this.checkpoint) this.checkpoint.optimizer = { layers };
   }
 

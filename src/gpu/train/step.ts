@@ -8,6 +8,7 @@ import { checkFits } from '../limits';
 import type { DeviceParameters } from './parameters';
 import { dropoutThreshold } from '../../core/dropout-mask';
 import { activationAlpha, keepsPreActivation } from '../../core/activation-spec';
+import { normBackward, normForward, normalizedBuffer } from './norm-launches';
 
 const STORAGE = USAGE.STORAGE | USAGE.COPY_SRC | USAGE.COPY_DST;
 
@@ -30,8 +31,14 @@ export interface Workspace {
    * pass, once the next layer's ∂W is taken, ∂loss/∂ of it;
    */
   sums?: (GPUBuffer | undefined)[];
-  /** and the z of each layer whose f' reads it (`keepsPreActivation`), as big as its activations. */
+  /**
+   * the z of each layer whose f' reads it (`keepsPreActivation`), as big as its activations (for a
+   * layer with norm: y = γ ⊙ x̂ + β, its activation's input);
+   */
   zs?: (GPUBuffer | undefined)[];
+  /** and for each layer with norm, x̂ (its product's z before the norm) and 1/σ per row. */
+  normalized?: (GPUBuffer | undefined)[];
+  invStd?: (GPUBuffer | undefined)[];
 }
 
 /** Allocates a workspace for batches of up to `rows` rows (limits checked first). */
@@ -51,7 +58,7 @@ export function createWorkspace(ctx: GpuContext, rows: number, label: string): W
 
 /** Frees a workspace's buffers. */
 export function releaseWorkspace(ctx: GpuContext, ws: Workspace): void {
-  for (const b of [ws.xb, ws.yb, ws.rowStats, ...ws.acts, ...ws.deltas, ws.wb, ws.rowMetrics, ...(ws.dropped ?? []), ...(ws.sums ?? []), ...(ws.zs ?? [])]) if (b) ctx.buffers.destroy(b);
+  for (const b of [ws.xb, ws.yb, ws.rowStats, ...ws.acts, ...ws.deltas, ws.wb, ws.rowMetrics, ...(ws.dropped ?? []), ...(ws.sums ?? []), ...(ws.zs ?? []), ...(ws.normalized ?? []), ...(ws.invStd ?? [])]) if (b) ctx.buffers.destroy(b);
 }
 
 /**
@@ -108,15 +115,19 @@ export function forwardLaunches<D extends { label: string }>(ctx: StepBuild<D>, 
     // training a layer whose f' reads z: the product writes z, a pass of its own applies f
     const z = src.train && keepsPreActivation(layer) ? ((ws.zs ??= [])[l] ??= buffers.create(`z${l}`, ws.rows * layer.units * 4, STORAGE)) : null;
     const alpha = activationAlpha(layer);
+    // a layer with norm: the product writes z with its bias only, norm.wgsl normalizes and applies f
+    const xhat = normalizedBuffer(ctx, ws, l);
+    const linear = !!(z ?? xhat);
     out.push(
       k.matmul({
-        a: l === 0 ? ws.xb : layerOutput(ws, l - 1), b: state.W[l], c: z ?? ws.acts[l],
+        a: l === 0 ? ws.xb : layerOutput(ws, l - 1), b: state.W[l], c: xhat ?? z ?? ws.acts[l],
         M: ws.rows, N: layer.units, K: fanIn(net, l), batchRows: 'm',
-        epilogue: 'biasActivation', activation: z ? 'linear' : layer.activation, alpha: z ? 0 : alpha, bias: net.useBias ? state.B[l] : null,
+        epilogue: 'biasActivation', activation: linear ? 'linear' : layer.activation, alpha: linear ? 0 : alpha, bias: net.useBias ? state.B[l] : null,
         label: `forward ${l}`,
       }),
     );
-    if (z) out.push(k.activate({ direction: 'forward', src: z, dst: ws.acts[l], cols: layer.units, rows: ws.rows, activation: layer.activation, alpha, label: `activate ${l}` }));
+    if (xhat) out.push(normForward(ctx, state, ws, l, z));
+    else if (z) out.push(k.activate({ direction: 'forward', src: z, dst: ws.acts[l], cols: layer.units, rows: ws.rows, activation: layer.activation, alpha, label: `activate ${l}` }));
     if (layer.activation === 'softmax') out.push(k.softmax({ z: ws.acts[l], cols: layer.units, rows: ws.rows }));
     const p = dropRate(net, l);
     const drops = src.train && p > 0;
@@ -188,6 +199,8 @@ export function backwardLaunches<D>(ctx: StepBuild<D>, state: DeviceParameters, 
     if (p > 0 && ws.dropped?.[l - 1]) {
       out.push(k.dropout({ direction: 'backward', dst: ws.deltas[l - 1], cols: fin, rows: ws.rows, layer: l - 1, threshold: dropoutThreshold(p), scale: 1 / (1 - p) }));
     }
+    // through layer l − 1's norm: δ_{l−1} is ∂loss/∂y so far, ∂loss/∂z after (as src/cpu/network.ts)
+    if (l > 0 && net.layers[l - 1].norm) out.push(...normBackward(ctx, state, ws, l - 1));
   }
   return out;
 }

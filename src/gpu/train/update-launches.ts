@@ -49,6 +49,9 @@ export class UpdateLaunches {
     net.layers.forEach((_, l) => {
       trained.push([this.state.W[l], this.state.gW[l], fanIn(net, l) * net.layers[l].units, net.l2, net.l1]);
       if (net.useBias && !net.freezeBias) trained.push([this.state.B[l], this.state.gB[l], net.layers[l].units, 0, 0]);
+      // γ/β count in the global norm as the CPU path counts them (always trained, no L2 or L1)
+      const norm = this.state.N[l];
+      if (norm) trained.push([norm, this.state.gN[l]!, 2 * net.layers[l].units, 0, 0]);
     });
     if (clip.norm !== null) this.norms ??= buffers.create('gradient norm parts', Math.max(16, trained.length * 4), STORAGE);
     const norms = clip.norm !== null ? this.norms : null;

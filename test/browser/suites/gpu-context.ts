@@ -62,7 +62,9 @@ export async function withValidation(device: GPUDevice, body: () => Promise<stri
   return failures;
 }
 
-/** A model's weights and biases (as `getWeights()` gives them) in one flat list. */
-export const flat = (w: { weights: number[][][]; biases: number[][] }) => [...w.weights.flat(2), ...w.biases.flat()];
+/** A model's weights, biases and the γ then β of its layers with norm (as `getWeights()` gives them) in one flat list. */
+export const flat = (w: { weights: number[][][]; biases: number[][]; norms?: ({ scale: number[]; shift: number[] } | null)[] }) => [
+  ...w.weights.flat(2), ...w.biases.flat(), ...(w.norms ?? []).flatMap((n) => (n ? [...n.scale, ...n.shift] : [])),
+];
 
 export { Rng };

@@ -25,6 +25,7 @@ export const KERNEL_BLOCKS = [
   'reduce.wgsl column_sums',
   'reduce.wgsl batch_stats',
   'optimizer.wgsl',
+  'norm.wgsl',
 ] as const;
 export type KernelBlock = (typeof KERNEL_BLOCKS)[number];
 
@@ -62,7 +63,12 @@ export type KernelCase =
   | { kind: 'batchStats'; rows: number; batches: number[] }
   /** Batches of 10, `rows` and 10 rows, submitted one by one, with row 17's loss `bad`. */
   | { kind: 'divergence'; rows: number; bad: NonFinite }
-  | { kind: 'optimizer'; optimizer: 'sgd' | 'momentum' | 'adam'; count: number; l2: number; steps: number };
+  | { kind: 'optimizer'; optimizer: 'sgd' | 'momentum' | 'adam'; count: number; l2: number; steps: number }
+  /**
+   * Layer norm of a batch of `rows` rows (one row more allocated, left alone): the forward (x̂, 1/σ,
+   * f(γ ⊙ x̂ + β), and y itself with `keep`) or the backward (∂γ, ∂β, then ∂loss/∂z).
+   */
+  | { kind: 'layerNorm'; direction: 'forward' | 'backward'; rows: number; cols: number; activation: Elementwise; keep?: true };
 
 const FORM = { AB: 'AB', ATB: 'AᵀB', ABT: 'ABᵀ' } as const;
 
@@ -81,6 +87,7 @@ export const caseName = (c: KernelCase): string => {
     case 'batchStats': return `[loss, correct] sums of ${c.rows} rows, batches of ${c.batches.join(', ')} rows`;
     case 'divergence': return `divergence latch: ${c.bad} loss in a ${c.rows}-row batch, a finite batch after it`;
     case 'optimizer': return `${c.optimizer}${c.l2 ? ' + L2' : ''} × ${c.steps} steps on ${c.count} parameters`;
+    case 'layerNorm': return `layer norm ${c.direction} ${c.rows}×${c.cols}${c.direction === 'forward' ? `, ${c.activation}${c.keep ? ' (y kept)' : ''}` : ''}`;
   }
 };
 
@@ -220,4 +227,11 @@ export const kernelCases: Record<KernelBlock, KernelCase[]> = {
     { kind: 'optimizer' as const, optimizer, count: 65, l2: 0.5, steps: 10 },
     { kind: 'optimizer' as const, optimizer, count: 1, l2: 0.5, steps: 3 },
   ]).concat([{ kind: 'optimizer', optimizer: 'adam', count: 2925, l2: 0, steps: 3 }]),
+  // odd widths up to a row of several strides of the workgroup's 64 threads; the forward with f(y)
+  // read from y (tanh) and with y kept for an f' that reads it (gelu); forwards first, so that the
+  // Dawn file's one case in six takes one of each direction
+  'norm.wgsl': (['forward', 'backward'] as const).flatMap((direction) => [1, 3, 9, 65, 300].map((cols, i) => ({
+    kind: 'layerNorm' as const, direction, rows: 7, cols,
+    ...(direction === 'backward' ? { activation: 'linear' as const } : i < 3 ? { activation: 'tanh' as const } : { activation: 'gelu' as const, keep: true as const }),
+  }))),
 };

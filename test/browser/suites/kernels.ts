@@ -2,6 +2,7 @@
 // same builders training uses) and compares it with the CPU reference path (float64) under
 // explicit tolerances. Failures name the kernel, the case and its shape.
 import { activate, activationDerivative } from '../../../src/cpu/activations';
+import { layerNormBackward, layerNormForward } from '../../../src/cpu/layer-norm';
 import { correctCount, lossSum, outputDelta } from '../../../src/cpu/losses';
 import { matmulAB, matmulABT, matmulATB } from '../../../src/cpu/matmul';
 import { optimizerStep } from '../../../src/cpu/optimizers';
@@ -346,6 +347,63 @@ async function runCaseOn(device: GPUDevice, c: KernelCase, variant: MatmulVarian
         runDispatches(device, launches, [d], batches, 1);
         failures.push(...compare(`θ unchanged while the divergence flag is set (${what})`, expected, await read(device, buffers, th, count), TOLERANCES.optimizer));
         return failures;
+      }
+      case 'layerNorm': {
+        const { rows, cols, activation } = c;
+        const eps = 1e-5;
+        const shape = `${rows}×${cols} (${rows + 1} rows allocated)`;
+        // γ, β and z (or g) seeded in [−2, 2]; the row past the batch holds the sentinel and must keep it
+        const gammaBeta = f32(seeded(rng, 2 * cols));
+        const z = f32(seeded(rng, rows * cols));
+        const padded = (a: Float64Array) => Float64Array.from([...a, ...filled(cols, SENTINEL)]);
+        const gb = buffers.upload('γ β', gammaBeta);
+        const invStd = buffers.upload('1/σ', filled(rows + 1, SENTINEL));
+        const batches = batchUniforms(device, buffers, launches, [{ rows }]);
+        const ref = layerNormForward(z, gammaBeta, rows, cols, eps);
+        const common = { invStd, gammaBeta: gb, cols, rows: rows + 1, layer: 0, eps };
+        if (c.direction === 'forward') {
+          const xhat = buffers.upload('z → x̂', padded(z));
+          const dst = buffers.upload('a', filled((rows + 1) * cols, SENTINEL));
+          const pre = c.keep ? buffers.upload('y', filled((rows + 1) * cols, SENTINEL)) : null;
+          runDispatches(device, launches, [launches.norm({ op: 'forward', xhat, dst, pre, activation, ...common })], batches);
+          const failures = [
+            ...compare(`x̂ ${shape}`, padded(ref.cache.normalized), await read(device, buffers, xhat, (rows + 1) * cols), TOLERANCES.elementwise),
+            ...compare(`1/σ ${shape}`, [...ref.cache.invStd, SENTINEL], await read(device, buffers, invStd, rows + 1), TOLERANCES.elementwise),
+            ...compare(`${activation}(γ ⊙ x̂ + β) ${shape}`, padded(activate(activation, ref.y, rows, cols)), await read(device, buffers, dst, (rows + 1) * cols), TOLERANCES.elementwise),
+          ];
+          if (pre) failures.push(...compare(`y = γ ⊙ x̂ + β ${shape}`, padded(ref.y), await read(device, buffers, pre, (rows + 1) * cols), TOLERANCES.elementwise));
+          return failures;
+        }
+        // the backward from the forward's x̂ and 1/σ as float32 holds them, and g = ∂loss/∂y
+        const xhat32 = f32(ref.cache.normalized);
+        const inv32 = f32(ref.cache.invStd);
+        const g = f32(seeded(rng, rows * cols));
+        const grads = new Float64Array(2 * cols);
+        const dz = layerNormBackward(g, gammaBeta, { normalized: xhat32, invStd: inv32 }, rows, cols, grads);
+        device.queue.writeBuffer(invStd, 0, new Float32Array(inv32));
+        const xhat = buffers.upload('x̂', padded(xhat32));
+        const delta = buffers.upload('g → ∂z', padded(g));
+        const gradsBuf = buffers.upload('∂γ ∂β', filled(2 * cols, SENTINEL));
+        runDispatches(device, launches, [launches.norm({ op: 'paramGrads', xhat, delta, grads: gradsBuf, ...common }), launches.norm({ op: 'backward', xhat, delta, ...common })], batches);
+        // scales: Σ of the terms' magnitudes, per γ/β gradient and per ∂z element
+        const gradScale = new Float64Array(2 * cols);
+        const dzScale = new Float64Array(rows * cols);
+        for (let r = 0; r < rows; r++) {
+          let mg = 0;
+          let mgx = 0;
+          for (let j = 0; j < cols; j++) {
+            const i = r * cols + j;
+            gradScale[j] += Math.abs(g[i] * xhat32[i]);
+            gradScale[cols + j] += Math.abs(g[i]);
+            mg += Math.abs(g[i] * gammaBeta[j]) / cols;
+            mgx += Math.abs(g[i] * gammaBeta[j] * xhat32[i]) / cols;
+          }
+          for (let j = 0; j < cols; j++) dzScale[r * cols + j] = inv32[r] * (Math.abs(g[r * cols + j] * gammaBeta[j]) + mg + Math.abs(xhat32[r * cols + j]) * mgx);
+        }
+        return [
+          ...compare(`[∂γ, ∂β] ${shape}`, grads, await read(device, buffers, gradsBuf, 2 * cols), TOLERANCES.elementwise, gradScale),
+          ...compare(`∂loss/∂z ${shape}`, padded(dz), await read(device, buffers, delta, (rows + 1) * cols), TOLERANCES.elementwise, padded(dzScale)),
+        ];
       }
     }
   } finally {

@@ -3,12 +3,12 @@
 // the last 10% held out for validation) for its own epochs, then is evaluated on the 10 000 test
 // images. Prints one line per epoch and a summary table.
 //
-//   node demo/check-mnist-presets.mjs [trainCount=60000] [backend=wasm] [presets=mnist,mnist-deep-residual]
+//   node demo/check-mnist-presets.mjs [trainCount=60000] [backend=wasm] [presets=mnist,mnist-deep-residual,mnist-deep-norm]
 import { lib, loadMnist, mnistPreset, presets, split } from './mnist-node.mjs';
 
 const trainCount = Number(process.argv[2] ?? 60000);
 const backend = process.argv[3] ?? 'wasm';
-const chosen = (process.argv[4] ?? 'mnist,mnist-deep-residual').split(',').map(mnistPreset);
+const chosen = (process.argv[4] ?? 'mnist,mnist-deep-residual,mnist-deep-norm').split(',').map(mnistPreset);
 const { train, test } = loadMnist(trainCount);
 
 const rows = [];

@@ -230,11 +230,29 @@ export const MNIST_DEEP_RESIDUAL: Settings = {
   backend: 'auto',
 };
 
+/** Residual blocks in {@link MNIST_DEEP_NORM}. */
+export const DEEP_NORM_BLOCKS = 6;
+
+/**
+ * MNIST with a deeper residual MLP whose blocks normalize: 784-256, then 6 residual blocks of 256
+ * with layer normalization before GELU (a_l = GELU(LayerNorm(z_l)) + a_{l−1}), then 10 softmax
+ * units; otherwise as {@link MNIST_DEEP_RESIDUAL}.
+ */
+export const MNIST_DEEP_NORM: Settings = {
+  ...MNIST_DEEP_RESIDUAL,
+  layers: [
+    layer(256, 'gelu'),
+    ...Array.from({ length: DEEP_NORM_BLOCKS }, (): LayerSpec => ({ units: 256, activation: 'gelu', residual: true, norm: 'layer' })),
+    layer(10, 'softmax'),
+  ],
+};
+
 /** The presets the page offers: each dataset's defaults, then the feature presets. */
 export const PRESET_LIST: Preset[] = [
   { id: 'mnist', label: 'MNIST — default (784-128-10, Adam)', dataset: 'mnist', settings: PRESETS.mnist },
   { id: 'mnist-features', label: 'MNIST — early-stopped, cosine, dropout', dataset: 'mnist', settings: MNIST_FEATURES },
   { id: 'mnist-deep-residual', label: 'MNIST — deep residual MLP (784-256-4×256 residual GELU-10)', dataset: 'mnist', settings: MNIST_DEEP_RESIDUAL },
+  { id: 'mnist-deep-norm', label: 'MNIST — deep residual MLP with LayerNorm (784-256-6×256 residual LayerNorm GELU-10)', dataset: 'mnist', settings: MNIST_DEEP_NORM },
   { id: 'spiral', label: 'Spiral — default', dataset: 'spiral', settings: PRESETS.spiral },
   { id: 'circles', label: 'Circles — default', dataset: 'circles', settings: PRESETS.circles },
   { id: 'xor', label: 'XOR — default', dataset: 'xor', settings: PRESETS.xor },

@@ -3,7 +3,7 @@
 // flags, and the library builds that config; an edit that drops a flag leaves the preset.
 import { describe, expect, it } from 'vitest';
 import { MLP } from '../src';
-import { DEEP_RESIDUAL_BLOCKS, MNIST_DEEP_RESIDUAL, PRESET_LIST, matchingPreset, modelConfig } from '../demo/presets';
+import { DEEP_NORM_BLOCKS, DEEP_RESIDUAL_BLOCKS, MNIST_DEEP_NORM, MNIST_DEEP_RESIDUAL, PRESET_LIST, matchingPreset, modelConfig } from '../demo/presets';
 
 describe('demo presets', () => {
   it('finds the deep residual MNIST preset from a copy of its settings, whatever the backend', () => {
@@ -41,6 +41,20 @@ describe('demo presets', () => {
     const model = await MLP.create(config);
     const w = await model.getWeights();
     expect(w.norms?.map((n) => n?.scale.length ?? null).slice(0, 3)).toEqual([null, 256, null]);
+    model.dispose();
+  });
+
+  it('the LayerNorm preset: found from its settings; residual and norm on each of its blocks; the library builds and trains it', async () => {
+    const copy = structuredClone({ ...MNIST_DEEP_NORM, backend: 'wasm' as const });
+    expect(matchingPreset('mnist', copy)?.id).toBe('mnist-deep-norm');
+    const config = modelConfig('mnist', copy, 784);
+    const blocks = config.layers.map((l) => `${l.residual ? 'r' : ''}${l.norm ? 'n' : ''}`);
+    expect(blocks, JSON.stringify(config.layers)).toEqual(['', ...Array<string>(DEEP_NORM_BLOCKS).fill('rn'), '']);
+    const model = await MLP.create(config);
+    const x = [Array.from({ length: 784 }, (_, i) => ((i * 37) % 401) / 400), Array.from({ length: 784 }, (_, i) => ((i * 11) % 97) / 96)];
+    const before = (await model.evaluate(x, [3, 7])).loss;
+    await model.fit(x, [3, 7], { epochs: 5, batchSize: 2, learningRate: 0.001, optimizer: 'adam' });
+    expect((await model.evaluate(x, [3, 7])).loss, `784-256-${DEEP_NORM_BLOCKS}×256rn-10 on wasm`).toBeLessThan(before);
     model.dispose();
   });
 });

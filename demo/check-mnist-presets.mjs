@@ -4,7 +4,7 @@
 // images. Prints one line per epoch and a summary table.
 //
 //   node demo/check-mnist-presets.mjs [trainCount=60000] [backend=wasm] [presets=mnist,mnist-deep-residual,mnist-deep-norm]
-import { lib, loadMnist, mnistPreset, presets, split } from './mnist-node.mjs';
+import { fitOptions, lib, loadMnist, mnistPreset, presets, split } from './mnist-node.mjs';
 
 const trainCount = Number(process.argv[2] ?? 60000);
 const backend = process.argv[3] ?? 'wasm';
@@ -19,16 +19,9 @@ for (const preset of chosen) {
   console.log(`preset '${preset.label}'; fit: ${parts.train} images (${parts.validation} held out), ${settings.epochs} epochs, config ${JSON.stringify(config)}`);
   const model = await lib.MLP.create(config);
   const t0 = performance.now();
-  const history = await model.fit(split.rowsOf(train.x, 0, parts.train), train.labels.slice(0, parts.train), {
-    epochs: settings.epochs,
-    batchSize: settings.batchSize,
-    learningRate: settings.learningRate,
-    optimizer: presets.optimizerSpec(settings),
-    earlyStopping: settings.earlyStopping,
-    validationData: parts.validation > 0 ? [split.rowsOf(train.x, parts.train, parts.validation), train.labels.slice(parts.train)] : undefined,
-    onEpochEnd: (log) =>
-      console.log(`  epoch ${log.epoch}: loss ${log.loss.toFixed(4)} acc ${(log.accuracy * 100).toFixed(2)}% val acc ${((log.valAccuracy ?? 0) * 100).toFixed(2)}% (${log.seconds.toFixed(1)} s)`),
-  });
+  const history = await model.fit(split.rowsOf(train.x, 0, parts.train), train.labels.slice(0, parts.train), fitOptions(settings, train, parts, settings.epochs, (log) =>
+    console.log(`  epoch ${log.epoch}: loss ${log.loss.toFixed(4)} acc ${(log.accuracy * 100).toFixed(2)}% val acc ${((log.valAccuracy ?? 0) * 100).toFixed(2)}% (${log.seconds.toFixed(1)} s)`),
+  ));
   const result = await model.evaluate(test.x, test.labels);
   const seconds = (performance.now() - t0) / 1000;
   rows.push({ id: preset.id, backend: history.backend, epochs: history.epochs.length, accuracy: result.accuracy, loss: result.loss, seconds });

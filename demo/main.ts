@@ -9,9 +9,9 @@ import { byId, el } from './dom';
 import { fmtBytes, fmtCount } from './format';
 import { readSettings, updateGuard } from './guard-view';
 import { memoryBytes } from './guards';
-import { type DatasetName, OUTPUT_UNITS, type Preset, type Settings, modelConfig, optimizerSpec } from './presets';
+import { type DatasetName, OUTPUT_UNITS, type Preset, type Settings, modelConfig, trainOptions } from './presets';
 import { PresetPicker } from './preset-picker';
-import type { Request, Snapshot, TrainOptions } from './protocol';
+import type { Request, Snapshot } from './protocol';
 import { handleReport } from './reports';
 import { splitCounts } from './split';
 import { STOP_TIMEOUT_MS, TrainerClient } from './worker-client';
@@ -164,8 +164,7 @@ function trainRequest(mode: 'new' | 'resume'): Extract<Request, { type: 'train' 
     setStatus((e as Error).message, 'error');
     return null;
   }
-  const options: TrainOptions = { epochs: s.epochs, batchSize: s.batchSize, learningRate: s.learningRate, optimizer: optimizerSpec(s), validationSplit: s.validationSplit, earlyStopping: s.earlyStopping };
-  return { type: 'train', mode, config: modelConfig(app.name, s, app.dataset.inputSize), options };
+  return { type: 'train', mode, config: modelConfig(app.name, s, app.dataset.inputSize), options: trainOptions(s) };
 }
 
 buttons.train.addEventListener('click', () => {

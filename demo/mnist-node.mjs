@@ -31,3 +31,14 @@ export function loadMnist(trainCount) {
   split.shuffleRows(train.x, train.labels, 1);
   return { train, test };
 }
+
+/**
+ * The `fit` options the page would use for `settings` (presets.trainOptions), with its validation
+ * rows given as `validationData` (the page's split, `parts` from split.splitCounts) and `epochs`
+ * and `onEpochEnd` as the script wants.
+ */
+export function fitOptions(settings, train, parts, epochs, onEpochEnd) {
+  const { validationSplit: _, ...options } = presets.trainOptions(settings);
+  const validationData = parts.validation > 0 ? [split.rowsOf(train.x, parts.train, parts.validation), train.labels.slice(parts.train)] : undefined;
+  return { ...options, epochs, validationData, onEpochEnd };
+}

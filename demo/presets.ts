@@ -1,4 +1,5 @@
 import type { Activation, BackendName, EarlyStoppingOptions, InitializerSpec, LayerSpec, LearningRateSchedule, LossName, ModelConfig, OptimizerSpec } from '../src';
+import type { TrainOptions } from './protocol';
 
 /** The datasets the demo offers. */
 export type DatasetName = 'mnist' | 'xor' | 'spiral' | 'circles' | 'tutorial' | 'csv';
@@ -174,6 +175,17 @@ export function modelConfig(dataset: DatasetName, settings: Settings, inputSize:
 
 /** The optimizer spec for `settings`. */
 export const optimizerSpec = (settings: Settings): OptimizerSpec => settings.optimizer;
+
+/**
+ * How the page trains with `settings` (what the worker hands to `fit`); the MNIST check scripts
+ * train the same way (demo/mnist-node.mjs).
+ *
+ * @example
+ * trainOptions(PRESETS.mnist).batchSize; // 64
+ */
+export function trainOptions(s: Settings): TrainOptions {
+  return { epochs: s.epochs, batchSize: s.batchSize, learningRate: s.learningRate, optimizer: optimizerSpec(s), validationSplit: s.validationSplit, earlyStopping: s.earlyStopping };
+}
 
 /** A named starting point: a dataset and the settings to train it with. */
 export interface Preset {

@@ -78,7 +78,6 @@ describe("norm: 'layer' on the CPU path", () => {
   const layers = (extra: object, at = 0) => [{ units: 4, activation: 'relu', ...(at === 0 ? extra : {}) }, { units: 1, activation: 'linear', ...(at === 1 ? extra : {}) }];
   const refusals: [string, unknown, RegExp][] = [
     ['on the output layer', layers({ norm: 'layer' }, 1), /layers\[1\]\.norm is for hidden layers only/],
-    ["'batch'", layers({ norm: 'batch' }), /layers\[0\]\.norm 'batch' is not yet supported/],
     ['an unknown name', layers({ norm: 'group' }), /layers\[0\]\.norm must be one of/],
     ['ε of 0', layers({ norm: 'layer', normEpsilon: 0 }), /layers\[0\]\.normEpsilon must be a finite number > 0, got 0/],
     ['ε of NaN', layers({ norm: 'layer', normEpsilon: NaN }), /layers\[0\]\.normEpsilon must be a finite number > 0/],

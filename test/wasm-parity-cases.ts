@@ -7,6 +7,7 @@ import type { Activation, FitOptions, LossName, ModelConfig, OptimizerSpec } fro
 import { toInputs } from '../src/core/data';
 import { parityCases } from './browser/suites/parity-cases';
 import { NORM_PARITY_CASES } from './browser/suites/norm-cases';
+import { BATCH_NORM_PARITY_CASES } from './browser/suites/batch-norm-cases';
 import { caseData, differences, fitHost, fitOn, flatParams, stepTolerance, twins } from './wasm-twins';
 
 /** Trains `config` on both backends to each checkpoint (cumulative epochs) and lists every difference beyond the float32 allowance. */
@@ -98,6 +99,8 @@ const THREADED: [string, ModelConfig, number, Omit<FitOptions, 'epochs'>, number
   ['33-64-64r-64r-4 gelu/silu/linear residual, dropout, huber, L1, adam, batches of 40 of 90, 2 threads', { inputSize: 33, layers: [{ units: 64, activation: 'gelu' }, { units: 64, activation: 'gelu', residual: true, dropout: 0.2 }, { units: 64, activation: 'silu', residual: true }, { units: 4, activation: 'linear' }], loss: 'huber', l1: 0.01, seed: 14 }, 90, { batchSize: 40, learningRate: 0.01, optimizer: 'adam' }, 2],
   // the norm kernels run on the main thread between the split products
   ["63-97n-97nr-3 gelu/relu with norm 'layer', a residual block with dropout, rmsprop, clipNorm, batches of 49 of 100, 2 threads", { inputSize: 63, layers: [{ units: 97, activation: 'gelu', norm: 'layer' }, { units: 97, activation: 'relu', norm: 'layer', residual: true, dropout: 0.2 }, { units: 3, activation: 'softmax' }], loss: 'categoricalCrossEntropy', seed: 15 }, 100, { batchSize: 49, learningRate: 0.01, optimizer: 'rmsprop', clipNorm: 0.5 }, 2],
+  // batch norm's column statistics and running update on the main thread between the split products
+  ["63-97b-97br-3 silu/relu with norm 'batch', a residual block with dropout, adam, batches of 49 of 100, 2 threads", { inputSize: 63, layers: [{ units: 97, activation: 'silu', norm: 'batch' }, { units: 97, activation: 'relu', norm: 'batch', residual: true, dropout: 0.2 }, { units: 3, activation: 'softmax' }], loss: 'categoricalCrossEntropy', seed: 16 }, 100, { batchSize: 49, learningRate: 0.01, optimizer: 'adam' }, 2],
   ['65-257-3 sigmoid/linear, momentum, L2, batches of 65 of 70, 3 threads (uneven parts)', { inputSize: 65, layers: [{ units: 257, activation: 'sigmoid' }, { units: 3, activation: 'linear' }], loss: 'mse', seed: 13, l2: 0.01 }, 70, { batchSize: 65, learningRate: 0.02, optimizer: 'momentum' }, 3],
 ];
 
@@ -149,6 +152,10 @@ export const WASM_PARITY_GROUPS: Record<string, WasmParityCase[]> = {
   ]),
   'wasm vs CPU: odd shapes': ODD_SHAPES.map(([name, config, rows, fit]) => ({ name, run: () => parity(name, config, rows, fit, [1, 3]) })),
   "wasm vs CPU: layer norm (norm 'layer', γ and β compared with the weights)": [...NORM_PARITY_CASES, ...NORM_DECAY_CASES].map((c) => ({
+    name: c.name,
+    run: () => parity(c.name, c.config, c.rows, c.fit, c.checkpoints),
+  })),
+  "wasm vs CPU: batch norm (norm 'batch', γ, β and the running mean and variance compared with the weights; predictions read the running ones)": BATCH_NORM_PARITY_CASES.map((c) => ({
     name: c.name,
     run: () => parity(c.name, c.config, c.rows, c.fit, c.checkpoints),
   })),

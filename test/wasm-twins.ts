@@ -58,8 +58,8 @@ export async function fitOn(host: FitHost, x: Inputs, y: Targets, options: FitOp
   return history;
 }
 
-/** Weights, biases, then the normalized layers' γ then β, flat. */
-export const flatParams = (p: Params): number[] => [...p.weights, ...p.biases, ...(p.norms ?? [])].flatMap((a) => (a ? Array.from(a) : []));
+/** Weights, biases, then the normalized layers' γ then β, then the batch-normalized layers' running mean then variance, flat. */
+export const flatParams = (p: Params): number[] => [...p.weights, ...p.biases, ...(p.norms ?? []), ...(p.normStats ?? [])].flatMap((a) => (a ? Array.from(a) : []));
 
 /** float32 wasm vs float64 CPU after `steps` steps (the WebGPU parity tests' allowance). */
 export const stepTolerance = (steps: number) => (steps <= 1 ? { atol: 1e-6, rtol: 1e-4 } : steps <= 20 ? { atol: 5e-6, rtol: 5e-4 } : { atol: 2e-5, rtol: 2e-3 });

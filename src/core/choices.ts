@@ -29,12 +29,21 @@ export const LOSSES: readonly LossName[] = ['sse', 'mse', 'binaryCrossEntropy', 
 export const BACKENDS: readonly BackendName[] = ['cpu', 'webgpu', 'wasm', 'auto'];
 
 /**
- * The normalizations a hidden layer may apply (`norm`); `'batch'` is refused as not yet supported.
+ * The normalizations a hidden layer may apply (`norm`).
  *
  * @example
- * NORMS.includes('layer'); // true
+ * NORMS.includes('batch'); // true
  */
-export const NORMS: readonly NormName[] = ['layer'];
+export const NORMS: readonly NormName[] = ['layer', 'batch'];
+
+/**
+ * Batch normalization's momentum when `normMomentum` is not given: each batch's weight in the
+ * running mean and variance (PyTorch's `nn.BatchNorm1d` default and convention).
+ *
+ * @example
+ * DEFAULT_NORM_MOMENTUM; // 0.1
+ */
+export const DEFAULT_NORM_MOMENTUM = 0.1;
 
 /**
  * ε of a layer's normalization when `normEpsilon` is not given (PyTorch's `nn.LayerNorm` default).

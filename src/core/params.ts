@@ -1,6 +1,6 @@
 import { FLOAT32_MAX, FLOAT32_OVERFLOW, type NetSpec, type ResolvedConfig, describeValue, fanIn } from './config';
 import { isArray, readList } from './inspect';
-import { initialNorms, normsToArrays, presentNorms } from './norm-params';
+import { initialNormStats, initialNorms, normsToArrays, presentNorms } from './norm-params';
 import { readVector } from './read-vector';
 import { Rng } from './random';
 import type { Weights } from './types';
@@ -17,6 +17,11 @@ export interface Params {
   biases: Float64Array[];
   /** Per layer, γ then β of its normalization, or null; absent when no layer has `norm`. */
   norms?: (Float64Array | null)[];
+  /**
+   * Per batch-normalized layer, its running mean then running variance (`[2 · units]`), or null;
+   * absent when no layer has `norm: 'batch'`. State, not parameters: no gradient, no optimizer.
+   */
+  normStats?: (Float64Array | null)[];
 }
 
 /**
@@ -71,6 +76,8 @@ export function initParams(config: ResolvedConfig): Params {
   });
   const norms = initialNorms(config);
   const p: Params = norms ? { weights, biases, norms } : { weights, biases };
+  const stats = initialNormStats(config);
+  if (stats) p.normStats = stats;
   if (!paramsFinite(p)) {
     const setting = init.type === 'normal' ? `initializer.scale ${init.scale}` : `initializer.epsilon ${init.type === 'uniform' ? init.epsilon : ''}`;
     throw new RangeError(`${setting} draws weights beyond the float64 range (they would be ±Infinity or NaN); use a smaller value`);
@@ -169,6 +176,8 @@ export function paramsFromArrays(net: NetSpec, weights: unknown, biases: unknown
   }
   const norms = initialNorms(net);
   if (norms) out.norms = norms;
+  const stats = initialNormStats(net);
+  if (stats) out.normStats = stats;
   return out;
 }
 
@@ -207,7 +216,7 @@ export function paramsToArrays(net: NetSpec, p: Params): Weights {
       return Array.from({ length: rows }, (_, i) => Array.from(w.subarray(i * cols, (i + 1) * cols)));
     }),
     biases: p.biases.map((b) => Array.from(b)),
-    ...(p.norms ? { norms: normsToArrays(net, p.norms) } : {}),
+    ...(p.norms ? { norms: normsToArrays(net, p.norms, p.normStats) } : {}),
   };
 }
 
@@ -220,6 +229,7 @@ export function paramsToArrays(net: NetSpec, p: Params): Weights {
 export function cloneParams(p: Params): Params {
   const copy: Params = { weights: p.weights.map((w) => w.slice()), biases: p.biases.map((b) => b.slice()) };
   if (p.norms) copy.norms = p.norms.map((n) => n && n.slice());
+  if (p.normStats) copy.normStats = p.normStats.map((n) => n && n.slice());
   return copy;
 }
 

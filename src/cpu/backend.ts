@@ -9,6 +9,7 @@ import { type Gradients, averageGradients, backward, batchStats, forward } from 
 import { clipGradients, optimizerStep } from './optimizers';
 import { optimizerSlots } from '../core/optimizer-state';
 import { batchStep } from './step-options';
+import { updateRunningStats } from './batch-norm';
 import { CpuDisposedError, allFinite } from './guards';
 
 /** How often (ms) a long CPU epoch yields to the event loop so an abort signal can land. */
@@ -138,6 +139,8 @@ export class CpuBackend implements TrainerBackend {
       // update (keeping the state before it, to undo it if it or the next loss is not finite)
       this.saveBeforeStep();
       this.update(grads, m, plan, step.learningRate, plan.stepsBefore + b + 1);
+      // batch norm's running estimates take this batch's moments (undone with the update)
+      pass.moments?.forEach((moments, l) => moments && updateRunningStats(this.params.normStats![l]!, moments, m, this.net.layers[l].normMomentum!));
       if (!this.stateFinite()) {
         this.undoLastStep();
         return { stats, stopped: false, divergence: { epochIndex: 0, batch: b, kind: 'update', kept: b, beforeAnyUpdate: false, lossSum: s.lossSum } };

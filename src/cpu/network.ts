@@ -7,6 +7,7 @@ import { dropoutFactors } from '../core/dropout-mask';
 import { errorSums, isRegressionOutput } from '../core/metrics';
 import { matmulAB, matmulABT, matmulATB } from './matmul';
 import { type LayerNormCache, layerNormBackward, layerNormForward } from './layer-norm';
+import { type BatchMoments, batchNormBackward, batchNormForward, batchNormInfer } from './batch-norm';
 
 /**
  * The CPU reference path: plain float64 backpropagation, one named step at a time. It is the
@@ -42,8 +43,10 @@ export interface ForwardPass {
   dropout?: ({ factors: Float64Array; undropped: Float64Array } | null)[];
   /** Each layer's f(z) before dropout and the residual add (f'(z) is computed from it). */
   activated: Float64Array[];
-  /** Per layer with `norm`, what its normalization's backward needs (null for the others). */
+  /** Per layer with `norm`, what its normalization's backward needs (x̂ and 1/σ per row or per unit; null for the others). */
   normalized?: (LayerNormCache | null)[];
+  /** Training with batch norm: per batch-normalized layer, the batch's mean and biased variance (null for the others). */
+  moments?: (BatchMoments | null)[];
   /** Per layer with `norm`, its activation's input γ ⊙ x̂ + β (f'(·) of the z-reading activations reads it). */
   normalizedOutputs?: (Float64Array | null)[];
 }
@@ -54,6 +57,8 @@ export interface StepOptions {
   dropKey?: number;
   /** One weight per row, multiplying its loss and output delta. */
   weights?: ArrayLike<number> | null;
+  /** A training forward: batch-normalized layers normalize with the batch's statistics (else with the running ones). */
+  training?: boolean;
 }
 
 // ── dense op: z = a_prev·W + b ──────────────────────────────────────────────────────────────────
@@ -100,6 +105,21 @@ function activationBackward(layer: LayerSpec, a: ArrayLike<number>, z: ArrayLike
   return grad;
 }
 
+// ── normalization op: y = γ ⊙ x̂ + β (its backward: layerNormBackward, batchNormBackward) ──────
+
+/**
+ * Layer `l`'s normalization of z, or null when it has none: layer norm over each row; batch norm
+ * over the batch's rows in training (keeping its moments), with the running estimates otherwise.
+ */
+function normForward(net: NetSpec, p: Params, l: number, z: Float64Array, rows: number, training: boolean): { y: Float64Array; cache?: LayerNormCache; moments?: BatchMoments } | null {
+  const layer = net.layers[l];
+  const gammaBeta = p.norms?.[l];
+  if (!layer.norm || !gammaBeta) return null;
+  if (layer.norm === 'layer') return layerNormForward(z, gammaBeta, rows, layer.units, layer.normEpsilon!);
+  if (training) return batchNormForward(z, gammaBeta, rows, layer.units, layer.normEpsilon!);
+  return batchNormInfer(z, gammaBeta, p.normStats![l]!, rows, layer.units, layer.normEpsilon!);
+}
+
 // ── forward ─────────────────────────────────────────────────────────────────────────────────────
 
 /**
@@ -113,10 +133,10 @@ export function forward(net: NetSpec, p: Params, x: ArrayLike<number>, rows: num
   net.layers.forEach((layer, l) => {
     const z = denseForward(net, p, l, pass.acts[l], rows);
     pass.zs.push(z);
-    // layer norm: f reads γ ⊙ (z − μ)/√(σ² + ε) + β instead of z
-    const gammaBeta = p.norms?.[l];
-    const normed = layer.norm && gammaBeta ? layerNormForward(z, gammaBeta, rows, layer.units, layer.normEpsilon!) : null;
-    if (normed) (pass.normalized ??= net.layers.map(() => null))[l] = normed.cache;
+    // layer or batch norm: f reads γ ⊙ (z − μ)/√(σ² + ε) + β instead of z
+    const normed = normForward(net, p, l, z, rows, options.training ?? false);
+    if (normed?.cache) (pass.normalized ??= net.layers.map(() => null))[l] = normed.cache;
+    if (normed?.moments) (pass.moments ??= net.layers.map(() => null))[l] = normed.moments;
     if (normed) (pass.normalizedOutputs ??= net.layers.map(() => null))[l] = normed.y;
     const a = activate(layer, normed ? normed.y : z, rows, layer.units);
     pass.activated.push(a);
@@ -180,9 +200,11 @@ export function backward(
     const activationInput = pass?.normalizedOutputs?.[l - 1] ?? zs?.[l - 1];
     delta = activationBackward(net.layers[l - 1], pass ? pass.activated[l - 1] : acts[l], activationInput, back);
     if (dropped) for (let i = 0; i < delta.length; i++) delta[i] *= dropped.factors[i];
-    // through the layer norm: δ is ∂loss/∂y so far, ∂loss/∂z after
+    // through the normalization: δ is ∂loss/∂y so far, ∂loss/∂z after
+    const below = net.layers[l - 1];
     const cache = pass?.normalized?.[l - 1];
-    if (cache) delta = layerNormBackward(delta, p.norms![l - 1]!, cache, rows, net.layers[l - 1].units, grads.norms![l - 1]!);
+    if (below.norm === 'batch' && !cache) throw new Error(`backward through layer ${l - 1}'s batch norm needs a training forward (options.training)`);
+    if (cache) delta = (below.norm === 'batch' ? batchNormBackward : layerNormBackward)(delta, p.norms![l - 1]!, cache, rows, below.units, grads.norms![l - 1]!);
   }
   return grads;
 }
@@ -234,7 +256,7 @@ export function objective(net: NetSpec, p: Params, out: ArrayLike<number>, y: Ar
  * batch. Used by gradient checking and the tests; training uses the same pieces step by step.
  */
 export function lossAndGradients(net: NetSpec, p: Params, x: ArrayLike<number>, y: ArrayLike<number>, rows: number): { loss: number; grads: Gradients } {
-  const pass = forward(net, p, x, rows);
+  const pass = forward(net, p, x, rows, { training: true });
   const loss = objective(net, p, pass.acts[pass.acts.length - 1], y, rows);
   const grads = averageGradients(net, p, backward(net, p, pass.acts, y, rows, undefined, { pass }), rows);
   return { loss, grads };

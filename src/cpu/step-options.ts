@@ -15,5 +15,5 @@ import type { StepOptions } from './network';
 export function batchStep(plan: EpochPlan, b: number, weights: Dense | null, start: number, m: number): StepOptions & { learningRate: number } {
   const learningRate = plan.learningRates?.[b] ?? plan.learningRate;
   const rows = weights ? gatherRows(weights, plan.order, start, m) : null;
-  return plan.dropKey === undefined ? { learningRate, weights: rows } : { learningRate, weights: rows, dropKey: batchDropKey(plan.dropKey, (plan.firstBatch ?? 0) + b) };
+  return plan.dropKey === undefined ? { learningRate, weights: rows, training: true } : { learningRate, weights: rows, training: true, dropKey: batchDropKey(plan.dropKey, (plan.firstBatch ?? 0) + b) };
 }

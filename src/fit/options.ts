@@ -1,4 +1,5 @@
 import { type ResolvedConfig, type ResolvedOptimizer, checkFloat32Settings, checkInteger, checkNumber, describeValue, resolveOptimizer } from '../core/config';
+import { refuseOneRowBatches } from '../core/norm-params';
 import { type Dense, takeRows, toInputs, toTargets } from '../core/data';
 import { isArray, or, readList, readRecord } from '../core/inspect';
 import { Rng } from '../core/random';
@@ -78,6 +79,7 @@ export function resolveFitPlan(options: FitOptions, x: Inputs, y: Targets, confi
   const { train, validation, rows, trainRows } = splitSamples(o.validationData, x, y, split, config, float32);
   const batchSize = Math.min(s.batchSize, train.x.rows);
   if (backend === 'cpu') checkBatchMemory(batchSize, config);
+  refuseOneRowBatches(config, train.x.rows, batchSize, 'fit');
   const sampleWeights = resolveSampleWeights(s.classWeights, o.sampleWeight, rows, trainRows, train.y, float32);
   const features: FitFeatures = {
     schedule: s.schedule, earlyStopping: s.earlyStopping, clip: s.clip, sampleWeights, regression: s.regression, spread: s.regression ? targetSpread(train.y) : 0,

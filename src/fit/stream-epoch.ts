@@ -13,6 +13,7 @@ import type { StreamPlan } from './stream-plan';
 import { batchReporter, divergenceError } from './report';
 import { GpuDeviceLostError } from '../core/errors';
 import { type Block, streamBlocks } from './blocks';
+import { refuseOneRowBatches } from '../core/norm-params';
 
 /**
  * Σ_j Σ_r (y_rj − ȳ_j)² of an epoch's targets, gathered block by block (each block's mean and sum
@@ -92,6 +93,8 @@ export async function streamEpoch(
     let fetched = await fetchInto(slot);
     while (fetched) {
       const { block } = fetched;
+      // a stream's rows are known block by block: a last batch of one row is refused where it appears
+      refuseOneRowBatches(host.net, block.x.rows, plan.batchSize, `fitDataset (epoch ${epoch}, after ${stats.length} batches)`);
       if (fetched.loadedInto !== host.backend()) await host.withFallback(() => loadBlock(host.backend(), slot, block, plan.batchSize), epoch, 'block');
       const count = Math.ceil(block.x.rows / plan.batchSize);
       const blockPlan: EpochPlan = {

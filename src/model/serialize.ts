@@ -1,6 +1,6 @@
 import { MAX_PARAMETERS, type ResolvedConfig, describeValue, fanIn, resolveNetSpec } from '../core/config';
 import { type Params, paramsToArrays } from '../core/params';
-import { normsFromArrays, normsToArrays } from '../core/norm-params';
+import { normStatsFromArrays, normsFromArrays, normsToArrays } from '../core/norm-params';
 import { describeNonNumber, isArray, readList, readRecord } from '../core/inspect';
 import type { ModelJSON } from '../core/types';
 import { parseJsonText } from '../core/json';
@@ -67,7 +67,7 @@ export function parseModelJSON(input: unknown): ModelJSON {
   if (normed >= 0 && j.norms === undefined) throw new TypeError(`model file has no norms: layers[${normed}] has norm '${net.layers[normed].norm}', whose scale and shift the file must list`);
   const norms = j.norms === undefined ? undefined : normsFromArrays(net, j.norms);
   const base: ModelJSON = { format: 'webgpu-mlp', version: 1, config: config as ModelJSON['config'], weights: weights as number[][][], biases: biases as number[][] };
-  return norms && normed >= 0 ? { ...base, norms: normsToArrays(net, norms) } : base;
+  return norms && normed >= 0 ? { ...base, norms: normsToArrays(net, norms, normStatsFromArrays(net, j.norms)) } : base;
 }
 
 /**

@@ -77,7 +77,7 @@ export function resolveStepExtras(o: Record<string, unknown>, net: NetSpec, rows
 
 /** The forward pass with the extras' mask. */
 function passWith(net: NetSpec, p: Params, x: ArrayLike<number>, rows: number, extras: StepExtras): ForwardPass {
-  return forward(net, p, x, rows, extras.dropKey === undefined ? {} : { dropKey: extras.dropKey });
+  return forward(net, p, x, rows, extras.dropKey === undefined ? { training: true } : { dropKey: extras.dropKey, training: true });
 }
 
 /** J = (1/m)·Σ w_r·loss_r + λ/(2m)·ΣW² of a forward pass. */

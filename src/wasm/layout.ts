@@ -99,7 +99,8 @@ export function planLayout(shape: NetShape, needs: Needs): Layout {
     const z = shape.keepsZ[l] ? take('workspace', R * layer.units * 4) : 0;
     // a normalized layer's z, then x̂ in place, and 1/σ per row: what the norm's backward reads
     const xhat = layer.norm ? take('workspace', R * layer.units * 4) : 0;
-    const invStd = layer.norm ? take('workspace', R * 4) : 0;
+    // (batch norm keeps 1/σ per unit, not per row)
+    const invStd = layer.norm ? take('workspace', (layer.norm === 'batch' ? layer.units : R) * 4) : 0;
     return { act, dropped, factors, sum, z, xhat, invStd };
   });
   const data: Record<string, DataRegions> = {};

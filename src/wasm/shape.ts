@@ -9,8 +9,8 @@ import { type NetSpec, fanIn } from '../core/config';
 import { matmulScratchBytes } from './kernels/matmul';
 import { partScratchBytes, syncBytes } from './threads/partition';
 
-/** What a segment holds: weights, biases, or a normalized layer's γ then β (`[2 · units]`). */
-export type SegmentKind = 'weights' | 'biases' | 'norms';
+/** What a segment holds: weights, biases, a normalized layer's γ then β, or a batch-normalized layer's running mean then variance (`[2 · units]` each). */
+export type SegmentKind = 'weights' | 'biases' | 'norms' | 'stats';
 
 /** One padded segment of the parameter region. */
 export interface Segment {
@@ -67,6 +67,12 @@ export function netShape(net: NetSpec, threads = 1): NetShape {
     segments.push({ layer: l, kind: 'norms', at, length: 2 * layer.units, padded: pad4(2 * layer.units) });
     at += pad4(2 * layer.units);
   });
+  // the running estimates ride in the parameter sets (so the best copy and the rollback carry them), but no optimizer touches them
+  net.layers.forEach((layer, l) => {
+    if (layer.norm !== 'batch') return;
+    segments.push({ layer: l, kind: 'stats', at, length: 2 * layer.units, padded: pad4(2 * layer.units) });
+    at += pad4(2 * layer.units);
+  });
   const widths = [net.inputSize, ...net.layers.map((l) => l.units)];
   return {
     net, widths, segments, paramFloats: at,
@@ -79,15 +85,15 @@ export function netShape(net: NetSpec, threads = 1): NetShape {
   };
 }
 
-/** Segment of layer `l`'s weights, biases, or γ/β (a normalized layer's). */
+/** Segment of layer `l`'s weights, biases, γ/β (a normalized layer's) or running mean and variance (a batch-normalized layer's). */
 export function segmentOf(shape: NetShape, l: number, kind: SegmentKind): Segment {
-  if (kind !== 'norms') return shape.segments[2 * l + (kind === 'weights' ? 0 : 1)];
-  const s = shape.segments.find((g) => g.kind === 'norms' && g.layer === l);
-  if (!s) throw new RangeError(`layer ${l} has no norm: no γ/β segment in the wasm parameter region`);
+  if (kind === 'weights' || kind === 'biases') return shape.segments[2 * l + (kind === 'weights' ? 0 : 1)];
+  const s = shape.segments.find((g) => g.kind === kind && g.layer === l);
+  if (!s) throw new RangeError(`layer ${l} has no ${kind === 'norms' ? 'norm: no γ/β' : "norm 'batch': no running-estimates"} segment in the wasm parameter region`);
   return s;
 }
 
 /** A key naming everything the generated module depends on: two networks with the same key share one compiled module. */
 export function shapeKey(net: NetSpec): string {
-  return JSON.stringify([net.inputSize, net.layers.map((l) => [l.units, l.activation, l.alpha ?? null, l.dropout ?? 0, l.residual ?? false, l.norm ?? null, l.normEpsilon ?? null]), net.loss, net.useBias, net.freezeBias, net.l2, net.l1, net.huberDelta ?? 0]);
+  return JSON.stringify([net.inputSize, net.layers.map((l) => [l.units, l.activation, l.alpha ?? null, l.dropout ?? 0, l.residual ?? false, l.norm ?? null, l.normEpsilon ?? null, l.normMomentum ?? null]), net.loss, net.useBias, net.freezeBias, net.l2, net.l1, net.huberDelta ?? 0]);
 }

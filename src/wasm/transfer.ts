@@ -10,23 +10,36 @@ import type { Dense } from '../core/data';
 import type { OptimizerState } from '../core/optimizer-state';
 import type { Params } from '../core/params';
 
-/** Every segment of the region with its layer's float64 array in `p` (γ/β of the normalized layers after W and b). */
-function paramArrays(mem: WasmMemory, p: { w: Float64Array; b: Float64Array; n?: Float64Array | null }[]): [Segment, Float64Array | undefined][] {
-  return mem.shape.segments.map((s) => [s, s.kind === 'weights' ? p[s.layer].w : s.kind === 'biases' ? p[s.layer].b : p[s.layer].n ?? undefined]);
+/** One layer's float64 arrays: W, b, γ/β, and a batch-normalized layer's running mean and variance. */
+interface LayerArrays {
+  w: Float64Array;
+  b: Float64Array;
+  n?: Float64Array | null;
+  stats?: Float64Array | null;
+}
+
+/** Every segment of the region with its layer's float64 array in `p` (γ/β of the normalized layers after W and b, then the running estimates). */
+function paramArrays(mem: WasmMemory, p: LayerArrays[]): [Segment, Float64Array | undefined][] {
+  const of = (s: Segment) => (s.kind === 'weights' ? p[s.layer].w : s.kind === 'biases' ? p[s.layer].b : s.kind === 'norms' ? p[s.layer].n : p[s.layer].stats);
+  return mem.shape.segments.map((s) => [s, of(s) ?? undefined]);
 }
 
 /** Writes `p` into parameter set `set` (the padding after each segment is left 0). */
 export function writeParams(mem: WasmMemory, set: number, p: Params): void {
   const base = mem.layout.sets[set];
-  const layers = p.weights.map((w, l) => ({ w, b: p.biases[l], n: p.norms?.[l] }));
+  const layers = p.weights.map((w, l) => ({ w, b: p.biases[l], n: p.norms?.[l], stats: p.normStats?.[l] }));
   const pairs = paramArrays(mem, layers);
   // refused before anything is written
   const missing = pairs.find(([, src]) => !src);
-  if (missing) throw new RangeError(`the parameters have no γ/β (norms[${missing[0].layer}]) for layer ${missing[0].layer}, which has norm '${mem.shape.net.layers[missing[0].layer].norm}'`);
+  if (missing) {
+    const [{ layer, kind }] = missing;
+    const what = kind === 'stats' ? `running mean and variance (normStats[${layer}])` : `γ/β (norms[${layer}])`;
+    throw new RangeError(`the parameters have no ${what} for layer ${layer}, which has norm '${mem.shape.net.layers[layer].norm}'`);
+  }
   for (const [s, src] of pairs) mem.f32(base + s.at * 4, s.length).set(src!);
 }
 
-/** Parameter set `set` as float64 arrays (`norms` when a layer has norm). */
+/** Parameter set `set` as float64 arrays (`norms` when a layer has norm, `normStats` when one has norm 'batch'). */
 export function readParams(mem: WasmMemory, set: number): Params {
   const base = mem.layout.sets[set];
   const read = (l: number, kind: SegmentKind) => {
@@ -36,6 +49,7 @@ export function readParams(mem: WasmMemory, set: number): Params {
   const layers = mem.shape.net.layers;
   const p: Params = { weights: layers.map((_, l) => read(l, 'weights')), biases: layers.map((_, l) => read(l, 'biases')) };
   if (layers.some((layer) => layer.norm)) p.norms = layers.map((layer, l) => (layer.norm ? read(l, 'norms') : null));
+  if (layers.some((layer) => layer.norm === 'batch')) p.normStats = layers.map((layer, l) => (layer.norm === 'batch' ? read(l, 'stats') : null));
   return p;
 }
 

@@ -1,6 +1,6 @@
 // A model's config: its structure (the network) and the rest (initializer, seed, backend),
 // validated with every default filled in.
-import { ACTIVATIONS, BACKENDS, DEFAULT_NORM_EPSILON, LOSSES, NORMS } from '../choices';
+import { ACTIVATIONS, BACKENDS, DEFAULT_NORM_EPSILON, DEFAULT_NORM_MOMENTUM, LOSSES, NORMS } from '../choices';
 import { resolveDropout } from '../dropout-mask';
 import { describeValue, isArray, or, readList, readRecord } from '../inspect';
 import { MAX_LAYERS, MAX_PARAMETERS, MAX_UNITS } from '../model-caps';
@@ -49,7 +49,7 @@ export const CONFIG_KEYS = ['inputSize', 'layers', 'loss', 'useBias', 'freezeBia
 
 /** Validates one entry of `layers` (it is the `i`-th of `count`, its input `fanIn` wide). */
 function resolveLayer(entry: unknown, i: number, count: number, fanIn: number): LayerSpec {
-  const layer = readRecord(entry, `layers[${i}]`, ['units', 'activation', 'dropout', 'residual', 'alpha', 'norm', 'normEpsilon'], '{units, activation, dropout?, residual?, alpha?, norm?, normEpsilon?}');
+  const layer = readRecord(entry, `layers[${i}]`, ['units', 'activation', 'dropout', 'residual', 'alpha', 'norm', 'normEpsilon', 'normMomentum'], '{units, activation, dropout?, residual?, alpha?, norm?, normEpsilon?, normMomentum?}');
   const units = checkInteger(`layers[${i}].units`, layer.units, 1, MAX_UNITS);
   const activation = checkChoice(`layers[${i}].activation`, layer.activation, ACTIVATIONS);
   if (activation === 'softmax' && i !== count - 1) {
@@ -60,22 +60,28 @@ function resolveLayer(entry: unknown, i: number, count: number, fanIn: number): 
   }
   const dropout = resolveDropout(layer.dropout, i, count);
   const residual = resolveResidual(layer.residual, i, count, fanIn, units);
-  const norm = resolveNorm(layer.norm, layer.normEpsilon, i, count);
+  const norm = resolveNorm(layer.norm, layer.normEpsilon, layer.normMomentum, i, count);
   const alpha = resolveAlpha(layer.alpha, activation, i);
   return { units, activation, ...(dropout > 0 ? { dropout } : {}), ...(residual ? { residual } : {}), ...(alpha === undefined ? {} : { alpha }), ...norm };
 }
 
-/** Validates layer `i`'s `norm` and `normEpsilon`: a known norm on a hidden layer, ε finite and > 0, ε only with a norm. */
-function resolveNorm(v: unknown, eps: unknown, i: number, count: number): { norm?: NormName; normEpsilon?: number } {
+/**
+ * Validates layer `i`'s `norm`, `normEpsilon` and `normMomentum`: a known norm on a hidden layer,
+ * ε finite and > 0 and only with a norm, the momentum in (0, 1] and only with batch norm.
+ */
+function resolveNorm(v: unknown, eps: unknown, momentum: unknown, i: number, count: number): { norm?: NormName; normEpsilon?: number; normMomentum?: number } {
   if (v === undefined) {
-    if (eps !== undefined) throw new TypeError(`layers[${i}].normEpsilon is set (${describeValue(eps)}) but layers[${i}] has no norm; add norm: 'layer' or remove normEpsilon`);
-    return {};
+    if (eps !== undefined) throw new TypeError(`layers[${i}].normEpsilon is set (${describeValue(eps)}) but layers[${i}] has no norm; add norm: 'layer' or 'batch', or remove normEpsilon`);
   }
-  if (v === 'batch') throw new RangeError(`layers[${i}].norm 'batch' is not yet supported (batch normalization is planned); use 'layer'`);
+  if (v !== 'batch' && momentum !== undefined) throw new TypeError(`layers[${i}].normMomentum is set (${describeValue(momentum)}) but layers[${i}] has ${v === undefined ? 'no norm' : `norm '${String(v)}'`}; it is batch normalization's, with norm: 'batch'`);
+  if (v === undefined) return {};
   const norm = checkChoice(`layers[${i}].norm`, v, NORMS);
   if (i === count - 1) throw new RangeError(`layers[${i}].norm is for hidden layers only: layer ${i} is the output layer`);
   const normEpsilon = checkNumber(`layers[${i}].normEpsilon`, or(eps, DEFAULT_NORM_EPSILON), 'positive');
-  return { norm, normEpsilon };
+  if (norm !== 'batch') return { norm, normEpsilon };
+  const normMomentum = checkNumber(`layers[${i}].normMomentum`, or(momentum, DEFAULT_NORM_MOMENTUM), 'positive');
+  if (normMomentum > 1) throw new RangeError(`layers[${i}].normMomentum must be in (0, 1] (the weight of each batch in the running estimates, as PyTorch counts it), got ${normMomentum}`);
+  return { norm, normEpsilon, normMomentum };
 }
 
 /** Validates layer `i`'s `residual` flag: a boolean, on a hidden layer whose input is as wide as its output. */

@@ -63,23 +63,30 @@ export interface LayerSpec {
    */
   alpha?: number;
   /**
-   * Hidden layers only: `'layer'` normalizes z over the layer's units, row by row, before the
-   * activation, with a learned scale γ (starts at 1) and shift β (starts at 0) per unit
-   * (PyTorch: `nn.LayerNorm(units, eps)` between the Linear and the activation). Default none.
+   * Hidden layers only: `'layer'` normalizes z over the layer's units, row by row (PyTorch:
+   * `nn.LayerNorm(units, eps)` between the Linear and the activation); `'batch'` normalizes each
+   * unit over the batch's rows in training and with running estimates of its mean and variance in
+   * `predict`/`evaluate` (PyTorch: `nn.BatchNorm1d(units, eps, momentum)`). Both before the
+   * activation, with a learned scale γ (starts at 1) and shift β (starts at 0) per unit. Default none.
    */
   norm?: NormName;
   /** With `norm` only: the ε added to the variance, a finite number > 0. Default 1e-5. */
   normEpsilon?: number;
+  /**
+   * With `norm: 'batch'` only: each training batch's weight in the running mean and variance, in
+   * (0, 1], as PyTorch counts it (running ← (1 − m)·running + m·batch). Default 0.1.
+   */
+  normMomentum?: number;
 }
 
 /**
- * The normalizations a hidden layer may apply to z: `'layer'` (layer normalization). Batch
- * normalization is not yet supported.
+ * The normalizations a hidden layer may apply to z: `'layer'` (layer normalization) or `'batch'`
+ * (batch normalization).
  *
  * @example
- * const layer: LayerSpec = { units: 64, activation: 'relu', norm: 'layer' };
+ * const layer: LayerSpec = { units: 64, activation: 'relu', norm: 'batch' };
  */
-export type NormName = 'layer';
+export type NormName = 'layer' | 'batch';
 
 /**
  * Weight initializers: `normal` N(0, scale²) (scale 1/√fanIn by default), `uniform` U(−ε, ε)
@@ -149,7 +156,7 @@ export interface Weights {
    * One entry per layer: a normalized layer's scale γ and shift β (`[units]` each), null for the
    * others. Absent when no layer has `norm`; without it `setWeights` resets γ to 1 and β to 0.
    */
-  norms?: ({ scale: number[]; shift: number[] } | null)[];
+  norms?: ({ scale: number[]; shift: number[]; runningMean?: number[]; runningVar?: number[] } | null)[];
 }
 
 /**
@@ -165,5 +172,5 @@ export interface ModelJSON {
   weights: number[][][];
   biases: number[][];
   /** γ/β per layer with `norm` (`{scale, shift}`, null for the others); present only where a layer has `norm`. */
-  norms?: ({ scale: number[]; shift: number[] } | null)[];
+  norms?: ({ scale: number[]; shift: number[]; runningMean?: number[]; runningVar?: number[] } | null)[];
 }

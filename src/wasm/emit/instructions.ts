@@ -112,3 +112,6 @@ export const f64 = {
 
 /** memory.copy(dst, src, n) (bulk memory: every engine with SIMD128 has it). */
 export const memoryCopy = (dst: Bytes, src: Bytes, n: Bytes): Bytes => seq(dst, src, n, 0xfc, uleb(10), 0, 0);
+
+/** memory.fill(dst, byte, n) (bulk memory, as memoryCopy). */
+export const memoryFill = (dst: Bytes, byte: Bytes, n: Bytes): Bytes => seq(dst, byte, n, 0xfc, uleb(11), 0);

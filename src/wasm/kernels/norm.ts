@@ -14,7 +14,7 @@ const F = ValType.f32;
 const V = ValType.v128;
 
 /** Loads and stores of one lane or of four, and `only`, which zeroes the lanes a sum must not count. */
-interface Lanes {
+export interface Lanes {
   load: (addr: Bytes) => Bytes;
   store: (addr: Bytes, v: Bytes) => Bytes;
   only: (v: Bytes) => Bytes;
@@ -28,8 +28,13 @@ const ONE: Lanes = {
   only: (v) => v128.shuffle(v, f32x4.c(0), LANE0),
 };
 
-/** for q over a row of `units` floats (q its byte offset): four at a time, then one. */
-function row(units: number, q: Local, body: (x: Lanes) => Bytes): Bytes {
+/**
+ * for q over a row of `units` floats (q its byte offset): four at a time, then one.
+ *
+ * @example
+ * row(units, q, (x) => x.store(at(q), f32x4.c(0)));
+ */
+export function row(units: number, q: Local, body: (x: Lanes) => Bytes): Bytes {
   const whole = Math.floor(units / 4) * 16;
   return seq(forRange(q, i32.c(0), i32.c(whole), 16, body(FOUR)), forRange(q, i32.c(whole), i32.c(units * 4), 4, body(ONE)));
 }

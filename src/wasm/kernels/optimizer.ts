@@ -159,8 +159,10 @@ export function addUpdate(m: ModuleBuilder, shape: NetShape): number {
   const net = shape.net;
   const trainsBiases = net.useBias && !net.freezeBias;
   // γ/β always train (freezeBias is about biases), as the CPU trainer's; like biases they take no L2, L1 or weight decay (decayed with biases under decayBiases)
-  const trained = shape.segments.filter((s) => s.kind !== 'biases' || trainsBiases);
-  const frozen = shape.segments.filter((s) => !trained.includes(s));
+  // the running estimates are no parameters: the training forward has written them into the other set already
+  const params = shape.segments.filter((s) => s.kind !== 'stats');
+  const trained = params.filter((s) => s.kind !== 'biases' || trainsBiases);
+  const frozen = params.filter((s) => !trained.includes(s));
   const updateRange = addUpdateRange(m, shape);
   const gradSquares = addGradSquares(m, shape, trained);
   const P = shape.paramFloats * 4;

@@ -9,7 +9,7 @@
  * build; see {@link StepStages}).
  */
 import { type Bytes, seq } from '../emit/encoding';
-import { ValType, call, f64, forRange, get, i32, ifThen, ret, select, set } from '../emit/instructions';
+import { ValType, call, f64, forRange, get, i32, ifThen, memoryFill, ret, select, set } from '../emit/instructions';
 import type { ModuleBuilder } from '../emit/module';
 import { CTRL, STATS, STATUS, TABLE, layerField } from '../control';
 import { type NetShape, segmentOf } from '../shape';
@@ -22,11 +22,14 @@ import { addGather, addRowToFloat } from './gather';
 import { addUpdate } from './optimizer';
 import { addResidualDelta, addResidualSum } from './residual';
 import { addNormBackward, addNormForward } from './norm';
+import { type BatchNormSpec, addBatchNormBackward, addBatchNormForward } from './batch-norm';
 
 const I = ValType.i32;
 const ctl = (field: number) => i32.load(i32.c(field));
 /** The current parameter set's base plus `floats` floats. */
 const param = (floats: number) => i32.add(i32.load(i32.add(i32.c(CTRL.set0), i32.mul(ctl(CTRL.cur), i32.c(4)))), i32.c(floats * 4));
+/** The next parameter set's (the one the update writes) base plus `floats` floats. */
+const nextParam = (floats: number) => i32.add(i32.load(i32.add(i32.c(CTRL.set0), i32.mul(i32.xor(ctl(CTRL.cur), i32.c(1)), i32.c(4)))), i32.c(floats * 4));
 
 /** One stage of a profiled step: its label and the kernel that runs it. */
 export interface StepStage {
@@ -78,8 +81,12 @@ export function addStep(m: ModuleBuilder, shape: NetShape, math: MathFunctions, 
     epilogue: normed[l] ? { bias: net.useBias } : { bias: net.useBias, keepZ: fns[l].fromZ, activation: fns[l].activate },
   }));
   // the norm and the activation after it run on this thread (the products may split across workers)
-  const normForward = net.layers.map((layer, l) => (normed[l] ? addNormForward(m, l, layer.units, layer.normEpsilon!, fns[l].activate, fns[l].fromZ) : -1));
-  const normBackward = net.layers.map((layer, l) => (normed[l] ? addNormBackward(m, l, layer.units) : -1));
+  const batch = net.layers.map((layer) => layer.norm === 'batch');
+  const spec = (l: number): BatchNormSpec => ({ l, units: net.layers[l].units, epsilon: net.layers[l].normEpsilon!, momentum: net.layers[l].normMomentum!, activate: fns[l].activate, keepY: fns[l].fromZ });
+  const normForward = net.layers.map((layer, l) => (!normed[l] ? -1 : batch[l] ? addBatchNormForward(m, spec(l), true) : addNormForward(m, l, layer.units, layer.normEpsilon!, fns[l].activate, fns[l].fromZ)));
+  // batch norm's inference forward (predict, evaluate) reads the running estimates
+  const normInfer = net.layers.map((_, l) => (batch[l] ? addBatchNormForward(m, spec(l), false) : normForward[l]));
+  const normBackward = net.layers.map((layer, l) => (!normed[l] ? -1 : batch[l] ? addBatchNormBackward(m, l, layer.units) : addNormBackward(m, l, layer.units)));
   const gradW = net.layers.map((layer, l) => products.add(`gradW${l}`, { a: 'cols', b: 'rows', M: widths[l], K: null, N: layer.units, lda: widths[l], ldb: layer.units, ldc: layer.units }));
   // δ_{l−1} = (δ_l·W_lᵀ) ⊙ f'(a_{l−1} or z_{l−1}) [⊙ dropout factors]: one product per layer above the first, a second without factors for steps that drop nothing
   const deltaOf = (l: number, factors: boolean) => products.add(`delta${l}${factors ? 'drop' : ''}`, {
@@ -117,14 +124,16 @@ export function addStep(m: ModuleBuilder, shape: NetShape, math: MathFunctions, 
   const quiet = new StepStages(null);
   const activation = (l: number) => (acts[l] === 'softmax' || acts[l] === 'linear' ? '' : `+${acts[l]}`);
   // a normalized layer's product writes z where x̂ goes; the norm writes y (as z, when f' reads it) and f(y)
-  const normPass = (l: number, rows: Bytes, marks: StepStages): Bytes => (normed[l] ? seq(
-    call(normForward[l], ctl(layerField(l, 'xhat')), ctl(layerField(l, 'invStd')), param(segmentOf(shape, l, 'norms').at), ctl(layerField(l, 'z')), ctl(layerField(l, 'act')), rows),
-    marks.mark(`norm ${l}`, `wasm:layer-norm${activation(l)}`),
+  // batch norm reads the running estimates from the current set; training writes them updated into the next one (which the update fills)
+  const normPass = (l: number, rows: Bytes, marks: StepStages, training: boolean): Bytes => (normed[l] ? seq(
+    call(training ? normForward[l] : normInfer[l], ctl(layerField(l, 'xhat')), ctl(layerField(l, 'invStd')), param(segmentOf(shape, l, 'norms').at), ctl(layerField(l, 'z')), ctl(layerField(l, 'act')), rows,
+      ...(batch[l] ? [param(segmentOf(shape, l, 'stats').at), nextParam(segmentOf(shape, l, 'stats').at)] : [])),
+    marks.mark(`norm ${l}`, `wasm:${batch[l] ? 'batch' : 'layer'}-norm${activation(l)}`),
   ) : []);
-  const forwardPass = (rows: Bytes, drop: Bytes, key: Bytes, marks: StepStages = quiet): Bytes => seq(...net.layers.map((_, l) => seq(
+  const forwardPass = (rows: Bytes, drop: Bytes, key: Bytes, marks: StepStages = quiet, training = true): Bytes => seq(...net.layers.map((_, l) => seq(
     call(forward[l], input(l, drop), param(segmentOf(shape, l, 'weights').at), ctl(layerField(l, normed[l] ? 'xhat' : 'act')), rows, ctl(CTRL.scratch), param(segmentOf(shape, l, 'biases').at), ctl(layerField(l, 'z')), i32.c(0)),
     marks.mark(`forward ${l}`, `wasm:matmul-ab${net.useBias ? '+bias' : ''}${normed[l] ? '' : activation(l)}`),
-    normPass(l, rows, marks),
+    normPass(l, rows, marks, training),
     softmax >= 0 && l === L - 1 ? seq(call(softmax, ctl(layerField(l, 'act')), rows), marks.mark(`softmax ${l}`, 'wasm:softmax')) : [],
     dropout[l] >= 0 ? seq(ifThen(drop, call(dropout[l], ctl(layerField(l, 'act')), ctl(layerField(l, 'dropped')), ctl(layerField(l, 'factors')), key, rows)), marks.mark(`dropout ${l}`, 'wasm:dropout')) : [],
     residualSum[l] >= 0 ? seq(call(residualSum[l], dropped(l, drop), input(l, drop), ctl(layerField(l, 'sum')), rows), marks.mark(`residual ${l}`, 'wasm:residual-add')) : [],
@@ -138,7 +147,7 @@ export function addStep(m: ModuleBuilder, shape: NetShape, math: MathFunctions, 
       const n = segmentOf(shape, l - 1, 'norms').at;
       return seq(
         call(normBackward[l - 1], deltaBuffer(l - 1), ctl(layerField(l - 1, 'xhat')), ctl(layerField(l - 1, 'invStd')), param(n), i32.add(ctl(CTRL.grad), i32.c(n * 4)), rows),
-        stages.mark(`dnorm ${l - 1}`, 'wasm:layer-norm-backward'),
+        stages.mark(`dnorm ${l - 1}`, `wasm:${batch[l - 1] ? 'batch' : 'layer'}-norm-backward`),
       );
     };
     // f' of layer l − 1 reads its z where it keeps z, else its output before dropout and the add
@@ -154,7 +163,9 @@ export function addStep(m: ModuleBuilder, shape: NetShape, math: MathFunctions, 
     return seq(
       call(gradW[l], input(l, drop), deltaBuffer(l), grad('weights'), rows, ctl(CTRL.scratch), i32.c(0), i32.c(0), i32.c(0)),
       stages.mark(`dW ${l}`, 'wasm:matmul-atb'),
-      biasGrad[l] >= 0 ? seq(call(biasGrad[l], deltaBuffer(l), rows, grad('biases')), stages.mark(`db ${l}`, 'wasm:bias-grad')) : [],
+      biasGrad[l] >= 0 && !batch[l] ? seq(call(biasGrad[l], deltaBuffer(l), rows, grad('biases')), stages.mark(`db ${l}`, 'wasm:bias-grad')) : [],
+      // a batch-normalized layer's bias gradient is Σ_rows ∂z = 0 exactly (Σ_rows x̂ = 0); summed in float32 it is rounding noise, which Adam and RMSprop would scale up to steps of lr
+      biasGrad[l] >= 0 && batch[l] ? memoryFill(grad('biases'), i32.c(0), i32.c(segmentOf(shape, l, 'biases').padded * 4)) : [],
       l > 0 && skips(l) ? skipped() : [],
       l > 0 && !skips(l) ? seq(deltaDrop[l] >= 0 ? ifThen(drop, hidden(deltaDrop[l]), hidden(delta[l])) : hidden(delta[l]), stages.mark(`delta ${l - 1}`, `wasm:matmul-abt${acts[l - 1] === 'linear' ? '' : `*${acts[l - 1]}'`}`)) : [],
       l > 0 && normed[l - 1] ? throughNorm() : [],
@@ -200,9 +211,9 @@ export function addStep(m: ModuleBuilder, shape: NetShape, math: MathFunctions, 
     return seq(penalized ? squares() : [], forRange(b, get(first), i32.add(get(first), get(count)), 1, body), i32.store(i32.c(CTRL.status), i32.c(STATUS.ok)), get(count));
   }, true);
 
-  const infer = m.add('infer', [I], [], (f) => forwardPass(get(f.param(0)), i32.c(0), i32.c(0)), true);
+  const infer = m.add('infer', [I], [], (f) => forwardPass(get(f.param(0)), i32.c(0), i32.c(0), quiet, false), true);
   const evaluate = m.add('evaluate', [I, I], [], (f) => seq(
-    forwardPass(get(f.param(0)), i32.c(0), i32.c(0)),
+    forwardPass(get(f.param(0)), i32.c(0), i32.c(0), quiet, false),
     call(lossStats, ctl(layerField(L - 1, 'act')), ctl(CTRL.y), i32.c(0), get(f.param(0)), get(f.param(1)), i32.c(0), i32.c(0)),
   ), true);
   const sumSquaresOf = m.add('sumSquaresOf', [I], [ValType.f64], (f) => call(sumSquares, get(f.param(0))), true);

@@ -17,8 +17,8 @@ import { ProtoWriter } from './protobuf';
  */
 export const ONNX_OPSET = 13;
 /**
- * The operator set of a graph with a `norm: 'layer'` layer (written with IR version 8): the first
- * with `LayerNormalization`.
+ * The operator set of a graph with a normalized layer, `norm: 'layer'` or `'batch'` (written with
+ * IR version 8): the first with `LayerNormalization`.
  *
  * @example
  * import { ONNX_NORM_OPSET } from 'webgpu-mlp/interop';

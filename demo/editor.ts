@@ -2,7 +2,7 @@ import type { Activation, BackendName, LayerSpec, LossName } from '../src';
 import { el } from './dom';
 import { EarlyStoppingFields, ScheduleFields, type ShownError, fieldNumber, showFieldErrors } from './editor-features';
 import { checkFeatures } from './feature-checks';
-import { alphaInput, normSelect, readAlpha, updateAlpha } from './layer-extras';
+import { alphaInput, normSelect, oneRowBatchNorm, readAlpha, updateAlpha } from './layer-extras';
 import type { Settings } from './presets';
 
 const ACTIVATIONS: Activation[] = ['relu', 'sigmoid', 'tanh', 'linear', 'softmax', 'leakyRelu', 'elu', 'selu', 'gelu', 'geluTanh', 'silu', 'softplus', 'mish'];
@@ -54,7 +54,7 @@ interface LayerRow {
   dropout: HTMLInputElement;
   /** Hidden layers' skip connection (a_l = f(z_l) + a_{l−1}); enabled only where the input width equals the units. */
   residual: HTMLInputElement;
-  /** Hidden layers' normalization: '' (none) or 'layer'. */
+  /** Hidden layers' normalization: '' (none), 'layer' or 'batch'. */
   norm: HTMLSelectElement;
   /** leakyRelu's and elu's alpha (empty: the default); disabled for the other activations. */
   alpha: HTMLInputElement;
@@ -217,7 +217,7 @@ export class ArchitectureEditor {
         const residual = output ? el('span', { class: 'note', title: 'residual applies to hidden layers only' }, '–') : l.residual;
         const norm = output ? el('span', { class: 'note', title: 'norm applies to hidden layers only' }, '–') : l.norm;
         // α and norm wrap onto a second line of the row's grid, under units and activation
-        const extras = el('span', { class: 'extras-label', title: "α: leakyRelu's slope / elu's α; norm: layer normalization before the activation" }, 'α, norm');
+        const extras = el('span', { class: 'extras-label', title: "α: leakyRelu's slope / elu's α; norm: layer or batch normalization before the activation" }, 'α, norm');
         return el('div', { class: 'layer' }, el('span', {}, output ? 'output' : `hidden ${i + 1}`), l.units, l.activation, dropout, residual, remove, extras, l.alpha, norm);
       }),
     );
@@ -292,7 +292,7 @@ export class ArchitectureEditor {
       const dropout = i < this.layers.length - 1 ? fieldNumber(l.dropout, undefined) : undefined;
       if (dropout !== undefined && dropout !== 0) spec.dropout = dropout;
       if (i < this.layers.length - 1 && l.residual.checked && !l.residual.disabled) spec.residual = true;
-      if (i < this.layers.length - 1 && l.norm.value === 'layer') spec.norm = 'layer';
+      if (i < this.layers.length - 1 && (l.norm.value === 'layer' || l.norm.value === 'batch')) spec.norm = l.norm.value;
       try {
         const alpha = readAlpha(l.alpha, spec.activation, i + 1);
         if (alpha !== undefined) spec.alpha = alpha;
@@ -320,6 +320,8 @@ export class ArchitectureEditor {
     const earlyStopping = this.stopping.read();
     if (earlyStopping) settings.earlyStopping = earlyStopping;
     for (const e of checkFeatures(settings)) errors.push({ input: this.fieldFor(e.field), message: e.message });
+    const oneRow = oneRowBatchNorm(layers, settings.batchSize);
+    if (oneRow) errors.push({ input: f.batchSize, message: oneRow });
     return { settings, errors };
   }
 

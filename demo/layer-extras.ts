@@ -1,4 +1,4 @@
-// The editor's per-layer `norm` choice (none / layer normalization, hidden layers) and `alpha`
+// The editor's per-layer `norm` choice (none / layer / batch normalization, hidden layers) and `alpha`
 // input (leakyRelu's slope, elu's scale): the fields, and how a row shows and reads them.
 import type { Activation, LayerSpec } from '../src';
 import { el } from './dom';
@@ -7,16 +7,31 @@ import { el } from './dom';
 const ALPHA_DEFAULTS: Partial<Record<Activation, number>> = { leakyRelu: 0.01, elu: 1 };
 
 /**
- * The `norm` select of a hidden layer: none, or layer normalization (γ ⊙ (z − μ)/σ + β before the activation).
+ * The `norm` select of a hidden layer: none, layer normalization (over the layer's units) or batch
+ * normalization (over the batch's rows, running estimates with the library's momentum 0.1 and ε 1e-5),
+ * γ ⊙ (z − μ)/σ + β before the activation.
  *
  * @example
- * normSelect('layer').value; // 'layer'
+ * normSelect('batch').value; // 'batch'
  */
 export function normSelect(norm?: LayerSpec['norm']): HTMLSelectElement {
-  const s = el('select', { class: 'norm', title: 'normalize z over the layer\'s units before the activation (layer norm: learned scale γ and shift β per unit)' },
-    el('option', { value: '' }, 'no norm'), el('option', { value: 'layer' }, 'layer norm'));
-  s.value = norm === 'layer' ? 'layer' : '';
+  const s = el('select', { class: 'norm', title: "normalize z before the activation, with a learned scale γ and shift β per unit: layer norm over the layer's units; batch norm over the batch's rows (predictions use running estimates, momentum 0.1)" },
+    el('option', { value: '' }, 'no norm'), el('option', { value: 'layer' }, 'layer norm'), el('option', { value: 'batch' }, 'batch norm'));
+  s.value = norm === 'layer' || norm === 'batch' ? norm : '';
   return s;
+}
+
+/**
+ * The refusal of a batch size of 1 when a layer has batch norm (its variance over one row is 0), as
+ * `fit` refuses it; null when the batch size is fine. A last batch of one row is refused by `fit` itself.
+ *
+ * @example
+ * oneRowBatchNorm([{ units: 4, activation: 'relu', norm: 'batch' }], 1); // "batch size 1: hidden layer 1 has batch norm, …"
+ */
+export function oneRowBatchNorm(layers: LayerSpec[], batchSize: number): string | null {
+  const l = layers.findIndex((layer) => layer.norm === 'batch');
+  if (l < 0 || batchSize !== 1) return null;
+  return `batch size 1: hidden layer ${l + 1} has batch norm, which needs at least 2 rows in every training batch (its variance over one row is 0); use a batch size ≥ 2`;
 }
 
 /**

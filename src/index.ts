@@ -21,7 +21,7 @@ export type { AutoHint } from './model/backend-choice';
 export { Rng } from './core/random';
 export type * from './core/types';
 export { parseIdx, mnistToMatrix } from './streams/idx';
-export { traceStep, type StepTrace, type LayerTrace } from './teaching/trace';
+export { traceStep, type StepTrace, type LayerTrace, type BatchNormTrace } from './teaching/trace';
 // The resolved forms that `model.config` and `gradientCheck` use.
 export type { ResolvedConfig, NetSpec } from './core/config';
 // The validators `MLP.create` and `fit` run on these options, for editors that check a field before training.

@@ -78,12 +78,14 @@ describe("norm: 'batch' on the CPU path", () => {
         worst = Math.max(worst, Math.abs(numeric - analytic[k][i]) / (1e-8 + 1e-6 * (Math.abs(numeric) + Math.abs(analytic[k][i]))));
       }
     });
+    console.log(`batch norm, central differences: worst |numeric − analytic| is ${worst.toFixed(3)} of 1e-8 + 1e-6·(|numeric| + |analytic|) on [${rows}, 3] → 5b → 4b → 2`);
     expect(worst, `[${rows}, 3] → 5b → 4b → 2: worst share of the allowance`).toBeLessThan(1);
   });
 
   it('gradientCheck takes a batch-normed network', () => {
     const p = drawnParams(new Rng(5, 'gradientCheck'));
     const r = gradientCheck({ config, weights: paramsToArrays(net, p) }, Array.from({ length: rows }, (_, i) => Array.from(x.subarray(i * 3, i * 3 + 3))), Array.from({ length: rows }, (_, i) => Array.from(y.subarray(i * 2, i * 2 + 2))), { epsilon: 1e-6 });
+    console.log(`batch norm, gradientCheck (ε 1e-6): relative difference ${r.relativeDifference.toExponential(2)}, max |difference| ${r.maxAbsoluteDifference.toExponential(2)} over ${r.parameters} parameters`);
     expect(r.relativeDifference).toBeLessThan(1e-6);
     expect(r.maxAbsoluteDifference).toBeLessThan(1e-8);
     expect(r.groups.map((g) => g.name)).toContain('norms[1].shift');

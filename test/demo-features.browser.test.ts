@@ -241,6 +241,15 @@ describe('demo training features', () => {
     expect(await disabled('#train')).toBe(true);
     await fill(page, '.layer:nth-child(2) input.alpha', '0.5');
     expect(await fieldErrors()).toEqual([]);
+    // batch norm: γ and β counted as for layer norm; a batch size of 1 refused next to its field, as fit refuses it
+    await page.select('.layer:nth-child(2) select.norm', 'batch');
+    expect(await count()).toBe(plainCount + 2 * 256);
+    const batchSize = await value('#batch-size');
+    await fill(page, '#batch-size', '1');
+    expect(await fieldErrors()).toEqual(['batch size 1: hidden layer 2 has batch norm, which needs at least 2 rows in every training batch (its variance over one row is 0); use a batch size ≥ 2']);
+    expect(await disabled('#train')).toBe(true);
+    await fill(page, '#batch-size', batchSize);
+    expect(await fieldErrors()).toEqual([]);
     await screenshot(page, 'demo-features-residual.png');
   });
 });

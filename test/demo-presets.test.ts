@@ -3,6 +3,7 @@
 // flags, and the library builds that config; an edit that drops a flag leaves the preset.
 import { describe, expect, it } from 'vitest';
 import { MLP } from '../src';
+import { oneRowBatchNorm } from '../demo/layer-extras';
 import { DEEP_NORM_BLOCKS, DEEP_RESIDUAL_BLOCKS, MNIST_DEEP_NORM, MNIST_DEEP_RESIDUAL, PRESET_LIST, matchingPreset, modelConfig } from '../demo/presets';
 
 describe('demo presets', () => {
@@ -55,6 +56,23 @@ describe('demo presets', () => {
     const before = (await model.evaluate(x, [3, 7])).loss;
     await model.fit(x, [3, 7], { epochs: 5, batchSize: 2, learningRate: 0.001, optimizer: 'adam' });
     expect((await model.evaluate(x, [3, 7])).loss, `784-256-${DEEP_NORM_BLOCKS}×256rn-10 on wasm`).toBeLessThan(before);
+    model.dispose();
+  });
+
+  it("carries norm 'batch' into the model config, which the library builds on the CPU; a batch size of 1 with it is refused, as fit refuses it", async () => {
+    const edited = structuredClone({ ...MNIST_DEEP_RESIDUAL, backend: 'cpu' as const });
+    edited.layers[1] = { ...edited.layers[1], norm: 'batch' };
+    expect(matchingPreset('mnist', edited)).toBeNull();
+    const config = modelConfig('mnist', edited, 784);
+    expect(config.layers.map((l) => l.norm ?? null).slice(0, 3)).toEqual([null, 'batch', null]);
+    const model = await MLP.create(config);
+    const w = await model.getWeights();
+    expect(w.norms?.map((n) => n?.runningVar?.length ?? null).slice(0, 3)).toEqual([null, 256, null]);
+    const x = [Array.from({ length: 784 }, (_, i) => ((i * 37) % 401) / 400 - 0.5)];
+    await expect(model.fit(x, [3], { epochs: 1, batchSize: 1 })).rejects.toThrow(/needs at least 2 rows in every training batch/);
+    expect(oneRowBatchNorm(edited.layers, 1)).toBe('batch size 1: hidden layer 2 has batch norm, which needs at least 2 rows in every training batch (its variance over one row is 0); use a batch size ≥ 2');
+    expect(oneRowBatchNorm(edited.layers, 2)).toBeNull();
+    expect(oneRowBatchNorm(MNIST_DEEP_RESIDUAL.layers, 1)).toBeNull();
     model.dispose();
   });
 });

@@ -181,3 +181,71 @@ describe('traceStep with a fixed dropout mask and sample weights (3 → 5 → 4 
     expect(() => traceStep(config002, p, [[0.05, 0.1]], [[0.01, 0.99]], 0.5, { dropot: {} } as never)).toThrow(/dropot/);
   });
 });
+
+describe('traceStep on a batch-normed network (3 → 5b tanh → 4b sigmoid (ε 1e-3, m 0.3) → 2 linear, 9 rows)', () => {
+  const config: ModelConfig = {
+    inputSize: 3,
+    layers: [
+      { units: 5, activation: 'tanh', norm: 'batch' },
+      { units: 4, activation: 'sigmoid', norm: 'batch', normEpsilon: 1e-3, normMomentum: 0.3 },
+      { units: 2, activation: 'linear' },
+    ],
+    loss: 'mse',
+    seed: 29,
+    backend: 'cpu',
+  };
+  const rng = new Rng(37, 'trace batch norm');
+  const x = Array.from({ length: 9 }, () => Array.from({ length: 3 }, () => rng.uniform(-2, 2)));
+  const y = Array.from({ length: 9 }, () => Array.from({ length: 2 }, () => rng.uniform(-2, 2)));
+  const shape = 'shape 3 → 5b → 4b → 2, 9 rows';
+  // running estimates that are not the initial 0 and 1, so that the update's (1 − m)·old term shows
+  const start = async () => {
+    const m = await MLP.create(config);
+    const w = await m.getWeights();
+    const norms = w.norms!.map((n, l) => n && { ...n, runningMean: n.scale.map((_, j) => 0.1 * (j - l)), runningVar: n.scale.map((_, j) => 0.5 + 0.25 * j) });
+    await m.setWeights({ ...w, norms });
+    return { m, w: await m.getWeights() };
+  };
+
+  it('forward: the batch moments are each unit’s mean and biased variance of z over the rows; y normalizes with them', async () => {
+    const { w } = await start();
+    const t = traceStep(config, w, x, y, 0.1);
+    t.layers.slice(0, 2).forEach((layer, l) => {
+      const b = layer.norm!.batch!;
+      const eps = config.layers[l].normEpsilon ?? 1e-5;
+      b.mean.forEach((mu, j) => {
+        const col = layer.z.map((row) => row[j]);
+        const mean = col.reduce((s, v) => s + v, 0) / col.length;
+        const variance = col.reduce((s, v) => s + (v - mean) ** 2, 0) / col.length;
+        expect(mu, `${shape}: layer ${l} unit ${j} mean`).toBeCloseTo(mean, 12);
+        expect(b.variance[j], `${shape}: layer ${l} unit ${j} variance`).toBeCloseTo(variance, 12);
+        col.forEach((z, r) => expect(layer.norm!.y[r][j], `${shape}: y${l}[${r}][${j}]`).toBeCloseTo(w.norms![l]!.scale[j] * (z - mean) / Math.sqrt(variance + eps) + w.norms![l]!.shift[j], 12));
+      });
+      expect(b.runningMean, `${shape}: layer ${l}`).toEqual(w.norms![l]!.runningMean);
+      expect(b.runningVar, `${shape}: layer ${l}`).toEqual(w.norms![l]!.runningVar);
+    });
+    expect(t.layers[2].norm).toBeUndefined();
+  });
+
+  it('update: after (W, b, γ, β and the running estimates) equals one full-batch SGD step of fit()', async () => {
+    const { m, w } = await start();
+    const t = traceStep(config, w, x, y, 0.1);
+    const h = await m.fit(x, y, { epochs: 1, batchSize: 9, learningRate: 0.1, optimizer: 'sgd', shuffle: false });
+    expect(h.epochs[0].loss, shape).toBeCloseTo(t.loss, 12);
+    const after = await m.getWeights();
+    const flatAll = (v: Weights) => [...v.weights.flat(2), ...v.biases.flat(), ...v.norms!.flatMap((n) => (n ? [...n.scale, ...n.shift, ...n.runningMean!, ...n.runningVar!] : []))];
+    const [want, got] = [flatAll(after), flatAll(t.after)];
+    expect(got.length, shape).toBe(want.length);
+    want.forEach((v, i) => expect(got[i], `${shape}: value ${i} of W, b, γ, β, running mean, running var`).toBeCloseTo(v, 12));
+    const b = t.layers[1].norm!.batch!;
+    expect(b.runningMeanAfter, shape).toEqual(t.after.norms![1]!.runningMean);
+    // the update by hand: momentum 0.3, the unbiased variance σ²·9/8
+    b.runningVarAfter.forEach((v, j) => expect(v, `${shape}: layer 1 unit ${j} running var`).toBeCloseTo(0.7 * b.runningVar[j] + 0.3 * b.variance[j] * 9 / 8, 12));
+    expect(Math.max(...b.runningVarAfter.map((v, j) => Math.abs(v - b.runningVar[j]))), 'the running variance must move').toBeGreaterThan(1e-3);
+  });
+
+  it('refuses a single row, as fit does', () => {
+    expect(() => traceStep(config, { weights: [[[0, 0, 0, 0, 0], [0, 0, 0, 0, 0], [0, 0, 0, 0, 0]], [[0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0]], [[0, 0], [0, 0], [0, 0], [0, 0]]], biases: [[0, 0, 0, 0, 0], [0, 0, 0, 0], [0, 0]] }, [x[0]], [y[0]], 0.1))
+      .toThrow(/traceStep: layers\[0\]\.norm 'batch' needs at least 2 rows in every training batch .* batchSize 1 over 1 rows gives batches of 1 row/);
+  });
+});

@@ -14,7 +14,7 @@ import { type ArchitectureConfig, type ImportOptions, MAX_IMPORT_PARAMETERS, def
 export interface RawTensor {
   name: string;
   shape: number[];
-  dtype: 'float32' | 'float64';
+  dtype: 'float32' | 'float64' | 'int64';
   view: DataView;
 }
 
@@ -31,11 +31,31 @@ export interface DenseTensors {
   /** The activation the file itself states for this layer, if it does, and its alpha. */
   activation?: Activation;
   alpha?: number;
-  /** The layer normalization after this layer's linear part, if the file has one: γ and β, `[units]` each, and ε when the file states it. */
-  norm?: { scale: RawTensor; shift: RawTensor; epsilon?: number };
+  /**
+   * The normalization after this layer's linear part, if the file has one: γ and β, `[units]` each,
+   * and ε when the file states it; `batch` for a batch normalization (its running mean and variance).
+   */
+  norm?: { scale: RawTensor; shift: RawTensor; epsilon?: number; batch?: BatchNormTensors };
 }
 
-const valueAt = (t: RawTensor, k: number): number => (t.dtype === 'float32' ? t.view.getFloat32(4 * k, true) : t.view.getFloat64(8 * k, true));
+/**
+ * A batch normalization's state in a file: running mean and variance (`[units]` each), and its
+ * momentum as the library counts it (PyTorch's convention) when the file states it.
+ *
+ * @example
+ * const batch: BatchNormTensors = { mean: runningMean, variance: runningVar, momentum: 0.1 };
+ */
+export interface BatchNormTensors {
+  mean: RawTensor;
+  variance: RawTensor;
+  momentum?: number;
+}
+
+/** The tensors of a layer's normalization (γ, β, and a batch normalization's running mean and variance). */
+const normTensors = (norm: DenseTensors['norm']): RawTensor[] => (norm ? [norm.scale, norm.shift, ...(norm.batch ? [norm.batch.mean, norm.batch.variance] : [])] : []);
+
+const valueAt = (t: RawTensor, k: number): number =>
+  t.dtype === 'float32' ? t.view.getFloat32(4 * k, true) : t.dtype === 'float64' ? t.view.getFloat64(8 * k, true) : Number(t.view.getBigInt64(8 * k, true));
 
 function checkFinite(format: string, t: RawTensor): void {
   const n = t.view.byteLength / (t.dtype === 'float32' ? 4 : 8);
@@ -69,10 +89,10 @@ function layerShapes(format: string, layers: DenseTensors[]): LayerShape[] {
     if (bias && (bias.shape.length !== 1 || bias.shape[0] !== units)) {
       throw new RangeError(`${format} tensor '${bias.name}' must have shape [${units}] to match '${kernel.name}' ${show(kernel.shape)}, got ${show(bias.shape)}`);
     }
-    for (const t of layer.norm ? [layer.norm.scale, layer.norm.shift] : []) {
+    for (const t of normTensors(layer.norm)) {
       if (t.shape.length !== 1 || t.shape[0] !== units) throw new RangeError(`${format} tensor '${t.name}' (layer ${l}'s normalization) must have shape [${units}] to match '${kernel.name}' ${show(kernel.shape)}, got ${show(t.shape)}`);
     }
-    total += (inputs + 1 + (layer.norm ? 2 : 0)) * units;
+    total += (inputs + 1 + normTensors(layer.norm).length) * units;
     if (total > MAX_IMPORT_PARAMETERS) throw new RangeError(`${format} file declares more than the ${MAX_IMPORT_PARAMETERS} parameters an import accepts`);
     return { inputs, units };
   });
@@ -101,16 +121,18 @@ function resolveLayers(format: string, layers: DenseTensors[], shapes: LayerShap
     // a residual flag (the file's config or the options) is checked by MLP.create against the widths;
     // alpha: the one given with the activation, else the file's for its own activation
     const alpha = spec?.activation !== undefined ? spec.alpha : layers[l].alpha;
-    // norm follows the tensors: a layer normalization in the file, or none
+    // norm follows the tensors: a layer or batch normalization in the file (running statistics make it batch), or none
     const norm = layers[l].norm;
-    if (spec?.norm !== undefined && (spec.norm === 'layer') !== (norm !== undefined)) {
-      throw new RangeError(`${givenBy}.layers[${l}].norm is ${show(spec.norm)} but the ${format} file has ${norm ? `a layer normalization ('${norm.scale.name}')` : 'no normalization'} after '${layers[l].kernel.name}'`);
+    const kind = norm && (norm.batch ? 'batch' : 'layer');
+    if (spec?.norm !== undefined && spec.norm !== kind) {
+      throw new RangeError(`${givenBy}.layers[${l}].norm is ${show(spec.norm)} but the ${format} file has ${norm ? `a ${kind} normalization ('${norm.scale.name}')` : 'no normalization'} after '${layers[l].kernel.name}'`);
     }
     const epsilon = spec?.normEpsilon ?? norm?.epsilon;
+    const momentum = kind === 'batch' ? (spec?.normMomentum ?? norm?.batch?.momentum) : undefined;
     return {
       units, activation: activation as Activation,
       ...(spec?.residual !== undefined ? { residual: spec.residual as boolean } : {}), ...(alpha === undefined ? {} : { alpha: alpha as number }),
-      ...(norm ? { norm: 'layer' as const, ...(epsilon === undefined ? {} : { normEpsilon: epsilon as number }) } : {}),
+      ...(kind ? { norm: kind, ...(epsilon === undefined ? {} : { normEpsilon: epsilon as number }), ...(momentum === undefined ? {} : { normMomentum: momentum as number }) } : {}),
     };
   });
 }
@@ -153,7 +175,7 @@ export async function buildModel(format: string, layers: DenseTensors[], file: P
   if (!LOSSES.includes(loss)) throw new RangeError(`loss must be one of ${LOSSES.map((n) => `'${n}'`).join(', ')}, got ${show(loss)}`);
   const useBias = resolveUseBias(format, layers, given.useBias ?? file.useBias);
   for (const layer of layers) {
-    for (const t of [layer.kernel, layer.bias, layer.norm?.scale, layer.norm?.shift]) if (t) checkFinite(format, t);
+    for (const t of [layer.kernel, layer.bias, ...normTensors(layer.norm)]) if (t) checkFinite(format, t);
   }
   const weights = layers.map((layer, l) => {
     const { inputs, units } = shapes[l];
@@ -171,9 +193,13 @@ export async function buildModel(format: string, layers: DenseTensors[], file: P
   for (const k of Object.keys(config) as (keyof ModelConfig)[]) if (config[k] === undefined) delete config[k];
   const model = await MLP.create(config, options.create);
   if (!layers.some((layer) => layer.norm)) return model;
-  // γ/β go in through setWeights: a config carries weights and biases only
+  // γ/β (and running statistics) go in through setWeights: a config carries weights and biases only
   const vector = (t: RawTensor) => Array.from({ length: t.shape[0] }, (_, j) => valueAt(t, j));
-  const norms = layers.map(({ norm }) => (norm ? { scale: vector(norm.scale), shift: vector(norm.shift) } : null));
+  const norms = layers.map(({ norm }) => {
+    if (!norm) return null;
+    const stats = norm.batch ? { runningMean: vector(norm.batch.mean), runningVar: vector(norm.batch.variance) } : {};
+    return { scale: vector(norm.scale), shift: vector(norm.shift), ...stats };
+  });
   await model.setWeights({ weights, biases, norms }).catch((e: unknown) => {
     model.dispose();
     throw e;

@@ -114,3 +114,20 @@ export function layerNormNodes(l: number, input: string, output: string, norm: {
     initializers: [tensor(scale, [norm.scale.length], norm.scale), tensor(shift, [norm.shift.length], norm.shift)],
   };
 }
+
+/**
+ * Layer `l`'s batch normalization in its inference form: one `BatchNormalization` node over the
+ * units (axis 1 of `[batch, units]`) with γ, β and the running mean and variance as initializers
+ * `layer<l>.norm.scale`, `.shift`, `.mean`, `.var`; `momentum` is written as ONNX counts it (1 − ours).
+ *
+ * @example
+ * const { nodes, initializers } = batchNormNodes(0, 'layer0.linear', 'layer0.norm', norm, 1e-5, 0.1);
+ */
+export function batchNormNodes(l: number, input: string, output: string, norm: { scale: number[]; shift: number[]; runningMean: number[]; runningVar: number[] }, epsilon: number, momentum: number): ActivationGraph {
+  const names = ['scale', 'shift', 'mean', 'var'].map((n) => `layer${l}.norm.${n}`);
+  const values = [norm.scale, norm.shift, norm.runningMean, norm.runningVar];
+  return {
+    nodes: [node('BatchNormalization', [input, ...names], output, `layer${l}/BatchNormalization`, [floatAttribute('epsilon', epsilon), floatAttribute('momentum', 1 - momentum)])],
+    initializers: names.map((n, i) => tensor(n, [values[i].length], values[i])),
+  };
+}

@@ -1,9 +1,10 @@
-// ONNX export (opset 13; 17 where a layer has norm): per layer Gemm (or MatMul + Add), a LayerNormalization, the
+// ONNX export (opset 13; 17 where a layer has norm): per layer Gemm (or MatMul + Add), a LayerNormalization or
+// BatchNormalization (inference form), the
 // activation (onnx-nodes.ts) and a residual Add, float32 initializers, a dynamic batch dimension, and the config in
 // metadata_props['webgpu-mlp'].
 import type { MLP } from '../index';
 import { modelFile, show } from './common';
-import { activationNodes, layerNormNodes, node, tensor } from './onnx-nodes';
+import { activationNodes, batchNormNodes, layerNormNodes, node, tensor } from './onnx-nodes';
 import { ProtoWriter } from './protobuf';
 
 /**
@@ -16,8 +17,8 @@ import { ProtoWriter } from './protobuf';
  */
 export const ONNX_OPSET = 13;
 /**
- * The operator set of a graph with a `norm: 'layer'` layer (written with IR version 8): the first
- * with `LayerNormalization`.
+ * The operator set of a graph with a normalized layer, `norm: 'layer'` or `'batch'` (written with
+ * IR version 8): the first with `LayerNormalization`.
  *
  * @example
  * import { ONNX_NORM_OPSET } from 'webgpu-mlp/interop';
@@ -49,6 +50,13 @@ function valueInfo(name: string, width: number): ProtoWriter {
   return new ProtoWriter().string(1, name).message(2, new ProtoWriter().message(1, tensorType));
 }
 
+/** A batch-normalized layer's γ, β and running statistics, which the model file always carries for it. */
+function batchState(l: number, norm: { scale: number[]; shift: number[]; runningMean?: number[]; runningVar?: number[] }) {
+  const { runningMean, runningVar } = norm;
+  if (!runningMean || !runningVar) throw new RangeError(`layer ${l} has norm 'batch' but the model file holds no running mean and variance for it`);
+  return { ...norm, runningMean, runningVar };
+}
+
 function checkName(what: string, v: unknown, fallback: string): string {
   if (v === undefined) return fallback;
   if (typeof v !== 'string' || !/^[A-Za-z_][A-Za-z0-9_.:/-]*$/.test(v)) throw new TypeError(`${what} must be a name of letters, digits, '_', '.', ':', '/', '-', got ${show(v)}`);
@@ -58,7 +66,7 @@ function checkName(what: string, v: unknown, fallback: string): string {
 /**
  * The model as an ONNX file (opset 13, IR 7; opset 17, IR 8 with a normalized layer) that
  * onnxruntime and other ONNX runtimes run: input `[batch, inputSize]` float32, a `Gemm` (or `MatMul`
- * + `Add`), a `LayerNormalization` (with `norm`) and the activation per layer (then an `Add` of its
+ * + `Add`), a `LayerNormalization` or `BatchNormalization` (running statistics; with `norm`) and the activation per layer (then an `Add` of its
  * input for a residual layer), the config as JSON in `metadata_props['webgpu-mlp']`.
  *
  * @example
@@ -102,7 +110,7 @@ export async function toOnnx(model: MLP, options: OnnxOptions = {}): Promise<Uin
     const norm = file.norms?.[l];
     if (norm) {
       // a hidden layer only (the output layer never has norm), so its output is never the graph's
-      const ln = layerNormNodes(l, current, `layer${l}.norm`, norm, layer.normEpsilon ?? 1e-5);
+      const ln = layer.norm === 'batch' ? batchNormNodes(l, current, `layer${l}.norm`, batchState(l, norm), layer.normEpsilon ?? 1e-5, layer.normMomentum ?? 0.1) : layerNormNodes(l, current, `layer${l}.norm`, norm, layer.normEpsilon ?? 1e-5);
       for (const n of ln.nodes) graph.message(1, n);
       initializers.push(...ln.initializers);
       current = `layer${l}.norm`;

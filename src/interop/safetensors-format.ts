@@ -15,7 +15,8 @@ import { MAX_IMPORT_PARAMETERS, elementCount, isObject, show } from './common';
  */
 export const MAX_HEADER_BYTES = 100_000_000;
 
-const DTYPES: Record<string, { dtype: RawTensor['dtype']; size: number }> = { F32: { dtype: 'float32', size: 4 }, F64: { dtype: 'float64', size: 8 } };
+// I64: PyTorch's BatchNorm1d keeps num_batches_tracked as a 0-d int64 tensor
+const DTYPES: Record<string, { dtype: RawTensor['dtype']; size: number }> = { F32: { dtype: 'float32', size: 4 }, F64: { dtype: 'float64', size: 8 }, I64: { dtype: 'int64', size: 8 } };
 
 /**
  * A parsed safetensors file: its tensors (views into the file, nothing copied) and its metadata.
@@ -74,7 +75,7 @@ export function parseSafetensors(bytes: Uint8Array): SafetensorsContents {
     if (name === '__metadata__') continue;
     if (!isObject(entry)) throw new TypeError(`safetensors tensor '${name}' must be {dtype, shape, data_offsets}, got ${show(entry)}`);
     const type = typeof entry.dtype === 'string' ? DTYPES[entry.dtype] : undefined;
-    if (!type) throw new RangeError(`safetensors tensor '${name}' has dtype ${show(entry.dtype)}; this importer reads 'F32' and 'F64'`);
+    if (!type) throw new RangeError(`safetensors tensor '${name}' has dtype ${show(entry.dtype)}; this importer reads 'F32' and 'F64' (and 'I64' for a BatchNorm1d's num_batches_tracked)`);
     const count = elementCount(`safetensors tensor '${name}'`, entry.shape);
     total += count;
     if (total > MAX_IMPORT_PARAMETERS) throw new RangeError(`safetensors file declares more than the ${MAX_IMPORT_PARAMETERS} values an import accepts`);
@@ -103,7 +104,7 @@ export function parseSafetensors(bytes: Uint8Array): SafetensorsContents {
 }
 
 /**
- * One float32 tensor to write.
+ * One tensor to write: float32, or int64 (integers) with `dtype: 'I64'`.
  *
  * @example
  * const t: TensorToWrite = { name: '0.bias', shape: [2], values: [0, 0.5] };
@@ -112,10 +113,11 @@ export interface TensorToWrite {
   name: string;
   shape: number[];
   values: ArrayLike<number>;
+  dtype?: 'F32' | 'I64';
 }
 
 /**
- * Writes float32 tensors and string metadata as a safetensors file (data aligned to 8 bytes).
+ * Writes float32 (and int64) tensors and string metadata as a safetensors file (data aligned to 8 bytes).
  *
  * @example
  * const bytes = encodeSafetensors([{ name: 'x', shape: [1, 2], values: [1, 2] }], { format: 'pt' });
@@ -123,9 +125,10 @@ export interface TensorToWrite {
 export function encodeSafetensors(tensors: TensorToWrite[], metadata: Record<string, string>): Uint8Array {
   const header: Record<string, unknown> = { __metadata__: metadata };
   let offset = 0;
+  const size = (t: TensorToWrite) => (t.dtype === 'I64' ? 8 : 4);
   for (const t of tensors) {
-    header[t.name] = { dtype: 'F32', shape: t.shape, data_offsets: [offset, offset + 4 * t.values.length] };
-    offset += 4 * t.values.length;
+    header[t.name] = { dtype: t.dtype ?? 'F32', shape: t.shape, data_offsets: [offset, offset + size(t) * t.values.length] };
+    offset += size(t) * t.values.length;
   }
   let json = new TextEncoder().encode(JSON.stringify(header));
   const padded = Math.ceil(json.length / 8) * 8;
@@ -136,7 +139,8 @@ export function encodeSafetensors(tensors: TensorToWrite[], metadata: Record<str
   out.set(json, 8);
   let at = 8 + json.length;
   for (const t of tensors) {
-    for (let i = 0; i < t.values.length; i++, at += 4) view.setFloat32(at, t.values[i], true);
+    if (t.dtype === 'I64') for (let i = 0; i < t.values.length; i++, at += 8) view.setBigInt64(at, BigInt(t.values[i]), true);
+    else for (let i = 0; i < t.values.length; i++, at += 4) view.setFloat32(at, t.values[i], true);
   }
   return out;
 }

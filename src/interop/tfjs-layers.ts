@@ -1,12 +1,12 @@
 // TensorFlow.js layers format: model.json (a Keras Sequential topology of Dense layers, with a
-// LayerNormalization and an Activation layer after a normed layer's linear Dense, plus the weights
+// LayerNormalization or BatchNormalization and an Activation layer after a normed layer's linear Dense, plus the weights
 // manifest) and weights.bin (the float32 tensors in manifest order).
-import type { LossName, MLP } from '../index';
+import type { LossName, MLP, ModelJSON } from '../index';
 import { parseJsonText } from '../internal';
 import { type DenseTensors, type RawTensor, buildModel } from './build';
 import { type ArchitectureConfig, type Bytes, type ImportOptions, asBytes, elementCount, isObject, modelFile, parseArchitecture, show } from './common';
 import { tfjsActivation } from './tfjs-activations';
-import { parseTopology } from './tfjs-topology';
+import { type DenseSpec, parseTopology } from './tfjs-topology';
 
 /**
  * One entry of a TF.js weights manifest.
@@ -41,8 +41,8 @@ const CONFIG_KEY = 'webgpu-mlp';
 
 /**
  * The model in the TensorFlow.js layers format: `modelJson` is the content of `model.json` (a
- * `Sequential` of `Dense` layers, a layer with `norm` as linear `Dense` → `LayerNormalization` →
- * `Activation`, the weights manifest pointing at `weightsPath`, and the config in
+ * `Sequential` of `Dense` layers, a layer with `norm` as linear `Dense` → `LayerNormalization` (or
+ * `BatchNormalization`, momentum 1 − ours) → `Activation`, the weights manifest pointing at `weightsPath`, and the config in
  * `userDefinedMetadata`), `weightsBin` the float32 weights. `tf.loadLayersModel` reads them.
  *
  * @example
@@ -79,11 +79,8 @@ export async function toTfjsLayers(model: MLP, options: { weightsPath?: string }
     if (l === 0) config.batch_input_shape = [null, file.config.inputSize];
     const out: Record<string, unknown>[] = [{ class_name: 'Dense', config }];
     if (norm) {
-      // Keras order: Dense (linear) → LayerNormalization over the units → the activation
-      const ln = `${name}_layer_normalization`;
-      specs.push({ name: `${ln}/gamma`, shape: [layer.units], dtype: 'float32' }, { name: `${ln}/beta`, shape: [layer.units], dtype: 'float32' });
-      values.push(norm.scale, norm.shift);
-      out.push({ class_name: 'LayerNormalization', config: { name: ln, axis: -1, epsilon: layer.normEpsilon ?? 1e-5, center: true, scale: true, trainable: true, dtype: 'float32' } });
+      // Keras order: Dense (linear) → LayerNormalization or BatchNormalization over the units → the activation
+      out.push(normLayer(name, layer, norm, specs, values));
       if (!act.after && act.dense !== 'linear') out.push({ class_name: 'Activation', config: { name: `${name}_activation`, activation: act.dense, trainable: true, dtype: 'float32' } });
     }
     if (act.after) out.push(act.after);
@@ -101,6 +98,28 @@ export async function toTfjsLayers(model: MLP, options: { weightsPath?: string }
     },
     weightsBin: new Uint8Array(weightsBin.buffer),
   };
+}
+
+/**
+ * A normalized layer's Keras layer (LayerNormalization or BatchNormalization), its tensors added to
+ * `specs` and `values`: γ, β, and batch normalization's moving mean and variance.
+ */
+function normLayer(name: string, layer: ModelJSON['config']['layers'][number], norm: NonNullable<NonNullable<ModelJSON['norms']>[number]>, specs: TfjsWeightSpec[], values: number[][]): Record<string, unknown> {
+  const batch = layer.norm === 'batch';
+  const keras = `${name}_${batch ? 'batch' : 'layer'}_normalization`;
+  const add = (tensor: string, v: number[] | undefined) => {
+    if (!v) throw new RangeError(`layer '${name}' has norm '${String(layer.norm)}' but the model file holds no ${tensor} for it`);
+    specs.push({ name: `${keras}/${tensor}`, shape: [layer.units], dtype: 'float32' });
+    values.push(v);
+  };
+  add('gamma', norm.scale);
+  add('beta', norm.shift);
+  const common = { name: keras, axis: -1, epsilon: layer.normEpsilon ?? 1e-5, center: true, scale: true, trainable: true, dtype: 'float32' };
+  if (!batch) return { class_name: 'LayerNormalization', config: common };
+  add('moving_mean', norm.runningMean);
+  add('moving_variance', norm.runningVar);
+  // Keras's momentum is the old estimate's weight: 1 − ours (PyTorch's convention)
+  return { class_name: 'BatchNormalization', config: { ...common, momentum: Number((1 - (layer.normMomentum ?? 0.1)).toPrecision(15)) } };
 }
 
 /** The manifest's tensors as views into the weight bytes, after checking dtypes, shapes and sizes. */
@@ -132,6 +151,18 @@ function manifestTensors(manifest: unknown, shards: Uint8Array[]): Map<string, R
     at += e.bytes;
   }
   return tensors;
+}
+
+/** A LayerNormalization's γ and β, or a BatchNormalization's with its moving statistics, from the manifest. */
+function normTensors(spec: NonNullable<DenseSpec['norm']>, tensors: Map<string, RawTensor>): NonNullable<DenseTensors['norm']> {
+  const get = (tensor: string) => {
+    const t = tensors.get(`${spec.name}/${tensor}`);
+    if (!t) throw new RangeError(`model.json weightsManifest has no '${spec.name}/${tensor}' for ${spec.batch ? 'BatchNormalization' : 'LayerNormalization'} layer '${spec.name}'`);
+    return t;
+  };
+  const [scale, shift] = [get('gamma'), get('beta')];
+  if (!spec.batch) return { scale, shift, epsilon: spec.epsilon };
+  return { scale, shift, epsilon: spec.epsilon, batch: { mean: get('moving_mean'), variance: get('moving_variance'), momentum: spec.batch.momentum } };
 }
 
 const KERAS_LOSSES: Record<string, LossName> = {
@@ -180,13 +211,9 @@ export async function fromTfjsLayers(modelJson: unknown, weightsBin: Bytes | Byt
     if (kernel.shape.length === 2 && kernel.shape[1] !== d.units) throw new RangeError(`Dense layer '${d.name}' has ${d.units} units but '${kernel.name}' has shape ${show(kernel.shape)}`);
     used.add(kernel.name);
     if (bias) used.add(bias.name);
-    const norm = d.norm && { scale: tensors.get(`${d.norm.name}/gamma`), shift: tensors.get(`${d.norm.name}/beta`), epsilon: d.norm.epsilon };
-    if (norm && (!norm.scale || !norm.shift)) throw new RangeError(`model.json weightsManifest has no '${d.norm!.name}/${norm.scale ? 'beta' : 'gamma'}' for LayerNormalization layer '${d.norm!.name}'`);
-    for (const t of [norm?.scale, norm?.shift]) if (t) used.add(t.name);
-    return {
-      kernel, bias, layout: 'in,out', activation: d.activation, ...(d.alpha === undefined ? {} : { alpha: d.alpha }),
-      ...(norm ? { norm: { scale: norm.scale!, shift: norm.shift!, epsilon: norm.epsilon } } : {}),
-    };
+    const norm = d.norm && normTensors(d.norm, tensors);
+    for (const t of [norm?.scale, norm?.shift, norm?.batch?.mean, norm?.batch?.variance]) if (t) used.add(t.name);
+    return { kernel, bias, layout: 'in,out', activation: d.activation, ...(d.alpha === undefined ? {} : { alpha: d.alpha }), ...(norm ? { norm } : {}) };
   });
   const unused = [...tensors.keys()].filter((n) => !used.has(n));
   if (unused.length) throw new RangeError(`model.json weightsManifest lists weights no Dense layer uses: ${unused.map((n) => `'${n}'`).join(', ')}`);

@@ -1,5 +1,5 @@
 // Reads the Keras topology of a TF.js layers model: a Sequential of Dense layers, optionally with
-// an InputLayer, LayerNormalization, Activation, LeakyReLU or ELU layers following linear Dense
+// an InputLayer, LayerNormalization, BatchNormalization, Activation, LeakyReLU or ELU layers following linear Dense
 // layers, and Dropout (inference no-op).
 import type { Activation } from '../index';
 import { isObject, show } from './common';
@@ -18,8 +18,29 @@ export interface DenseSpec {
   /** leakyRelu's or elu's alpha, from a LeakyReLU or ELU layer after it. */
   alpha?: number;
   useBias: boolean;
-  /** A LayerNormalization layer between this (linear) Dense layer and its activation: its name and epsilon. */
-  norm?: { name: string; epsilon: number };
+  /**
+   * A LayerNormalization or BatchNormalization layer between this (linear) Dense layer and its
+   * activation: its name, epsilon, and for batch normalization the momentum as the library counts it.
+   */
+  norm?: { name: string; epsilon: number; batch?: { momentum: number } };
+}
+
+/** A LayerNormalization or BatchNormalization layer's config, checked: over the last axis, with γ and β. */
+function readNorm(where: string, className: string, c: Record<string, unknown>): NonNullable<DenseSpec['norm']> {
+  const axis = Array.isArray(c.axis) && c.axis.length === 1 ? c.axis[0] : (c.axis ?? -1);
+  // the units are the last axis of a [batch, units] tensor: -1, or 1
+  if (axis !== -1 && axis !== 1) throw new RangeError(`${where} ('${String(c.name)}') normalizes over axis ${show(c.axis)}; only the last axis (-1) is read`);
+  if (c.center === false || c.scale === false) throw new RangeError(`${where} ('${String(c.name)}') has center ${show(c.center)} and scale ${show(c.scale)}; only center and scale true (learned β and γ) are read`);
+  // TF.js's default epsilon when the config leaves it out: 1e-3
+  const epsilon = c.epsilon ?? 1e-3;
+  if (typeof epsilon !== 'number' || !(epsilon > 0) || !Number.isFinite(epsilon)) throw new RangeError(`${where} ('${String(c.name)}') epsilon must be a finite number > 0, got ${show(epsilon)}`);
+  if (typeof c.name !== 'string' || c.name === '') throw new TypeError(`${where} (${className}) must have a name, got ${show(c.name)}`);
+  if (className === 'LayerNormalization') return { name: c.name, epsilon };
+  // Keras counts momentum as the weight of the old estimate (default 0.99), the library as the new batch's
+  const keras = c.momentum ?? 0.99;
+  if (typeof keras !== 'number' || !(keras >= 0 && keras < 1)) throw new RangeError(`${where} ('${c.name}') momentum must be a number in [0, 1), got ${show(keras)}`);
+  // 1 − 0.9 is 0.09999999999999998 in float64: 15 significant digits give back the 0.1 that was written
+  return { name: c.name, epsilon, batch: { momentum: Number((1 - keras).toPrecision(15)) } };
 }
 
 /**
@@ -93,22 +114,15 @@ export function parseTopology(value: unknown): Topology {
         last.alpha = alpha;
         return;
       }
-      case 'LayerNormalization': {
+      case 'LayerNormalization':
+      case 'BatchNormalization': {
         const last = out.dense[out.dense.length - 1];
-        if (!last || last.activation !== 'linear' || last.norm) throw new RangeError(`${where} is a LayerNormalization layer after ${last ? `Dense '${last.name}' with activation '${last.activation}'${last.norm ? ' and a normalization' : ''}` : 'no Dense layer'}; it is read only between a linear Dense layer and its activation`);
-        const axis = Array.isArray(c.axis) && c.axis.length === 1 ? c.axis[0] : c.axis;
-        // the units are the last axis of a [batch, units] tensor: -1, or 1
-        if (axis !== -1 && axis !== 1) throw new RangeError(`${where} ('${String(c.name)}') normalizes over axis ${show(c.axis)}; only the last axis (-1) is read`);
-        if (c.center === false || c.scale === false) throw new RangeError(`${where} ('${String(c.name)}') has center ${show(c.center)} and scale ${show(c.scale)}; only center and scale true (learned β and γ) are read`);
-        // TF.js's default epsilon when the config leaves it out: 1e-3
-        const epsilon = c.epsilon ?? 1e-3;
-        if (typeof epsilon !== 'number' || !(epsilon > 0) || !Number.isFinite(epsilon)) throw new RangeError(`${where} ('${String(c.name)}') epsilon must be a finite number > 0, got ${show(epsilon)}`);
-        if (typeof c.name !== 'string' || c.name === '') throw new TypeError(`${where} (LayerNormalization) must have a name, got ${show(c.name)}`);
-        last.norm = { name: c.name, epsilon };
+        if (!last || last.activation !== 'linear' || last.norm) throw new RangeError(`${where} is a ${layer.class_name} layer after ${last ? `Dense '${last.name}' with activation '${last.activation}'${last.norm ? ' and a normalization' : ''}` : 'no Dense layer'}; it is read only between a linear Dense layer and its activation`);
+        last.norm = readNorm(where, layer.class_name, c);
         return;
       }
       default:
-        throw new RangeError(`${where} is a ${show(layer.class_name)} layer; this importer reads Dense, Activation, Dropout and InputLayer layers (and LayerNormalization, LeakyReLU or ELU after a linear Dense)`);
+        throw new RangeError(`${where} is a ${show(layer.class_name)} layer; this importer reads Dense, Activation, Dropout and InputLayer layers (and LayerNormalization, BatchNormalization, LeakyReLU or ELU after a linear Dense)`);
     }
   });
   return out;

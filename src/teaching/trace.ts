@@ -4,8 +4,9 @@ import { optimizerStep } from '../cpu/optimizers';
 import { readRecord } from '../core/inspect';
 import { type StepExtras, type StepExtrasOptions, objectiveWith, resolveStepExtras, stepWith } from './step-extras';
 import { toInputs, toTargets } from '../core/data';
-import { cloneParams, paramsFromArrays, paramsToArrays } from '../core/params';
-import { withNorms } from '../core/norm-params';
+import { type Params, cloneParams, paramsFromArrays, paramsToArrays } from '../core/params';
+import { refuseOneRowBatches, withNorms } from '../core/norm-params';
+import { updateRunningStats } from '../cpu/batch-norm';
 import type { Activation, Inputs, ModelConfig, Targets, Weights } from '../core/types';
 
 /**
@@ -30,7 +31,24 @@ export interface LayerTrace {
   /** ∂J/∂b averaged over the rows, `[units]` (reported even when biases are frozen). */
   gradBiases: number[];
   /** On a layer with `norm`: y = γ ⊙ (z − μ)/√(σ² + ε) + β, the activation's input, and ∂J/∂γ, ∂J/∂β averaged over the rows. */
-  norm?: { y: number[][]; gradScale: number[]; gradShift: number[] };
+  norm?: { y: number[][]; gradScale: number[]; gradShift: number[]; batch?: BatchNormTrace };
+}
+
+/**
+ * A batch-normalized layer's statistics in a {@link traceStep}: the batch's per-unit mean μ and
+ * biased variance σ² (what y uses), and the running estimates before and after the step's update
+ * (mean ← (1 − m)·mean + m·μ, var ← (1 − m)·var + m·σ²·n/(n − 1)).
+ *
+ * @example
+ * const { mean, runningVarAfter }: BatchNormTrace = traceStep(config, weights, x, y, 0.1).layers[0].norm!.batch!;
+ */
+export interface BatchNormTrace {
+  mean: number[];
+  variance: number[];
+  runningMean: number[];
+  runningVar: number[];
+  runningMeanAfter: number[];
+  runningVarAfter: number[];
 }
 
 /**
@@ -54,15 +72,15 @@ export interface StepTrace {
   lossAfter: number;
   /** The parameters the step started from. */
   before: Weights;
-  /** The parameters after W −= η·∂J/∂W, b −= η·∂J/∂b (biases unchanged when frozen or unused), γ −= η·∂J/∂γ, β −= η·∂J/∂β. */
+  /** The parameters after W −= η·∂J/∂W, b −= η·∂J/∂b (biases unchanged when frozen or unused), γ −= η·∂J/∂γ, β −= η·∂J/∂β, and batch norm's running update. */
   after: Weights;
 }
 
 const rowsOf = (data: ArrayLike<number>, rows: number, cols: number): number[][] =>
   Array.from({ length: rows }, (_, r) => Array.from({ length: cols }, (_, j) => data[r * cols + j]));
 
-/** Each layer's z, a and δ and its averaged gradients, as nested arrays. */
-function layerTraces(net: NetSpec, pass: ForwardPass, deltas: Float64Array[], grads: Gradients, rows: number): LayerTrace[] {
+/** Each layer's z, a and δ and its averaged gradients, as nested arrays (batch statistics from the running estimates `before` and `after`). */
+function layerTraces(net: NetSpec, pass: ForwardPass, deltas: Float64Array[], grads: Gradients, rows: number, before: Params, after: Params): LayerTrace[] {
   return net.layers.map((layer, l) => {
     const n = layer.units;
     const dropped = pass.dropout?.[l];
@@ -77,6 +95,14 @@ function layerTraces(net: NetSpec, pass: ForwardPass, deltas: Float64Array[], gr
     if (dropped) trace.mask = rowsOf(dropped.factors, rows, n);
     const [y, g] = [pass.normalizedOutputs?.[l], grads.norms?.[l]];
     if (y && g) trace.norm = { y: rowsOf(y, rows, n), gradScale: Array.from(g.subarray(0, n)), gradShift: Array.from(g.subarray(n)) };
+    const [moments, from, to] = [pass.moments?.[l], before.normStats?.[l], after.normStats?.[l]];
+    if (trace.norm && moments && from && to) {
+      trace.norm.batch = {
+        mean: Array.from(moments.mean), variance: Array.from(moments.variance),
+        runningMean: Array.from(from.subarray(0, n)), runningVar: Array.from(from.subarray(n)),
+        runningMeanAfter: Array.from(to.subarray(0, n)), runningVarAfter: Array.from(to.subarray(n)),
+      };
+    }
     return trace;
   });
 }
@@ -88,7 +114,9 @@ function layerTraces(net: NetSpec, pass: ForwardPass, deltas: Float64Array[], gr
  * same `fit` with that dropout mask and `sampleWeight`). Touches no model.
  *
  * @param config the model's configuration (`weights`/`biases` in it are ignored: pass `params`)
- * @param params the parameters to start from, as `MLP.getWeights()` returns them (`norms` left out: γ = 1, β = 0)
+ * @param params the parameters to start from, as `MLP.getWeights()` returns them (`norms` left out: γ = 1, β = 0;
+ *   batch norm's running estimates 0 and 1); with `norm: 'batch'` the step normalizes with the batch's statistics,
+ *   updates the running estimates as `fit` does, and refuses a single row as `fit` does
  * @param x inputs, `[rows][inputSize]` or a matrix
  * @param y targets, in any form `fit` accepts
  * @param learningRate the step size η (> 0)
@@ -112,6 +140,7 @@ export function traceStep(config: ModelConfig, params: Weights, x: Inputs, y: Ta
   const X = toInputs(x, net);
   const Y = toTargets(y, net, X.rows);
   const m = X.rows;
+  refuseOneRowBatches(net, m, m, 'traceStep');
   const extras: StepExtras = resolveStepExtras(readRecord(options, 'traceStep options', ['dropout', 'sampleWeight'], '{dropout?, sampleWeight?}'), net, m, 'traceStep options');
 
   // forward, then backward keeping every layer's δ
@@ -123,11 +152,13 @@ export function traceStep(config: ModelConfig, params: Weights, x: Inputs, y: Ta
   if (net.useBias && !net.freezeBias) next.biases.forEach((b, l) => optimizerStep({ type: 'sgd' }, b, grads.biases[l], [], lr, 1));
   // γ and β train as the CPU trainer trains them, frozen biases or not
   next.norms?.forEach((n, l) => n && optimizerStep({ type: 'sgd' }, n, grads.norms![l]!, [], lr, 1, true));
+  // the running estimates move with the step, as the CPU trainer moves them
+  pass.moments?.forEach((moments, l) => moments && updateRunningStats(next.normStats![l]!, moments, m, net.layers[l].normMomentum!));
 
   const trace: StepTrace = {
     input: rowsOf(X.data, m, X.cols),
     target: rowsOf(Y.data, m, Y.cols),
-    layers: layerTraces(net, pass, deltas, grads, m),
+    layers: layerTraces(net, pass, deltas, grads, m, p, next),
     loss,
     lossAfter: objectiveWith(net, next, X.data, Y.data, m, extras),
     before: paramsToArrays(net, p),

@@ -3,8 +3,8 @@
 The format: an 8-byte little-endian header length N, N bytes of JSON
 ({name: {"dtype", "shape", "data_offsets": [begin, end]}, "__metadata__": {str: str}}), then the
 tensors' raw little-endian bytes. A model exported by webgpu-mlp (toSafetensors) names its tensors
-as the state_dict of nn.Sequential(Linear, activation, Linear, activation, ...) (a LayerNorm after
-the Linear of a layer with norm: 'layer') and keeps its config
+as the state_dict of nn.Sequential(Linear, activation, Linear, activation, ...) (a LayerNorm or a
+BatchNorm1d after the Linear of a layer with norm: 'layer' or 'batch') and keeps its config
 as JSON in __metadata__["webgpu-mlp"]; a training set (datasetToSafetensors) holds "inputs" and
 "targets".
 """
@@ -16,8 +16,8 @@ import torch
 from torch import nn
 
 CONFIG_KEY = "webgpu-mlp"
-DTYPES = {"F32": torch.float32, "F64": torch.float64}
-NAMES = {torch.float32: "F32", torch.float64: "F64"}
+DTYPES = {"F32": torch.float32, "F64": torch.float64, "I64": torch.int64}
+NAMES = {torch.float32: "F32", torch.float64: "F64", torch.int64: "I64"}
 ACTIVATIONS = {
     "sigmoid": lambda layer: nn.Sigmoid(),
     "tanh": lambda layer: nn.Tanh(),
@@ -100,14 +100,16 @@ class ResidualSequential(nn.Sequential):
 
 
 def sequential(config):
-    """nn.Sequential(Linear, [LayerNorm,] activation, ...) for a webgpu-mlp config (ResidualSequential when a layer is residual)."""
+    """nn.Sequential(Linear, [LayerNorm or BatchNorm1d,] activation, ...) for a webgpu-mlp config (ResidualSequential when a layer is residual)."""
     modules, sizes, fan_in = [], [], config["inputSize"]
     for layer in config["layers"]:
         modules.append(nn.Linear(fan_in, layer["units"], bias=config.get("useBias", True)))
         if layer.get("norm") == "layer":
             modules.append(nn.LayerNorm(layer["units"], eps=layer.get("normEpsilon", 1e-5)))
+        if layer.get("norm") == "batch":
+            modules.append(nn.BatchNorm1d(layer["units"], eps=layer.get("normEpsilon", 1e-5), momentum=layer.get("normMomentum", 0.1)))
         modules.append(ACTIVATIONS[layer["activation"]](layer))
-        sizes.append(3 if layer.get("norm") == "layer" else 2)
+        sizes.append(3 if layer.get("norm") else 2)
         fan_in = layer["units"]
     residual = [bool(layer.get("residual", False)) for layer in config["layers"]]
     return ResidualSequential(modules, residual, sizes) if any(residual) else nn.Sequential(*modules)
@@ -118,7 +120,7 @@ def load_model(path):
     tensors, metadata = load(path)
     config = json.loads(metadata[CONFIG_KEY])
     model = sequential(config)
-    model.load_state_dict({k: v.to(torch.float32) for k, v in tensors.items()}, strict=True)
+    model.load_state_dict({k: v.to(torch.float32) if v.is_floating_point() else v for k, v in tensors.items()}, strict=True)
     return model, config, metadata
 
 

@@ -30,7 +30,8 @@ def predict(model_path, inputs_path):
     with torch.no_grad():
         out = model(read_inputs(inputs_path))
     shapes = {k: list(v.shape) for k, v in model.state_dict().items()}
-    print(json.dumps({"state": shapes, "modules": [type(m).__name__ for m in model], "config": config, "predictions": out.tolist()}))
+    dtypes = {k: str(v.dtype).replace("torch.", "") for k, v in model.state_dict().items()}
+    print(json.dumps({"state": shapes, "dtypes": dtypes, "modules": [type(m).__name__ for m in model], "config": config, "predictions": out.tolist()}))
 
 
 def export(out_path, inputs_path, dtype):

@@ -143,7 +143,7 @@ export function refuseBatchNorm<T extends NetSpec>(net: T, backend: string): T {
 }
 
 /** The backends whose kernels lack batch normalization yet; a backend leaves this list when it has it. */
-const BATCH_NORM_MISSING_ON: readonly string[] = ['webgpu', 'wasm'];
+const BATCH_NORM_MISSING_ON: readonly string[] = ['wasm'];
 
 /**
  * Refuses training a batch-normalized network in batches that would hold a single row (`rows` rows

@@ -13,7 +13,8 @@ import { DeviceRunningStats } from './running-stats';
 const STORAGE = USAGE.STORAGE | USAGE.COPY_SRC | USAGE.COPY_DST;
 
 /**
- * True when a checkpoint's parameters and optimizer slots are all finite (false for null).
+ * True when a checkpoint's parameters, batch norm's running estimates and optimizer slots are all
+ * finite (false for null).
  *
  * @example
  * checkpointFinite(await state.read(true)); // false once any weight or slot is ±Infinity or NaN
@@ -21,7 +22,8 @@ const STORAGE = USAGE.STORAGE | USAGE.COPY_SRC | USAGE.COPY_DST;
 export function checkpointFinite(cp: Checkpoint | null): boolean {
   if (!cp) return false;
   let z = 0;
-  const arrays = [...cp.params.weights, ...cp.params.biases, ...presentNorms(cp.params.norms), ...(cp.optimizer?.layers.flatMap((l) => [...l.w, ...l.b, ...(l.n ?? [])]) ?? [])];
+  // batch norm's running variance can overflow float32 (σ² of a z past 1.8e19) where float64 holds it
+  const arrays = [...cp.params.weights, ...cp.params.biases, ...presentNorms(cp.params.norms), ...presentNorms(cp.params.normStats), ...(cp.optimizer?.layers.flatMap((l) => [...l.w, ...l.b, ...(l.n ?? [])]) ?? [])];
   for (const a of arrays) for (let i = 0; i < a.length; i++) z += a[i] * 0;
   return z === 0;
 }

@@ -159,6 +159,16 @@ describe('early stopping on both backends', () => {
     expect(ratio).toBeLessThanOrEqual(1);
   });
 
+  it("batch norm: setWeights carries the running estimates to the device (read back as float32 holds them, the CPU's predictions); a variance past float32 refused", async () => {
+    const r = await session.run<{ failures: string[]; weightsDiff: number; predictionDiff: number; error: string; unchanged: boolean }>(SUITE, 'batchNormWeights');
+    console.log(`batch norm setWeights on WebGPU: parameters within ${r.weightsDiff.toExponential(2)}, predictions within ${r.predictionDiff.toExponential(2)} of the CPU; ${r.error}`);
+    expect(r.failures).toEqual([]);
+    expect(r.weightsDiff).toBeLessThanOrEqual(1e-7);
+    expect(r.predictionDiff).toBeLessThanOrEqual(1e-5);
+    expect(r.error).toMatch(/norms\[0\]\.runningVar\[3\] must be a finite number float32 can hold .*, got 1e\+39/);
+    expect(r.unchanged).toBe(true);
+  });
+
   it('monitor loss without validation data, exponential decay: same stop and rates', async () => {
     const c: FeatureCase = {
       name: 'early stopping on loss (minDelta 0.02), exponential decay 0.7',

@@ -89,7 +89,8 @@ export class DeviceRunningStats {
       const j = a ? a.findIndex((v) => !(Math.abs(v) <= FLOAT32_MAX)) : -1;
       if (j < 0) return;
       const units = this.ctx.net.layers[l].units;
-      throw new RangeError(`normStats[${l}][${j}] (${j < units ? `runningMean[${j}]` : `runningVar[${j - units}]`}) must be a finite number float32 can hold, got ${a![j]}`);
+      const name = j < units ? `runningMean[${j}]` : `runningVar[${j - units}]`;
+      throw new RangeError(`norms[${l}].${name} must be a finite number float32 can hold (WebGPU computes in float32), got ${a![j]}`);
     });
     return values;
   }

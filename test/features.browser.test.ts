@@ -1,7 +1,7 @@
 // The training features on WebGPU against the CPU path, in headless Chromium: dropout masks bit
 // for bit, early stopping (same best epoch, the best epoch's parameters restored on the device),
 // schedules (the same rate per epoch), regression metrics, layer norm's γ and β through early
-// stopping, clipNorm, L2 and AdamW, and bad input refused on WebGPU with the model unchanged. Weight parity of each feature under training is in the parity matrix
+// stopping, clipNorm, L2 and AdamW, batch norm's running estimates through early stopping, and bad input refused on WebGPU with the model unchanged. Weight parity of each feature under training is in the parity matrix
 // (test/browser/suites/parity-cases.ts, run by test/trainer.browser.test.ts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BrowserSession, openBrowser } from './browser/harness';
@@ -136,6 +136,37 @@ describe('early stopping on both backends', () => {
     const adamw = worstRatio(both.cpu.final, both.gpu.final, weightTolerance(16));
     console.log(`${decayed.name}: parameters gpu vs cpu after 16 steps use ${(adamw * 100).toFixed(1)}% of the tolerance`);
     expect(adamw).toBeLessThanOrEqual(1);
+  });
+
+  it("batch norm: the running mean and variance restored with the weights from the device's best copy, as on the CPU", async () => {
+    const c: FeatureCase = {
+      name: "early stopping (valLoss, restore) with norm 'batch', 4-9b-7b-3, tanh then silu, momentum, validation from the running estimates",
+      config: { inputSize: 4, layers: [{ units: 9, activation: 'tanh', norm: 'batch' }, { units: 7, activation: 'silu', norm: 'batch' }, { units: 3, activation: 'softmax' }], loss: 'categoricalCrossEntropy', seed: 45 },
+      rows: 48, labelNoise: 0.2,
+      fit: { epochs: 60, batchSize: 8, learningRate: 0.05, optimizer: { type: 'momentum', momentum: 0.9 }, validationSplit: 0.25, earlyStopping: { patience: 2, restoreBestWeights: true } },
+    };
+    const { gpu, cpu } = await runBoth(c);
+    compareLogs(c.name, gpu, cpu);
+    expect(gpu.stopReason).toBe('earlyStopping');
+    expect(gpu.bestEpoch).toBe(cpu.bestEpoch);
+    const best = gpu.bestEpoch!;
+    // weights, biases, then γ, β, running mean and variance of both layers (flat): the best epoch's
+    expect(gpu.final.length).toBe(4 * 9 + 9 * 7 + 7 * 3 + 9 + 7 + 3 + 4 * 9 + 4 * 7);
+    expect(gpu.final).toEqual(gpu.perEpoch[best - 1]);
+    expect(gpu.final.slice(-4 * 7)).not.toEqual(gpu.perEpoch.at(-1)!.slice(-4 * 7));
+    const ratio = worstRatio(cpu.final, gpu.final, weightTolerance(best * 5));
+    console.log(`${c.name}: stopped after ${gpu.epochs.length} epochs on both, best epoch ${best}; restored parameters and running estimates gpu vs cpu use ${(ratio * 100).toFixed(1)}% of the tolerance`);
+    expect(ratio).toBeLessThanOrEqual(1);
+  });
+
+  it("batch norm: setWeights carries the running estimates to the device (read back as float32 holds them, the CPU's predictions); a variance past float32 refused", async () => {
+    const r = await session.run<{ failures: string[]; weightsDiff: number; predictionDiff: number; error: string; unchanged: boolean }>(SUITE, 'batchNormWeights');
+    console.log(`batch norm setWeights on WebGPU: parameters within ${r.weightsDiff.toExponential(2)}, predictions within ${r.predictionDiff.toExponential(2)} of the CPU; ${r.error}`);
+    expect(r.failures).toEqual([]);
+    expect(r.weightsDiff).toBeLessThanOrEqual(1e-7);
+    expect(r.predictionDiff).toBeLessThanOrEqual(1e-5);
+    expect(r.error).toMatch(/norms\[0\]\.runningVar\[3\] must be a finite number float32 can hold .*, got 1e\+39/);
+    expect(r.unchanged).toBe(true);
   });
 
   it('monitor loss without validation data, exponential decay: same stop and rates', async () => {

@@ -18,6 +18,7 @@ import { dropoutRequest } from '../src/gpu/kernels/launch-dropout';
 import { sumSquaresRequest } from '../src/gpu/kernels/launch-clip';
 import { batchStatsRequest, columnSumsRequest } from '../src/gpu/kernels/launch-reduce';
 import { optimizerRequest } from '../src/gpu/kernels/launch-optimizer';
+import { batchNormRequest } from '../src/gpu/kernels/launch-batch-norm';
 
 /** A stand-in buffer: requests and bind-group entries only pass it through. */
 class StandInBuffer implements GPUBuffer {
@@ -69,6 +70,17 @@ const requests: [string, LaunchRequest][] = [
   ['sum of squares', sumSquaresRequest({ theta: buf('t'), grad: buf('g'), norms: buf('n'), count: 40, l2: 0, slot: 2 })],
   ['column sums', columnSumsRequest({ src: buf('src'), dst: buf('dst'), cols: 10 })],
   ['batch stats', batchStatsRequest({ rowStats: buf('rows'), stats: buf('stats'), flags: null, rows: 10 })],
+  ...((): [string, LaunchRequest][] => {
+    const bn = { cols: 65, layer: 1, eps: 1e-5, momentum: 0.1 };
+    const fwd = { xhat: buf('x'), invStd: buf('i'), moments: buf('m'), gammaBeta: buf('gb'), dst: buf('a'), activation: 'gelu' as const };
+    return [
+      ['batch norm forward', batchNormRequest({ op: 'forward', ...fwd, pre: null, ...bn })],
+      ['batch norm forward keeping y', batchNormRequest({ op: 'forward', ...fwd, pre: buf('y'), ...bn })],
+      ['batch norm inference', batchNormRequest({ op: 'infer', xhat: buf('x'), stats: buf('s'), gammaBeta: buf('gb'), dst: buf('a'), activation: 'tanh', ...bn })],
+      ['batch norm running update', batchNormRequest({ op: 'runningUpdate', moments: buf('m'), stats: buf('s'), prev: buf('p'), flags: buf('f'), ...bn })],
+      ['batch norm backward', batchNormRequest({ op: 'backward', xhat: buf('x'), invStd: buf('i'), gammaBeta: buf('gb'), delta: buf('d'), grads: buf('g'), ...bn })],
+    ];
+  })(),
   ['optimizer sgd', optimizerRequest({ theta: buf('t'), grad: buf('g'), s1: null, s2: null, prev: buf('p'), flags: buf('f'), count: 40, l2: 0.1, opt: resolveOptimizer('sgd') })],
   ['optimizer adamw clipped', optimizerRequest({
     theta: buf('t'), grad: buf('g'), s1: buf('s1'), s2: buf('s2'), prev: buf('p'), flags: buf('f'), count: 40, l2: 0, opt: adamw,

@@ -1,4 +1,4 @@
-// Reliability on the WebGPU backend, in headless Chromium: bad input, divergence, device loss,
+// Reliability on the WebGPU backend, in headless Chromium: bad input, divergence (with batch norm's running estimates undone with the update), device loss,
 // limits, leaks and concurrency.
 import type { CDPSession } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,10 +22,11 @@ describe('bad input (webgpu): clear error naming the value, model unchanged', ()
 });
 
 describe('divergence', () => {
-  for (const backend of ['webgpu', 'cpu'] as const) {
-    it(`${backend}: stops with an error naming epoch and batch, keeping the last good step's weights`, async () => {
-      const r = await session.run<{ failures: string[]; message: string; finite: boolean; diffToReplay: number; epochsDone: number }>(SUITE, 'divergence', backend);
-      console.log(`${backend}: ${r.message} (replayed ${r.epochsDone} steps, max |Δw| ${r.diffToReplay})`);
+  for (const [backend, batchNorm] of [['webgpu', false], ['cpu', false], ['webgpu', true], ['cpu', true]] as const) {
+    const what = batchNorm ? `${backend} with norm 'batch'` : backend;
+    it(`${what}: stops with an error naming epoch and batch, keeping the last good step's weights${batchNorm ? ' and running estimates' : ''}`, async () => {
+      const r = await session.run<{ failures: string[]; message: string; finite: boolean; diffToReplay: number; epochsDone: number }>(SUITE, 'divergence', backend, batchNorm);
+      console.log(`${what}: ${r.message} (replayed ${r.epochsDone} steps, max |Δw| ${r.diffToReplay})`);
       expect(r.failures).toEqual([]);
       expect(r.message).toMatch(/training diverged: the loss became (NaN|Infinity|-Infinity) at epoch \d+, batch 1 of 1/);
       expect(r.finite).toBe(true);

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BrowserSession, openBrowser } from './browser/harness';
 import { parityCases } from './browser/suites/parity-cases';
 import { NORM_PARITY_CASES } from './browser/suites/norm-cases';
+import { BATCH_NORM_PARITY_CASES } from './browser/suites/batch-norm-cases';
 
 const SUITE = '/test/browser/suites/trainer.ts';
 let session: BrowserSession;
@@ -15,7 +16,7 @@ afterAll(async () => session?.close());
 const tolerance = (steps: number) => (steps <= 1 ? { atol: 1e-6, rtol: 1e-4 } : steps <= 20 ? { atol: 5e-6, rtol: 5e-4 } : { atol: 2e-5, rtol: 2e-3 });
 
 describe('GPU trainer parity with the CPU path', () => {
-  for (const c of [...parityCases, ...NORM_PARITY_CASES]) {
+  for (const c of [...parityCases, ...NORM_PARITY_CASES, ...BATCH_NORM_PARITY_CASES]) {
     it(c.name, async () => {
       const r = await session.run<{ failures: string[]; checkpoints: { epochs: number; steps: number; cpu: number[]; gpu: number[]; lossCpu: number; lossGpu: number }[] }>(SUITE, 'runParity', c);
       expect(r.failures, r.failures.join('\n')).toEqual([]);

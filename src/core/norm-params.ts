@@ -128,24 +128,6 @@ export function withNorms<P extends { norms?: (Float64Array | null)[]; normStats
 }
 
 /**
- * Refuses batch normalization on a backend whose kernels lack it yet ('auto' needs both
- * candidates), naming the layer and the backend.
- *
- * @example
- * refuseBatchNorm(resolveConfig(config), 'wasm'); // the config, when no layer has norm: 'batch'
- */
-export function refuseBatchNorm<T extends NetSpec>(net: T, backend: string): T {
-  const l = net.layers.findIndex((layer) => layer.norm === 'batch');
-  if (l < 0) return net;
-  const missing = backend === 'auto' ? BATCH_NORM_MISSING_ON : BATCH_NORM_MISSING_ON.filter((b) => b === backend);
-  if (missing.length) throw new RangeError(`layers[${l}].norm 'batch' is not yet available on ${missing.join(' and ')} (backend '${backend}'); batch normalization trains on backend 'cpu' so far`);
-  return net;
-}
-
-/** The backends whose kernels lack batch normalization yet; a backend leaves this list when it has it. */
-const BATCH_NORM_MISSING_ON: readonly string[] = ['webgpu'];
-
-/**
  * Refuses training a batch-normalized network in batches that would hold a single row (`rows` rows
  * in batches of `batchSize`: a batch of 1, or a last batch of 1): a unit's variance over one row is
  * 0, and PyTorch refuses it too. `where` names the call.

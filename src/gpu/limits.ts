@@ -29,7 +29,8 @@ export function checkFits(device: BindingLimits, what: string, elementCounts: nu
 
 /**
  * Checks, before anything is allocated, that every parameter buffer of `net` fits one storage
- * binding of `device`: each layer's weights (and gradients), biases, and γ then β of the layers with norm.
+ * binding of `device`: each layer's weights (and gradients), biases, γ then β of the layers with norm,
+ * and the running mean then variance of those with norm 'batch'.
  *
  * @example
  * checkNetworkFits(device, net); // RangeError: weights of layer 0 needs a 4294967296-byte GPU buffer …
@@ -38,6 +39,7 @@ export function checkNetworkFits(device: BindingLimits, net: NetSpec, override?:
   checkFits(device, 'weights of layer', net.layers.map((l, i) => fanIn(net, i) * l.units), override);
   checkFits(device, 'biases of layer', net.layers.map((l) => l.units), override);
   checkFits(device, 'norm scale and shift of layer', net.layers.map((l) => (l.norm ? 2 * l.units : 0)), override);
+  checkFits(device, 'batch norm running mean and variance of layer', net.layers.map((l) => (l.norm === 'batch' ? 2 * l.units : 0)), override);
 }
 
 /**

@@ -9,7 +9,7 @@ import { createWasmBackend } from '../wasm/backend';
 import { GpuDeviceLostError } from '../core/errors';
 import { checkNetworkFits } from '../gpu/limits';
 import { lookupData, or, readRecord } from '../core/inspect';
-import { refuseBatchNorm, withNorms } from '../core/norm-params';
+import { withNorms } from '../core/norm-params';
 import { type Params, biasesFromArrays, checkFloat32Params, initParams, paramsFromArrays } from '../core/params';
 import { parseModelJSON } from './serialize';
 import type { ModelConfig } from '../core/types';
@@ -132,7 +132,6 @@ export function resolveCreateOptions(options: unknown): ResolvedCreateOptions {
 export function configAndParams(config: ModelConfig): { resolved: ResolvedConfig; params: () => Params } {
   const c = readConfig(config);
   const resolved = resolveConfig(c);
-  refuseBatchNorm(resolved, resolved.backend);
   if (c.weights !== undefined) {
     const given = paramsFromArrays(resolved, c.weights, c.biases);
     return { resolved, params: () => given };
@@ -161,7 +160,6 @@ export function fromJSONParts(json: unknown, config: unknown, options: unknown):
   const opts = resolveCreateOptions(options);
   const parsed = parseModelJSON(json);
   const resolved = resolveConfig({ ...parsed.config, backend });
-  refuseBatchNorm(resolved, resolved.backend);
   const params = withNorms(resolved, paramsFromArrays(resolved, parsed.weights, parsed.biases), parsed.norms);
   return { resolved, params: () => params, opts };
 }

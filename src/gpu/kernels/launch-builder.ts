@@ -8,6 +8,7 @@ import { type DropoutOptions, dropoutRequest } from './launch-dropout';
 import { type ResidualOptions, residualRequest } from './launch-residual';
 import { type ActivateOptions, activateRequest } from './launch-activate';
 import { type NormOptions, normRequest } from './launch-norm';
+import { type BatchNormOptions, batchNormRequest } from './launch-batch-norm';
 import { type SumSquaresOptions, sumSquaresRequest } from './launch-clip';
 import { type BatchStatsOptions, type ColumnSumsOptions, batchStatsRequest, columnSumsRequest } from './launch-reduce';
 import { type OptimizerOptions, optimizerRequest } from './launch-optimizer';
@@ -84,6 +85,11 @@ export abstract class LaunchBuilder<L> {
   /** One step of a layer's normalization: its forward, γ and β's gradients, or its backward. */
   norm(o: NormOptions): L {
     return this.make(normRequest(o));
+  }
+
+  /** One step of a layer's batch normalization: its training or inference forward, running update, or backward. */
+  batchNorm(o: BatchNormOptions): L {
+    return this.make(batchNormRequest(o));
   }
 
   /** One parameter buffer's part of the gradient's global norm (clipping by norm). */

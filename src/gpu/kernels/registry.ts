@@ -10,6 +10,7 @@ import matmulVec4Kernel from '../../../shaders/matmul-vec4.wgsl?kernel';
 import optimizerKernel from '../../../shaders/optimizer.wgsl?kernel';
 import reduceKernel from '../../../shaders/reduce.wgsl?kernel';
 import normKernel from '../../../shaders/norm.wgsl?kernel';
+import batchNormKernel from '../../../shaders/batch-norm.wgsl?kernel';
 import residualKernel from '../../../shaders/residual.wgsl?kernel';
 import softmaxKernel from '../../../shaders/softmax.wgsl?kernel';
 import type { Activation, LossName } from '../../core/types';
@@ -38,8 +39,8 @@ export const KERNELS = {
 /**
  * The kernels of the optional training features, one `.wgsl` file each: inverted dropout
  * (dropout.wgsl), the global-norm half of gradient clipping (clip.wgsl), residual layers' adds
- * (residual.wgsl), the activation pass of the layers that keep z (activate.wgsl) and layer
- * normalization (norm.wgsl). Launched only when a model or a `fit` uses the feature.
+ * (residual.wgsl), the activation pass of the layers that keep z (activate.wgsl), layer
+ * normalization (norm.wgsl) and batch normalization (batch-norm.wgsl). Launched only when a model or a `fit` uses the feature.
  *
  * @example
  * FEATURE_KERNELS.dropout.entries.forward.bindings.map((b) => b.name); // ['params', 'src', 'dst']
@@ -50,6 +51,7 @@ export const FEATURE_KERNELS = {
   residual: residualKernel,
   activate: activateKernel,
   norm: normKernel,
+  batchNorm: batchNormKernel,
 } satisfies Record<string, KernelInterface>;
 
 /** Name of a kernel family. */

@@ -36,6 +36,57 @@ declare module '*/activation.wgsl?kernel' {
   export default kernel;
 }
 
+declare module '*/batch-norm.wgsl?kernel' {
+  const kernel: import('./kernel-interface').ReflectedKernel<{
+    entries: {
+      forward: {
+        params: 'uniform';
+        gammaBeta: 'read';
+        xhat: 'read_write';
+        invStd: 'read_write';
+        dst: 'read_write';
+        moments: 'read_write';
+      };
+      forward_keeping: {
+        params: 'uniform';
+        gammaBeta: 'read';
+        xhat: 'read_write';
+        invStd: 'read_write';
+        dst: 'read_write';
+        pre: 'read_write';
+        moments: 'read_write';
+      };
+      infer: {
+        params: 'uniform';
+        gammaBeta: 'read';
+        xhat: 'read_write';
+        dst: 'read_write';
+        stats: 'read_write';
+      };
+      running_update: {
+        params: 'uniform';
+        moments: 'read_write';
+        stats: 'read_write';
+        prev: 'read_write';
+        flags: 'read';
+      };
+      backward: {
+        params: 'uniform';
+        gammaBeta: 'read';
+        xhat: 'read_write';
+        invStd: 'read_write';
+        delta: 'read_write';
+        grads: 'read_write';
+      };
+    };
+    uniforms: {
+      batch: 'start' | 'rows' | 'step' | 'index' | 'lr' | 'c1' | 'c2' | 'dropKey';
+      params: 'cols' | 'eps' | 'momentum';
+    };
+  }>;
+  export default kernel;
+}
+
 declare module '*/batch.wgsl?kernel' {
   const kernel: import('./kernel-interface').ReflectedKernel<{
     entries: Record<never, never>;

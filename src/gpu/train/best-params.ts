@@ -6,7 +6,7 @@ import type { DeviceParameters } from './parameters';
 const STORAGE = USAGE.STORAGE | USAGE.COPY_SRC | USAGE.COPY_DST;
 
 /**
- * Early stopping's best parameters on WebGPU: a device-side copy of every weight, bias and γ/β buffer,
+ * Early stopping's best parameters on WebGPU: a device-side copy of every weight, bias and γ/β buffer (and batch norm's running estimates),
  * taken with buffer-to-buffer copies after an epoch that improved (no readback), and copied back
  * when training ends. Allocated on first use, freed with {@link BestParams.release}.
  *
@@ -20,6 +20,8 @@ export class BestParams {
   private readonly B: GPUBuffer[];
   /** γ/β of the layers with norm (null for the others). */
   private readonly N: (GPUBuffer | null)[];
+  /** Running mean and variance of the layers with norm 'batch' (null for the others). */
+  private readonly S: (GPUBuffer | null)[];
   /** Whether a copy has been taken. */
   kept = false;
 
@@ -28,12 +30,14 @@ export class BestParams {
     this.W = net.layers.map((l, i) => buffers.create(`best W${i}`, fanIn(net, i) * l.units * 4, STORAGE));
     this.B = net.layers.map((l, i) => buffers.create(`best b${i}`, l.units * 4, STORAGE));
     this.N = net.layers.map((l, i) => (l.norm ? buffers.create(`best norm${i}`, 2 * l.units * 4, STORAGE) : null));
+    this.S = net.layers.map((l, i) => (l.norm === 'batch' ? buffers.create(`best norm${i} running stats`, 2 * l.units * 4, STORAGE) : null));
   }
 
   private copy(state: DeviceParameters, back: boolean): void {
     const enc = this.ctx.device.createCommandEncoder({ label: back ? 'restore best parameters' : 'keep best parameters' });
     const norms = state.N.flatMap((n, i) => (n ? [[n, this.N[i]!]] : []));
-    const pairs = [...state.W.map((w, i) => [w, this.W[i]]), ...state.B.map((b, i) => [b, this.B[i]]), ...norms];
+    const stats = state.running.stats.flatMap((s, i) => (s ? [[s, this.S[i]!]] : []));
+    const pairs = [...state.W.map((w, i) => [w, this.W[i]]), ...state.B.map((b, i) => [b, this.B[i]]), ...norms, ...stats];
     for (const [live, best] of pairs) {
       if (back) enc.copyBufferToBuffer(best, 0, live, 0, live.size);
       else enc.copyBufferToBuffer(live, 0, best, 0, live.size);
@@ -55,6 +59,6 @@ export class BestParams {
   }
 
   release(): void {
-    for (const b of [...this.W, ...this.B, ...this.N]) if (b) this.ctx.buffers.destroy(b);
+    for (const b of [...this.W, ...this.B, ...this.N, ...this.S]) if (b) this.ctx.buffers.destroy(b);
   }
 }

@@ -1,5 +1,6 @@
-// The launches of a layer with `norm: 'layer'` (norm.wgsl), beside the step's others (step.ts):
-// its product writes z into the layer's x̂ buffer, which the forward normalizes in place.
+// The launches of a layer with `norm: 'layer'` (norm.wgsl) or `norm: 'batch'` (batch-norm.wgsl),
+// beside the step's others (step.ts): its product writes z into the layer's x̂ buffer, which the
+// forward normalizes in place.
 import { USAGE } from '../usage';
 import { activationAlpha } from '../../core/activation-spec';
 import type { NetSpec } from '../../core/config';
@@ -35,19 +36,27 @@ interface Workspace {
 export function normalizedBuffer<D>(ctx: StepBuild<D>, ws: Workspace, l: number): GPUBuffer | undefined {
   const layer = ctx.net.layers[l];
   if (!layer.norm) return undefined;
-  (ws.invStd ??= [])[l] ??= ctx.buffers.create(`norm${l} 1/σ`, ws.rows * 4, STORAGE);
+  // 1/σ: one a row for layer norm, one a unit for batch norm
+  (ws.invStd ??= [])[l] ??= ctx.buffers.create(`norm${l} 1/σ`, (layer.norm === 'batch' ? layer.units : ws.rows) * 4, STORAGE);
   return ((ws.normalized ??= [])[l] ??= ctx.buffers.create(`norm${l} x̂`, ws.rows * layer.units * 4, STORAGE));
 }
 
 /**
  * The forward of layer `l`'s norm after its product: x̂ and 1/σ, then a = f(γ ⊙ x̂ + β) into its
  * activations, and y = γ ⊙ x̂ + β into `pre` (the layer's z buffer) when its f' reads its input.
+ * Batch norm normalizes with the batch's moments when `train`, else with the running estimates.
  *
  * @example
- * out.push(normForward(ctx, state, ws, l, ws.zs?.[l] ?? null));
+ * out.push(normForward(ctx, state, ws, l, ws.zs?.[l] ?? null, true));
  */
-export function normForward<D>(ctx: StepBuild<D>, state: DeviceParameters, ws: Workspace, l: number, pre: GPUBuffer | null): D {
+export function normForward<D>(ctx: StepBuild<D>, state: DeviceParameters, ws: Workspace, l: number, pre: GPUBuffer | null, train: boolean): D {
   const layer = ctx.net.layers[l];
+  if (layer.norm === 'batch') {
+    const shared = { xhat: normalizedBuffer(ctx, ws, l)!, gammaBeta: state.N[l]!, dst: ws.acts[l], cols: layer.units, layer: l, eps: layer.normEpsilon!, momentum: layer.normMomentum!, activation: layer.activation, alpha: activationAlpha(layer) };
+    const running = state.running;
+    if (!train) return ctx.launches.batchNorm({ op: 'infer', ...shared, stats: running.stats[l]! });
+    return ctx.launches.batchNorm({ op: 'forward', ...shared, invStd: ws.invStd![l]!, moments: running.moments[l]!, pre });
+  }
   return ctx.launches.norm({
     op: 'forward', xhat: normalizedBuffer(ctx, ws, l)!, invStd: ws.invStd![l]!, gammaBeta: state.N[l]!, dst: ws.acts[l], pre,
     cols: layer.units, rows: ws.rows, layer: l, eps: layer.normEpsilon!, activation: layer.activation, alpha: activationAlpha(layer),
@@ -63,6 +72,9 @@ export function normForward<D>(ctx: StepBuild<D>, state: DeviceParameters, ws: W
  */
 export function normBackward<D>(ctx: StepBuild<D>, state: DeviceParameters, ws: Workspace, l: number): D[] {
   const layer = ctx.net.layers[l];
+  if (layer.norm === 'batch') {
+    return [ctx.launches.batchNorm({ op: 'backward', xhat: ws.normalized![l]!, invStd: ws.invStd![l]!, gammaBeta: state.N[l]!, delta: ws.deltas[l], grads: state.gN[l]!, cols: layer.units, layer: l, eps: layer.normEpsilon!, momentum: layer.normMomentum! })];
+  }
   const shared = { xhat: ws.normalized![l]!, invStd: ws.invStd![l]!, gammaBeta: state.N[l]!, cols: layer.units, rows: ws.rows, layer: l, eps: layer.normEpsilon!, delta: ws.deltas[l] };
   return [ctx.launches.norm({ op: 'paramGrads', ...shared, grads: state.gN[l]! }), ctx.launches.norm({ op: 'backward', ...shared })];
 }

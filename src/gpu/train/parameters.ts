@@ -8,11 +8,13 @@ import { presentNorms } from '../../core/norm-params';
 import type { GpuContext } from '../context';
 import type { Dispatch } from '../kernels/launches';
 import type { OptimizerClip } from '../kernels/launch-optimizer';
+import { DeviceRunningStats } from './running-stats';
 
 const STORAGE = USAGE.STORAGE | USAGE.COPY_SRC | USAGE.COPY_DST;
 
 /**
- * True when a checkpoint's parameters and optimizer slots are all finite (false for null).
+ * True when a checkpoint's parameters, batch norm's running estimates and optimizer slots are all
+ * finite (false for null).
  *
  * @example
  * checkpointFinite(await state.read(true)); // false once any weight or slot is ±Infinity or NaN
@@ -20,7 +22,8 @@ const STORAGE = USAGE.STORAGE | USAGE.COPY_SRC | USAGE.COPY_DST;
 export function checkpointFinite(cp: Checkpoint | null): boolean {
   if (!cp) return false;
   let z = 0;
-  const arrays = [...cp.params.weights, ...cp.params.biases, ...presentNorms(cp.params.norms), ...(cp.optimizer?.layers.flatMap((l) => [...l.w, ...l.b, ...(l.n ?? [])]) ?? [])];
+  // batch norm's running variance can overflow float32 (σ² of a z past 1.8e19) where float64 holds it
+  const arrays = [...cp.params.weights, ...cp.params.biases, ...presentNorms(cp.params.norms), ...presentNorms(cp.params.normStats), ...(cp.optimizer?.layers.flatMap((l) => [...l.w, ...l.b, ...(l.n ?? [])]) ?? [])];
   for (const a of arrays) for (let i = 0; i < a.length; i++) z += a[i] * 0;
   return z === 0;
 }
@@ -53,6 +56,8 @@ export class DeviceParameters {
   /** γ then β (`[2 · units]`) of each layer with `norm`, null for the others; and their gradients. */
   readonly N: (GPUBuffer | null)[];
   readonly gN: (GPUBuffer | null)[];
+  /** Batch normalization's running estimates (state, not parameters: no gradient, no slots). */
+  readonly running: DeviceRunningStats;
   /** flags[0] = 1 once a batch loss was not finite (updates stop; see reduce.wgsl). */
   readonly flags: GPUBuffer;
   private slots: LayerSlots[] | null = null;
@@ -78,6 +83,7 @@ export class DeviceParameters {
     this.N = net.layers.map((l, i) => (l.norm ? buffers.create(`norm${i}`, 2 * l.units * 4, STORAGE) : null));
     this.gN = net.layers.map((l, i) => (l.norm ? buffers.create(`dnorm${i}`, 2 * l.units * 4, STORAGE) : null));
     this.flags = buffers.create('divergence flag', 16, STORAGE);
+    this.running = new DeviceRunningStats(ctx);
   }
 
   /** Each layer's [weights, biases, γ/β when it has norm] buffers with their element counts. */
@@ -134,6 +140,7 @@ export class DeviceParameters {
   copyPrev(enc: GPUCommandEncoder, restore: boolean): void {
     const slots = this.slots;
     if (!slots) return;
+    this.running.copyPrev(enc, restore);
     this.ctx.net.layers.forEach((_, i) => {
       for (const [theta, n, kind, prevs] of this.pairs(i)) {
         [theta, ...slots[i][kind].slice(0, this.slotCount)].forEach((buf, k) => {
@@ -174,7 +181,8 @@ export class DeviceParameters {
         out.push(launches.optimizer({ theta, grad, s1, s2, prev, flags: this.flags, count, l2: kind === 'w' ? net.l2 : 0, l1: kind === 'w' ? net.l1 : 0, opt, bias: kind !== 'w', clip, label: `update ${name}${i}` }));
       }
     });
-    return out;
+    // batch norm's running estimates take the batch's moments, undone with the update
+    return [...out, ...this.running.updateLaunches(this.flags)];
   }
 
   /** Reads weights, biases and (when `withSlots`) optimizer slots in one copy and one map. */
@@ -184,6 +192,7 @@ export class DeviceParameters {
     const L = net.layers.length;
     const parts: { buf: GPUBuffer; n: number }[] = [];
     for (const kind of ['w', 'b', 'n']) net.layers.forEach((_, i) => parts.push(...this.pairs(i).filter((p) => p[2] === kind).map(([buf, n]) => ({ buf, n }))));
+    parts.push(...this.running.parts());
     const slotted = withSlots && this.slots !== null && this.slotCount > 0;
     if (slotted) {
       net.layers.forEach((_, i) => {
@@ -209,6 +218,7 @@ export class DeviceParameters {
       let at = 2 * L;
       const params: Params = { weights: arrays.slice(0, L), biases: arrays.slice(L, at) };
       if (this.N.some((n) => n)) params.norms = this.N.map((n) => (n ? arrays[at++] : null));
+      if (this.running.present) params.normStats = this.running.stats.map((s) => (s ? arrays[at++] : null));
       const take = () => arrays.slice(at, (at += this.slotCount));
       const optimizer: OptimizerState | null = slotted ? { layers: net.layers.map((_, i) => ({ w: take(), b: take(), ...(this.N[i] ? { n: take() } : {}) })) } : null;
       return { params, optimizer };
@@ -222,9 +232,12 @@ export class DeviceParameters {
     checkFloat32Params(this.ctx.net, p);
     const missing = this.N.findIndex((n, i) => n && !p.norms?.[i]);
     if (missing >= 0) throw new RangeError(`norms[${missing}] is missing: layer ${missing} has norm '${this.ctx.net.layers[missing].norm}' and needs its γ and β`);
+    this.running.check(p.normStats);
     const up = (to: (GPUBuffer | null)[]) => (a: Float64Array, i: number) => this.upload(to[i]!, a);
     const params: Params = { weights: p.weights.map(up(this.W)), biases: p.biases.map(up(this.B)) };
     if (this.N.some((n) => n)) params.norms = this.N.map((n, i) => (n ? this.upload(n, p.norms![i]!) : null));
+    const normStats = this.running.write(p.normStats);
+    if (normStats) params.normStats = normStats;
     this.checkpoint = { params, optimizer: this.checkpoint?.optimizer ?? null };
   }
 

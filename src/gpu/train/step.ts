@@ -126,7 +126,7 @@ export function forwardLaunches<D extends { label: string }>(ctx: StepBuild<D>, 
         label: `forward ${l}`,
       }),
     );
-    if (xhat) out.push(normForward(ctx, state, ws, l, z));
+    if (xhat) out.push(normForward(ctx, state, ws, l, z, src.train));
     else if (z) out.push(k.activate({ direction: 'forward', src: z, dst: ws.acts[l], cols: layer.units, rows: ws.rows, activation: layer.activation, alpha, label: `activate ${l}` }));
     if (layer.activation === 'softmax') out.push(k.softmax({ z: ws.acts[l], cols: layer.units, rows: ws.rows }));
     const p = dropRate(net, l);
@@ -180,8 +180,10 @@ export function backwardLaunches<D>(ctx: StepBuild<D>, state: DeviceParameters, 
     const aPrev = l === 0 ? ws.xb : layerOutput(ws, l - 1);
     // ∂W_l = a_prevᵀ · δ_l
     out.push(k.matmul({ a: aPrev, b: ws.deltas[l], c: state.gW[l], M: fin, N: units, K: ws.rows, batchRows: 'k', transA: true, label: `dW ${l}` }));
-    // ∂b_l = Σ_batch δ_l
-    if (net.useBias && !net.freezeBias) out.push(k.columnSums({ src: ws.deltas[l], dst: state.gB[l], cols: units }));
+    // ∂b_l = Σ_batch δ_l; under batch norm exactly 0 (the batch's mean removes b), so left at the
+    // zero it was created with: float32's rounding of that sum is ~1e-8, which Adam, whose step is
+    // about η whatever the gradient's size, would turn into a drift of b the CPU path does not have
+    if (net.useBias && !net.freezeBias && net.layers[l].norm !== 'batch') out.push(k.columnSums({ src: ws.deltas[l], dst: state.gB[l], cols: units }));
     if (skips(net, l)) out.push(...skipLaunches(ctx, state, ws, l));
     // δ_{l−1} = (δ_l · W_lᵀ) ⊙ f'(a_{l−1}), or f'(z_{l−1}) for the layers that keep z
     else if (l > 0) {

@@ -172,3 +172,40 @@ export async function badFeatureInputs(calls: { name: string; options: Record<st
   });
   return { failures, out };
 }
+
+/**
+ * Batch norm's running estimates through setWeights on WebGPU: a CPU model's weights (γ, β and
+ * running estimates seeded in [−2, 2], the variances in [0.1, 2]) set on a WebGPU model read back
+ * as float32 holds them and predict as the CPU does; a running variance past float32's range is
+ * refused naming it, the model unchanged.
+ */
+export async function batchNormWeights() {
+  const device = await getDevice();
+  const rng = new Rng(71, 'batch norm weights');
+  const out = { weightsDiff: NaN, predictionDiff: NaN, error: '', unchanged: false };
+  const failures = await withValidation(device, async () => {
+    const config: ModelConfig = { inputSize: 3, layers: [{ units: 5, activation: 'gelu', norm: 'batch' }, { units: 2, activation: 'softmax' }], loss: 'categoricalCrossEntropy', seed: 7 };
+    const cpu = await MLP.create({ ...config, backend: 'cpu' });
+    const gpu = await MLP.create({ ...config, backend: 'webgpu' }, { device });
+    try {
+      const w = await cpu.getWeights();
+      const seeded = (lo: number) => Array.from({ length: 5 }, () => Math.fround(rng.uniform(lo, 2)));
+      w.norms = [{ scale: seeded(-2), shift: seeded(-2), runningMean: seeded(-2), runningVar: seeded(0.1) }, null];
+      await cpu.setWeights(w);
+      await gpu.setWeights(w);
+      const diff = (a: number[], b: number[]) => Math.max(...a.map((v, i) => Math.abs(v - b[i])));
+      out.weightsDiff = diff(flat(await cpu.getWeights()), flat(await gpu.getWeights()));
+      const x = Array.from({ length: 7 }, () => [0, 1, 2].map(() => rng.uniform(-2, 2)));
+      out.predictionDiff = diff((await cpu.predict(x)).flat(), (await gpu.predict(x)).flat());
+      const before = JSON.stringify(await gpu.getWeights());
+      const bad = { ...w, norms: [{ ...w.norms[0]!, runningVar: [1, 1, 1, 1e39, 1] }, null] };
+      out.error = await gpu.setWeights(bad).then(() => 'accepted', (e: Error) => e.message);
+      out.unchanged = JSON.stringify(await gpu.getWeights()) === before;
+    } finally {
+      cpu.dispose();
+      gpu.dispose();
+    }
+    return [];
+  });
+  return { failures, ...out };
+}

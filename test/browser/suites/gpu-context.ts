@@ -62,9 +62,12 @@ export async function withValidation(device: GPUDevice, body: () => Promise<stri
   return failures;
 }
 
-/** A model's weights, biases and the γ then β of its layers with norm (as `getWeights()` gives them) in one flat list. */
-export const flat = (w: { weights: number[][][]; biases: number[][]; norms?: ({ scale: number[]; shift: number[] } | null)[] }) => [
-  ...w.weights.flat(2), ...w.biases.flat(), ...(w.norms ?? []).flatMap((n) => (n ? [...n.scale, ...n.shift] : [])),
+/**
+ * A model's weights, biases, the γ then β of its layers with norm and the running mean then
+ * variance of those with norm 'batch' (as `getWeights()` gives them) in one flat list.
+ */
+export const flat = (w: { weights: number[][][]; biases: number[][]; norms?: ({ scale: number[]; shift: number[]; runningMean?: number[]; runningVar?: number[] } | null)[] }) => [
+  ...w.weights.flat(2), ...w.biases.flat(), ...(w.norms ?? []).flatMap((n) => (n ? [...n.scale, ...n.shift, ...(n.runningMean ?? []), ...(n.runningVar ?? [])] : [])),
 ];
 
 export { Rng };

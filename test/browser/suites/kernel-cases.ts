@@ -26,6 +26,7 @@ export const KERNEL_BLOCKS = [
   'reduce.wgsl batch_stats',
   'optimizer.wgsl',
   'norm.wgsl',
+  'batch-norm.wgsl',
 ] as const;
 export type KernelBlock = (typeof KERNEL_BLOCKS)[number];
 
@@ -68,7 +69,13 @@ export type KernelCase =
    * Layer norm of a batch of `rows` rows (one row more allocated, left alone): the forward (x̂, 1/σ,
    * f(γ ⊙ x̂ + β), and y itself with `keep`) or the backward (∂γ, ∂β, then ∂loss/∂z).
    */
-  | { kind: 'layerNorm'; direction: 'forward' | 'backward'; rows: number; cols: number; activation: Elementwise; keep?: true };
+  | { kind: 'layerNorm'; direction: 'forward' | 'backward'; rows: number; cols: number; activation: Elementwise; keep?: true }
+  /**
+   * Batch norm over a batch of `rows` rows (one row more allocated, left alone): the training
+   * forward (x̂, 1/σ, the moments, f(γ ⊙ x̂ + β), y with `keep`) and the running update after it,
+   * the inference forward from running estimates, or the backward (∂γ, ∂β, then ∂loss/∂z).
+   */
+  | { kind: 'batchNorm'; direction: 'forward' | 'inference' | 'backward'; rows: number; cols: number; activation: Elementwise; keep?: true };
 
 const FORM = { AB: 'AB', ATB: 'AᵀB', ABT: 'ABᵀ' } as const;
 
@@ -88,6 +95,7 @@ export const caseName = (c: KernelCase): string => {
     case 'divergence': return `divergence latch: ${c.bad} loss in a ${c.rows}-row batch, a finite batch after it`;
     case 'optimizer': return `${c.optimizer}${c.l2 ? ' + L2' : ''} × ${c.steps} steps on ${c.count} parameters`;
     case 'layerNorm': return `layer norm ${c.direction} ${c.rows}×${c.cols}${c.direction === 'forward' ? `, ${c.activation}${c.keep ? ' (y kept)' : ''}` : ''}`;
+    case 'batchNorm': return `batch norm ${c.direction} ${c.rows}×${c.cols}${c.direction === 'backward' ? '' : `, ${c.activation}${c.keep ? ' (y kept)' : ''}`}`;
   }
 };
 
@@ -243,5 +251,11 @@ export const kernelCases: Record<KernelBlock, KernelCase[]> = {
   'norm.wgsl': (['forward', 'backward'] as const).flatMap((direction) => [1, 3, 9, 65, 300].map((cols, i) => ({
     kind: 'layerNorm' as const, direction, rows: 7, cols,
     ...(direction === 'backward' ? { activation: 'linear' as const } : i < 3 ? { activation: 'tanh' as const } : { activation: 'gelu' as const, keep: true as const }),
+  }))),
+  // a thread a unit over the rows: widths 1 to past one workgroup of 64, batches of 2 (the fewest
+  // training allows) to 33 rows, each direction on its own
+  'batch-norm.wgsl': (['forward', 'inference', 'backward'] as const).flatMap((direction) => [1, 3, 9, 65].map((cols, i) => ({
+    kind: 'batchNorm' as const, direction, rows: [2, 5, 33][i % 3], cols,
+    ...(direction === 'backward' ? { activation: 'linear' as const } : direction === 'inference' ? { activation: 'sigmoid' as const } : i < 2 ? { activation: 'tanh' as const } : { activation: 'gelu' as const, keep: true as const }),
   }))),
 };

@@ -3,6 +3,7 @@
 // explicit tolerances. Failures name the kernel, the case and its shape.
 import { activate, activationDerivative } from '../../../src/cpu/activations';
 import { layerNormBackward, layerNormForward } from '../../../src/cpu/layer-norm';
+import { batchNormBackward, batchNormForward, batchNormInfer, updateRunningStats } from '../../../src/cpu/batch-norm';
 import { correctCount, lossSum, outputDelta } from '../../../src/cpu/losses';
 import { matmulAB, matmulABT, matmulATB } from '../../../src/cpu/matmul';
 import { optimizerStep } from '../../../src/cpu/optimizers';
@@ -400,6 +401,87 @@ async function runCaseOn(device: GPUDevice, c: KernelCase, variant: MatmulVarian
           }
           for (let j = 0; j < cols; j++) dzScale[r * cols + j] = inv32[r] * (Math.abs(g[r * cols + j] * gammaBeta[j]) + mg + Math.abs(xhat32[r * cols + j]) * mgx);
         }
+        return [
+          ...compare(`[∂γ, ∂β] ${shape}`, grads, await read(device, buffers, gradsBuf, 2 * cols), TOLERANCES.elementwise, gradScale),
+          ...compare(`∂loss/∂z ${shape}`, padded(dz), await read(device, buffers, delta, (rows + 1) * cols), TOLERANCES.elementwise, padded(dzScale)),
+        ];
+      }
+      case 'batchNorm': {
+        const { rows, cols, activation } = c;
+        const [eps, momentum] = [1e-3, 0.3];
+        const shape = `${rows}×${cols} (${rows + 1} rows allocated)`;
+        // γ, β, z (or g) and the running mean seeded in [−2, 2], the running variance in [0.1, 2];
+        // the row past the batch holds the sentinel and must keep it
+        const gammaBeta = f32(seeded(rng, 2 * cols));
+        const z = f32(seeded(rng, rows * cols));
+        const running = f32(Float64Array.from([...seeded(rng, cols), ...seeded(rng, cols, 0.1, 2)]));
+        const padded = (a: ArrayLike<number>) => Float64Array.from([...Array.from(a), ...filled(cols, SENTINEL)]);
+        const gb = buffers.upload('γ β', gammaBeta);
+        const batches = batchUniforms(device, buffers, launches, [{ rows }]);
+        const common = { cols, layer: 0, eps, momentum };
+        const dst = buffers.upload('a', filled((rows + 1) * cols, SENTINEL));
+        if (c.direction === 'inference') {
+          const xhat = buffers.upload('z → x̂', padded(z));
+          const stats = buffers.upload('running mean, var', running);
+          runDispatches(device, launches, [launches.batchNorm({ op: 'infer', xhat, stats, gammaBeta: gb, dst, activation, ...common })], batches);
+          const y = batchNormInfer(z, gammaBeta, running, rows, cols, eps).y;
+          const xhatRef = z.map((v, i) => (v - running[i % cols]) / Math.sqrt(running[cols + (i % cols)] + eps));
+          return [
+            ...compare(`x̂ from the running estimates ${shape}`, padded(xhatRef), await read(device, buffers, xhat, (rows + 1) * cols), TOLERANCES.elementwise),
+            ...compare(`${activation}(γ ⊙ x̂ + β) ${shape}`, padded(activate(activation, y, rows, cols)), await read(device, buffers, dst, (rows + 1) * cols), TOLERANCES.elementwise),
+          ];
+        }
+        const ref = batchNormForward(z, gammaBeta, rows, cols, eps);
+        const invStd = buffers.upload('1/σ', filled(cols + 1, SENTINEL));
+        if (c.direction === 'forward') {
+          const xhat = buffers.upload('z → x̂', padded(z));
+          const pre = c.keep ? buffers.upload('y', filled((rows + 1) * cols, SENTINEL)) : null;
+          const moments = buffers.upload('moments', filled(2 * cols, SENTINEL));
+          const stats = buffers.upload('running mean, var', running);
+          const prev = buffers.upload('running before', filled(2 * cols, SENTINEL));
+          const flags = buffers.create('flags', 16, STORAGE);
+          const update = launches.batchNorm({ op: 'runningUpdate', moments, stats, prev, flags, ...common });
+          runDispatches(device, launches, [launches.batchNorm({ op: 'forward', xhat, invStd, moments, gammaBeta: gb, dst, pre, activation, ...common }), update], batches);
+          const expectedStats = Float64Array.from(running);
+          updateRunningStats(expectedStats, ref.moments, rows, momentum);
+          const failures = [
+            ...compare(`x̂ ${shape}`, padded(ref.cache.normalized), await read(device, buffers, xhat, (rows + 1) * cols), TOLERANCES.elementwise),
+            ...compare(`1/σ per unit ${shape}`, [...ref.cache.invStd, SENTINEL], await read(device, buffers, invStd, cols + 1), TOLERANCES.elementwise),
+            ...compare(`[μ, σ²] ${shape}`, [...ref.moments.mean, ...ref.moments.variance], await read(device, buffers, moments, 2 * cols), TOLERANCES.elementwise),
+            ...compare(`${activation}(γ ⊙ x̂ + β) ${shape}`, padded(activate(activation, ref.y, rows, cols)), await read(device, buffers, dst, (rows + 1) * cols), TOLERANCES.elementwise),
+            ...compare(`running [mean, var] after the update ${shape}`, expectedStats, await read(device, buffers, stats, 2 * cols), TOLERANCES.elementwise),
+            ...compare(`running [mean, var] kept from before the update ${shape}`, running, await read(device, buffers, prev, 2 * cols), EXACT),
+          ];
+          if (pre) failures.push(...compare(`y = γ ⊙ x̂ + β ${shape}`, padded(ref.y), await read(device, buffers, pre, (rows + 1) * cols), TOLERANCES.elementwise));
+          // with the divergence flag set, the running update leaves the estimates alone
+          device.queue.writeBuffer(flags, 0, new Uint32Array([1]));
+          runDispatches(device, launches, [update], batches);
+          failures.push(...compare(`running [mean, var] unchanged while the divergence flag is set ${shape}`, expectedStats, await read(device, buffers, stats, 2 * cols), TOLERANCES.elementwise));
+          return failures;
+        }
+        // the backward from the forward's x̂ and 1/σ as float32 holds them, and g = ∂loss/∂y
+        const xhat32 = f32(ref.cache.normalized);
+        const inv32 = f32(ref.cache.invStd);
+        const g = f32(seeded(rng, rows * cols));
+        const grads = new Float64Array(2 * cols);
+        const dz = batchNormBackward(g, gammaBeta, { normalized: xhat32, invStd: inv32 }, rows, cols, grads);
+        device.queue.writeBuffer(invStd, 0, new Float32Array(inv32));
+        const xhat = buffers.upload('x̂', padded(xhat32));
+        const delta = buffers.upload('g → ∂z', padded(g));
+        const gradsBuf = buffers.upload('∂γ ∂β', filled(2 * cols, SENTINEL));
+        runDispatches(device, launches, [launches.batchNorm({ op: 'backward', xhat, invStd, gammaBeta: gb, delta, grads: gradsBuf, ...common })], batches);
+        // scales: Σ of the terms' magnitudes, per γ/β gradient and per ∂z element (means over the rows)
+        const gradScale = new Float64Array(2 * cols);
+        const mg = new Float64Array(cols);
+        const mgx = new Float64Array(cols);
+        for (let i = 0; i < rows * cols; i++) {
+          const j = i % cols;
+          gradScale[j] += Math.abs(g[i] * xhat32[i]);
+          gradScale[cols + j] += Math.abs(g[i]);
+          mg[j] += Math.abs(g[i] * gammaBeta[j]) / rows;
+          mgx[j] += Math.abs(g[i] * gammaBeta[j] * xhat32[i]) / rows;
+        }
+        const dzScale = g.map((v, i) => inv32[i % cols] * (Math.abs(v * gammaBeta[i % cols]) + mg[i % cols] + Math.abs(xhat32[i]) * mgx[i % cols]));
         return [
           ...compare(`[∂γ, ∂β] ${shape}`, grads, await read(device, buffers, gradsBuf, 2 * cols), TOLERANCES.elementwise, gradScale),
           ...compare(`∂loss/∂z ${shape}`, padded(dz), await read(device, buffers, delta, (rows + 1) * cols), TOLERANCES.elementwise, padded(dzScale)),

@@ -38,14 +38,17 @@ export async function runParity(c: ParityCase) {
     const cpu = await MLP.create({ ...c.config, backend: 'cpu' });
     const { x, y } = dataFor(c);
     const bs = Math.min(c.fit.batchSize ?? 32, c.rows);
+    const batchNorm = c.config.layers.some((l) => l.norm === 'batch');
     let done = 0;
     try {
       for (const target of c.checkpoints) {
         const hg = await gpu.fit(x, y, { ...c.fit, epochs: target - done });
         const hc = await cpu.fit(x, y, { ...c.fit, epochs: target - done });
         done = target;
-        const wg = flat(await gpu.getWeights());
-        const wc = flat(await cpu.getWeights());
+        // batch norm's predictions read the running estimates: compared with the parameters
+        const predicted = async (m: MLP) => (batchNorm ? (await m.predict(x)).flat() : []);
+        const wg = [...flat(await gpu.getWeights()), ...(await predicted(gpu))];
+        const wc = [...flat(await cpu.getWeights()), ...(await predicted(cpu))];
         checkpoints.push({ epochs: target, steps: target * Math.ceil(c.rows / bs), cpu: wc, gpu: wg, lossCpu: hc.epochs.at(-1)!.loss, lossGpu: hg.epochs.at(-1)!.loss });
       }
     } finally {

@@ -33,6 +33,11 @@ export function mnistFiles(): Plugin {
  *   reflected interfaces: see shaders/reflect.ts).
  * - vitest: runs test/ in Node; browser tests start their own Vite server and Chromium.
  */
+/** The demo's pages: run after the other tests, alone (see `test.projects`). */
+const DEMO_PAGES = 'test/demo*.browser.test.ts';
+/** What vitest never collects (its default exclude). */
+const NOT_TESTS = ['**/node_modules/**', '**/.git/**'];
+
 export default defineConfig(({ mode }) => {
   if (mode === 'lib') {
     // Three entries. The core, dist/webgpu-mlp.js, is one module with no imports. The interop
@@ -126,11 +131,18 @@ export default defineConfig(({ mode }) => {
     worker: { format: 'es', plugins: () => [wgslKernels()] },
     build: { outDir: resolve(here, 'demo-dist'), emptyOutDir: true },
     test: {
-      include: ['test/**/*.test.ts'],
       testTimeout: 600_000,
       hookTimeout: 600_000,
-      fileParallelism: false,
       reporters: ['default'],
+      // two lanes, one file at a time each: the Chromium pages (WebGPU on SwiftShader mostly
+      // compiles pipelines, one core busy) beside the Node files; then the demo's pages alone,
+      // since they assert the page stays responsive (animation frames, Stop within its bounds)
+      maxWorkers: 2,
+      projects: [
+        { extends: true, test: { name: 'pages', include: ['test/**/*.browser.test.ts'], exclude: [...NOT_TESTS, DEMO_PAGES], fileParallelism: false, sequence: { groupOrder: 0 } } },
+        { extends: true, test: { name: 'node', include: ['test/**/*.test.ts'], exclude: [...NOT_TESTS, 'test/**/*.browser.test.ts'], fileParallelism: false, sequence: { groupOrder: 0 } } },
+        { extends: true, test: { name: 'demo', include: [DEMO_PAGES], fileParallelism: false, sequence: { groupOrder: 1 } } },
+      ],
     },
   };
 });

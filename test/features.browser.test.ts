@@ -47,6 +47,26 @@ async function runBoth(c: FeatureCase): Promise<{ gpu: FeatureRun; cpu: FeatureR
   return { gpu: r.runs.webgpu, cpu: r.runs.cpu };
 }
 
+/**
+ * Runs `c` (early stopping with restoreBestWeights) on both backends: the same best epoch; the
+ * device's final parameters (`length` values) are its copy of that epoch's, whose last `changed`
+ * values (or all) differ from the last epoch's, and within the parity tolerance of the CPU's.
+ */
+async function expectBestRestored(c: FeatureCase, length: number, changed: number | 'all', what: string): Promise<void> {
+  const { gpu, cpu } = await runBoth(c);
+  compareLogs(c.name, gpu, cpu);
+  expect(gpu.stopReason).toBe('earlyStopping');
+  expect(gpu.bestEpoch).toBe(cpu.bestEpoch);
+  const best = gpu.bestEpoch!;
+  expect(gpu.final.length).toBe(length);
+  expect(gpu.final).toEqual(gpu.perEpoch[best - 1]);
+  const tail = (a: number[]) => (changed === 'all' ? a : a.slice(-changed));
+  expect(tail(gpu.final)).not.toEqual(tail(gpu.perEpoch.at(-1)!));
+  const ratio = worstRatio(cpu.final, gpu.final, weightTolerance(best * 5));
+  console.log(`${c.name}: stopped after ${gpu.epochs.length} epochs on both, best epoch ${best}; restored ${what} gpu vs cpu use ${(ratio * 100).toFixed(1)}% of the tolerance`);
+  expect(ratio).toBeLessThanOrEqual(1);
+}
+
 const layers = (hidden: 'tanh' | 'relu' | 'sigmoid', out: 'softmax' | 'linear', units: number, dropout = 0) => [
   { units: 16, activation: hidden, ...(dropout ? { dropout } : {}) },
   { units: 12, activation: hidden },
@@ -114,18 +134,8 @@ describe('early stopping on both backends', () => {
       rows: 48, labelNoise: 0.2,
       fit: { epochs: 60, batchSize: 8, learningRate: 0.3, optimizer: { type: 'momentum', momentum: 0.9, nesterov: true }, clipNorm: 0.1, validationSplit: 0.25, earlyStopping: { patience: 2, restoreBestWeights: true } },
     };
-    const { gpu, cpu } = await runBoth(c);
-    compareLogs(c.name, gpu, cpu);
-    expect(gpu.stopReason).toBe('earlyStopping');
-    expect(gpu.bestEpoch).toBe(cpu.bestEpoch);
-    const best = gpu.bestEpoch!;
     // weights, biases, then γ and β of both layers (flat): the best epoch's, not the last epoch's
-    expect(gpu.final.length).toBe(4 * 9 + 9 * 7 + 7 * 3 + 9 + 7 + 3 + 2 * 9 + 2 * 7);
-    expect(gpu.final).toEqual(gpu.perEpoch[best - 1]);
-    expect(gpu.final).not.toEqual(gpu.perEpoch.at(-1));
-    const ratio = worstRatio(cpu.final, gpu.final, weightTolerance(best * 5));
-    console.log(`${c.name}: stopped after ${gpu.epochs.length} epochs on both, best epoch ${best}; restored parameters gpu vs cpu use ${(ratio * 100).toFixed(1)}% of the tolerance`);
-    expect(ratio).toBeLessThanOrEqual(1);
+    await expectBestRestored(c, 4 * 9 + 9 * 7 + 7 * 3 + 9 + 7 + 3 + 2 * 9 + 2 * 7, 'all', 'parameters');
     const decayed: FeatureCase = {
       name: "norm 'layer', 4-9n-7n-3, tanh then silu, adamw (weight decay 0.2)",
       config: { inputSize: 4, layers, loss: 'categoricalCrossEntropy', seed: 44 },
@@ -145,18 +155,9 @@ describe('early stopping on both backends', () => {
       rows: 48, labelNoise: 0.2,
       fit: { epochs: 60, batchSize: 8, learningRate: 0.05, optimizer: { type: 'momentum', momentum: 0.9 }, validationSplit: 0.25, earlyStopping: { patience: 2, restoreBestWeights: true } },
     };
-    const { gpu, cpu } = await runBoth(c);
-    compareLogs(c.name, gpu, cpu);
-    expect(gpu.stopReason).toBe('earlyStopping');
-    expect(gpu.bestEpoch).toBe(cpu.bestEpoch);
-    const best = gpu.bestEpoch!;
-    // weights, biases, then γ, β, running mean and variance of both layers (flat): the best epoch's
-    expect(gpu.final.length).toBe(4 * 9 + 9 * 7 + 7 * 3 + 9 + 7 + 3 + 4 * 9 + 4 * 7);
-    expect(gpu.final).toEqual(gpu.perEpoch[best - 1]);
-    expect(gpu.final.slice(-4 * 7)).not.toEqual(gpu.perEpoch.at(-1)!.slice(-4 * 7));
-    const ratio = worstRatio(cpu.final, gpu.final, weightTolerance(best * 5));
-    console.log(`${c.name}: stopped after ${gpu.epochs.length} epochs on both, best epoch ${best}; restored parameters and running estimates gpu vs cpu use ${(ratio * 100).toFixed(1)}% of the tolerance`);
-    expect(ratio).toBeLessThanOrEqual(1);
+    // weights, biases, then γ, β, running mean and variance of both layers (flat): the best epoch's,
+    // whose last layer's norm values differ from the last epoch's
+    await expectBestRestored(c, 4 * 9 + 9 * 7 + 7 * 3 + 9 + 7 + 3 + 4 * 9 + 4 * 7, 4 * 7, 'parameters and running estimates');
   });
 
   it("batch norm: setWeights carries the running estimates to the device (read back as float32 holds them, the CPU's predictions); a variance past float32 refused", async () => {

@@ -386,25 +386,8 @@ async function runCaseOn(device: GPUDevice, c: KernelCase, variant: MatmulVarian
         const delta = buffers.upload('g → ∂z', padded(g));
         const gradsBuf = buffers.upload('∂γ ∂β', filled(2 * cols, SENTINEL));
         runDispatches(device, launches, [launches.norm({ op: 'paramGrads', xhat, delta, grads: gradsBuf, ...common }), launches.norm({ op: 'backward', xhat, delta, ...common })], batches);
-        // scales: Σ of the terms' magnitudes, per γ/β gradient and per ∂z element
-        const gradScale = new Float64Array(2 * cols);
-        const dzScale = new Float64Array(rows * cols);
-        for (let r = 0; r < rows; r++) {
-          let mg = 0;
-          let mgx = 0;
-          for (let j = 0; j < cols; j++) {
-            const i = r * cols + j;
-            gradScale[j] += Math.abs(g[i] * xhat32[i]);
-            gradScale[cols + j] += Math.abs(g[i]);
-            mg += Math.abs(g[i] * gammaBeta[j]) / cols;
-            mgx += Math.abs(g[i] * gammaBeta[j] * xhat32[i]) / cols;
-          }
-          for (let j = 0; j < cols; j++) dzScale[r * cols + j] = inv32[r] * (Math.abs(g[r * cols + j] * gammaBeta[j]) + mg + Math.abs(xhat32[r * cols + j]) * mgx);
-        }
-        return [
-          ...compare(`[∂γ, ∂β] ${shape}`, grads, await read(device, buffers, gradsBuf, 2 * cols), TOLERANCES.elementwise, gradScale),
-          ...compare(`∂loss/∂z ${shape}`, padded(dz), await read(device, buffers, delta, (rows + 1) * cols), TOLERANCES.elementwise, padded(dzScale)),
-        ];
+        const scales = normBackwardScales(g, gammaBeta, xhat32, inv32, rows, cols, 'units');
+        return await compareNormBackward(device, buffers, { grads, gradsBuf, dz: padded(dz), delta, scales, padded, rows, cols, shape });
       }
       case 'batchNorm': {
         const { rows, cols, activation } = c;
@@ -470,27 +453,46 @@ async function runCaseOn(device: GPUDevice, c: KernelCase, variant: MatmulVarian
         const delta = buffers.upload('g → ∂z', padded(g));
         const gradsBuf = buffers.upload('∂γ ∂β', filled(2 * cols, SENTINEL));
         runDispatches(device, launches, [launches.batchNorm({ op: 'backward', xhat, invStd, gammaBeta: gb, delta, grads: gradsBuf, ...common })], batches);
-        // scales: Σ of the terms' magnitudes, per γ/β gradient and per ∂z element (means over the rows)
-        const gradScale = new Float64Array(2 * cols);
-        const mg = new Float64Array(cols);
-        const mgx = new Float64Array(cols);
-        for (let i = 0; i < rows * cols; i++) {
-          const j = i % cols;
-          gradScale[j] += Math.abs(g[i] * xhat32[i]);
-          gradScale[cols + j] += Math.abs(g[i]);
-          mg[j] += Math.abs(g[i] * gammaBeta[j]) / rows;
-          mgx[j] += Math.abs(g[i] * gammaBeta[j] * xhat32[i]) / rows;
-        }
-        const dzScale = g.map((v, i) => inv32[i % cols] * (Math.abs(v * gammaBeta[i % cols]) + mg[i % cols] + Math.abs(xhat32[i]) * mgx[i % cols]));
-        return [
-          ...compare(`[∂γ, ∂β] ${shape}`, grads, await read(device, buffers, gradsBuf, 2 * cols), TOLERANCES.elementwise, gradScale),
-          ...compare(`∂loss/∂z ${shape}`, padded(dz), await read(device, buffers, delta, (rows + 1) * cols), TOLERANCES.elementwise, padded(dzScale)),
-        ];
+        const scales = normBackwardScales(g, gammaBeta, xhat32, inv32, rows, cols, 'rows');
+        return await compareNormBackward(device, buffers, { grads, gradsBuf, dz: padded(dz), delta, scales, padded, rows, cols, shape });
       }
     }
   } finally {
     buffers.dispose();
   }
+}
+
+/**
+ * The error scales of a normalization's backward: Σ of its terms' magnitudes, per γ/β gradient and
+ * per ∂z element. The means of g·γ and g·γ·x̂ run over a row's units (layer norm, 1/σ per row) or
+ * over a unit's rows (batch norm, 1/σ per unit).
+ */
+function normBackwardScales(g: Float64Array, gammaBeta: Float64Array, xhat: Float64Array, invStd: Float64Array, rows: number, cols: number, over: 'units' | 'rows'): { grads: Float64Array; dz: Float64Array } {
+  const group = (i: number) => (over === 'units' ? Math.floor(i / cols) : i % cols);
+  const count = over === 'units' ? cols : rows;
+  const grads = new Float64Array(2 * cols);
+  const mg = new Float64Array(invStd.length);
+  const mgx = new Float64Array(invStd.length);
+  for (let i = 0; i < rows * cols; i++) {
+    const j = i % cols;
+    grads[j] += Math.abs(g[i] * xhat[i]);
+    grads[cols + j] += Math.abs(g[i]);
+    mg[group(i)] += Math.abs(g[i] * gammaBeta[j]) / count;
+    mgx[group(i)] += Math.abs(g[i] * gammaBeta[j] * xhat[i]) / count;
+  }
+  const dz = g.map((v, i) => invStd[group(i)] * (Math.abs(v * gammaBeta[i % cols]) + mg[group(i)] + Math.abs(xhat[i]) * mgx[group(i)]));
+  return { grads, dz };
+}
+
+/** A normalization backward's [∂γ, ∂β] and ∂loss/∂z (the batch's rows, then the sentinel row) against the reference, within the scales. */
+async function compareNormBackward(device: GPUDevice, buffers: BufferManager, r: {
+  grads: Float64Array; gradsBuf: GPUBuffer; dz: Float64Array; delta: GPUBuffer; scales: { grads: Float64Array; dz: Float64Array };
+  padded: (a: Float64Array) => Float64Array; rows: number; cols: number; shape: string;
+}): Promise<string[]> {
+  return [
+    ...compare(`[∂γ, ∂β] ${r.shape}`, r.grads, await read(device, buffers, r.gradsBuf, 2 * r.cols), TOLERANCES.elementwise, r.scales.grads),
+    ...compare(`∂loss/∂z ${r.shape}`, r.dz, await read(device, buffers, r.delta, (r.rows + 1) * r.cols), TOLERANCES.elementwise, r.padded(r.scales.dz)),
+  ];
 }
 
 /** Runs the named case of `block`; returns its failures (empty when it passes), each naming the block and case. */

@@ -33,8 +33,10 @@ export function mnistFiles(): Plugin {
  *   reflected interfaces: see shaders/reflect.ts).
  * - vitest: runs test/ in Node; browser tests start their own Vite server and Chromium.
  */
-/** The demo's pages: run after the other tests, alone (see `test.projects`). */
-const DEMO_PAGES = 'test/demo*.browser.test.ts';
+/** The heaviest WebGPU pages (pipeline compiles): one lane of `test.projects`; the other files the other. */
+const WEBGPU_PAGES = ['kernels', 'autotune', 'hostile-webgpu', 'trainer', 'streaming'].map((f) => `test/${f}.browser.test.ts`);
+/** The demo pages that time the page's responsiveness (animation frames, Stop): run last, alone. */
+const TIMED_PAGES = ['demo', 'demo-guards'].map((f) => `test/${f}.browser.test.ts`);
 /** What vitest never collects (its default exclude). */
 const NOT_TESTS = ['**/node_modules/**', '**/.git/**'];
 
@@ -134,14 +136,14 @@ export default defineConfig(({ mode }) => {
       testTimeout: 600_000,
       hookTimeout: 600_000,
       reporters: ['default'],
-      // two lanes, one file at a time each: the Chromium pages (WebGPU on SwiftShader mostly
-      // compiles pipelines, one core busy) beside the Node files; then the demo's pages alone,
-      // since they assert the page stays responsive (animation frames, Stop within its bounds)
+      // two lanes of one file at a time, then the demo's timed pages alone. A page here mostly
+      // waits on SwiftShader compiling pipelines, one core's work: run one after another, the
+      // files left this 2-core machine's second core idle. The lanes hold about equal work.
       maxWorkers: 2,
       projects: [
-        { extends: true, test: { name: 'pages', include: ['test/**/*.browser.test.ts'], exclude: [...NOT_TESTS, DEMO_PAGES], fileParallelism: false, sequence: { groupOrder: 0 } } },
-        { extends: true, test: { name: 'node', include: ['test/**/*.test.ts'], exclude: [...NOT_TESTS, 'test/**/*.browser.test.ts'], fileParallelism: false, sequence: { groupOrder: 0 } } },
-        { extends: true, test: { name: 'demo', include: [DEMO_PAGES], fileParallelism: false, sequence: { groupOrder: 1 } } },
+        { extends: true, test: { name: 'webgpu', include: WEBGPU_PAGES, fileParallelism: false, sequence: { groupOrder: 0 } } },
+        { extends: true, test: { name: 'rest', include: ['test/**/*.test.ts'], exclude: [...NOT_TESTS, ...WEBGPU_PAGES, ...TIMED_PAGES], fileParallelism: false, sequence: { groupOrder: 0 } } },
+        { extends: true, test: { name: 'timed', include: TIMED_PAGES, fileParallelism: false, sequence: { groupOrder: 1 } } },
       ],
     },
   };

@@ -1,8 +1,9 @@
 // Runs code inside real headless Chromium (WebGPU through whatever adapter it has, SwiftShader on
 // machines without a GPU), served by a Vite dev server on localhost so TypeScript and `?raw`
 // shader imports work exactly as in the demo.
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { type ViteDevServer, createServer } from 'vite';
 import { mnistFiles, wgslKernels } from '../../vite.config';
@@ -55,8 +56,12 @@ export async function openBrowser(pagePath = '/test/browser/index.html', options
   if (!existsSync(executablePath)) {
     throw new Error(`Chromium not found at ${executablePath}. Install it (Debian: apt-get install -y chromium) or set CHROME_PATH.`);
   }
+  // a cache folder of its own: two test files run at once (vite.config.ts `test.projects`), and two
+  // servers writing node_modules/.vite's dependency metadata together could trip over each other
+  const cacheDir = mkdtempSync(join(tmpdir(), 'webgpu-mlp-vite-'));
   const server: ViteDevServer = await createServer({
     configFile: false,
+    cacheDir,
     plugins: [wgslKernels(), mnistFiles()],
     root: repoRoot,
     logLevel: 'error',
@@ -90,6 +95,7 @@ export async function openBrowser(pagePath = '/test/browser/index.html', options
   const close = async () => {
     await browser.close().catch(() => {});
     await server.close().catch(() => {});
+    rmSync(cacheDir, { recursive: true, force: true });
   };
   if (!adapter) {
     await close();

@@ -101,6 +101,41 @@ describe("'auto' decided at the first fit (Node: wasm, no WebGPU)", () => {
     for (const m of [auto, alone]) m.dispose();
   });
 
+  it('a one-epoch fit moves inside its epoch, between parts, and ends as a wasm-only fit', async () => {
+    // built before the fit, so that the candidate is there at the first boundaries of this one epoch
+    const resolved = resolveConfig({ ...config, layers: [{ units: 7, activation: 'tanh', dropout: 0.2 }, config.layers[1]], backend: 'wasm' });
+    const s = standIn('one epoch', 0, await createWasmBackend(resolved, initParams(resolved)));
+    setAutoTestHook({ deferred: s.deferred, gpuStepMs: () => 1e-9 });
+    const net: ModelConfig = { ...config, layers: [{ units: 7, activation: 'tanh', dropout: 0.2 }, config.layers[1]] };
+    // batch 2: 31 batches, with a cosine schedule, dropout, clipping and sample weights; onBatchEnd
+    // waits 6 ms, so a part after the first (4 batches) takes at most 8 (about 50 ms): the third
+    // boundary, where the candidate is ready, comes by batch 20
+    const sampleWeight = x.map((_, i) => 0.5 + (i % 4) / 4);
+    const options = { epochs: 1, batchSize: 2, learningRate: { type: 'cosine' as const, initial: 0.05 }, optimizer: 'adam' as const, shuffle: true, clipNorm: 0.5, sampleWeight };
+    const seen: number[] = [];
+    const wait = (log: { batch: number }) => {
+      seen.push(log.batch);
+      for (const t0 = performance.now(); performance.now() - t0 < 6; );
+    };
+    const auto = await MLP.create({ ...net, backend: 'auto' });
+    const alone = await MLP.create({ ...net, backend: 'wasm' });
+    const h = await auto.fit(x, y, { ...options, onBatchEnd: wait });
+    const ha = await alone.fit(x, y, options);
+    expect(h.backendMove, auto.backendReason).toBeDefined();
+    expect(h.backendMove!.epoch).toBe(0);
+    expect(h.backendMove!.batch).toBeGreaterThanOrEqual(4);
+    expect(h.backendMove!.batch).toBeLessThan(31);
+    expect(h.backendMove!.step).toBe(h.backendMove!.batch);
+    expect(auto.backendReason).toMatch(/^auto moved from wasm to the stand-in in epoch 1 of this fit, after its batch \d+ \(step \d+\): a training step took/);
+    expect(seen).toEqual(Array.from({ length: 31 }, (_, i) => i + 1));
+    expect(h.epochs.length).toBe(1);
+    expect(Math.abs(h.epochs[0].loss - ha.epochs[0].loss), `loss ${h.epochs[0].loss} vs ${ha.epochs[0].loss}`).toBeLessThanOrEqual(1e-5);
+    const [a, b] = [flat(await auto.getWeights()), flat(await alone.getWeights())];
+    const bad = a.map((v, i) => Math.abs(v - b[i]) <= 1e-6 + 1e-5 * Math.abs(b[i]) ? null : `[${i}] ${v} vs ${b[i]}`).filter((v) => v);
+    expect(bad, `5-7-3, 61 rows, batch 2, one epoch: ${bad.slice(0, 5).join('; ')}`).toEqual([]);
+    for (const m of [auto, alone]) m.dispose();
+  });
+
   it('measured slower: the run stays on wasm, the prepared trainer is disposed, and the timings are reused', async () => {
     const s = standIn('slower');
     setAutoTestHook({ deferred: s.deferred, gpuStepMs: () => 1e9 });

@@ -56,6 +56,19 @@ describe("backend: 'auto' without a hint decides at the first fit, training on w
     expect(r.move!.epoch).toBeGreaterThan(0);
     expect(r.move!.epoch).toBeLessThan(r.epochs);
   });
+
+  it('a one-epoch fit, WebGPU reported faster: the run moves inside the epoch and WebGPU trains the rest of it', async () => {
+    type InEpoch = { failures: string[]; backend: string; reason: string; move: { epoch: number; batch?: number; step: number } | null; batches: number[]; ms: number };
+    const r = await session.run<InEpoch>(SUITE, 'autoMoveInEpoch');
+    console.log(`29-23-5, batch 8, one epoch of 201 batches, forced: ${r.backend} in ${r.ms.toFixed(0)} ms: ${r.reason}`);
+    expect(r.failures).toEqual([]);
+    expect(r.backend).toBe('webgpu');
+    expect(r.reason).toMatch(/^auto moved from wasm to WebGPU \(.+\) in epoch 1 of this fit, after its batch \d+ \(step \d+\): a training step took/);
+    expect(r.move).toMatchObject({ epoch: 0 });
+    expect(r.move!.batch).toBeGreaterThan(0);
+    expect(r.move!.batch).toBeLessThan(201);
+    expect(r.batches).toEqual(Array.from({ length: 201 }, (_, i) => i + 1));
+  });
 });
 
 describe('training on the tuner\'s choices', () => {

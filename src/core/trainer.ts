@@ -23,7 +23,10 @@ export interface Checkpoint {
  * const plan: EpochPlan = { order: Uint32Array.of(2, 0, 1), batchSize: 2, learningRate: 0.1, optimizer: { type: 'sgd' }, stepsBefore: 0 };
  */
 export interface EpochPlan {
-  /** Sample indices in the order they are visited (a seeded shuffle, or 0..n−1). */
+  /**
+   * Sample indices in the order they are visited (a seeded shuffle, or 0..n−1). A `trainEpochs`
+   * call of one plan may take a part of an epoch: whole batches of its order, from `firstBatch`.
+   */
   order: Uint32Array;
   batchSize: number;
   learningRate: number;
@@ -35,8 +38,9 @@ export interface EpochPlan {
   /** This epoch's dropout key (src/core/dropout-mask.ts), when a layer drops units. */
   dropKey?: number;
   /**
-   * The epoch's batch index of this plan's first batch (default 0): a stream's later blocks,
-   * whose batch b draws the mask `batchDropKey(dropKey, firstBatch + b)` as `fit`'s would.
+   * The epoch's batch index of this plan's first batch (default 0): a stream's later blocks, or a
+   * later part of a `fit` epoch (src/fit/epoch-parts.ts), whose batch b draws the mask
+   * `batchDropKey(dropKey, firstBatch + b)` as the whole epoch's would.
    */
   firstBatch?: number;
   /** Gradient clipping (see src/cpu/optimizers.ts `clipGradients`). */
@@ -163,6 +167,7 @@ export interface TrainerBackend {
    * when `signal` aborts. When a batch's loss is not finite, training stops there (that epoch's
    * stats end with the bad batch) and the parameters and optimizer state are put back to those
    * after the last step whose weights still gave a finite loss. With a `report`er, one epoch.
+   * A single plan may hold a part of an epoch (fewer indices than rows held; see EpochPlan.order).
    */
   trainEpochs(plans: EpochPlan[], report: BatchReporter | null, signal?: AbortSignal): Promise<TrainOutcome>;
   /**

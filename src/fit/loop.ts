@@ -5,6 +5,7 @@ import { FitControl } from './control';
 import { batchReporter, divergenceError, epochLog, samplesIn } from './report';
 import { GpuDeviceLostError } from '../core/errors';
 import { weightPenalty } from '../core/params';
+import { type PartsCalls, trainInParts } from './epoch-parts';
 import { Rng } from '../core/random';
 import type { History } from '../core/types';
 import type { NetSpec } from '../core/config';
@@ -47,6 +48,8 @@ export interface FitHost {
   atBoundary?(done: FitBoundary): Promise<void>;
   /** Most epochs per submission for now (so that boundaries come often while 'auto' waits for one). */
   groupCap?(batches: number): number;
+  /** Most batches per submission inside an epoch while 'auto' waits (Infinity once decided): src/fit/epoch-parts.ts. */
+  partCap?(): number;
 }
 
 /**
@@ -89,11 +92,14 @@ export async function runEpochs(host: FitHost, plan: FitPlan, history: History, 
       history.stopped = true;
       break;
     }
-    const count = grouping ? Math.min(plan.epochs - e + 1, host.backend().maxEpochsPerCall(batches), host.groupCap?.(batches) ?? Infinity) : 1;
+    // while 'auto' waits, an epoch longer than a submission of about its GROUP_MS goes in parts
+    const inParts = (host.partCap?.() ?? Infinity) < batches;
+    const count = grouping && !inParts ? Math.min(plan.epochs - e + 1, host.backend().maxEpochsPerCall(batches), host.groupCap?.(batches) ?? Infinity) : 1;
     const plans = epochPlans(host, plan, count, batches, control, e);
-    const report = onBatchEnd ? batchReporter(onBatchEnd, e, batches) : null;
+    const report = (first: number) => (onBatchEnd ? batchReporter(onBatchEnd, e, batches, first) : null);
     const t0 = performance.now();
-    const result = await trainGroup(host, plan, plans, report, e, signal);
+    const parts = inParts ? await trainInParts(plans[0], partsCalls(host, plan, history, e, report, signal), signal) : null;
+    const result = parts?.outcome ?? (await trainGroup(host, plan, plans, report(0), e, signal));
     if (result.callbackError) {
       // onBatchEnd threw: the backend kept (and checked) every batch in the stats; count them, then rethrow
       for (const st of result.stats) {
@@ -102,7 +108,7 @@ export async function runEpochs(host: FitHost, plan: FitPlan, history: History, 
       }
       throw result.callbackError.error;
     }
-    const seconds = (performance.now() - t0) / 1000;
+    const seconds = parts?.seconds ?? (performance.now() - t0) / 1000;
     const { recorded, ended } = await recordEpochs(host, plan, history, result, e, batches, seconds, control);
     e += recorded;
     if (ended || result.stopped) {
@@ -110,10 +116,20 @@ export async function runEpochs(host: FitHost, plan: FitPlan, history: History, 
       break;
     }
     if (control.stopRequested) break;
-    const steps = result.stats.reduce((sum, st) => sum + st.length, 0);
-    if (host.atBoundary && e <= plan.epochs) await host.atBoundary({ epoch: e - 1, steps, ms: seconds * 1000, history });
+    const steps = parts?.last.steps ?? result.stats.reduce((sum, st) => sum + st.length, 0);
+    if (host.atBoundary && e <= plan.epochs) await host.atBoundary({ epoch: e - 1, steps, ms: parts?.last.ms ?? seconds * 1000, history });
   }
   await control.finish(history, host.backend());
+}
+
+/** How {@link trainInParts} trains epoch `epoch`'s parts on the host's trainer, and the boundary between them. */
+function partsCalls(host: FitHost, plan: FitPlan, history: History, epoch: number, report: (first: number) => BatchReporter | null, signal?: AbortSignal): PartsCalls {
+  return {
+    train: (part, first) => trainGroup(host, plan, [part], report(first), epoch, signal),
+    partCap: () => host.partCap?.() ?? Infinity,
+    between: async (batch, steps, ms) => host.atBoundary?.({ epoch: epoch - 1, batch, steps, ms, history }),
+    progress: host.progress,
+  };
 }
 
 /** The plans of the next `count` epochs (epoch `first` of this fit first): seeded shuffles (or 0..n−1), the steps before each, rates, dropout keys and clipping. */

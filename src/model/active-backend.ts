@@ -68,6 +68,7 @@ export class ActiveBackend {
     return {
       atBoundary: auto && call ? (b) => this.atBoundary(auto, b, call, progress) : undefined,
       groupCap: auto ? (batches) => auto.groupCap(batches) : undefined,
+      partCap: auto && call ? () => auto.partCap() : undefined,
       backend: () => this.impl,
       seed: this.net.seed,
       net: this.net,

@@ -1,7 +1,7 @@
 // 'auto' decided at the first fit: the run starts on wasm at once while WebGPU is prepared in the
-// background (src/model/auto-probe.ts); at a boundary between epochs (or between `fitDataset`'s
-// blocks) the two steady step times are compared, and the run moves to WebGPU, weights and
-// optimizer state carried over, when faster.
+// background (src/model/auto-probe.ts); at a boundary between epochs, between parts of a `fit`
+// epoch (src/fit/epoch-parts.ts) or between `fitDataset`'s blocks, the two steady step times are
+// compared, and the run moves to WebGPU, weights and optimizer state carried over, when faster.
 import type { ResolvedConfig, ResolvedOptimizer } from '../core/config';
 import type { TrainerBackend } from '../core/trainer';
 import type { FitBoundary } from '../fit/loop';
@@ -21,8 +21,10 @@ import { type Candidate, type Deferred, autoTestHook } from './auto-probe';
  * const moves = gpuMs < hostMs * (1 - AUTO_MOVE_MARGIN);
  */
 export const AUTO_MOVE_MARGIN = 0.1;
-/** While a decision is pending, epochs are submitted in groups of about this many ms, so boundaries come often. */
+/** While a decision is pending, epochs are submitted in groups (long ones in parts) of about this many ms, so boundaries come often. */
 const GROUP_MS = 50;
+/** The batches of a pending fit's first part, before the host's step time is known. */
+const FIRST_PART_BATCHES = 4;
 
 /**
  * What a training call tells 'auto': its batch size and optimizer; how to load its training data
@@ -145,6 +147,12 @@ export class AutoMove {
   groupCap(batches: number): number {
     if (this.done) return Infinity;
     return this.lastStepMs > 0 ? Math.max(1, Math.floor(GROUP_MS / (this.lastStepMs * batches))) : 1;
+  }
+
+  /** Most batches per part of a `fit` epoch while pending: {@link FIRST_PART_BATCHES}, then about {@link GROUP_MS}. */
+  partCap(): number {
+    if (this.done) return Infinity;
+    return this.lastStepMs > 0 ? Math.max(1, Math.floor(GROUP_MS / this.lastStepMs)) : FIRST_PART_BATCHES;
   }
 
   private faster(gpuMs: number, hostMs: number): boolean {

@@ -21,15 +21,15 @@ const GROUP_STEPS = 4096;
 const MAX_GROUP_EPOCHS = 512;
 
 /**
- * Refuses plans whose order is not one index per row of the `n` rows held (the module gathers the
- * rows it names: an index out of range would read another region of its memory).
+ * Refuses orders not of one index per row of the `n` rows held (`part`: a lone plan may hold 1 to n,
+ * a part of an epoch) or naming a row out of range (the module would read another region of memory).
  */
-function checkPlans(plans: EpochPlan[], n: number): void {
+function checkPlans(plans: EpochPlan[], n: number, part: boolean): void {
   if (plans.length < 1) throw new Error('trainEpochs needs at least one epoch plan');
   for (const plan of plans) {
-    if (plan.order.length !== n) throw new Error(`epoch plan order has ${plan.order.length} indices, expected one per row of the ${n} rows held`);
-    let max = 0;
-    for (let i = 0; i < n; i++) max = Math.max(max, plan.order[i]);
+    const len = plan.order.length;
+    if (part && plans.length === 1 ? len < 1 || len > n : len !== n) throw new Error(`epoch plan order has ${len} indices, expected one per row of the ${n} rows held`);
+    const max = plan.order.reduce((a, v) => Math.max(a, v), 0);
     if (max >= n) throw new RangeError(`epoch plan order names row ${max}, but only ${n} rows are held`);
     if (!(plan.batchSize >= 1)) throw new RangeError(`epoch plan batchSize must be at least 1, got ${plan.batchSize}`);
   }
@@ -165,7 +165,7 @@ export class WasmBackend implements TrainerBackend {
     const data = held.h.data[name];
     if (!data) throw new Error(`the wasm backend holds no data set ${name}`);
     const n = data.x.rows;
-    checkPlans(plans, n);
+    checkPlans(plans, n, name === 'train');
     const batchSize = Math.min(plans[0].batchSize, n);
     const entries = plans.length * Math.ceil(n / batchSize);
     if (entries > held.h.batches || plans.length * n > held.h.orderRows || batchSize > data.batchSize) {
@@ -178,7 +178,7 @@ export class WasmBackend implements TrainerBackend {
     const slots = this.ensureSlots(plans[0].optimizer);
     writeOptimizer(mem, plans[0].optimizer, slots, plans[0].clip);
     useDataSet(mem, name, data.x, data.y, data.w !== null);
-    const call = { mem, step, state: this.state, n, batchSize, slots, regression: isRegressionOutput(this.net), checkAlive: () => void this.alive(), threadFailure: () => threads.failure() };
+    const call = { mem, step, state: this.state, n: plans[0].order.length, batchSize, slots, regression: isRegressionOutput(this.net), checkAlive: () => void this.alive(), threadFailure: () => threads.failure() };
     const running = trainCall(call, plans, report, signal).finally(() => {
       if (this.running === running) this.running = null;
     });

@@ -31,7 +31,7 @@ export interface TrainCall {
   mem: WasmMemory;
   step: StepInstance;
   state: TrainState;
-  /** Rows of the data set and rows per batch. */
+  /** Rows each plan visits (the data set's, or fewer: a part of an epoch) and rows per batch. */
   n: number;
   batchSize: number;
   /** Slots the plans' optimizer uses. */

@@ -109,12 +109,15 @@ export class TrainingRun {
     const start = this.state.checkpoint;
     const update = program.updateLaunches(plans[0]);
     this.writePlans(plans);
-    const total = plans.length * set.batches;
+    // a lone plan may be a part of an epoch (src/fit/epoch-parts.ts): its own batches, not the set's
+    const rows = plans[0].order.length;
+    const batches = Math.ceil(rows / set.batchSize);
+    const total = plans.length * batches;
     // with a reporter or a signal, stats are read per group: the reporter then gets every batch
     // exactly once, and the signal is checked at every group's end
     const perGroup = report !== null || signal !== undefined;
     const group = perGroup ? REPORT_GROUP : total;
-    const read = (s0: number, s1: number) => program.stats.read(s0, s1, (s) => set.batchRows(s % set.batches));
+    const read = (s0: number, s1: number) => program.stats.read(s0, s1, (s) => Math.min(set.batchSize, rows - (s % batches) * set.batchSize));
     const flat: BatchStats[] = [];
     let stopped = false;
     let executed = 0;
@@ -140,9 +143,9 @@ export class TrainingRun {
       bad = flat.findIndex((st) => !Number.isFinite(st.lossSum));
     }
     const runStep = (s: number) => program.submit(update, s, s + 1);
-    const divergence = await this.guard.settle({ start, stats: flat, bad, executed, batches: set.batches, runStep });
+    const divergence = await this.guard.settle({ start, stats: flat, bad, executed, batches, runStep });
     const perEpoch: BatchStats[][] = [];
-    for (let s = 0; s < flat.length; s += set.batches) perEpoch.push(flat.slice(s, s + set.batches));
+    for (let s = 0; s < flat.length; s += batches) perEpoch.push(flat.slice(s, s + batches));
     return { stats: perEpoch, stopped: stopped && !divergence, divergence, callbackError: divergence ? undefined : callbackError };
   }
 
@@ -152,7 +155,8 @@ export class TrainingRun {
       throw new Error(`trainEpochs takes 1 to ${groupEpochs} epochs (1 with a batch reporter), got ${plans.length}`);
     }
     for (const plan of plans) {
-      if (plan.order.length !== n || plan.batchSize !== batchSize) {
+      const rows = plan.order.length;
+      if ((plans.length === 1 ? rows < 1 || rows > n : rows !== n) || plan.batchSize !== batchSize) {
         throw new Error(`epoch plan (n=${plan.order.length}, batchSize=${plan.batchSize}) does not match the uploaded training set (n=${n}, batchSize=${batchSize})`);
       }
     }
@@ -163,7 +167,7 @@ export class TrainingRun {
     const { set } = this;
     const entries = plans.flatMap((plan, k) => {
       set.writeOrder(plan, k);
-      return passBatches(set.n, set.batchSize, {
+      return passBatches(plan.order.length, set.batchSize, {
         learningRate: plan.learningRate, optimizer: plan.optimizer, stepsBefore: plan.stepsBefore, orderOffset: k * set.n, indexOffset: k * set.batches,
         learningRates: plan.learningRates, dropKey: plan.dropKey, firstBatch: plan.firstBatch,
       });

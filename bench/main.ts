@@ -13,6 +13,7 @@ import type { FirstStep, Prepared, SystemInfo } from './ours';
 import { FIRST_STEP_BACKENDS, type FirstStepBackend } from './first-step-backends';
 import type { ProfileRow } from './profile';
 import { type WorkloadResult, ratiosOf, reportLines, table } from './report';
+import { groupsFor } from './groups';
 import { prepareSystem } from './systems';
 import type { ShapeReport } from './variants';
 import { SYSTEMS, type System, type Workload, repetitionWork, workloads } from './workloads';
@@ -164,23 +165,6 @@ const median = (v: number[]) => {
   const s = [...v].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
-
-/**
- * Systems that run a workload, in groups whose repetitions are interleaved: ours on WebGPU with
- * TF.js webgpu and jax-js webgpu, ours on the CPU with TF.js cpu, ours on wasm with TF.js wasm and
- * jax-js wasm; ours with 'auto' alone (one TF.js backend a group: TF.js has one global backend).
- */
-function groupsFor(w: Workload, systems: System[]): System[][] {
-  const groups: System[][] = [
-    ['ours-webgpu', 'tfjs-webgpu', 'jax-webgpu'],
-    ['ours-cpu', 'tfjs-cpu'],
-    ['ours-wasm', 'tfjs-wasm', 'jax-wasm'],
-    ['ours-auto'],
-  ];
-  // the kernel workloads compare GPU kernels (and TF.js wasm's); jax-js runs training only
-  const allowed = w.kind === 'matmul' ? systems.filter((s) => (s.endsWith('-webgpu') && !s.startsWith('jax-')) || s === 'tfjs-wasm') : systems;
-  return groups.map((p) => p.filter((s) => allowed.includes(s))).filter((p) => p.length > 0);
-}
 
 /**
  * Prepares, times (repetitions interleaved within each group of systems) and releases every

@@ -17,12 +17,10 @@ declare namespace KernelShapes {
   type ActivateParamsFields = 'cols';
   /** activate.wgsl */
   type ActivateKernel = import('./kernel-interface').ReflectedKernel<{ entries: { forward: ActivateForwardBindings; backward: ActivateForwardBindings }; uniforms: { batch: BatchFields; params: ActivateParamsFields } }>;
-  /** activation.wgsl */
+  /** activation.wgsl; norm-output.wgsl */
   type ActivationKernel = import('./kernel-interface').ReflectedKernel<{ entries: Record<never, never>; uniforms: Record<never, never> }>;
   /** batch-norm.wgsl forward() */
-  type BatchNormForwardBindings = { params: 'uniform'; gammaBeta: 'read'; xhat: 'read_write'; invStd: 'read_write'; dst: 'read_write'; moments: 'read_write' };
-  /** batch-norm.wgsl forward_keeping() */
-  type BatchNormForwardKeepingBindings = { params: 'uniform'; gammaBeta: 'read'; xhat: 'read_write'; invStd: 'read_write'; dst: 'read_write'; pre: 'read_write'; moments: 'read_write' };
+  type BatchNormForwardBindings = { params: 'uniform'; gammaBeta: 'read'; xhat: 'read_write'; invStd: 'read_write'; dst: 'read_write'; pre: 'read_write'; moments: 'read_write' };
   /** batch-norm.wgsl infer() */
   type BatchNormInferBindings = { params: 'uniform'; gammaBeta: 'read'; xhat: 'read_write'; dst: 'read_write'; stats: 'read_write' };
   /** batch-norm.wgsl running_update() */
@@ -32,7 +30,7 @@ declare namespace KernelShapes {
   /** batch-norm.wgsl params */
   type BatchNormParamsFields = 'cols' | 'eps' | 'momentum';
   /** batch-norm.wgsl */
-  type BatchNormKernel = import('./kernel-interface').ReflectedKernel<{ entries: { forward: BatchNormForwardBindings; forward_keeping: BatchNormForwardKeepingBindings; infer: BatchNormInferBindings; running_update: BatchNormRunningUpdateBindings; backward: BatchNormBackwardBindings }; uniforms: { batch: BatchFields; params: BatchNormParamsFields } }>;
+  type BatchNormKernel = import('./kernel-interface').ReflectedKernel<{ entries: { forward: BatchNormForwardBindings; infer: BatchNormInferBindings; running_update: BatchNormRunningUpdateBindings; backward: BatchNormBackwardBindings }; uniforms: { batch: BatchFields; params: BatchNormParamsFields } }>;
   /** batch.wgsl */
   type BatchKernel = import('./kernel-interface').ReflectedKernel<{ entries: Record<never, never>; uniforms: { batch: BatchFields } }>;
   /** clip.wgsl sum_squares() */
@@ -70,9 +68,7 @@ declare namespace KernelShapes {
   /** matmul.wgsl */
   type MatmulKernel = import('./kernel-interface').ReflectedKernel<{ entries: { main: MatmulSubgroupsMainBindings; blocked: MatmulSubgroupsMainBindings }; uniforms: { batch: BatchFields; params: MatmulBlocksParamsFields } }>;
   /** norm.wgsl forward() */
-  type NormForwardBindings = { params: 'uniform'; gammaBeta: 'read'; xhat: 'read_write'; invStd: 'read_write'; dst: 'read_write' };
-  /** norm.wgsl forward_keeping() */
-  type NormForwardKeepingBindings = { params: 'uniform'; gammaBeta: 'read'; xhat: 'read_write'; invStd: 'read_write'; dst: 'read_write'; pre: 'read_write' };
+  type NormForwardBindings = { params: 'uniform'; gammaBeta: 'read'; xhat: 'read_write'; invStd: 'read_write'; dst: 'read_write'; pre: 'read_write' };
   /** norm.wgsl param_grads() */
   type NormParamGradsBindings = { params: 'uniform'; xhat: 'read_write'; delta: 'read_write'; grads: 'read_write' };
   /** norm.wgsl backward() */
@@ -80,7 +76,7 @@ declare namespace KernelShapes {
   /** norm.wgsl params */
   type NormParamsFields = 'cols' | 'eps';
   /** norm.wgsl */
-  type NormKernel = import('./kernel-interface').ReflectedKernel<{ entries: { forward: NormForwardBindings; forward_keeping: NormForwardKeepingBindings; param_grads: NormParamGradsBindings; backward: NormBackwardBindings }; uniforms: { batch: BatchFields; params: NormParamsFields } }>;
+  type NormKernel = import('./kernel-interface').ReflectedKernel<{ entries: { forward: NormForwardBindings; param_grads: NormParamGradsBindings; backward: NormBackwardBindings }; uniforms: { batch: BatchFields; params: NormParamsFields } }>;
   /** optimizer.wgsl main() */
   type OptimizerMainBindings = { params: 'uniform'; theta: 'read_write'; grad: 'read'; s1: 'read_write'; s2: 'read_write'; prev: 'read_write'; flags: 'read'; norms: 'read' };
   /** optimizer.wgsl params */
@@ -167,6 +163,11 @@ declare module '*/matmul-vec4.wgsl?kernel' {
 
 declare module '*/matmul.wgsl?kernel' {
   const kernel: KernelShapes.MatmulKernel;
+  export default kernel;
+}
+
+declare module '*/norm-output.wgsl?kernel' {
+  const kernel: KernelShapes.ActivationKernel;
   export default kernel;
 }
 

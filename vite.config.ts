@@ -1,6 +1,7 @@
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type Plugin, build, defineConfig } from 'vite';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
 import { wgslKernels } from './shaders/reflect';
 
 export { wgslKernels };
@@ -33,8 +34,27 @@ export function mnistFiles(): Plugin {
  *   reflected interfaces: see shaders/reflect.ts).
  * - vitest: runs test/ in Node; browser tests start their own Vite server and Chromium.
  */
-/** The heaviest WebGPU pages (pipeline compiles): one lane of `test.projects`; the other files the other. */
-const WEBGPU_PAGES = ['kernels', 'autotune', 'hostile-webgpu', 'trainer', 'streaming'].map((f) => `test/${f}.browser.test.ts`);
+/**
+ * The longest files, longest first (seconds in a quiet `npm test` on the 2-core machine,
+ * 2026-12-06: 119, 57, 32, 27, 22, 22, 15, 12, 10, 10, 10): started first so that the two workers
+ * end together. Without this order a fresh clone (no vitest cache of durations) starts files by
+ * their size, and a file's size says nothing of its pages.
+ */
+const LONGEST_FIRST = [
+  'kernels.browser', 'autotune.browser', 'hostile-webgpu.browser', 'trainer.browser', 'kernels-node-gpu', 'demo-features.browser',
+  'package-install', 'reliability.browser', 'wasm.browser', 'interop-safetensors', 'streaming.browser',
+].map((f) => `test/${f}.test.ts`);
+
+/** Vitest's order (failed first, then longest by its cache), with LONGEST_FIRST ahead of the rest. */
+class LongestFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const rank = (f: TestSpecification) => {
+      const i = LONGEST_FIRST.findIndex((name) => f.moduleId.endsWith(name));
+      return i < 0 ? LONGEST_FIRST.length : i;
+    };
+    return (await super.sort(files)).sort((a, b) => a.project.config.sequence.groupOrder - b.project.config.sequence.groupOrder || rank(a) - rank(b));
+  }
+}
 /** The demo pages that time the page's responsiveness (animation frames, Stop): run last, alone. */
 const TIMED_PAGES = ['demo', 'demo-guards'].map((f) => `test/${f}.browser.test.ts`);
 /** What vitest never collects (its default exclude). */
@@ -136,13 +156,15 @@ export default defineConfig(({ mode }) => {
       testTimeout: 600_000,
       hookTimeout: 600_000,
       reporters: ['default'],
-      // two lanes of one file at a time, then the demo's timed pages alone. A page here mostly
-      // waits on SwiftShader compiling pipelines, one core's work: run one after another, the
-      // files left this 2-core machine's second core idle. The lanes hold about equal work.
+      // two files at a time, longest first, then the demo's timed pages alone. Until 2026-12-06
+      // every file ran one after another (619 s of vitest on this 2-core machine); the pages spend
+      // much of their time waiting (a page's Chromium, the Vite server, SwiftShader's compiles).
+      // A project with `fileParallelism: false` and groupOrder 0 would join vitest's sequential
+      // group, which runs last, one file at a time: the first attempt at lanes did exactly that.
       maxWorkers: 2,
+      sequence: { sequencer: LongestFirst },
       projects: [
-        { extends: true, test: { name: 'webgpu', include: WEBGPU_PAGES, fileParallelism: false, sequence: { groupOrder: 0 } } },
-        { extends: true, test: { name: 'rest', include: ['test/**/*.test.ts'], exclude: [...NOT_TESTS, ...WEBGPU_PAGES, ...TIMED_PAGES], fileParallelism: false, sequence: { groupOrder: 0 } } },
+        { extends: true, test: { name: 'files', include: ['test/**/*.test.ts'], exclude: [...NOT_TESTS, ...TIMED_PAGES], sequence: { groupOrder: 0 } } },
         { extends: true, test: { name: 'timed', include: TIMED_PAGES, fileParallelism: false, sequence: { groupOrder: 1 } } },
       ],
     },

@@ -1,12 +1,12 @@
 //!include batch.wgsl
-//!include activation.wgsl
+//!include norm-output.wgsl
 // Batch normalization (PyTorch's nn.BatchNorm1d on [rows, cols]), between a layer's product
 // z = a·W + b and its activation: per unit j, over the batch's rows (batch.rows). gammaBeta is γ
 // then β, `moments` the batch's μ then biased σ², `stats` the running mean then variance (each
 // [2·cols]); per unit j:
 //   forward:          μ, σ² over the rows into `moments`, invStd[j] = 1/√(σ² + ε), x̂ = (z − μ)·invStd
-//                     in place of z in `xhat`, dst = f(y) with y = γ ⊙ x̂ + β (`ACTIVATION`)
-//   forward_keeping:  the same, and y into `pre` (for the activations whose f' reads their input)
+//                     in place of z in `xhat`, dst = f(y) with y = γ ⊙ x̂ + β, and y into `pre` when
+//                     KEEP_PRE (norm-output.wgsl)
 //   infer:            x̂ from the running estimates, (z − mean)/√(var + ε), in place; dst = f(y)
 //   running_update:   prev = stats, then mean ← (1 − m)·mean + m·μ, var ← (1 − m)·var + m·σ²·n/(n − 1)
 //                     (n = batch.rows ≥ 2, the host refuses one-row batches); nothing once flags[0]
@@ -25,12 +25,9 @@ struct Params {
   momentum: f32,
 }
 
+// bindings 1 (gammaBeta), 2 (xhat), 4 (dst) and 5 (pre) are norm-output.wgsl's
 @group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> gammaBeta: array<f32>;
-@group(0) @binding(2) var<storage, read_write> xhat: array<f32>;
 @group(0) @binding(3) var<storage, read_write> invStd: array<f32>;
-@group(0) @binding(4) var<storage, read_write> dst: array<f32>;
-@group(0) @binding(5) var<storage, read_write> pre: array<f32>;
 @group(0) @binding(6) var<storage, read_write> moments: array<f32>;
 @group(0) @binding(7) var<storage, read_write> stats: array<f32>;
 @group(0) @binding(8) var<storage, read_write> prev: array<f32>;
@@ -64,24 +61,7 @@ fn forward(@builtin(global_invocation_id) gid: vec3<u32>) {
   let cols = params.cols;
   if (j >= cols) { return; }
   normalizeColumn(j);
-  for (var r = 0u; r < batch.rows; r++) {
-    let i = r * cols + j;
-    dst[i] = activate(gammaBeta[j] * xhat[i] + gammaBeta[cols + j]);
-  }
-}
-
-@compute @workgroup_size(THREADS)
-fn forward_keeping(@builtin(global_invocation_id) gid: vec3<u32>) {
-  let j = gid.x;
-  let cols = params.cols;
-  if (j >= cols) { return; }
-  normalizeColumn(j);
-  for (var r = 0u; r < batch.rows; r++) {
-    let i = r * cols + j;
-    let y = gammaBeta[j] * xhat[i] + gammaBeta[cols + j];
-    pre[i] = y;
-    dst[i] = activate(y);
-  }
+  for (var r = 0u; r < batch.rows; r++) { writeOutput(r * cols + j, j, cols); }
 }
 
 @compute @workgroup_size(THREADS)

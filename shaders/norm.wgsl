@@ -1,10 +1,10 @@
 //!include batch.wgsl
-//!include activation.wgsl
+//!include norm-output.wgsl
 // Layer normalization (PyTorch's nn.LayerNorm over a row's `cols` units), between a layer's product
 // z = a·W + b and its activation. gammaBeta is γ then β ([2·cols]); per row r:
 //   forward:          x̂ = (z − μ)/√(σ² + ε) in place of z in `xhat`, invStd[r] = 1/√(σ² + ε) (σ² the
-//                     biased variance), dst = f(y) with y = γ ⊙ x̂ + β (`ACTIVATION`, activation.wgsl)
-//   forward_keeping:  the same, and y into `pre` (for the activations whose f' reads their input)
+//                     biased variance), dst = f(y) with y = γ ⊙ x̂ + β, and y into `pre` when
+//                     KEEP_PRE (norm-output.wgsl)
 //   param_grads:      ∂γ = Σ_rows g ⊙ x̂, ∂β = Σ_rows g into `grads` (g = ∂loss/∂y in `delta`; one
 //                     thread a column, as reduce.wgsl's column_sums); runs before `backward`
 //   backward:         delta = (1/σ)(ĝ − mean(ĝ) − x̂·mean(ĝ ⊙ x̂)) with ĝ = g ⊙ γ, in place (∂loss/∂z)
@@ -19,12 +19,9 @@ struct Params {
   eps: f32,
 }
 
+// bindings 1 (gammaBeta), 2 (xhat), 4 (dst) and 5 (pre) are norm-output.wgsl's
 @group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> gammaBeta: array<f32>;
-@group(0) @binding(2) var<storage, read_write> xhat: array<f32>;
 @group(0) @binding(3) var<storage, read_write> invStd: array<f32>;
-@group(0) @binding(4) var<storage, read_write> dst: array<f32>;
-@group(0) @binding(5) var<storage, read_write> pre: array<f32>;
 @group(0) @binding(6) var<storage, read_write> delta: array<f32>;
 @group(0) @binding(7) var<storage, read_write> grads: array<f32>;
 
@@ -67,24 +64,8 @@ fn forward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: 
   if (r >= batch.rows) { return; }
   normalizeRow(r, lid.x);
   let cols = params.cols;
-  for (var j = lid.x; j < cols; j += THREADS) {
-    let i = r * cols + j;
-    dst[i] = activate(gammaBeta[j] * xhat[i] + gammaBeta[cols + j]);
-  }
-}
-
-@compute @workgroup_size(THREADS)
-fn forward_keeping(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
-  let r = wid.x + wid.y * nwg.x;
-  if (r >= batch.rows) { return; }
-  normalizeRow(r, lid.x);
-  let cols = params.cols;
-  for (var j = lid.x; j < cols; j += THREADS) {
-    let i = r * cols + j;
-    let y = gammaBeta[j] * xhat[i] + gammaBeta[cols + j];
-    pre[i] = y;
-    dst[i] = activate(y);
-  }
+  // each thread reads back the x̂ it wrote: the same units j as in normalizeRow
+  for (var j = lid.x; j < cols; j += THREADS) { writeOutput(r * cols + j, j, cols); }
 }
 
 @compute @workgroup_size(THREADS)

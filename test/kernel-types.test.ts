@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
-import { KERNEL_TYPES_FILE, kernelDeclaration, kernelTypesSource } from '../shaders/kernel-types';
+import { KERNEL_TYPES_FILE, kernelTypesSource, kernelTypesText } from '../shaders/kernel-types';
 import { reflectKernel } from '../shaders/reflect';
 
 const root = resolve(import.meta.dirname, '..');
@@ -62,8 +62,9 @@ describe('wgsl-modules.d.ts: the types of the ?kernel imports', () => {
     expect(committed === kernelTypesSource(resolve(root, 'shaders')), `${KERNEL_TYPES_FILE} is stale: run \`node scripts/kernel-types.mjs\` (npm run typecheck does)`).toBe(true);
   });
 
-  it('declares each entry point with its bindings and access, and each uniform with its fields', () => {
-    const code = `
+  it('declares each entry point with its bindings and access, and each uniform with its fields, each distinct set once', () => {
+    const batch = 'struct Batch { rows: u32, }\n@group(1) @binding(0) var<uniform> batch: Batch;\n';
+    const toy = `${batch}
 struct Params { n: u32, scale: f32, }
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(2) var<storage, read_write> dst: array<f32>;
@@ -71,25 +72,46 @@ struct Params { n: u32, scale: f32, }
 @compute @workgroup_size(64) fn main(@builtin(global_invocation_id) g: vec3<u32>) { dst[g.x] = src[g.x] * params.scale; }
 @compute @workgroup_size(1) fn clear() { dst[0] = 0.0; }
 `;
-    expect(kernelDeclaration(reflectKernel('toy', code))).toBe(`declare module '*/toy.wgsl?kernel' {
-  const kernel: import('./kernel-interface').ReflectedKernel<{
-    entries: {
-      main: {
-        params: 'uniform';
-        src: 'read';
-        dst: 'read_write';
-      };
-      clear: {
-        dst: 'read_write';
-      };
-    };
-    uniforms: {
-      params: 'n' | 'scale';
-    };
-  }>;
+    const other = `${batch}
+struct Params { n: u32, }
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> src: array<f32>;
+@group(0) @binding(2) var<storage, read_write> dst: array<f32>;
+@compute @workgroup_size(64) fn run(@builtin(global_invocation_id) g: vec3<u32>) { dst[g.x] = src[g.x] + f32(params.n); }
+`;
+    const text = kernelTypesText([reflectKernel('toy', toy), reflectKernel('toy-2', other)]);
+    expect(text.slice(text.indexOf('declare namespace'))).toBe(`declare namespace KernelShapes {
+  /** toy.wgsl main(); toy-2.wgsl run() */
+  type ToyMainBindings = { params: 'uniform'; src: 'read'; dst: 'read_write' };
+  /** toy.wgsl clear() */
+  type ToyClearBindings = { dst: 'read_write' };
+  /** \`batch\` of every file that declares it */
+  type BatchFields = 'rows';
+  /** toy.wgsl params */
+  type ToyParamsFields = 'n' | 'scale';
+  /** toy.wgsl */
+  type ToyKernel = import('./kernel-interface').ReflectedKernel<{ entries: { main: ToyMainBindings; clear: ToyClearBindings }; uniforms: { batch: BatchFields; params: ToyParamsFields } }>;
+  /** toy-2.wgsl params */
+  type Toy2ParamsFields = 'n';
+  /** toy-2.wgsl */
+  type Toy2Kernel = import('./kernel-interface').ReflectedKernel<{ entries: { run: ToyMainBindings }; uniforms: { batch: BatchFields; params: Toy2ParamsFields } }>;
+}
+
+declare module '*/toy.wgsl?kernel' {
+  const kernel: KernelShapes.ToyKernel;
+  export default kernel;
+}
+
+declare module '*/toy-2.wgsl?kernel' {
+  const kernel: KernelShapes.Toy2Kernel;
   export default kernel;
 }
 `);
+  });
+
+  it('refuses two different shapes that would get one name', () => {
+    const one = (entry: string, binding: string) => `@group(0) @binding(0) var<storage, read_write> ${binding}: array<f32>;\n@compute @workgroup_size(1) fn ${entry}() { ${binding}[0] = 1.0; }\n`;
+    expect(() => kernelTypesText([reflectKernel('a-b', one('c', 'x')), reflectKernel('a', one('b_c', 'y'))])).toThrow(/two kernel shapes would both be named ABCBindings/);
   });
 });
 

@@ -19,6 +19,7 @@ import { sumSquaresRequest } from '../src/gpu/kernels/launch-clip';
 import { batchStatsRequest, columnSumsRequest } from '../src/gpu/kernels/launch-reduce';
 import { optimizerRequest } from '../src/gpu/kernels/launch-optimizer';
 import { batchNormRequest } from '../src/gpu/kernels/launch-batch-norm';
+import { normRequest } from '../src/gpu/kernels/launch-norm';
 
 /** A stand-in buffer: requests and bind-group entries only pass it through. */
 class StandInBuffer implements GPUBuffer {
@@ -81,6 +82,15 @@ const requests: [string, LaunchRequest][] = [
       ['batch norm backward', batchNormRequest({ op: 'backward', xhat: buf('x'), invStd: buf('i'), gammaBeta: buf('gb'), delta: buf('d'), grads: buf('g'), ...bn })],
     ];
   })(),
+  ...((): [string, LaunchRequest][] => {
+    const ln = { xhat: buf('x'), invStd: buf('i'), gammaBeta: buf('gb'), cols: 65, rows: 7, layer: 1, eps: 1e-5 };
+    return [
+      ['norm forward', normRequest({ op: 'forward', ...ln, dst: buf('a'), pre: null, activation: 'tanh' })],
+      ['norm forward keeping y', normRequest({ op: 'forward', ...ln, dst: buf('a'), pre: buf('y'), activation: 'gelu' })],
+      ['norm gradients', normRequest({ op: 'paramGrads', ...ln, delta: buf('d'), grads: buf('g') })],
+      ['norm backward', normRequest({ op: 'backward', ...ln, delta: buf('d') })],
+    ];
+  })(),
   ['optimizer sgd', optimizerRequest({ theta: buf('t'), grad: buf('g'), s1: null, s2: null, prev: buf('p'), flags: buf('f'), count: 40, l2: 0.1, opt: resolveOptimizer('sgd') })],
   ['optimizer adamw clipped', optimizerRequest({
     theta: buf('t'), grad: buf('g'), s1: buf('s1'), s2: buf('s2'), prev: buf('p'), flags: buf('f'), count: 40, l2: 0, opt: adamw,
@@ -105,6 +115,16 @@ describe('launch requests: each family agrees with its WGSL', () => {
   it('sizes batch_stats to the batch: the next power of two, at most MAX_STATS_THREADS', () => {
     expect(batchStatsRequest({ rowStats: buf('r'), stats: buf('s'), flags: null, rows: 10 }).constants.STATS_THREADS).toBe(16);
     expect(batchStatsRequest({ rowStats: buf('r'), stats: buf('s'), flags: null, rows: 100_000 }).constants.STATS_THREADS).toBe(MAX_STATS_THREADS);
+  });
+
+  it('norm and batch norm forward: one entry point, y kept exactly when `pre` is given (KEEP_PRE), else pre left to a placeholder', () => {
+    const keeps = requests.filter(([name]) => /^(batch )?norm forward/.test(name));
+    expect(keeps.map(([name, r]) => [name, r.entry, r.constants.KEEP_PRE, r.buffers.pre === null])).toEqual([
+      ['batch norm forward', 'forward', false, true],
+      ['batch norm forward keeping y', 'forward', true, false],
+      ['norm forward', 'forward', false, true],
+      ['norm forward keeping y', 'forward', true, false],
+    ]);
   });
 
   it('makes fixed optimizer settings pipeline constants: AdamW decays biases only with decayBiases, clipping by norm and value', () => {

@@ -6,16 +6,15 @@
 import { describe, expect, it } from 'vitest';
 import { MLP } from '../src';
 import type { ModelConfig } from '../src';
-import { resolveOptimizer } from '../src/core/config';
-import { toInputs, toTargets } from '../src/core/data';
 import { Rng } from '../src/core/random';
-import type { EpochPlan } from '../src/core/trainer';
 import { activate } from '../src/cpu/activations';
 import { batchNormBackward, batchNormForward, batchNormInfer, updateRunningStats } from '../src/cpu/batch-norm';
-import { ValType, call, get } from '../src/wasm/emit/instructions';
 import { ModuleBuilder } from '../src/wasm/emit/module';
 import { addMathFunctions } from '../src/wasm/kernels/math';
 import { addBatchNormBackward, addBatchNormForward } from '../src/wasm/kernels/batch-norm';
+import { divergedAndFirstUpdate } from './helpers/diverged-update';
+import { compareScaled as compare } from './helpers/scaled-compare';
+import { exportKernel, kernelMemory } from './helpers/wasm-kernel-memory';
 import { caseData, differences, fitHost, fitOn, flatParams, stepTolerance, twins } from './wasm-twins';
 
 const WIDTHS = [1, 3, 7, 65];
@@ -24,21 +23,6 @@ const EPS = 1e-5;
 const MOMENTUM = 0.3;
 const seeded = (rng: Rng, n: number, lo = -2, hi = 2) => Float64Array.from({ length: n }, () => Math.fround(rng.uniform(lo, hi)));
 
-/** Float32 against float64: |got − want| ≤ 1e-7 + 1e-6·scale (scale: the sum of magnitudes the value came from). */
-function compare(label: string, got: ArrayLike<number>, want: ArrayLike<number>, scale: (i: number) => number): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < want.length && out.length < 4; i++) {
-    const tol = 1e-7 + 1e-6 * scale(i);
-    if (!(Math.abs(got[i] - want[i]) <= tol)) out.push(`${label}[${i}] = ${got[i]}, expected ${want[i]} (|diff| ${Math.abs(got[i] - want[i]).toExponential(2)} > ${tol.toExponential(2)})`);
-  }
-  return out;
-}
-
-/** Exports kernel `fn` (`n` i32 parameters) as `name`. */
-function exported(m: ModuleBuilder, name: string, fn: number, n: number): void {
-  m.add(name, Array(n).fill(ValType.i32), [], (f) => call(fn, ...Array.from({ length: n }, (_, i) => get(f.param(i)))), true);
-}
-
 type Buffer = 'zx' | 'inv' | 'gb' | 'y' | 'act' | 'from' | 'to' | 'delta' | 'grad';
 
 /** The three kernels of a `units`-wide layer with tanh over `rows` rows, in one module over its own memory (momentum `momentum`). */
@@ -46,28 +30,20 @@ function kernels(units: number, rows: number, momentum = MOMENTUM) {
   const m = new ModuleBuilder();
   const math = addMathFunctions(m);
   const spec = { l: 0, units, epsilon: EPS, momentum, activate: math.activate.tanh, keepY: true };
-  exported(m, 'train', addBatchNormForward(m, spec, true), 8);
-  exported(m, 'infer', addBatchNormForward(m, spec, false), 8);
-  exported(m, 'backward', addBatchNormBackward(m, 0, units), 6);
+  exportKernel(m, 'train', addBatchNormForward(m, spec, true), 8);
+  exportKernel(m, 'infer', addBatchNormForward(m, spec, false), 8);
+  exportKernel(m, 'backward', addBatchNormBackward(m, 0, units), 6);
   const n = rows * units;
   const sizes: Record<Buffer, number> = { zx: n, inv: units, gb: 2 * units, y: n, act: n, from: 2 * units, to: 2 * units, delta: n, grad: 2 * units };
-  const at = {} as Record<Buffer, number>;
-  let next = 4;
-  for (const k of Object.keys(sizes) as Buffer[]) {
-    at[k] = next;
-    next += Math.ceil(sizes[k] / 4) * 4 + 16;
-  }
-  const memory = new WebAssembly.Memory({ initial: Math.ceil((next * 4) / 65536) + 1 });
-  const instance = new WebAssembly.Instance(new WebAssembly.Module(m.encode()), { env: { memory } });
-  const f32 = new Float32Array(memory.buffer);
+  const { at, exports, view } = kernelMemory(m, sizes);
   const forward = ['zx', 'inv', 'gb', 'y', 'act'] as const;
   /** Runs export `name` on its buffers' byte addresses and `rows`. */
   const run = (name: 'train' | 'infer' | 'backward') => {
-    const fn = instance.exports[name] as (...a: number[]) => void;
+    const fn = exports[name];
     if (name === 'backward') fn(...(['delta', 'zx', 'inv', 'gb', 'grad'] as const).map((b) => at[b] * 4), rows);
     else fn(...forward.map((b) => at[b] * 4), rows, at.from * 4, at.to * 4);
   };
-  return { view: (k: Buffer) => f32.subarray(at[k], at[k] + sizes[k]), run };
+  return { view, run };
 }
 
 /** Seeded z, γ/β, g and running estimates (mean in [−2, 2], variance in [0.1, 2]) of a rows × units case, loaded into its kernels. */
@@ -195,25 +171,11 @@ describe("wasm: the running estimates in the backend's state (5-7b-7br-3 gelu/ta
   });
 
   it('a diverged update is not taken, its running update included: the state is that of the updates before it', async () => {
-    const t = await twins(batchNet);
-    const plan = (rows: number): EpochPlan => ({
-      order: Uint32Array.from({ length: rows }, (_, i) => i), batchSize: 9, learningRate: 1e38, optimizer: resolveOptimizer('sgd'), stepsBefore: 0,
-    });
-    await t.wasm.setTrainingData(toInputs(x, t.net), toTargets(y, t.net, 41), 9);
-    // η = 1e38: the first update stays finite (gradients below 1), the second overflows float32
-    const out = await t.wasm.trainEpochs([plan(41)], null);
-    expect(out.divergence, 'η 1e38 on 5-7b-7br-3').toMatchObject({ batch: 1, kind: 'update', kept: 1 });
-    const after = await t.wasm.readParams();
-    // the same first batch alone, on a fresh backend
-    const one = await twins(batchNet);
-    await one.wasm.setTrainingData(toInputs(x.slice(0, 9), t.net), toTargets(y.slice(0, 9), t.net, 9), 9);
-    await one.wasm.trainEpochs([plan(9)], null);
-    const first = await one.wasm.readParams();
+    const { divergence, after, first } = await divergedAndFirstUpdate(batchNet, x, y);
+    expect(divergence, 'η 1e38 on 5-7b-7br-3').toMatchObject({ batch: 1, kind: 'update', kept: 1 });
     const failures = differences('the state after one update', flatParams(first), flatParams(after), { atol: 0, rtol: 1e-7 });
     expect(flatStats(first).slice(0, 7).some((v) => v !== 0), 'the first update moved the running mean').toBe(true);
     expect(failures, failures.join('\n')).toEqual([]);
-    t.raw.dispose();
-    one.raw.dispose();
   });
 
   it("MLP on 'wasm': getWeights returns the running estimates; setWeights takes them into another backend, whose predictions match", async () => {

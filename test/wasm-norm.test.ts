@@ -5,16 +5,15 @@
 import { describe, expect, it } from 'vitest';
 import { MLP } from '../src';
 import type { ModelConfig } from '../src';
-import { resolveOptimizer } from '../src/core/config';
-import { toInputs, toTargets } from '../src/core/data';
 import { Rng } from '../src/core/random';
-import type { EpochPlan } from '../src/core/trainer';
 import { activate } from '../src/cpu/activations';
 import { layerNormBackward, layerNormForward } from '../src/cpu/layer-norm';
-import { ValType, call, get } from '../src/wasm/emit/instructions';
 import { ModuleBuilder } from '../src/wasm/emit/module';
 import { addMathFunctions } from '../src/wasm/kernels/math';
 import { addNormBackward, addNormForward } from '../src/wasm/kernels/norm';
+import { divergedAndFirstUpdate } from './helpers/diverged-update';
+import { compareScaled as compare } from './helpers/scaled-compare';
+import { exportKernel, kernelMemory } from './helpers/wasm-kernel-memory';
 import { caseData, differences, fitHost, fitOn, flatParams, stepTolerance, twins } from './wasm-twins';
 
 const WIDTHS = [1, 3, 7, 65];
@@ -22,41 +21,17 @@ const ROWS = 5;
 const EPS = 1e-5;
 const seeded = (rng: Rng, n: number) => Float64Array.from({ length: n }, () => Math.fround(rng.uniform(-2, 2)));
 
-/** Float32 against float64: |got − want| ≤ 1e-7 + 1e-6·scale (scale: the sum of magnitudes the value came from). */
-function compare(label: string, got: ArrayLike<number>, want: ArrayLike<number>, scale: (i: number) => number): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < want.length && out.length < 4; i++) {
-    const tol = 1e-7 + 1e-6 * scale(i);
-    if (!(Math.abs(got[i] - want[i]) <= tol)) out.push(`${label}[${i}] = ${got[i]}, expected ${want[i]} (|diff| ${Math.abs(got[i] - want[i]).toExponential(2)} > ${tol.toExponential(2)})`);
-  }
-  return out;
-}
-
-/** Exports kernel `fn` (six i32 parameters) as `name`. */
-function exported(m: ModuleBuilder, name: string, fn: number): void {
-  m.add(name, Array(6).fill(ValType.i32), [], (f) => call(fn, ...[0, 1, 2, 3, 4, 5].map((i) => get(f.param(i)))), true);
-}
-
-/** The two kernels of a `units`-wide layer with tanh, in one module over its own memory; `at` names each buffer's float offset. */
+/** The two kernels of a `units`-wide layer with tanh, in one module over its own memory. */
 function kernels(units: number) {
   const m = new ModuleBuilder();
   const math = addMathFunctions(m);
-  exported(m, 'forward', addNormForward(m, 0, units, EPS, math.activate.tanh, true));
-  exported(m, 'backward', addNormBackward(m, 0, units));
+  exportKernel(m, 'forward', addNormForward(m, 0, units, EPS, math.activate.tanh, true), 6);
+  exportKernel(m, 'backward', addNormBackward(m, 0, units), 6);
   const n = ROWS * units;
-  const sizes = { zx: n, inv: ROWS, gb: 2 * units, y: n, act: n, delta: n, grad: 2 * units };
-  const at: Record<keyof typeof sizes, number> = { zx: 0, inv: 0, gb: 0, y: 0, act: 0, delta: 0, grad: 0 };
-  let next = 4;
-  for (const k of Object.keys(sizes) as (keyof typeof sizes)[]) {
-    at[k] = next;
-    next += Math.ceil(sizes[k] / 4) * 4 + 16;
-  }
-  const memory = new WebAssembly.Memory({ initial: Math.ceil((next * 4) / 65536) + 1 });
-  const instance = new WebAssembly.Instance(new WebAssembly.Module(m.encode()), { env: { memory } });
-  const f32 = new Float32Array(memory.buffer);
+  const k = kernelMemory(m, { zx: n, inv: ROWS, gb: 2 * units, y: n, act: n, delta: n, grad: 2 * units });
   /** Runs export `name` on the buffers `buffers` (their byte addresses) and ROWS rows. */
-  const run = (name: string, buffers: (keyof typeof sizes)[]) => (instance.exports[name] as (...a: number[]) => void)(...buffers.map((b) => at[b] * 4), ROWS);
-  return { view: (k: keyof typeof sizes) => f32.subarray(at[k], at[k] + sizes[k]), run };
+  const run = (name: string, buffers: (keyof typeof k.at)[]) => k.exports[name](...buffers.map((b) => k.at[b] * 4), ROWS);
+  return { view: k.view, run };
 }
 
 /** Runs the forward of a `units`-wide layer on seeded z, γ, β; returns the kernel's outputs and the float64 reference. */
@@ -110,7 +85,7 @@ describe('wasm layer-norm kernels against src/cpu/layer-norm.ts (rows 5, widths 
     const { z, gb, g, ref } = forwardCase(units);
     // the forward built with ε 0.5, no activation: act holds y
     const m = new ModuleBuilder();
-    exported(m, 'forward', addNormForward(m, 0, units, 0.5, undefined, false));
+    exportKernel(m, 'forward', addNormForward(m, 0, units, 0.5, undefined, false), 6);
     const memory = new WebAssembly.Memory({ initial: 1 });
     const f32 = new Float32Array(memory.buffer);
     f32.set(z, 16);
@@ -168,24 +143,11 @@ describe("wasm: γ/β in the backend's state (5-7n-7nr-3 gelu/tanh, softmax)", (
   });
 
   it('a diverged update is not taken, γ/β included: the state is that of the updates before it', async () => {
-    const t = await twins(normNet);
-    const plan = (rows: number): EpochPlan => ({
-      order: Uint32Array.from({ length: rows }, (_, i) => i), batchSize: 9, learningRate: 1e38, optimizer: resolveOptimizer('sgd'), stepsBefore: 0,
-    });
-    await t.wasm.setTrainingData(toInputs(x, t.net), toTargets(y, t.net, 41), 9);
-    // η = 1e38: the first update stays finite (gradients below 1), the second overflows float32
-    const out = await t.wasm.trainEpochs([plan(41)], null);
-    expect(out.divergence, 'η 1e38 on 5-7n-7nr-3').toMatchObject({ batch: 1, kind: 'update', kept: 1 });
-    const after = flatParams(await t.wasm.readParams());
-    expect(after.every(Number.isFinite), 'every kept parameter, γ/β included, finite').toBe(true);
-    // the same first batch alone, on a fresh backend
-    const one = await twins(normNet);
-    await one.wasm.setTrainingData(toInputs(x.slice(0, 9), t.net), toTargets(y.slice(0, 9), t.net, 9), 9);
-    await one.wasm.trainEpochs([plan(9)], null);
-    const failures = differences('the state after one update', flatParams(await one.wasm.readParams()), after, { atol: 0, rtol: 1e-7 });
+    const { divergence, after, first } = await divergedAndFirstUpdate(normNet, x, y);
+    expect(divergence, 'η 1e38 on 5-7n-7nr-3').toMatchObject({ batch: 1, kind: 'update', kept: 1 });
+    expect(flatParams(after).every(Number.isFinite), 'every kept parameter, γ/β included, finite').toBe(true);
+    const failures = differences('the state after one update', flatParams(first), flatParams(after), { atol: 0, rtol: 1e-7 });
     expect(failures, failures.join('\n')).toEqual([]);
-    t.raw.dispose();
-    one.raw.dispose();
   });
 
   it("MLP on 'wasm': getWeights returns γ/β; setWeights takes them (and refuses a bad one, naming it, with the model unchanged)", async () => {

@@ -48,8 +48,7 @@ export function batchNormRequest(o: BatchNormOptions): LaunchRequest {
     const buffers = { gammaBeta: o.gammaBeta, xhat: o.xhat, stats: o.stats, dst: o.dst };
     return request(k, 'infer', { label: `batch norm inference ${o.layer}`, constants, params, buffers, workgroups });
   }
-  const buffers = { gammaBeta: o.gammaBeta, xhat: o.xhat, invStd: o.invStd, moments: o.moments, dst: o.dst };
-  const label = `batch norm forward ${o.layer}`;
-  if (o.pre) return request(k, 'forward_keeping', { label, constants, params, buffers: { ...buffers, pre: o.pre }, workgroups });
-  return request(k, 'forward', { label, constants, params, buffers, workgroups });
+  // without y to keep, `pre` is bound to a placeholder that KEEP_PRE false never writes
+  const buffers = { gammaBeta: o.gammaBeta, xhat: o.xhat, invStd: o.invStd, moments: o.moments, dst: o.dst, pre: o.pre };
+  return request(k, 'forward', { label: `batch norm forward ${o.layer}`, constants: { ...constants, KEEP_PRE: o.pre !== null }, params, buffers, workgroups });
 }

@@ -19,7 +19,7 @@ interface NormBuffers {
 
 /** One step of a layer's normalization over the batch's rows × `cols` units (norm.wgsl). */
 export type NormOptions = NormBuffers & (
-  /** Forward: x̂ and 1/σ, then dst = f(γ ⊙ x̂ + β); with `pre`, also y = γ ⊙ x̂ + β there. */
+  /** Forward: x̂ and 1/σ, then dst = f(γ ⊙ x̂ + β); with `pre`, also y = γ ⊙ x̂ + β there (KEEP_PRE). */
   | { op: 'forward'; dst: GPUBuffer; pre: GPUBuffer | null; activation: Activation; alpha?: number }
   /** Backward: `grads` = [Σ_rows g ⊙ x̂, Σ_rows g], then `delta` from ∂loss/∂y to ∂loss/∂z in place. */
   | { op: 'paramGrads'; delta: GPUBuffer; grads: GPUBuffer }
@@ -44,10 +44,9 @@ export function normRequest(o: NormOptions): LaunchRequest {
   if (o.op === 'backward') {
     return request(k, 'backward', { label: `norm backward ${o.layer}`, params, buffers: { gammaBeta: o.gammaBeta, xhat: o.xhat, invStd: o.invStd, delta: o.delta }, workgroups: perRow });
   }
-  // softmax is applied by its own pass after this one, as after a product (activate() leaves it)
-  const constants = { ACTIVATION: activationCode(o.activation), ACTIVATION_ALPHA: o.alpha ?? 0 };
-  const buffers = { gammaBeta: o.gammaBeta, xhat: o.xhat, invStd: o.invStd, dst: o.dst };
-  const label = `norm forward ${o.layer}`;
-  if (o.pre) return request(k, 'forward_keeping', { label, constants, params, buffers: { ...buffers, pre: o.pre }, workgroups: perRow });
-  return request(k, 'forward', { label, constants, params, buffers, workgroups: perRow });
+  // softmax is applied by its own pass after this one, as after a product (activate() leaves it);
+  // without y to keep, `pre` is bound to a placeholder that KEEP_PRE false never writes
+  const constants = { ACTIVATION: activationCode(o.activation), ACTIVATION_ALPHA: o.alpha ?? 0, KEEP_PRE: o.pre !== null };
+  const buffers = { gammaBeta: o.gammaBeta, xhat: o.xhat, invStd: o.invStd, dst: o.dst, pre: o.pre };
+  return request(k, 'forward', { label: `norm forward ${o.layer}`, constants, params, buffers, workgroups: perRow });
 }
